@@ -1,0 +1,44 @@
+# AUDE Desktop — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run setup system-deps test lint bench screenshot clean
+
+# Setup is idempotent: the venv is rebuilt only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[server,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages some tests use (a real Secret Service, PDF tools). CI runs it as root;
+# without root or apt-get it says so and the tests that need them skip with the reason.
+SYSTEM_PACKAGES := gnome-keyring dbus-daemon poppler-utils
+system-deps:
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }; \
+	else echo "system-deps: run as root on Debian/Ubuntu to install $(SYSTEM_PACKAGES)"; fi
+
+run: $(STAMP)
+	QT_QPA_PLATFORM= $(BIN)/aude-desktop --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check aude_desktop central_api tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+screenshot: $(STAMP)
+	AUDE_DB_PASSPHRASE=capture-documentation $(BIN)/aude-desktop --profile $$(mktemp -d) --screenshot docs/screenshots/main-window.png
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

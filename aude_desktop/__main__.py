@@ -1,0 +1,3 @@
+from aude_desktop.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Local tables of the EPS procedure (eps.md): convention, company, beneficiaries, avantages…"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
+
+
+def _fk_convention() -> Mapped[str]:
+    return mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(300))
+    siren: Mapped[str | None] = mapped_column(String(9), index=True)
+    siret: Mapped[str | None] = mapped_column(String(14), unique=True)
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class Convention(SyncedMixin, Base):
+    __tablename__ = "conventions"
+
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    authority: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default="eps")  # eps, cnom_import
+    read_only: Mapped[bool] = mapped_column(default=False)
+    company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    object: Mapped[str] = mapped_column(String(60))
+    regime: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    filed_on: Mapped[date]
+    octroi_on: Mapped[date | None]
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    signing_region: Mapped[str | None] = mapped_column(String(3))
+    assigned_to: Mapped[str | None] = mapped_column(String(80))
+    next_due_on: Mapped[date | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    company: Mapped[Company | None] = relationship()
+    beneficiaries: Mapped[list[Beneficiary]] = relationship(cascade="all, delete-orphan")
+    avantages: Mapped[list[Avantage]] = relationship(cascade="all, delete-orphan")
+    events: Mapped[list[ConventionEvent]] = relationship(cascade="all, delete-orphan", order_by="ConventionEvent.on")
+    decisions: Mapped[list[ConventionDecision]] = relationship(cascade="all, delete-orphan")
+    recommandations: Mapped[list[Recommandation]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_conventions_authority_state", "authority", "state"),)
+
+
+class Beneficiary(Base):
+    __tablename__ = "beneficiaries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    convention_id: Mapped[str] = _fk_convention()
+    category: Mapped[str] = mapped_column(String(20))  # professionnel, etudiant, association, agent_public
+    last_name: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(300))  # legal persons and associations
+    quality: Mapped[str | None] = mapped_column(String(200))
+    profession: Mapped[str | None] = mapped_column(String(60))
+    rpps: Mapped[str | None] = mapped_column(String(12), index=True)
+    order_number: Mapped[str | None] = mapped_column(String(30))
+    ine: Mapped[str | None] = mapped_column(String(11))
+    school: Mapped[str | None] = mapped_column(String(300))
+    object: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class Avantage(Base):
+    __tablename__ = "avantages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    convention_id: Mapped[str] = _fk_convention()
+    beneficiary_id: Mapped[str | None] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    nature: Mapped[str] = mapped_column(String(40))
+    # Euros with cents, exact: thresholds are compared with Decimal, never floats.
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    half_days: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    nights: Mapped[int | None]
+    meals: Mapped[int | None]
+    collations: Mapped[int | None]
+    on: Mapped[date | None]
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class ConventionEvent(Base):
+    __tablename__ = "convention_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    convention_id: Mapped[str] = _fk_convention()
+    on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ConventionDecision(Base):
+    __tablename__ = "convention_decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    convention_id: Mapped[str] = _fk_convention()
+    kind: Mapped[str] = mapped_column(String(40))  # autorisation, refus, incomplet, urgence_non_justifiee
+    decided_on: Mapped[date]
+    motifs: Mapped[str | None] = mapped_column(Text)
+
+
+class Recommandation(Base):
+    __tablename__ = "recommandations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    convention_id: Mapped[str] = _fk_convention()
+    topic: Mapped[str] = mapped_column(String(40))  # definition, montant, contenu
+    text: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date | None]

@@ -1,0 +1,179 @@
+"""Local tables of the AUDE procedure (aude.md): dossier, applicant, diplomas, pièces, clock…"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
+
+
+def _fk_dossier() -> Mapped[str]:
+    return mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+
+
+class Dossier(SyncedMixin, Base):
+    __tablename__ = "dossiers"
+
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    profession: Mapped[str] = mapped_column(String(60))
+    specialty: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str] = mapped_column(String(3))
+    acces_partiel: Mapped[bool] = mapped_column(default=False)
+    situation: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(80), index=True)
+    received_on: Mapped[date]
+    acknowledged_on: Mapped[date | None]
+    complete_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    # Next legal date, denormalised by the legal clock so the queue can sort on it in SQL.
+    next_due_on: Mapped[date | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    applicant: Mapped[Applicant] = relationship(back_populates="dossier", uselist=False, cascade="all, delete-orphan")
+    diplomas: Mapped[list[Diploma]] = relationship(cascade="all, delete-orphan")
+    experiences: Mapped[list[Experience]] = relationship(cascade="all, delete-orphan")
+    pieces: Mapped[list[Piece]] = relationship(cascade="all, delete-orphan")
+    piece_requests: Mapped[list[PieceRequest]] = relationship(cascade="all, delete-orphan")
+    clock_events: Mapped[list[ClockEvent]] = relationship(cascade="all, delete-orphan", order_by="ClockEvent.on")
+    avis: Mapped[list[CommissionAvis]] = relationship(cascade="all, delete-orphan")
+    decisions: Mapped[list[Decision]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_dossiers_region_state", "region", "state"),)
+
+
+class Applicant(Base):
+    __tablename__ = "applicants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
+    last_name: Mapped[str] = mapped_column(String(200))
+    first_names: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None]
+    birth_place: Mapped[str | None] = mapped_column(String(200))
+    birth_country: Mapped[str | None] = mapped_column(String(100))
+    nationality: Mapped[str | None] = mapped_column(String(100))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(100))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="applicant")
+
+
+class Diploma(Base):
+    __tablename__ = "diplomas"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    is_main: Mapped[bool] = mapped_column(default=True)
+    title: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(100))
+    obtained_on: Mapped[date | None]
+    issuing_body: Mapped[str | None] = mapped_column(String(300))
+    recognised_on: Mapped[date | None]
+
+
+class Experience(Base):
+    __tablename__ = "experiences"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    nature: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(100))
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+
+
+class Piece(SyncedMixin, Base):
+    """One item a–i of the checklist (arrêté of 20 January 2010), with its status and scan."""
+
+    __tablename__ = "pieces"
+
+    dossier_id: Mapped[str] = _fk_dossier()
+    code: Mapped[str] = mapped_column(String(2))
+    label: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(30))  # recu, manquant, non_conforme, traduction_requise
+    received_on: Mapped[date | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PieceRequest(Base):
+    """A request for missing pièces: first-class because it stops the decision clock."""
+
+    __tablename__ = "piece_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    reason: Mapped[str] = mapped_column(Text)
+    sent_on: Mapped[date]
+    resolved_on: Mapped[date | None]
+
+
+class ClockEvent(Base):
+    __tablename__ = "clock_events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CommissionSession(SyncedMixin, Base):
+    __tablename__ = "commission_sessions"
+
+    profession: Mapped[str] = mapped_column(String(60))
+    region: Mapped[str] = mapped_column(String(3))
+    session_on: Mapped[date]
+    place: Mapped[str | None] = mapped_column(String(300))
+
+
+class CommissionAvis(Base):
+    __tablename__ = "commission_avis"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("commission_sessions.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))  # favorable, complement, irrecevable, mesures
+    motifs: Mapped[str | None] = mapped_column(Text)
+    given_on: Mapped[date]
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = _fk_dossier()
+    kind: Mapped[str] = mapped_column(String(40))  # autorisation, mesures_compensation, refus, irrecevabilite
+    decided_on: Mapped[date]
+    motifs: Mapped[str | None] = mapped_column(Text)
+    required_level: Mapped[int | None]
+    held_level: Mapped[int | None]
+    substantial_differences: Mapped[str | None] = mapped_column(Text)
+
+    measures: Mapped[list[CompensationMeasure]] = relationship(cascade="all, delete-orphan")
+
+
+class CompensationMeasure(Base):
+    __tablename__ = "compensation_measures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # epreuve, stage
+    subjects: Mapped[str] = mapped_column(Text)
+    duration_months: Mapped[int | None]
+    chosen_by: Mapped[str | None] = mapped_column(String(20))  # applicant, authority
+    chosen_on: Mapped[date | None]
+    mark: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    validated: Mapped[bool | None]

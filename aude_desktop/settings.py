@@ -1,0 +1,61 @@
+"""User settings (server URL, proxy, CA bundle…), a JSON file in the profile's config folder.
+
+Never a secret here: tokens and keys live only in the OS keyring (auth/secrets.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+DEFAULT_SERVER_URL = "http://127.0.0.1:8765"
+
+
+class SettingsError(ValueError):
+    """A setting the user typed is not acceptable; the message is French and says how to fix it."""
+
+
+@dataclass
+class Settings:
+    server_url: str = DEFAULT_SERVER_URL
+    http_proxy: str = ""
+    ca_bundle: str = ""
+    last_user: str = ""
+    auto_sync_minutes: int = 5
+    inactivity_lock_minutes: int = 15
+
+    def validate(self) -> None:
+        if not self.server_url.startswith(("http://", "https://")):
+            raise SettingsError("L'adresse du serveur doit commencer par http:// ou https://.")
+        if self.http_proxy and not self.http_proxy.startswith(("http://", "https://", "socks5://")):
+            raise SettingsError("Le proxy doit être une adresse http://, https:// ou socks5://.")
+        if self.ca_bundle and not Path(self.ca_bundle).is_file():
+            raise SettingsError(f"Le fichier de certificats « {self.ca_bundle} » est introuvable.")
+        if not 1 <= int(self.auto_sync_minutes) <= 240:
+            raise SettingsError("La synchronisation automatique doit avoir lieu toutes les 1 à 240 minutes.")
+        if not 1 <= int(self.inactivity_lock_minutes) <= 480:
+            raise SettingsError("Le verrouillage d'inactivité doit être compris entre 1 et 480 minutes.")
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            # A damaged settings file must not stop the app; the defaults are safe.
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        self.validate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write-then-rename so a crash never leaves half a settings file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(self), handle, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)

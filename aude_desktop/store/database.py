@@ -1,0 +1,118 @@
+"""Opening the local store: key check, integrity check, backup, migrations, sessions.
+
+One Session per unit of work, never shared across threads (ARCHITECTURE.md, Threading).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from aude_desktop.paths import Profile
+from aude_desktop.store import migrate
+from aude_desktop.store.engine import make_engine
+from aude_desktop.store.keys import DatabaseKey, WrongPassphrase
+from aude_desktop.store.models import OutboxEntry, SyncState
+
+log = logging.getLogger(__name__)
+
+LAST_SYNC_KEY = "last_sync_at"
+
+
+class DatabaseCorrupt(RuntimeError):
+    """The file opened with the right key but SQLite's integrity check failed."""
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    pending: int
+    rejected: int
+    conflicts: int
+    last_sync: datetime | None
+
+
+class LocalStore:
+    def __init__(self, engine: Engine, path: Path, backup: Path | None = None):
+        self.engine = engine
+        self.path = path
+        self.last_backup = backup
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error (nothing saved half-way)."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def status(self) -> StoreStatus:
+        with self.session() as s:
+            counts = dict(
+                s.execute(select(OutboxEntry.status, func.count()).group_by(OutboxEntry.status)).all()
+            )
+            last = s.get(SyncState, LAST_SYNC_KEY)
+        return StoreStatus(
+            pending=counts.get("pending", 0),
+            rejected=counts.get("rejected", 0),
+            conflicts=counts.get("conflict", 0),
+            last_sync=datetime.fromisoformat(last.value) if last else None,
+        )
+
+    def schema_revision(self) -> str | None:
+        return migrate.current_revision(self.engine)
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_key(engine: Engine, key: DatabaseKey) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except DatabaseError as exc:
+        engine.dispose()
+        if key.mode == "passphrase":
+            raise WrongPassphrase("Phrase de passe incorrecte : la base locale n'a pas pu être déchiffrée.") from exc
+        raise WrongPassphrase(
+            "La clé du trousseau ne déchiffre pas la base locale (clé remplacée ou fichier étranger). "
+            "La base n'a pas été modifiée."
+        ) from exc
+
+
+def open_store(profile: Profile, key: DatabaseKey) -> LocalStore:
+    """Open (creating if needed) the encrypted database of `profile`, migrated to the latest schema."""
+    profile.ensure()
+    path = profile.database_path
+    existed = path.exists()
+    engine = make_engine(path, key)
+    if existed:
+        _check_key(engine, key)
+        store = LocalStore(engine, path)
+        if not store.integrity_ok():
+            engine.dispose()
+            raise DatabaseCorrupt(
+                "La base locale est endommagée (contrôle d'intégrité en échec). Elle n'a pas été "
+                f"modifiée. Des sauvegardes se trouvent dans {profile.backup_dir}."
+            )
+    backup = migrate.upgrade(engine, path, profile.backup_dir)
+    if backup:
+        log.info("database migrated to %s after backup %s", migrate.head_revision(), backup.name)
+    return LocalStore(engine, path, backup)

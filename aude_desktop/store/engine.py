@@ -1,0 +1,31 @@
+"""Engine factory for the encrypted local database (SQLCipher through `sqlite+pysqlcipher`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+
+from aude_desktop.store.keys import DatabaseKey
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _apply_pragmas(dbapi_connection, _record) -> None:
+    # Runs after the dialect's own connect hook, which has already issued PRAGMA key.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_engine(path: Path, key: DatabaseKey) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=key.sqlcipher_pragma_value(), database=str(path))
+    engine = create_engine(url, pool_pre_ping=False)
+    event.listen(engine, "connect", _apply_pragmas)
+    return engine
