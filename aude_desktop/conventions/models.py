@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
@@ -45,6 +45,7 @@ class Convention(SyncedMixin, Base):
     assigned_to: Mapped[str | None] = mapped_column(String(80))
     next_due_on: Mapped[date | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    extra: Mapped[dict | None] = mapped_column(JSON)  # unmapped payload keys (see Dossier.extra)
 
     company: Mapped[Company | None] = relationship()
     beneficiaries: Mapped[list[Beneficiary]] = relationship(cascade="all, delete-orphan")
@@ -61,6 +62,7 @@ class Beneficiary(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     convention_id: Mapped[str] = _fk_convention()
+    key: Mapped[str] = mapped_column(String(36))  # the beneficiary's id inside the convention payload
     category: Mapped[str] = mapped_column(String(20))  # professionnel, etudiant, association, agent_public
     last_name: Mapped[str | None] = mapped_column(String(200))
     first_name: Mapped[str | None] = mapped_column(String(200))
@@ -80,6 +82,7 @@ class Avantage(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     convention_id: Mapped[str] = _fk_convention()
+    key: Mapped[str] = mapped_column(String(36))  # the avantage's id inside the convention payload
     beneficiary_id: Mapped[str | None] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     nature: Mapped[str] = mapped_column(String(40))
     # Euros with cents, exact: thresholds are compared with Decimal, never floats.

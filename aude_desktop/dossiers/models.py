@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
@@ -33,6 +33,9 @@ class Dossier(SyncedMixin, Base):
     # Next legal date, denormalised by the legal clock so the queue can sort on it in SQL.
     next_due_on: Mapped[date | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Payload keys this version does not map to columns, kept so a newer server's data survives a
+    # round trip through an older client.
+    extra: Mapped[dict | None] = mapped_column(JSON)
 
     applicant: Mapped[Applicant] = relationship(back_populates="dossier", uselist=False, cascade="all, delete-orphan")
     diplomas: Mapped[list[Diploma]] = relationship(cascade="all, delete-orphan")

@@ -1,0 +1,338 @@
+"""Records of the sync protocol (docs/PROTOCOL.md) ⇄ rows of the local typed tables.
+
+`materialize` writes a batch of payloads into the tables in bulk (one DELETE of the children per
+table, then one executemany per table) because the initial sync of a national scope is hundreds
+of thousands of records; `dump` rebuilds a payload from the rows, so local commands and conflict
+views work on the same shape the server speaks. dump(materialize(p)) == p is a tested property.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, delete, insert
+from sqlalchemy.orm import Session
+
+from aude_desktop.conventions.models import Avantage, Beneficiary, Company, Convention
+from aude_desktop.dossiers.models import Applicant, ClockEvent, Decision, Diploma, Dossier, Experience, Piece
+from aude_desktop.store import search
+from aude_desktop.store.models import Annotation
+
+_NS = uuid.UUID("6f1d1c8e-6a8e-4b8f-9a51-2f0f5e4b7a10")
+
+
+def child_id(*parts: str) -> str:
+    """Deterministic id of a row that has no UUID of its own in the payload."""
+    return str(uuid.uuid5(_NS, "|".join(parts)))
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return Decimal(value) if value not in (None, "") else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _num(value: Decimal | None) -> str | None:
+    """Hours and half-days: '6' stays '6', '1.5' stays '1.5' (no invented trailing zeros)."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text
+
+
+DOSSIER_SCALARS = (
+    "reference", "profession", "specialty", "region", "acces_partiel", "situation", "state",
+    "assigned_to",
+)
+DOSSIER_DATES = ("received_on", "acknowledged_on", "complete_on", "closed_on")
+APPLICANT_FIELDS = (
+    "last_name", "first_names", "birth_place", "birth_country", "nationality", "sex", "email",
+    "phone", "address", "postal_code", "city", "country",
+)
+DOSSIER_KEYS = set(DOSSIER_SCALARS) | set(DOSSIER_DATES) | {
+    "applicant", "diploma", "experiences", "clock_events", "decision"
+}
+
+CONVENTION_SCALARS = (
+    "reference", "authority", "source", "read_only", "object", "regime", "state", "urgent",
+    "signing_region", "assigned_to",
+)
+CONVENTION_DATES = ("filed_on", "octroi_on", "period_start", "period_end")
+CONVENTION_KEYS = set(CONVENTION_SCALARS) | set(CONVENTION_DATES) | {
+    "company", "beneficiaries", "avantages", "decision"
+}
+BENEFICIARY_FIELDS = (
+    "category", "last_name", "first_name", "quality", "profession", "rpps", "order_number", "ine",
+    "school", "name", "object", "address",
+)
+PIECE_FIELDS = ("dossier_id", "code", "label", "status", "sha256", "filename", "note")
+
+
+@dataclass
+class _Batch:
+    """Rows to write for one page, grouped by table, plus the parents whose children are replaced."""
+
+    rows: dict[Table, list[dict]]
+    replaced: dict[Table, tuple[Any, list[str]]]  # child table -> (parent column, parent ids)
+    documents: list[tuple[str, str, str]]
+
+    @classmethod
+    def empty(cls) -> _Batch:
+        return cls({}, {}, [])
+
+    def add(self, model, row: dict) -> None:
+        self.rows.setdefault(model.__table__, []).append(row)
+
+    def replace_children(self, model, column, parent_id: str) -> None:
+        self.replaced.setdefault(model.__table__, (column, []))[1].append(parent_id)
+
+
+def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    row = {k: p.get(k) for k in DOSSIER_SCALARS}
+    row["acces_partiel"] = bool(row["acces_partiel"])
+    row.update({k: _d(p.get(k)) for k in DOSSIER_DATES})
+    extra = {k: v for k, v in p.items() if k not in DOSSIER_KEYS}
+    row.update(id=record_id, version=version, next_due_on=None, extra=extra or None)
+    batch.add(Dossier, row)
+    for model in (Applicant, Diploma, Experience, ClockEvent, Decision):
+        batch.replace_children(model, model.dossier_id, record_id)
+    applicant = p.get("applicant") or {}
+    batch.add(
+        Applicant,
+        {"id": child_id(record_id, "applicant"), "dossier_id": record_id,
+         "birth_date": _d(applicant.get("birth_date")),
+         **{k: applicant.get(k) for k in APPLICANT_FIELDS}},
+    )
+    if p.get("diploma"):
+        dip = p["diploma"]
+        batch.add(
+            Diploma,
+            {"id": child_id(record_id, "diploma"), "dossier_id": record_id, "is_main": True,
+             "title": dip.get("title") or "", "country": dip.get("country") or "",
+             "obtained_on": _d(dip.get("obtained_on")), "issuing_body": dip.get("issuing_body"),
+             "recognised_on": _d(dip.get("recognised_on"))},
+        )
+    for i, exp in enumerate(p.get("experiences") or []):
+        batch.add(
+            Experience,
+            {"id": child_id(record_id, "experience", str(i)), "dossier_id": record_id,
+             "nature": exp.get("nature") or "", "place": exp.get("place"), "country": exp.get("country"),
+             "start_on": _d(exp.get("start")), "end_on": _d(exp.get("end"))},
+        )
+    for i, event in enumerate(p.get("clock_events") or []):
+        batch.add(
+            ClockEvent,
+            {"id": child_id(record_id, "clock", str(i)), "dossier_id": record_id, "on": _d(event["on"]),
+             "kind": event["kind"], "note": event.get("note")},
+        )
+    if p.get("decision"):
+        dec = p["decision"]
+        batch.add(
+            Decision,
+            {"id": child_id(record_id, "decision"), "dossier_id": record_id, "kind": dec["kind"],
+             "decided_on": _d(dec["decided_on"]), "motifs": dec.get("motifs"),
+             "required_level": None, "held_level": None, "substantial_differences": None},
+        )
+    name = f"{applicant.get('first_names') or ''} {applicant.get('last_name') or ''}"
+    diploma = p.get("diploma") or {}
+    batch.documents.append(
+        ("dossier", record_id,
+         f"{p.get('reference')} {name} {diploma.get('title') or ''} {diploma.get('country') or ''}")
+    )
+
+
+def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    company = p.get("company") or {}
+    company_id = child_id("company", company.get("siret") or record_id)
+    batch.add(
+        Company,
+        {"id": company_id, "name": company.get("name") or "", "siren": company.get("siren"),
+         "siret": company.get("siret"), "address": company.get("address")},
+    )
+    row = {k: p.get(k) for k in CONVENTION_SCALARS}
+    row["read_only"] = bool(row["read_only"])
+    row["urgent"] = bool(row["urgent"])
+    row["source"] = row["source"] or "eps"
+    row.update({k: _d(p.get(k)) for k in CONVENTION_DATES})
+    extra = {k: v for k, v in p.items() if k not in CONVENTION_KEYS}
+    if p.get("decision") is not None:
+        extra["decision"] = p["decision"]
+    row.update(id=record_id, version=version, company_id=company_id, next_due_on=None, extra=extra or None)
+    batch.add(Convention, row)
+    for model in (Beneficiary, Avantage):
+        batch.replace_children(model, model.convention_id, record_id)
+    names = []
+    for b in p.get("beneficiaries") or []:
+        batch.add(
+            Beneficiary,
+            {"id": child_id(record_id, "b", b["id"]), "convention_id": record_id, "key": b["id"],
+             **{k: b.get(k) for k in BENEFICIARY_FIELDS}},
+        )
+        names.append(f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}")
+    for a in p.get("avantages") or []:
+        batch.add(
+            Avantage,
+            {"id": child_id(record_id, "a", a["id"]), "convention_id": record_id, "key": a["id"],
+             "beneficiary_id": child_id(record_id, "b", a["beneficiary_id"]) if a.get("beneficiary_id") else None,
+             "nature": a["nature"], "amount": _dec(a["amount"]), "hours": _dec(a.get("hours")),
+             "half_days": _dec(a.get("half_days")), "nights": a.get("nights"), "meals": a.get("meals"),
+             "collations": a.get("collations"), "on": _d(a.get("date")), "description": a.get("description")},
+        )
+    batch.documents.append(
+        ("convention", record_id,
+         f"{p.get('reference')} {company.get('name') or ''} {company.get('siret') or ''} {' '.join(names)}")
+    )
+
+
+def _piece_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    batch.add(
+        Piece,
+        {"id": record_id, "version": version, "received_on": _d(p.get("received_on")),
+         **{k: p.get(k) for k in PIECE_FIELDS}},
+    )
+
+
+def _annotation_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    batch.add(
+        Annotation,
+        {"id": record_id, "version": version, "dossier_id": p.get("dossier_id"),
+         "convention_id": p.get("convention_id"), "author": p["author"], "text": p.get("text") or "",
+         "updated_at": datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None},
+    )
+
+
+ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
+    "dossier": _dossier_rows,
+    "convention": _convention_rows,
+    "piece": _piece_rows,
+    "annotation": _annotation_rows,
+}
+MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation}
+
+
+def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]]) -> int:
+    """Write (kind, id, version, payload or None for a tombstone) into the local tables.
+
+    Unknown kinds are skipped (a newer server may send kinds this client does not know yet).
+    """
+    batch = _Batch.empty()
+    deleted: dict[str, list[str]] = {}
+    count = 0
+    for kind, record_id, version, payload in records:
+        builder = ROW_BUILDERS.get(kind)
+        if builder is None:
+            continue
+        count += 1
+        if payload is None:
+            deleted.setdefault(kind, []).append(record_id)
+        else:
+            builder(batch, record_id, version, payload)
+    for kind, ids in deleted.items():
+        model = MAIN_MODELS[kind]
+        for chunk in _chunks(ids):
+            session.execute(delete(model).where(model.id.in_(chunk)))
+            for entity_id in chunk:
+                search.remove_document(session, kind, entity_id)
+    for table, (column, parent_ids) in batch.replaced.items():
+        for chunk in _chunks(parent_ids):
+            session.execute(delete(table).where(column.in_(chunk)))
+    for table in _parent_first(batch.rows):
+        rows = batch.rows[table]
+        session.execute(insert(table).prefix_with("OR REPLACE"), rows)
+    for kind, entity_id, body in batch.documents:
+        search.set_document(session, kind, entity_id, body)
+    return count
+
+
+def _parent_first(rows: dict[Table, list[dict]]) -> list[Table]:
+    order = [Company.__table__, Dossier.__table__, Convention.__table__]
+    return [t for t in order if t in rows] + [t for t in rows if t not in order]
+
+
+def _chunks(items: list[str], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- rows -> payload -------------------------------------------------------------------------
+
+
+def _in_payload_order(rows, record_id: str, tag: str) -> list:
+    """List children back in payload order: their ids encode their position (child_id(..., i))."""
+    by_id = {row.id: row for row in rows}
+    ordered = []
+    for i in range(len(rows)):
+        row = by_id.get(child_id(record_id, tag, str(i)))
+        if row is not None:
+            ordered.append(row)
+    return ordered
+
+
+def dump_dossier(session: Session, record_id: str) -> dict | None:
+    d = session.get(Dossier, record_id)
+    if d is None:
+        return None
+    payload: dict[str, Any] = {k: getattr(d, k) for k in DOSSIER_SCALARS}
+    payload.update({k: _iso(getattr(d, k)) for k in DOSSIER_DATES})
+    a = d.applicant
+    payload["applicant"] = {"birth_date": _iso(a.birth_date), **{k: getattr(a, k) for k in APPLICANT_FIELDS}} if a else {}
+    main = next((x for x in d.diplomas if x.is_main), None)
+    payload["diploma"] = (
+        {"title": main.title, "country": main.country, "obtained_on": _iso(main.obtained_on),
+         "issuing_body": main.issuing_body, "recognised_on": _iso(main.recognised_on)}
+        if main else None
+    )
+    payload["experiences"] = [
+        {"nature": e.nature, "place": e.place, "country": e.country, "start": _iso(e.start_on), "end": _iso(e.end_on)}
+        for e in _in_payload_order(d.experiences, record_id, "experience")
+    ]
+    payload["clock_events"] = [
+        {"on": _iso(e.on), "kind": e.kind, "note": e.note}
+        for e in _in_payload_order(d.clock_events, record_id, "clock")
+    ]
+    dec = d.decisions[0] if d.decisions else None
+    payload["decision"] = (
+        {"kind": dec.kind, "decided_on": _iso(dec.decided_on), "motifs": dec.motifs} if dec else None
+    )
+    payload.update(d.extra or {})
+    return payload
+
+
+def dump_convention(session: Session, record_id: str) -> dict | None:
+    c = session.get(Convention, record_id)
+    if c is None:
+        return None
+    payload: dict[str, Any] = {k: getattr(c, k) for k in CONVENTION_SCALARS}
+    payload.update({k: _iso(getattr(c, k)) for k in CONVENTION_DATES})
+    company = c.company
+    payload["company"] = (
+        {"name": company.name, "siren": company.siren, "siret": company.siret, "address": company.address}
+        if company else {}
+    )
+    beneficiaries = {b.id: b for b in c.beneficiaries}
+    payload["beneficiaries"] = [{"id": b.key, **{k: getattr(b, k) for k in BENEFICIARY_FIELDS}} for b in c.beneficiaries]
+    payload["avantages"] = [
+        {"id": a.key, "beneficiary_id": beneficiaries[a.beneficiary_id].key if a.beneficiary_id in beneficiaries else None,
+         "nature": a.nature, "amount": _money(a.amount), "hours": _num(a.hours), "half_days": _num(a.half_days),
+         "nights": a.nights, "meals": a.meals, "collations": a.collations, "date": _iso(a.on),
+         "description": a.description}
+        for a in c.avantages
+    ]
+    payload["decision"] = None
+    payload.update(c.extra or {})
+    return payload

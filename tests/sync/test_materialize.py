@@ -1,0 +1,107 @@
+"""Sync records ⇄ local rows: payloads survive the round trip, tombstones delete, search follows."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from aude_desktop.conventions.models import Avantage, Beneficiary, Convention
+from aude_desktop.dossiers.models import Applicant, ClockEvent, Dossier
+from aude_desktop.paths import Profile
+from aude_desktop.store import search
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.sync.materialize import dump_convention, dump_dossier, materialize
+
+DOSSIER = {
+    "reference": "AUDE-2026-OCC-004213", "profession": "infirmier", "specialty": None, "region": "OCC",
+    "acces_partiel": False, "situation": "ue_reglemente", "state": "complet", "assigned_to": "agent.occ",
+    "received_on": "2026-05-02", "acknowledged_on": "2026-05-20", "complete_on": "2026-06-11",
+    "decision": None, "closed_on": None,
+    "applicant": {"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "birth_date": "1990-04-12",
+                  "birth_place": "Hanoï", "birth_country": "Viêt Nam", "nationality": "Belgique", "sex": "F",
+                  "email": "e.nguyen@example.org", "phone": "+32 470 00 00 00", "address": "3 rue Haute",
+                  "postal_code": "31000", "city": "Toulouse", "country": "France"},
+    "diploma": {"title": "Bachelier infirmier responsable de soins généraux", "country": "Belgique",
+                "obtained_on": "2014-06-30", "issuing_body": "Haute École Léonard de Vinci", "recognised_on": None},
+    "experiences": [
+        {"nature": "Infirmière", "place": f"Hôpital {i}", "country": "Belgique", "start": "2014-09-01", "end": None}
+        for i in range(12)
+    ],
+    "clock_events": [
+        {"on": "2026-05-02", "kind": "receipt", "note": ""},
+        {"on": "2026-05-20", "kind": "pieces_requested", "note": "pièce g manquante"},
+        {"on": "2026-06-11", "kind": "pieces_received", "note": None},
+        {"on": "2026-06-11", "kind": "complete", "note": None},
+    ],
+    "future_field": {"from": "a newer server"},
+}
+
+CONVENTION = {
+    "reference": "EPS-2026-000123", "authority": "ORDRE-INF", "source": "eps", "read_only": False,
+    "company": {"name": "Laboratoires Élan", "siren": "732829320", "siret": "73282932000074", "address": "Lyon"},
+    "object": "conseil_expertise", "regime": "autorisation", "state": "en_instruction", "urgent": True,
+    "filed_on": "2026-10-02", "octroi_on": "2026-12-15", "period_start": "2026-12-01",
+    "period_end": "2027-03-31", "signing_region": "IDF", "decision": None, "assigned_to": None,
+    "beneficiaries": [
+        {"id": f"b{i}", "category": "professionnel", "last_name": "Lefèvre", "first_name": f"Anaïs {i}",
+         "quality": "Infirmière", "profession": "infirmier", "rpps": "10003456789", "order_number": None,
+         "ine": None, "school": None, "name": None, "object": None, "address": "Paris"}
+        for i in range(3)
+    ],
+    "avantages": [
+        {"id": "a1", "beneficiary_id": "b1", "nature": "remuneration", "amount": "1200.00", "hours": "6",
+         "half_days": None, "nights": None, "meals": None, "collations": None, "date": "2026-12-15",
+         "description": "Comité d'experts"},
+        {"id": "a2", "beneficiary_id": "b0", "nature": "hospitalite", "amount": "0.50", "hours": None,
+         "half_days": "1.5", "nights": 2, "meals": 3, "collations": 1, "date": None, "description": None},
+    ],
+}
+
+
+@pytest.fixture
+def store(tmp_path):
+    profile = Profile.isolated(tmp_path / "p")
+    s = open_store(profile, database_key(profile))
+    yield s
+    s.close()
+
+
+def test_dossier_round_trip(store):
+    with store.session() as s:
+        materialize(s, [("dossier", "d-1", 4, copy.deepcopy(DOSSIER))])
+    with store.session() as s:
+        assert dump_dossier(s, "d-1") == DOSSIER
+        assert s.get(Dossier, "d-1").version == 4
+
+
+def test_convention_round_trip(store):
+    with store.session() as s:
+        materialize(s, [("convention", "c-1", 2, copy.deepcopy(CONVENTION))])
+    with store.session() as s:
+        assert dump_convention(s, "c-1") == CONVENTION
+
+
+def test_update_replaces_children_and_tombstone_deletes(store):
+    changed = copy.deepcopy(DOSSIER)
+    changed["experiences"] = changed["experiences"][:1]
+    changed["applicant"]["last_name"] = "Martin"
+    with store.session() as s:
+        materialize(s, [("dossier", "d-1", 1, copy.deepcopy(DOSSIER)), ("convention", "c-1", 1, CONVENTION)])
+        materialize(s, [("dossier", "d-1", 2, changed)])
+    with store.session() as s:
+        assert dump_dossier(s, "d-1") == changed
+        assert search.search(s, "dossier", "martin") == ["d-1"]
+        assert search.search(s, "dossier", "nguyen") == []
+        materialize(s, [("dossier", "d-1", 3, None), ("convention", "c-1", 2, None)])
+    with store.session() as s:
+        assert s.get(Dossier, "d-1") is None
+        assert s.query(Applicant).count() == s.query(ClockEvent).count() == 0
+        assert s.query(Convention).count() == s.query(Beneficiary).count() == s.query(Avantage).count() == 0
+        assert search.search(s, "dossier", "martin") == []
+
+
+def test_unknown_kind_is_skipped(store):
+    with store.session() as s:
+        assert materialize(s, [("commission_session", "x", 1, {"a": 1}), ("dossier", "d-1", 1, DOSSIER)]) == 1
