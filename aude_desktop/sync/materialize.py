@@ -19,7 +19,15 @@ from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.models import Avantage, Beneficiary, Company, Convention
-from aude_desktop.dossiers.models import Applicant, ClockEvent, Decision, Diploma, Dossier, Experience, Piece
+from aude_desktop.dossiers.models import (
+    Applicant,
+    ClockEvent,
+    Decision,
+    Diploma,
+    Dossier,
+    Experience,
+    Piece,
+)
 from aude_desktop.store import search
 from aude_desktop.store.models import Annotation
 
