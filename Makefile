@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 screenshot: $(STAMP)
-	AUDE_DB_PASSPHRASE=capture-documentation $(BIN)/aude-desktop --profile $$(mktemp -d) --screenshot docs/screenshots/main-window.png
+	$(BIN)/python -m aude_desktop.ui.gallery docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""`aude-desktop`: the Qt entry point. Opens the encrypted profile, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from aude_desktop import APP_NAME, __version__
+from aude_desktop.argparse_fr import french_parser
+from aude_desktop.logging_setup import configure_logging
+from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import DatabaseCorrupt, LocalStore, open_store
+from aude_desktop.store.keys import (
+    PASSPHRASE_ENV,
+    KeyMissing,
+    KeyringUnavailable,
+    PassphraseRequired,
+    StoreKeyError,
+    WrongPassphrase,
+    database_key,
+    read_keyinfo,
+)
+
+log = logging.getLogger(__name__)
+
+ROLES = ("agent_dreets", "ordre", "ars", "dgos")
+EXIT_NO_KEY = 2  # no keyring and no passphrase in an unattended run
+EXIT_REFUSED = 3  # the data cannot be opened (key missing, corrupt): nothing was touched
+SCREENSHOT_SIZE = (1280, 800)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = french_parser(
+        prog="aude-desktop",
+        description=f"{APP_NAME} : instruction des autorisations d’exercice et des conventions d’avantages.",
+    )
+    parser.add_argument("--profile", metavar="DOSSIER", help="dossier de profil isolé (données, journaux, paramètres)")
+    parser.add_argument("--version", action="store_true", help="affiche la version et quitte")
+    parser.add_argument("--screenshot", metavar="PNG", help="affiche la fenêtre principale, l’enregistre en PNG et quitte")
+    parser.add_argument("--demo", action="store_true", help="démonstration sur des données fictives")
+    parser.add_argument("--role", choices=ROLES, help="rôle de démonstration (avec --demo)")
+    return parser.parse_args(argv)
+
+
+def start_embedded_demo(profile: Profile, role: str | None):
+    """Hook for the embedded demo server (issue « Sync engine and sign-in », item 7).
+
+    Today `--demo` opens an empty demo profile under an ephemeral key; starting the reference
+    server, signing in as a demo user and syncing are not wired yet, and the window says nothing
+    else.
+    """
+    return None
+
+
+def _resolve_key(profile: Profile, args: argparse.Namespace):
+    """The database key, asking for a passphrase where no secure keyring exists.
+
+    Returns None when the user cancels. Under --screenshot (unattended) nothing is asked: the
+    passphrase must come from AUDE_DB_PASSPHRASE.
+    """
+    from aude_desktop.store.keys import NO_KEYRING_MESSAGE
+    from aude_desktop.ui.dialogs import PassphraseDialog
+
+    if args.demo:
+        return database_key(profile, demo=True)
+    try:
+        return database_key(profile)  # keyring, or AUDE_DB_PASSPHRASE
+    except (KeyringUnavailable, PassphraseRequired) as exc:
+        info = read_keyinfo(profile)
+        if args.screenshot or (info or {}).get("mode") == "keyring":
+            raise  # unattended, or a keyring profile whose keyring is gone: never ask for a passphrase
+        first_run = info is None
+        message = NO_KEYRING_MESSAGE if first_run else str(exc)
+    while True:
+        dialog = PassphraseDialog(message, first_run)
+        if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+            return None
+        try:
+            return database_key(profile, passphrase=dialog.value())
+        except PassphraseRequired as exc:  # too short on the first run
+            message = str(exc)
+
+
+def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
+    from aude_desktop.ui.dialogs import PassphraseDialog
+
+    key = _resolve_key(profile, args)
+    if key is None:
+        return None
+    while True:
+        try:
+            return open_store(profile, key)
+        except WrongPassphrase as exc:
+            if args.screenshot or os.environ.get(PASSPHRASE_ENV):
+                raise
+            dialog = PassphraseDialog(str(exc), first_run=False)
+            if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+                return None
+            key = database_key(profile, passphrase=dialog.value())
+
+
+def _refuse(message: str, code: int, gui: bool) -> int:
+    print(message, file=sys.stderr)
+    if gui:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, "Ouverture impossible", message)
+        box.setAccessibleName("Ouverture impossible")
+        box.exec()
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.version:
+        print(f"{APP_NAME} {__version__}")
+        return 0
+    if args.demo:
+        root = Path(args.profile) if args.profile else Path(tempfile.mkdtemp(prefix="aude-demo-"))
+        profile = Profile.isolated(root).ensure()
+        if profile.database_path.exists():
+            profile.database_path.unlink()  # a demo profile holds fictitious data under a throw-away key
+    else:
+        profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
+    log_file = configure_logging(profile.log_dir)
+
+    from PySide6.QtWidgets import QApplication
+
+    from aude_desktop.ui.errors import install_excepthook
+    from aude_desktop.ui.i18n import install_french
+    from aude_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    install_french(app)
+    install_excepthook(profile.log_dir)
+    log.info("start %s %s (log %s)", APP_NAME, __version__, log_file.name)
+
+    gui_messages = not args.screenshot
+    try:
+        store = _open(profile, args)
+    except (KeyringUnavailable, PassphraseRequired) as exc:
+        if (read_keyinfo(profile) or {}).get("mode") == "keyring":
+            return _refuse(str(exc), EXIT_REFUSED, gui_messages)
+        return _refuse(f"{exc}\nPour un lancement sans surveillance, définissez {PASSPHRASE_ENV}.", EXIT_NO_KEY, False)
+    except (KeyMissing, WrongPassphrase, DatabaseCorrupt, StoreKeyError) as exc:
+        return _refuse(str(exc), EXIT_REFUSED, gui_messages)
+    if store is None:
+        return 1
+
+    settings = Settings.load(profile.settings_path)
+    if args.demo:
+        start_embedded_demo(profile, args.role)
+    window = MainWindow(store, settings, profile, demo=args.demo)
+    if args.screenshot:
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        app.processEvents()
+        ok = window.grab().save(args.screenshot)
+        store.close()
+        if not ok:
+            print(f"Impossible d’enregistrer la capture {args.screenshot}", file=sys.stderr)
+            return 1
+        return 0
+    window.show()
+    code = app.exec()
+    store.close()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

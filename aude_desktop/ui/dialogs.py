@@ -1,0 +1,230 @@
+"""Small dialogs of the shell: sign-in, settings, passphrase, about. All text in French."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aude_desktop import APP_NAME, __version__
+from aude_desktop.settings import Settings, SettingsError
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("errorLabel")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.setAccessibleName("Message d’erreur")
+    label.hide()
+    return label
+
+
+def _field(form: QFormLayout, label: str, widget: QWidget, accessible: str) -> QWidget:
+    widget.setAccessibleName(accessible)
+    caption = QLabel(label)
+    caption.setBuddy(widget)
+    form.addRow(caption, widget)
+    return widget
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class _ValidatingDialog(QDialog):
+    """Shows the French message of a failed check inline and stays open; nothing typed is lost."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.error = _error_label()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def check(self) -> str | None:
+        return None
+
+    def accept(self) -> None:
+        problem = self.check()
+        if problem:
+            self.show_error(problem)
+            return
+        super().accept()
+
+
+class LoginDialog(_ValidatingDialog):
+    def __init__(self, server_url: str, last_user: str = "", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Connexion au serveur")
+        self.setAccessibleName("Connexion au serveur")
+        form = QFormLayout()
+        self.server = _field(form, "&Serveur :", QLineEdit(server_url), "Adresse du serveur")
+        self.user = _field(form, "&Identifiant :", QLineEdit(last_user), "Identifiant")
+        self.password = _field(form, "&Mot de passe :", QLineEdit(), "Mot de passe")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Se connecter"))
+        (self.password if last_user else self.user).setFocus()
+        self.setMinimumWidth(440)
+
+    def check(self) -> str | None:
+        if not self.server.text().strip().startswith(("http://", "https://")):
+            return "L’adresse du serveur doit commencer par http:// ou https://."
+        if not self.user.text().strip():
+            return "Saisissez votre identifiant."
+        if not self.password.text():
+            return "Saisissez votre mot de passe."
+        return None
+
+    def values(self) -> tuple[str, str, str]:
+        return self.server.text().strip(), self.user.text().strip(), self.password.text()
+
+
+class SettingsDialog(_ValidatingDialog):
+    def __init__(self, settings: Settings, settings_path: Path, parent=None):
+        super().__init__(parent)
+        self.settings_path = settings_path
+        self.original = settings
+        self.saved: Settings | None = None
+        self.setWindowTitle("Paramètres")
+        self.setAccessibleName("Paramètres")
+        form = QFormLayout()
+        self.server = _field(form, "Adresse du &serveur :", QLineEdit(settings.server_url), "Adresse du serveur")
+        self.proxy = _field(form, "&Proxy HTTP :", QLineEdit(settings.http_proxy), "Proxy HTTP")
+        self.proxy.setPlaceholderText("http://proxy.exemple.gouv.fr:3128 (facultatif)")
+        ca_row = QWidget()
+        row = QHBoxLayout(ca_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.ca_bundle = QLineEdit(settings.ca_bundle)
+        self.ca_bundle.setPlaceholderText("Certificats du système (par défaut)")
+        self.ca_bundle.setAccessibleName("Fichier de certificats")
+        browse = QPushButton("&Parcourir…")
+        browse.setAccessibleName("Choisir le fichier de certificats")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.ca_bundle, 1)
+        row.addWidget(browse)
+        caption = QLabel("&Certificats (CA) :")
+        caption.setBuddy(self.ca_bundle)
+        form.addRow(caption, ca_row)
+        self.auto_sync = _field(form, "Synchronisation &automatique :", QSpinBox(), "Intervalle de synchronisation automatique en minutes")
+        self.auto_sync.setRange(1, 240)
+        self.auto_sync.setSuffix(" min")
+        self.auto_sync.setValue(settings.auto_sync_minutes)
+        self.lock = _field(form, "&Verrouillage après inactivité :", QSpinBox(), "Délai de verrouillage en minutes")
+        self.lock.setRange(1, 480)
+        self.lock.setSuffix(" min")
+        self.lock.setValue(settings.inactivity_lock_minutes)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Enregistrer"))
+        self.setMinimumWidth(560)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Fichier de certificats", "", "Certificats (*.pem *.crt);;Tous les fichiers (*)")
+        if path:
+            self.ca_bundle.setText(path)
+
+    def edited(self) -> Settings:
+        return replace(
+            self.original,
+            server_url=self.server.text().strip(),
+            http_proxy=self.proxy.text().strip(),
+            ca_bundle=self.ca_bundle.text().strip(),
+            auto_sync_minutes=self.auto_sync.value(),
+            inactivity_lock_minutes=self.lock.value(),
+        )
+
+    def check(self) -> str | None:
+        candidate = self.edited()
+        try:
+            candidate.save(self.settings_path)
+        except SettingsError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"Impossible d’enregistrer les paramètres : {exc.strerror}."
+        self.saved = candidate
+        return None
+
+
+class PassphraseDialog(_ValidatingDialog):
+    """Asked at each launch where no secure keyring exists; twice on the first run."""
+
+    def __init__(self, explanation: str, first_run: bool, parent=None):
+        super().__init__(parent)
+        self.first_run = first_run
+        self.setWindowTitle("Phrase de passe de la base locale")
+        self.setAccessibleName("Phrase de passe de la base locale")
+        text = QLabel(explanation)
+        text.setWordWrap(True)
+        form = QFormLayout()
+        self.passphrase = _field(form, "&Phrase de passe :", QLineEdit(), "Phrase de passe")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = None
+        if first_run:
+            self.confirm = _field(form, "&Confirmation :", QLineEdit(), "Confirmation de la phrase de passe")
+            self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Ouvrir"))
+        self.setMinimumWidth(520)
+
+    def check(self) -> str | None:
+        if not self.passphrase.text():
+            return "Saisissez la phrase de passe."
+        if self.confirm is not None and self.confirm.text() != self.passphrase.text():
+            return "Les deux saisies ne correspondent pas."
+        return None
+
+    def value(self) -> str:
+        return self.passphrase.text()
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"À propos d’{APP_NAME}")
+        self.setAccessibleName(f"À propos d’{APP_NAME}")
+        title = QLabel(f"<h2>{APP_NAME}</h2>")
+        version = QLabel(f"Version {__version__}")
+        version.setObjectName("versionLabel")
+        text = QLabel(
+            "Instruction des autorisations d’exercice (AUDE) et des conventions d’avantages (EPS), "
+            "supervision nationale (DGOS). Fonctionne hors ligne ; les données personnelles du poste "
+            "sont chiffrées."
+        )
+        text.setWordWrap(True)
+        for label in (title, version, text):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (title, version, text, buttons):
+            layout.addWidget(widget)
+        self.setMinimumWidth(460)

@@ -1,0 +1,222 @@
+"""The main window: navigation between the four spaces, menus, and a status bar that tells the truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aude_desktop import APP_NAME
+from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import LocalStore, StoreStatus
+from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
+
+DEMO_SUFFIX = " — profil de démonstration"
+
+
+@dataclass(frozen=True)
+class Space:
+    key: str
+    title: str
+    heading: str
+    description: str
+
+
+SPACES = (
+    Space("dossiers", "Dossiers (AUDE)", "Autorisations d’exercice",
+          "Les dossiers de votre région, leurs pièces, l’échéance légale de chacun, la commission et les décisions."),
+    Space("conventions", "Conventions (EPS)", "Conventions d’avantages",
+          "Les conventions de votre autorité, leur régime (déclaration ou autorisation) et leurs délais."),
+    Space("supervision", "Supervision (DGOS)", "Supervision nationale",
+          "Files d’attente, échéances et volumes de toutes les régions et autorités, en lecture seule."),
+    Space("sync", "Synchronisation", "Synchronisation",
+          "Modifications en attente d’envoi, refus du serveur, conflits à arbitrer."),
+)
+
+
+def _placeholder(space: Space) -> QWidget:
+    page = QWidget()
+    page.setObjectName(f"page_{space.key}")
+    page.setAccessibleName(space.heading)
+    heading = QLabel(f"<h2>{space.heading}</h2>")
+    text = QLabel(space.description)
+    text.setWordWrap(True)
+    note = QLabel("Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez.")
+    note.setObjectName("emptyNote")
+    note.setWordWrap(True)
+    note.setStyleSheet("color: #555; font-style: italic; margin-top: 12px;")
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 16, 24, 16)
+    for widget in (heading, text, note):
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    return page
+
+
+def format_last_sync(status: StoreStatus) -> str:
+    if status.last_sync is None:
+        return "Dernière synchronisation : jamais"
+    local = status.last_sync.astimezone()
+    return "Dernière synchronisation : " + QLocale().toString(local, "d MMMM yyyy 'à' HH:mm")
+
+
+class MainWindow(QMainWindow):
+    space_changed = Signal(str)
+
+    def __init__(self, store: LocalStore, settings: Settings, profile: Profile, demo: bool = False):
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.profile = profile
+        self.demo = demo
+        self.setWindowTitle(APP_NAME + (DEMO_SUFFIX if demo else ""))
+        self.resize(1280, 800)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Navigation entre les espaces")
+        self.navigation.setMaximumWidth(260)
+        self.navigation.setStyleSheet(
+            "QListWidget#navigation { font-size: 11pt; }"
+            "QListWidget#navigation::item { padding: 10px 12px; }"
+        )
+        self.pages = QStackedWidget()
+        self.pages.setAccessibleName("Contenu")
+        for index, space in enumerate(SPACES, start=1):
+            item = QListWidgetItem(space.title)
+            item.setToolTip(f"{space.heading} (Ctrl+{index})")
+            item.setData(Qt.ItemDataRole.UserRole, space.key)
+            self.navigation.addItem(item)
+            self.pages.addWidget(_placeholder(space))
+        self.navigation.currentRowChanged.connect(self._show_space)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 1060])
+        self.setCentralWidget(splitter)
+
+        self._build_menus()
+        self._build_status_bar()
+        self.navigation.setCurrentRow(0)
+        self.refresh_status()
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def _show_space(self, row: int) -> None:
+        if row < 0:
+            return
+        self.pages.setCurrentIndex(row)
+        self.space_changed.emit(SPACES[row].key)
+
+    def current_space(self) -> str:
+        return SPACES[self.pages.currentIndex()].key
+
+    def go_to(self, key: str) -> None:
+        self.navigation.setCurrentRow([s.key for s in SPACES].index(key))
+
+    # -- menus ----------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Fichier")
+        self.login_action = self._action("Se &connecter…", self.open_login, name="loginAction")
+        self.settings_action = self._action("&Paramètres…", self.open_settings, QKeySequence.StandardKey.Preferences, "settingsAction")
+        self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "quitAction")
+        file_menu.addAction(self.login_action)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        view_menu = bar.addMenu("&Affichage")
+        for index, space in enumerate(SPACES, start=1):
+            action = self._action(space.title, lambda _=False, k=space.key: self.go_to(k), f"Ctrl+{index}", f"goto_{space.key}")
+            view_menu.addAction(action)
+
+        sync_menu = bar.addMenu("&Synchronisation")
+        self.sync_action = self._action("Synchroniser &maintenant", self.sync_now, "F5", "syncAction")
+        self.sync_action.setEnabled(False)
+        self.sync_action.setToolTip("Connectez-vous pour synchroniser")
+        self.sync_action.setStatusTip("Connectez-vous pour synchroniser")
+        sync_menu.addAction(self.sync_action)
+
+        help_menu = bar.addMenu("&Aide")
+        self.about_action = self._action("À &propos d’AUDE Desktop", self.open_about, name="aboutAction")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.connection_label = QLabel("Hors ligne")
+        self.connection_label.setObjectName("connectionLabel")
+        self.connection_label.setAccessibleName("État de la connexion")
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("pendingLabel")
+        self.pending_label.setAccessibleName("Modifications en attente")
+        self.last_sync_label = QLabel()
+        self.last_sync_label.setObjectName("lastSyncLabel")
+        self.last_sync_label.setAccessibleName("Dernière synchronisation")
+        for label in (self.connection_label, self.pending_label, self.last_sync_label):
+            label.setContentsMargins(12, 0, 12, 0)
+            bar.addPermanentWidget(label)
+
+    def set_online(self, online: bool) -> None:
+        # Text, not colour alone: the state must be readable by everyone.
+        self.connection_label.setText("En ligne" if online else "Hors ligne")
+
+    def refresh_status(self) -> None:
+        status = self.store.status()
+        pending = f"Modifications en attente : {status.pending}"
+        if status.rejected:
+            pending += f" · refusées : {status.rejected}"
+        if status.conflicts:
+            pending += f" · conflits : {status.conflicts}"
+        self.pending_label.setText(pending)
+        self.last_sync_label.setText(format_last_sync(status))
+
+    # -- dialogs --------------------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.profile.settings_path, self)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, dialog: SettingsDialog) -> None:
+        if dialog.saved is not None:
+            self.settings = dialog.saved
+            self.statusBar().showMessage("Paramètres enregistrés.", 4000)
+
+    def open_login(self) -> LoginDialog:
+        dialog = LoginDialog(self.settings.server_url, self.settings.last_user, self)
+        dialog.open()
+        return dialog
+
+    def open_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.open()
+        return dialog
+
+    def sync_now(self) -> None:
+        """Filled by the sync engine's worker (issue « Sync engine and sign-in »)."""
