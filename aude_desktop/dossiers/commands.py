@@ -1,0 +1,210 @@
+"""Commands on AUDE records: create/update a dossier, assign it, its pièces, and every workflow step.
+
+The workflow transitions of dossiers/workflow.py are registered here as commands, so the client
+and the server run exactly the same guarded state machine.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from aude_desktop.dossiers import workflow
+from aude_desktop.dossiers.states import DossierState, Situation
+from aude_desktop.rules.reference import acces_partiel_region, professions, regions
+from aude_desktop.sync.commands import Actor, CommandRejected, command
+from aude_desktop.sync.fields import date_field, object_fields, text_field
+
+APPLICANT_FIELDS = (
+    "last_name", "first_names", "birth_date", "birth_place", "birth_country", "nationality", "sex",
+    "email", "phone", "address", "postal_code", "city", "country",
+)
+DIPLOMA_FIELDS = ("title", "country", "obtained_on", "issuing_body", "recognised_on")
+EXPERIENCE_FIELDS = ("nature", "place", "country", "start", "end")
+UPDATABLE = ("applicant", "diploma", "experiences", "specialty", "situation")
+PIECE_CODES = tuple("abcdefghi")
+PIECE_STATUSES = ("recu", "manquant", "non_conforme", "traduction_requise")
+
+
+def check_competent_region(profession_code: str, region_code: str, acces_partiel: bool) -> None:
+    """aude.md §2: centralised professions and accès partiel are filed in one region."""
+    profession = professions().get(profession_code)
+    if profession is None:
+        raise CommandRejected("profession_inconnue", f"Profession non couverte par la procédure : « {profession_code} ».")
+    if region_code not in regions():
+        raise CommandRejected("region_inconnue", f"Région inconnue : « {region_code} ».")
+    label = regions()[region_code].label
+    if acces_partiel:
+        expected = acces_partiel_region()
+        if region_code != expected:
+            raise CommandRejected(
+                "region_incompetente",
+                f"Les demandes d'accès partiel relèvent du préfet de la région {regions()[expected].label}, "
+                f"pas de la région {label} : transmettez le dossier à la DRIEETS.",
+            )
+        return
+    if profession.competent_region and region_code != profession.competent_region:
+        expected = regions()[profession.competent_region].label
+        raise CommandRejected(
+            "region_incompetente",
+            f"La profession « {profession.label} » est instruite pour toute la France par la DREETS "
+            f"{expected}, pas par la région {label} : transmettez-lui le dossier.",
+        )
+    if profession.deass_exam_centres and region_code not in profession.deass_exam_centres:
+        raise CommandRejected(
+            "region_incompetente",
+            f"La région {label} n'est pas centre d'examen du DEASS (paramétrage, à vérifier) : "
+            "orientez le dossier vers une DREETS centre d'examen.",
+        )
+
+
+def _situation(value) -> str:
+    try:
+        return Situation(value).value
+    except ValueError:
+        raise CommandRejected("situation_invalide", f"Situation du demandeur inconnue : « {value} ».") from None
+
+
+def _experiences(value) -> list[dict]:
+    if not isinstance(value, list) or len(value) > 100:
+        raise CommandRejected("type_invalide", "Expériences : liste attendue (100 au plus).")
+    return [object_fields(v, "Expérience", EXPERIENCE_FIELDS, ("start", "end")) for v in value]
+
+
+def _require_region(actor: Actor, region: str) -> None:
+    if actor.role == "agent_dreets" and actor.region != region:
+        raise CommandRejected("hors_perimetre", "Ce dossier relève d'une autre région que la vôtre.")
+
+
+@command("dossier.create", "dossier", mode="create")
+def create_dossier(_current, args: dict, actor: Actor) -> dict:
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "Le dossier à créer est absent (« payload »).")
+    reference = text_field(p.get("reference"), "Référence", required=True, limit=40)
+    profession = text_field(p.get("profession"), "Profession", required=True, limit=60)
+    region = text_field(p.get("region"), "Région", required=True, limit=3)
+    acces_partiel = bool(p.get("acces_partiel", False))
+    check_competent_region(profession, region, acces_partiel)
+    _require_region(actor, region)
+    received_on = date_field(p.get("received_on"), "Date de réception", required=True)
+    if date.fromisoformat(received_on) > date.today():
+        raise CommandRejected("date_future", "La date de réception ne peut pas être dans le futur.")
+    return {
+        "reference": reference,
+        "profession": profession,
+        "specialty": text_field(p.get("specialty"), "Spécialité", limit=120),
+        "region": region,
+        "acces_partiel": acces_partiel,
+        "situation": _situation(p.get("situation")),
+        "state": DossierState.RECU.value,
+        "assigned_to": text_field(p.get("assigned_to"), "Agent", limit=80),
+        "received_on": received_on,
+        "acknowledged_on": None,
+        "complete_on": None,
+        "decision": None,
+        "closed_on": None,
+        "applicant": object_fields(p.get("applicant") or {}, "Demandeur", APPLICANT_FIELDS, ("birth_date",),
+                             required=("last_name", "first_names")),
+        "diploma": object_fields(p.get("diploma") or {}, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
+                           required=("title", "country")),
+        "experiences": _experiences(p.get("experiences") or []),
+        "clock_events": [{"on": received_on, "kind": "receipt", "note": None}],
+    }
+
+
+@command("dossier.update", "dossier")
+def update_dossier(current: dict, args: dict, actor: Actor) -> dict:
+    fields = args.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        raise CommandRejected("arguments_invalides", "Aucune modification transmise (« fields »).")
+    forbidden = sorted(set(fields) - set(UPDATABLE))
+    if forbidden:
+        raise CommandRejected(
+            "champ_non_modifiable",
+            f"Champ(s) non modifiable(s) par cette commande : {', '.join(forbidden)}. "
+            "L'état et les dates changent par les étapes de l'instruction.",
+        )
+    _require_region(actor, current["region"])
+    p = copy.deepcopy(current)
+    if "applicant" in fields:
+        merged = {**p.get("applicant", {}), **(fields["applicant"] or {})}
+        p["applicant"] = object_fields(merged, "Demandeur", APPLICANT_FIELDS, ("birth_date",), required=("last_name", "first_names"))
+    if "diploma" in fields:
+        merged = {**(p.get("diploma") or {}), **(fields["diploma"] or {})}
+        p["diploma"] = object_fields(merged, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"), required=("title", "country"))
+    if "experiences" in fields:
+        p["experiences"] = _experiences(fields["experiences"])
+    if "specialty" in fields:
+        p["specialty"] = text_field(fields["specialty"], "Spécialité", limit=120)
+    if "situation" in fields:
+        p["situation"] = _situation(fields["situation"])
+    return p
+
+
+@command("dossier.assign", "dossier")
+def assign(current: dict, args: dict, actor: Actor) -> dict:
+    _require_region(actor, current["region"])
+    p = copy.deepcopy(current)
+    p["assigned_to"] = text_field(args.get("assigned_to"), "Agent", limit=80)
+    return p
+
+
+def _register_transition(name: str) -> None:
+    def run(current: dict, args: dict, actor: Actor) -> dict:
+        _require_region(actor, current["region"])
+        try:
+            return workflow.apply(name, current, args)
+        except workflow.TransitionRefused as exc:
+            raise CommandRejected(exc.code, exc.message) from None
+
+    command(name, "dossier")(run)
+
+
+for _name in workflow.TRANSITIONS:
+    _register_transition(_name)
+
+
+@command("piece.upsert", "piece", mode="upsert")
+def upsert_piece(current: dict | None, args: dict, actor: Actor) -> dict:
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "La pièce est absente (« payload »).")
+    code = p.get("code")
+    if code not in PIECE_CODES:
+        raise CommandRejected("piece_inconnue", f"Code de pièce inconnu : « {code} » (a à i, arrêté du 20 janvier 2010).")
+    status = p.get("status")
+    if status not in PIECE_STATUSES:
+        raise CommandRejected("statut_invalide", "Statut de pièce : reçue, manquante, non conforme ou traduction requise.")
+    dossier_id = text_field(p.get("dossier_id"), "Dossier", required=True, limit=36)
+    if current is not None and current.get("dossier_id") != dossier_id:
+        raise CommandRejected("arguments_invalides", "Une pièce ne change pas de dossier.")
+    return {
+        "dossier_id": dossier_id,
+        "code": code,
+        "label": text_field(p.get("label"), "Libellé", required=True, limit=300),
+        "status": status,
+        "received_on": date_field(p.get("received_on"), "Date de réception de la pièce"),
+        "sha256": text_field(p.get("sha256"), "Empreinte", limit=64),
+        "filename": text_field(p.get("filename"), "Nom de fichier", limit=300),
+        "note": text_field(p.get("note"), "Note"),
+    }
+
+
+@command("annotation.save", "annotation", mode="upsert")
+def save_annotation(current: dict | None, args: dict, actor: Actor) -> dict:
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "L'annotation est absente (« payload »).")
+    if current is not None and current.get("author") != actor.login:
+        raise CommandRejected("hors_perimetre", "Une annotation privée n'est modifiable que par son auteur.")
+    dossier_id, convention_id = p.get("dossier_id"), p.get("convention_id")
+    if bool(dossier_id) == bool(convention_id):
+        raise CommandRejected("arguments_invalides", "Une annotation porte sur un dossier ou sur une convention.")
+    return {
+        "dossier_id": text_field(dossier_id, "Dossier", limit=36),
+        "convention_id": text_field(convention_id, "Convention", limit=36),
+        "author": actor.login,
+        "text": text_field(p.get("text"), "Annotation", limit=20000) or "",
+        "updated_at": text_field(p.get("updated_at"), "Horodatage", limit=40),
+    }

@@ -1,0 +1,80 @@
+"""Named domain commands, pure and shared: the client applies them offline, the server re-checks them.
+
+A command is `fn(current payload or None, args, actor) -> new payload`, raising CommandRejected
+with a reason code and a French message. The server adds what only it can check (rights, scope,
+versions); the rules of the domain live here, once. Adding a command is one decorated function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class CommandRejected(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    login: str
+    role: str  # agent_dreets, ordre, ars, dgos
+    region: str | None = None
+    authority: str | None = None
+
+
+CommandFn = Callable[[dict | None, dict, Actor], dict]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    kind: str  # the record kind it writes
+    mode: str  # "create": must not exist yet; "update": must exist; "upsert": either
+    fn: CommandFn
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+
+
+def command(name: str, kind: str, *, mode: str = "update"):
+    if mode not in ("create", "update", "upsert"):
+        raise ValueError(mode)
+
+    def register(fn: CommandFn) -> CommandFn:
+        if name in COMMANDS:
+            raise RuntimeError(f"command {name} registered twice")
+        COMMANDS[name] = CommandSpec(name, kind, mode, fn)
+        return fn
+
+    return register
+
+
+def spec(name: str) -> CommandSpec:
+    _load_domains()
+    try:
+        return COMMANDS[name]
+    except KeyError:
+        raise CommandRejected("commande_inconnue", f"Commande inconnue : « {name} ».") from None
+
+
+def execute(name: str, current: dict | None, args: Any, actor: Actor) -> dict:
+    """Run a command after the checks common to all: argument shape, existence."""
+    command_spec = spec(name)
+    if not isinstance(args, dict):
+        raise CommandRejected("arguments_invalides", "Les arguments de la commande doivent être un objet JSON.")
+    if command_spec.mode == "create" and current is not None:
+        raise CommandRejected("existe_deja", "Cet enregistrement existe déjà : il ne peut pas être créé une seconde fois.")
+    if command_spec.mode == "update" and current is None:
+        raise CommandRejected("introuvable", "Enregistrement introuvable : il a peut-être été supprimé.")
+    return command_spec.fn(current, args, actor)
+
+
+def _load_domains() -> None:
+    # Importing the domain modules registers their commands (kept lazy to avoid import cycles).
+    from aude_desktop.conventions import commands as _conventions  # noqa: F401
+    from aude_desktop.dossiers import commands as _dossiers  # noqa: F401

@@ -1,0 +1,179 @@
+"""Server tables and engine. SQLite (one file) for demos and tests, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(3))
+    authority: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(ForeignKey("users.login"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServerSecret(Base):
+    """The token-signing key, shared by every worker of a deployment through the database."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Counter(Base):
+    """The cursor sequence. Incremented under a row lock held to commit: cursor order = commit order."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Record(Base):
+    __tablename__ = "records"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cursor: Mapped[int] = mapped_column(BigInteger, unique=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Scope columns, set by the server from the payload and the author, never from the client.
+    region: Mapped[str | None] = mapped_column(String(3))
+    authority: Mapped[str | None] = mapped_column(String(20))
+    owner: Mapped[str | None] = mapped_column(String(80))
+    payload: Mapped[str] = mapped_column(Text)  # JSON text, spliced as is into change pages
+
+    __table_args__ = (
+        Index("ix_records_region_cursor", "region", "cursor"),
+        Index("ix_records_authority_cursor", "authority", "cursor"),
+        Index("ix_records_owner_cursor", "owner", "cursor"),
+    )
+
+
+class AppliedMutation(Base):
+    """(client_id, seq) → the answer given: the same batch posted twice is applied once."""
+
+    __tablename__ = "applied_mutations"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    mutation_id: Mapped[str] = mapped_column(String(36))
+    login: Mapped[str] = mapped_column(String(80))
+    result: Mapped[str] = mapped_column(Text)
+
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT for a long-lived log.
+AutoId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class AuditEntry(Base):
+    """Append-only log, each entry hashed with the previous one (tampering breaks the chain)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    login: Mapped[str] = mapped_column(String(80))
+    command: Mapped[str] = mapped_column(String(60))
+    record_kind: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(36))
+    args_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    company: Mapped[str] = mapped_column(String(300))
+    siren: Mapped[str] = mapped_column(String(9))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("company", name="company"),)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Writers take the counter row lock first (see mutations.py), so SQLite's deferred
+    transactions never have to upgrade a stale read snapshot to a write."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,306 @@
+"""Deterministic, realistic, fictitious demo data at national scale (stdlib only).
+
+Same arguments → same records, byte for byte: random.Random(seed), ids from the generator, dates
+relative to the `today` passed in. Pièce records are generated for open dossiers only (the
+checklist of a decided file is history; the demo keeps the seed fast and the feed lean).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from aude_desktop.conventions.typology import OBJECTS, ORDER_OF_PROFESSION
+from aude_desktop.dossiers.states import DossierState, Situation
+from aude_desktop.rules.identifiers import luhn_check_digit
+from aude_desktop.rules.reference import acces_partiel_region, authorities, professions, regions
+
+
+@dataclass(frozen=True, slots=True)
+class SeedRecord:
+    kind: str
+    id: str
+    region: str | None
+    authority: str | None
+    owner: str | None
+    payload: dict
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    login: str
+    password: str
+    role: str
+    region: str | None
+    authority: str | None
+    display_name: str
+
+
+FIRST_F = ["Élodie", "Zoé", "Hélène", "Anaïs", "Maëlle", "Inès", "Chloé", "Léa", "Fatima", "Yasmine", "Ana", "Ioana",
+           "María José", "Bérénice", "Agnieszka", "Thị Mai", "Aïcha", "Noémie", "Gaëlle", "Célia", "Sofía", "Małgorzata"]
+FIRST_M = ["Jérôme", "Théo", "Noé", "Karim", "Mehdi", "João", "Andrei", "José", "Grégoire", "Loïc", "Stéphane",
+           "Mamadou", "Văn Minh", "Piotr", "Raphaël", "Hugo", "Youssef", "Cédric", "Matías", "Björn", "Łukasz"]
+LAST = ["Nguyễn", "Lefèvre", "Müller", "Da Silva", "Benali", "Popescu", "García", "Kowalski", "Martin", "Dubois",
+        "Leroy", "Fernández", "Brâncuși", "Ó Briain", "Ben Saïd", "Traoré", "Diallo", "Rossi", "Schröder", "Gonçalves",
+        "El Amrani", "Petit", "Moreau", "Lambert", "Haddad", "Nowak", "Ionescu", "Żółkiewski", "Lê", "Faure", "N'Diaye"]
+EU = ["Belgique", "Espagne", "Portugal", "Roumanie", "Italie", "Allemagne", "Pologne", "Suisse", "Luxembourg", "Grèce", "Irlande"]
+THIRD = ["Maroc", "Algérie", "Tunisie", "Sénégal", "Liban", "Viêt Nam", "Brésil", "Canada", "Côte d'Ivoire"]
+PROFESSION_WEIGHT = {"infirmier": 30, "aide_soignant": 18, "masseur_kinesitherapeute": 8, "auxiliaire_puericulture": 5,
+                     "ergotherapeute": 3, "orthophoniste": 3, "manipulateur_erm": 3, "pedicure_podologue": 2,
+                     "ibode": 2, "iade": 2, "puericultrice": 2, "psychomotricien": 2, "ambulancier": 2,
+                     "assistant_service_social": 2, "preparateur_pharmacie": 2, "dieteticien": 1}
+REGION_WEIGHT = {"IDF": 19, "ARA": 12, "NAQ": 9, "OCC": 9, "HDF": 9, "GES": 8, "PAC": 8, "PDL": 6, "BRE": 5,
+                 "NOR": 5, "BFC": 4, "CVL": 4, "REU": 1.3, "COR": 0.5, "GUA": 0.6, "MTQ": 0.5, "GUY": 0.4, "MAY": 0.4}
+STATE_WEIGHT = {DossierState.RECU: 8, DossierState.INCOMPLET: 10, DossierState.COMPLET: 10, DossierState.EN_COMMISSION: 5,
+                DossierState.AVIS_RENDU: 4, DossierState.MESURES_COMPENSATION: 6, DossierState.AUTORISE: 20,
+                DossierState.REFUSE: 5, DossierState.IRRECEVABLE: 3, DossierState.CLOS: 29}
+OPEN = {DossierState.RECU, DossierState.INCOMPLET, DossierState.COMPLET, DossierState.EN_COMMISSION, DossierState.AVIS_RENDU}
+PIECES = [("a", "Formulaire de demande"), ("b", "Pièce d'identité"), ("c", "Titre de formation"), ("d", "Autres diplômes"),
+          ("e", "Formation continue et expérience"), ("f", "Attestation de non-sanction (moins d'un an)"),
+          ("g", "Programme de formation (heures par matière, stages)"), ("h", "Preuve de deux ans d'exercice"),
+          ("i", "Reconnaissance par l'État membre")]
+COMPANY_WORDS = ["Laboratoires", "Pharma", "Santé", "MédiTech", "BioSoins", "Orthopédie", "Dentaire", "Optique"]
+COMPANY_NAMES = ["Élan", "Aurélia", "Cévennes", "Provençale", "Hélios", "Léman", "Bréhat", "Vaucluse", "Ariège", "Gâtinais"]
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _luhn_number(rng: random.Random, digits: int, prefix: str = "") -> str:
+    body = prefix + "".join(str(rng.randrange(10)) for _ in range(digits - 1 - len(prefix)))
+    return body + luhn_check_digit(body)
+
+
+def _siret(rng: random.Random) -> tuple[str, str]:
+    if rng.random() < 0.01:  # La Poste: digit sum divisible by 5
+        while True:
+            siret = "356000000" + "".join(str(rng.randrange(10)) for _ in range(5))
+            if sum(map(int, siret)) % 5 == 0:
+                return "356000000", siret
+    siren = _luhn_number(rng, 9)
+    nic = "".join(str(rng.randrange(10)) for _ in range(4))
+    return siren, siren + nic + luhn_check_digit(siren + nic)
+
+
+def _weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    sex = rng.choice("FM")
+    first = rng.choice(FIRST_F if sex == "F" else FIRST_M)
+    if rng.random() < 0.2:
+        first += " " + rng.choice(FIRST_F if sex == "F" else FIRST_M)
+    return sex, first, rng.choice(LAST)
+
+
+def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, list[SeedRecord]]:
+    profession = _weighted(rng, PROFESSION_WEIGHT) if rng.random() < 0.93 else rng.choice(list(professions()))
+    spec = professions()[profession]
+    acces_partiel = rng.random() < 0.03
+    if acces_partiel:
+        region = acces_partiel_region()
+    elif spec.competent_region:
+        region = spec.competent_region
+    elif spec.deass_exam_centres:
+        region = rng.choice(spec.deass_exam_centres)
+    else:
+        region = _weighted(rng, REGION_WEIGHT)
+    state = _weighted(rng, STATE_WEIGHT)
+    situation = rng.choices(list(Situation), weights=[70, 12, 10, 3, 5])[0]
+    if situation is Situation.HORS_UE:
+        state = rng.choice([DossierState.RECU, DossierState.IRRECEVABLE])
+    if not spec.has_commission and state is DossierState.EN_COMMISSION:
+        state = DossierState.COMPLET
+    received = today - timedelta(days=rng.randrange(1, 3 * 365))
+    events = [{"on": received.isoformat(), "kind": "receipt", "note": None}]
+    day = received
+    ack = complete = decided = closed = None
+    decision = None
+
+    def step(low: int, high: int) -> date:
+        nonlocal day
+        day = min(today, day + timedelta(days=rng.randrange(low, high)))
+        return day
+
+    if state is not DossierState.RECU:
+        if state is DossierState.IRRECEVABLE and situation is Situation.HORS_UE:
+            decided = step(5, 40)
+        else:
+            ack = step(3, 45)  # sometimes late: the 1-month duty is not always met
+            events.append({"on": ack.isoformat(), "kind": "acknowledged", "note": None})
+            if state is DossierState.INCOMPLET or rng.random() < 0.35:
+                events.append({"on": ack.isoformat(), "kind": "pieces_requested", "note": "Pièce g : programme détaillé"})
+                if state is not DossierState.INCOMPLET:
+                    got = step(10, 90)
+                    events.append({"on": got.isoformat(), "kind": "pieces_received", "note": None})
+            if state is not DossierState.INCOMPLET:
+                complete = day
+                events.append({"on": complete.isoformat(), "kind": "complete", "note": None})
+            if state in (DossierState.EN_COMMISSION, DossierState.AVIS_RENDU, DossierState.MESURES_COMPENSATION,
+                         DossierState.AUTORISE, DossierState.REFUSE, DossierState.CLOS) and spec.has_commission:
+                events.append({"on": step(15, 80).isoformat(), "kind": "commission", "note": None})
+            if state in (DossierState.AVIS_RENDU, DossierState.MESURES_COMPENSATION, DossierState.AUTORISE,
+                         DossierState.REFUSE, DossierState.CLOS):
+                events.append({"on": day.isoformat(), "kind": "avis", "note": None})
+            if state in (DossierState.MESURES_COMPENSATION, DossierState.AUTORISE, DossierState.REFUSE,
+                         DossierState.CLOS, DossierState.IRRECEVABLE):
+                decided = step(5, 40)
+    if decided:
+        kind = {DossierState.MESURES_COMPENSATION: "mesures_compensation", DossierState.REFUSE: "refus",
+                DossierState.IRRECEVABLE: "irrecevabilite"}.get(state, "autorisation")
+        motifs = {"refus": "Différences substantielles non compensées (CRPA L.211-2).",
+                  "irrecevabilite": "Titre de formation obtenu hors de l'Union européenne.",
+                  "mesures_compensation": "Différences substantielles en pédiatrie et en soins d'urgence."}.get(kind, "")
+        decision = {"kind": kind, "decided_on": decided.isoformat(), "motifs": motifs}
+        events.append({"on": decided.isoformat(), "kind": "decision", "note": kind})
+    if state is DossierState.CLOS:
+        closed = step(1, 60)
+        events.append({"on": closed.isoformat(), "kind": "closed", "note": None})
+    sex, first, last = _person(rng)
+    country = rng.choice(THIRD if situation in (Situation.TIERS_RECONNU, Situation.HORS_UE) else EU)
+    nationality = rng.choice(EU + ["France"]) if situation is not Situation.RESSORTISSANT_TIERS_TITRE_UE else rng.choice(THIRD)
+    dossier_id = _uuid(rng)
+    reference = f"AUDE-{received.year}-{region}-{number:06d}"
+    payload = {
+        "reference": reference, "profession": profession,
+        "specialty": None, "region": region, "acces_partiel": acces_partiel, "situation": situation.value,
+        "state": state.value, "assigned_to": f"agent.{region.lower()}" if rng.random() < 0.6 else None,
+        "received_on": received.isoformat(), "acknowledged_on": ack.isoformat() if ack else None,
+        "complete_on": complete.isoformat() if complete else None, "decision": decision,
+        "closed_on": closed.isoformat() if closed else None,
+        "applicant": {"last_name": last, "first_names": first,
+                      "birth_date": (received - timedelta(days=rng.randrange(22 * 365, 55 * 365))).isoformat(),
+                      "birth_place": None, "birth_country": country, "nationality": nationality, "sex": sex,
+                      "email": f"demandeur{number}@exemple.invalid", "phone": None,
+                      "address": f"{rng.randrange(1, 120)} rue de la République", "postal_code": None,
+                      "city": regions()[region].dreets_seat, "country": "France"},
+        "diploma": {"title": f"Diplôme de {spec.label.lower()}", "country": country,
+                    "obtained_on": (received - timedelta(days=rng.randrange(365, 12 * 365))).isoformat(),
+                    "issuing_body": f"Institut de formation de {country}", "recognised_on": None},
+        "experiences": [{"nature": spec.label, "place": f"Hôpital universitaire ({country})", "country": country,
+                         "start": (received - timedelta(days=rng.randrange(800, 3000))).isoformat(), "end": None}],
+        "clock_events": events,
+    }
+    record = SeedRecord("dossier", dossier_id, region, None, None, payload)
+    pieces = []
+    if state in OPEN:
+        for code, label in PIECES:
+            if (code == "h" and situation is not Situation.UE_NON_REGLEMENTE) or (code == "i" and situation is not Situation.TIERS_RECONNU):
+                continue
+            status = "recu"
+            if state is DossierState.INCOMPLET and code in ("g", "f"):
+                status = rng.choice(["manquant", "non_conforme", "traduction_requise"])
+            elif state is DossierState.RECU and rng.random() < 0.3:
+                status = "manquant"
+            pieces.append(SeedRecord("piece", _uuid(rng), region, None, None, {
+                "dossier_id": dossier_id, "code": code, "label": label, "status": status,
+                "received_on": received.isoformat() if status == "recu" else None,
+                "sha256": None, "filename": None, "note": None}))
+    return record, pieces
+
+
+ORDER_AUTHORITIES = [code for code, a in authorities().items() if a.kind == "ordre"]
+ARS = [code for code, a in authorities().items() if a.kind == "ars"]
+NO_ORDER = ["orthophoniste", "ergotherapeute", "dieteticien", "psychomotricien", "audioprothesiste", "opticien_lunetier"]
+PROFESSION_OF_ORDER = {v: k for k, v in ORDER_OF_PROFESSION.items()}
+
+
+def _convention(rng: random.Random, number: int, today: date, companies: list[tuple[str, str, str]]) -> SeedRecord:
+    roll = rng.random()
+    if roll < 0.10:
+        authority = "CNOM"
+    elif roll < 0.65:
+        authority = rng.choice(ORDER_AUTHORITIES)
+    else:
+        authority = rng.choice(ARS)
+    region = authorities()[authority].region or rng.choice(list(REGION_WEIGHT))
+    name, siren, siret = rng.choice(companies)
+    filed = today - timedelta(days=rng.randrange(1, 3 * 365))
+    start = filed + timedelta(days=rng.randrange(10, 60))
+    end = start + timedelta(days=rng.randrange(1, 180))
+    regime = "autorisation" if rng.random() < 0.2 else "declaration"
+    beneficiaries, avantages = [], []
+    for i in range(1 if rng.random() < 0.8 else rng.randrange(2, 5)):
+        sex, first, last = _person(rng)
+        if authority.startswith("ORDRE-PH"):
+            profession, extra = "pharmacien", {"pharmacist_section": authority[-1]}
+        elif authority == "CNOM":
+            profession, extra = "medecin", {}
+        elif authority.startswith("ORDRE"):
+            profession, extra = PROFESSION_OF_ORDER[authority], {}
+        else:
+            profession, extra = rng.choice(NO_ORDER), {}
+        student = rng.random() < 0.08 and authority != "CNOM"
+        beneficiaries.append({
+            "id": f"b{i + 1}", "category": "etudiant" if student else "professionnel", "last_name": last, "first_name": first,
+            "quality": professions()[profession].label if profession in professions() else profession.replace("_", " ").capitalize(),
+            "profession": profession, "rpps": None if student else _luhn_number(rng, 11, "10"),
+            "order_number": None, "ine": f"{rng.randrange(10**9):09d}AB" if student else None,
+            "school": "Université de Bordeaux" if student else None, "name": None, "object": None,
+            "address": regions()[region].dreets_seat, **extra})
+        high = regime == "autorisation" and i == 0
+        hours = rng.randrange(1, 8)
+        rate = rng.randrange(210, 400) if high else rng.randrange(60, 190)
+        day = start + timedelta(days=rng.randrange(0, max(1, (end - start).days)))
+        avantages.append({"id": f"a{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "remuneration",
+                          "amount": f"{hours * rate}.00", "hours": str(hours), "half_days": None, "nights": None,
+                          "meals": None, "collations": None, "date": day.isoformat(), "description": "Intervention"})
+        if rng.random() < 0.4:
+            avantages.append({"id": f"h{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "hebergement",
+                              "amount": f"{rng.randrange(80, 149)}.{rng.randrange(100):02d}", "hours": None, "half_days": None,
+                              "nights": 1, "meals": None, "collations": None, "date": day.isoformat(), "description": "Nuitée"})
+    age = (today - filed).days
+    if regime == "declaration":
+        state = "close" if age > 200 else rng.choice(["enregistree", "enregistree", "recommandations"])
+    elif age > 75:
+        state = rng.choice(["autorisee", "autorisee_tacitement", "refusee", "close", "en_instruction"])
+    else:
+        state = rng.choice(["recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee"])
+    decision = None
+    if state in ("autorisee", "refusee"):
+        decision = {"kind": "autorisation" if state == "autorisee" else "refus",
+                    "decided_on": (filed + timedelta(days=rng.randrange(10, 55))).isoformat(),
+                    "motifs": "" if state == "autorisee" else "Rémunération disproportionnée au regard du service rendu."}
+    payload = {
+        "reference": f"EPS-{filed.year}-{number:07d}", "authority": authority,
+        "source": "cnom_import" if authority == "CNOM" else "eps", "read_only": authority == "CNOM",
+        "company": {"name": name, "siren": siren, "siret": siret, "address": "Paris"},
+        "object": rng.choice(list(OBJECTS)), "regime": regime, "state": state,
+        "urgent": regime == "autorisation" and rng.random() < 0.05, "filed_on": filed.isoformat(),
+        "octroi_on": avantages[0]["date"], "period_start": start.isoformat(), "period_end": end.isoformat(),
+        "signing_region": region, "decision": decision, "assigned_to": None,
+        "beneficiaries": beneficiaries, "avantages": avantages,
+    }
+    return SeedRecord("convention", _uuid(rng), None, authority, None, payload)
+
+
+def generate_records(dossiers: int, conventions: int, seed: int, today: date | None = None) -> Iterator[SeedRecord]:
+    today = today or date.today()
+    rng = random.Random(seed)
+    for number in range(1, dossiers + 1):
+        record, pieces = _dossier(rng, number, today)
+        yield record
+        yield from pieces
+    companies = []
+    for _ in range(max(20, min(800, conventions // 50))):
+        siren, siret = _siret(rng)
+        companies.append((f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_NAMES)}", siren, siret))
+    for number in range(1, conventions + 1):
+        yield _convention(rng, number, today, companies)
+
+
+def demo_users() -> list[DemoUser]:
+    users = [DemoUser(f"agent.{r.lower()}", f"demo-agent-{r.lower()}", "agent_dreets", r, None,
+                      f"Agent DREETS {regions()[r].label}") for r in regions()]
+    users += [DemoUser(f"ars.{r.lower()}", f"demo-ars-{r.lower()}", "ars", r, None, f"Agent ARS {regions()[r].label}")
+              for r in regions()]
+    users += [DemoUser(f"ordre.{code.removeprefix('ORDRE-').lower()}", f"demo-ordre-{code.removeprefix('ORDRE-').lower()}",
+                       "ordre", None, code, authorities()[code].label) for code in ORDER_AUTHORITIES]
+    users += [DemoUser("dgos", "demo-dgos", "dgos", None, None, "Superviseur DGOS"),
+              DemoUser("dgos.2", "demo-dgos-2", "dgos", None, None, "Superviseuse DGOS")]
+    return users

@@ -1,0 +1,61 @@
+"""Who sees and who changes what. The server is the one place that enforces it.
+
+- agent_dreets: the dossiers and pièces of their region;
+- ordre: the conventions of their authority (a national council, or a pharmacists' section);
+- ars: the conventions of the ARS of their region;
+- dgos: everything, read-only;
+- annotations: only their author, whatever the role.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from aude_desktop.sync.commands import Actor
+from central_api.db import Record
+
+AUDE_KINDS = ("dossier", "piece")
+EPS_KINDS = ("convention",)
+
+
+def actor_authority(actor: Actor) -> str | None:
+    if actor.role == "ordre":
+        return actor.authority
+    if actor.role == "ars":
+        return f"ARS-{actor.region}"
+    return None
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `records` for what `actor` may receive."""
+    own_notes = and_(Record.kind == "annotation", Record.owner == actor.login)
+    if actor.role == "dgos":
+        return or_(Record.kind != "annotation", own_notes)
+    if actor.role == "agent_dreets":
+        return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes)
+    authority = actor_authority(actor)
+    if authority:
+        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_KINDS)), own_notes)
+    return ~true()
+
+
+def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, owner: str | None) -> bool:
+    """The same rule as `visible`, for one record in Python (mutations, attachments)."""
+    if kind == "annotation":
+        return owner == actor.login
+    if actor.role == "dgos":
+        return True
+    if actor.role == "agent_dreets":
+        return kind in AUDE_KINDS and region == actor.region
+    return kind in EPS_KINDS and authority is not None and authority == actor_authority(actor)
+
+
+def may_write_kind(actor: Actor, kind: str) -> bool:
+    if actor.role == "dgos":
+        return False
+    if kind == "annotation":
+        return True
+    if actor.role == "agent_dreets":
+        return kind in AUDE_KINDS
+    return kind in EPS_KINDS

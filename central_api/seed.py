@@ -1,0 +1,57 @@
+"""`aude-central seed`: bulk insert of the demo data and of the demo users (Core executemany)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, insert, select
+
+from central_api.accounts import add_user
+from central_api.db import Record, User
+from central_api.demo_data import demo_users, generate_records
+from central_api.security import hash_password
+from central_api.service import allocate_cursors, dumps
+
+BATCH = 20_000
+
+
+def seed_users(engine: Engine) -> int:
+    with engine.connect() as conn:
+        existing = set(conn.scalars(select(User.login)))
+    count = 0
+    for user in demo_users():
+        if user.login in existing:
+            continue
+        add_user(engine, user.login, user.password, user.role, region=user.region, authority=user.authority,
+                 display_name=user.display_name, password_hash=hash_password(user.password))
+        count += 1
+    return count
+
+
+def seed(engine: Engine, *, dossiers: int, conventions: int, seed_value: int, today: date | None = None) -> dict:
+    """Insert the demo records in batches; each batch takes its cursors in one block, in order."""
+    counts: dict[str, int] = {}
+    batch: list[dict] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with engine.begin() as conn:
+            last = allocate_cursors(conn, len(batch))
+            first = last - len(batch) + 1
+            for offset, row in enumerate(batch):
+                row["cursor"] = first + offset
+            conn.execute(insert(Record), batch)
+        batch.clear()
+
+    for record in generate_records(dossiers, conventions, seed_value, today):
+        counts[record.kind] = counts.get(record.kind, 0) + 1
+        batch.append({
+            "kind": record.kind, "id": record.id, "version": 1, "deleted": False, "region": record.region,
+            "authority": record.authority, "owner": record.owner, "payload": dumps(record.payload),
+        })
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    counts["users"] = seed_users(engine)
+    return counts

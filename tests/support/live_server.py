@@ -1,0 +1,54 @@
+"""The real reference server on 127.0.0.1, in a background thread of the test process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import requests
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @property
+    def engine(self):
+        return self.app.state.engine
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.engine.dispose()
+
+
+def start(db_url: str, **kwargs) -> LiveServer:
+    from central_api.app import create_app
+
+    app = create_app(db_url, **kwargs)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/api/v1/meta", timeout=1).ok:
+                return LiveServer(url, app, server, thread)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError("the reference server did not start")
