@@ -254,16 +254,14 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
         model = MAIN_MODELS[kind]
         for chunk in _chunks(ids):
             session.execute(delete(model).where(model.id.in_(chunk)))
-            for entity_id in chunk:
-                search.remove_document(session, kind, entity_id)
+        search.remove_documents(session, kind, ids)
     for table, (column, parent_ids) in batch.replaced.items():
         for chunk in _chunks(parent_ids):
             session.execute(delete(table).where(column.in_(chunk)))
     for table in _parent_first(batch.rows):
         rows = batch.rows[table]
         session.execute(insert(table).prefix_with("OR REPLACE"), rows)
-    for kind, entity_id, body in batch.documents:
-        search.set_document(session, kind, entity_id, body)
+    search.set_documents(session, batch.documents)
     return count
 
 
