@@ -44,17 +44,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PNG", help="affiche la fenêtre principale, l’enregistre en PNG et quitte")
     parser.add_argument("--demo", action="store_true", help="démonstration sur des données fictives")
     parser.add_argument("--role", choices=ROLES, help="rôle de démonstration (avec --demo)")
+    parser.add_argument("--demo-scale", choices=("quick", "national"), default="quick",
+                        help="volume de démonstration : rapide (2 000 dossiers, 3 000 conventions) ou national")
     return parser.parse_args(argv)
 
 
-def start_embedded_demo(profile: Profile, role: str | None):
-    """Hook for the embedded demo server (issue « Sync engine and sign-in », item 7).
+def boot_demo(role: str, scale: str):
+    """Start the reference server on fictitious data and sign in as the role's demo user.
 
-    Today `--demo` opens an empty demo profile under an ephemeral key; starting the reference
-    server, signing in as a demo user and syncing are not wired yet, and the window says nothing
-    else.
+    Runs in a worker thread (it waits on a child process and the network). Tokens of the demo stay
+    in memory: fictitious data, throw-away server.
     """
-    return None
+    from aude_desktop.auth.session import AuthSession, MemoryTokens
+    from aude_desktop.demo import DEMO_ACCOUNTS, EmbeddedServer
+    from aude_desktop.sync.http import Transport
+
+    server = EmbeddedServer.start(scale)
+    try:
+        login, password = DEMO_ACCOUNTS[role]
+        auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), login, tokens=MemoryTokens())
+        auth.sign_in(password)
+    except Exception:
+        server.stop()
+        raise
+    return server, auth
+
+
+def _ask_role() -> str | None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from aude_desktop.demo import ROLE_LABELS
+
+    labels = list(ROLE_LABELS.values())
+    choice, ok = QInputDialog.getItem(
+        None, "Démonstration", "Quel profil voulez-vous essayer ?", labels, 0, False
+    )
+    if not ok:
+        return None
+    return list(ROLE_LABELS)[labels.index(choice)]
 
 
 def _resolve_key(profile: Profile, args: argparse.Namespace):
@@ -155,23 +182,70 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     settings = Settings.load(profile.settings_path)
+    role = None
     if args.demo:
-        start_embedded_demo(profile, args.role)
-    window = MainWindow(store, settings, profile, demo=args.demo)
-    if args.screenshot:
-        window.resize(*SCREENSHOT_SIZE)
-        window.show()
-        app.processEvents()
-        ok = window.grab().save(args.screenshot)
-        store.close()
-        if not ok:
-            print(f"Impossible d’enregistrer la capture {args.screenshot}", file=sys.stderr)
+        role = args.role or ("dgos" if args.screenshot else _ask_role())
+        if role is None:
+            store.close()
             return 1
-        return 0
+    window = MainWindow(store, settings, profile, demo=args.demo)
+    if args.demo:
+        _start_demo(app, window, role, args.demo_scale)
+    if args.screenshot:
+        return _screenshot(app, window, store, args)
     window.show()
     code = app.exec()
     store.close()
     return code
+
+
+def _start_demo(app, window, role: str, scale: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from aude_desktop.ui.workers import Task
+
+    window.statusBar().showMessage("Démarrage du serveur de démonstration…")
+    window.sync_progress.show()
+    boot = Task(lambda _report: boot_demo(role, scale), window)
+
+    def ready(result) -> None:
+        server, auth = result
+        app.aboutToQuit.connect(server.stop)
+        window.demo_server = server
+        window.attach_session(auth)
+        window.sync_now()
+
+    def failed(message: str) -> None:
+        window.sync_progress.hide()
+        QMessageBox.critical(window, "Démonstration", f"La démonstration n’a pas pu démarrer : {message}")
+
+    boot.succeeded.connect(ready)
+    boot.failed.connect(failed)
+    window.demo_boot = boot
+    boot.start()
+
+
+def _screenshot(app, window, store, args) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    if args.demo:  # wait for the demo server and the first sync, so the capture shows real figures
+        loop = QEventLoop()
+        QTimer.singleShot(300_000, loop.quit)
+        window.demo_boot.failed.connect(lambda _m: loop.quit())
+        window.sync_finished.connect(lambda _ok: loop.quit())
+        loop.exec()
+    app.processEvents()
+    ok = window.grab().save(args.screenshot)
+    server = getattr(window, "demo_server", None)
+    if server:
+        server.stop()
+    store.close()
+    if not ok:
+        print(f"Impossible d’enregistrer la capture {args.screenshot}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -72,6 +72,16 @@ class LocalStore:
             last_sync=datetime.fromisoformat(last.value) if last else None,
         )
 
+    def counts(self) -> dict[str, int]:
+        from aude_desktop.conventions.models import Convention
+        from aude_desktop.dossiers.models import Dossier
+
+        with self.session() as s:
+            return {
+                "dossiers": s.scalar(select(func.count()).select_from(Dossier)) or 0,
+                "conventions": s.scalar(select(func.count()).select_from(Convention)) or 0,
+            }
+
     def schema_revision(self) -> str | None:
         return migrate.current_revision(self.engine)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -21,7 +22,9 @@ from aude_desktop import APP_NAME
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
+from aude_desktop.sync.engine import SyncEngine, SyncReport
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
+from aude_desktop.ui.workers import Task
 
 DEMO_SUFFIX = " — profil de démonstration"
 
@@ -53,7 +56,7 @@ def _placeholder(space: Space) -> QWidget:
     heading = QLabel(f"<h2>{space.heading}</h2>")
     text = QLabel(space.description)
     text.setWordWrap(True)
-    note = QLabel("Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez.")
+    note = QLabel()
     note.setObjectName("emptyNote")
     note.setWordWrap(True)
     note.setStyleSheet("color: #555; font-style: italic; margin-top: 12px;")
@@ -65,6 +68,26 @@ def _placeholder(space: Space) -> QWidget:
     return page
 
 
+def fr(number: int) -> str:
+    """1 234 567, as French readers expect (QLocale's default is French, set at start-up)."""
+    return QLocale().toString(number)
+
+
+def count_sentence(space: str, counts: dict[str, int]) -> str:
+    dossiers, conventions = counts.get("dossiers", 0), counts.get("conventions", 0)
+    if space == "dossiers":
+        found = f"{fr(dossiers)} dossier(s) sur ce poste"
+    elif space == "conventions":
+        found = f"{fr(conventions)} convention(s) sur ce poste"
+    elif space == "supervision":
+        found = f"{fr(dossiers)} dossier(s) et {fr(conventions)} convention(s) sur ce poste"
+    else:
+        return "Les listes de refus et de conflits arrivent avec le moteur de synchronisation complet."
+    if not (dossiers or conventions):
+        return "Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez."
+    return found + " ; la file de travail et ses filtres arrivent dans une prochaine version."
+
+
 def format_last_sync(status: StoreStatus) -> str:
     if status.last_sync is None:
         return "Dernière synchronisation : jamais"
@@ -74,6 +97,7 @@ def format_last_sync(status: StoreStatus) -> str:
 
 class MainWindow(QMainWindow):
     space_changed = Signal(str)
+    sync_finished = Signal(bool)  # succeeded?
 
     def __init__(self, store: LocalStore, settings: Settings, profile: Profile, demo: bool = False):
         super().__init__()
@@ -108,6 +132,10 @@ class MainWindow(QMainWindow):
         splitter.setSizes([220, 1060])
         self.setCentralWidget(splitter)
 
+        self.auth = None
+        self.sync_task: Task | None = None
+        self.auto_sync = QTimer(self)
+        self.auto_sync.timeout.connect(self.sync_now)
         self._build_menus()
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
@@ -177,6 +205,14 @@ class MainWindow(QMainWindow):
         self.last_sync_label = QLabel()
         self.last_sync_label.setObjectName("lastSyncLabel")
         self.last_sync_label.setAccessibleName("Dernière synchronisation")
+        self.sync_progress = QProgressBar()
+        self.sync_progress.setObjectName("syncProgress")
+        self.sync_progress.setAccessibleName("Progression de la synchronisation")
+        self.sync_progress.setMaximumWidth(260)
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.setFormat("%v enregistrements")
+        self.sync_progress.hide()
+        bar.addPermanentWidget(self.sync_progress)
         for label in (self.connection_label, self.pending_label, self.last_sync_label):
             label.setContentsMargins(12, 0, 12, 0)
             bar.addPermanentWidget(label)
@@ -194,6 +230,9 @@ class MainWindow(QMainWindow):
             pending += f" · conflits : {status.conflicts}"
         self.pending_label.setText(pending)
         self.last_sync_label.setText(format_last_sync(status))
+        counts = self.store.counts()
+        for index, space in enumerate(SPACES):
+            self.pages.widget(index).findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
 
     # -- dialogs --------------------------------------------------------------------------------
 
@@ -218,5 +257,54 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    # -- sync -----------------------------------------------------------------------------------
+
+    def attach_session(self, auth) -> None:
+        """A signed-in session: sync becomes possible, now and every few minutes."""
+        self.auth = auth
+        self.sync_action.setEnabled(True)
+        self.sync_action.setToolTip("Synchroniser maintenant (F5)")
+        self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")
+        self.auto_sync.start(self.settings.auto_sync_minutes * 60_000)
+
     def sync_now(self) -> None:
-        """Filled by the sync engine's worker (issue « Sync engine and sign-in »)."""
+        if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
+            return
+        store, auth = self.store, self.auth
+
+        def work(report_progress) -> SyncReport:
+            engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
+            return engine.run()
+
+        self.sync_task = Task(work, self)
+        self.sync_task.progress.connect(self._sync_progress)
+        self.sync_task.succeeded.connect(self._sync_done)
+        self.sync_task.failed.connect(self._sync_failed)
+        self.sync_action.setEnabled(False)
+        self.sync_progress.setValue(0)
+        self.sync_progress.show()
+        self.statusBar().showMessage("Synchronisation en cours…")
+        self.sync_task.start()
+
+    def _sync_progress(self, phase: str, pages: int, records: int) -> None:
+        self.sync_progress.setRange(0, 0) if records == 0 else self.sync_progress.setRange(0, max(records, 1))
+        self.sync_progress.setValue(records)
+        self.statusBar().showMessage(f"Synchronisation — {phase} : {fr(records)} enregistrement(s), {pages} page(s)")
+
+    def _sync_done(self, report: SyncReport) -> None:
+        self.sync_progress.hide()
+        self.sync_action.setEnabled(True)
+        self.set_online(True)
+        self.refresh_status()
+        self.statusBar().showMessage(
+            f"Synchronisation terminée : {fr(report.pulled)} reçu(s), {report.applied} envoyé(s), "
+            f"{report.rejected} refusé(s), {report.conflicts} conflit(s).", 10_000)
+        self.sync_finished.emit(True)
+
+    def _sync_failed(self, message: str) -> None:
+        self.sync_progress.hide()
+        self.sync_action.setEnabled(True)
+        self.set_online(False)
+        self.refresh_status()
+        self.statusBar().showMessage(f"Synchronisation impossible : {message}", 15_000)
+        self.sync_finished.emit(False)

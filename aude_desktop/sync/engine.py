@@ -1,0 +1,305 @@
+"""The sync engine: push the outbox in order, then pull the change feed page by page.
+
+Guarantees (ARCHITECTURE.md, Sync protocol):
+- each pulled page is applied in ONE transaction together with its new cursor, so a crash leaves
+  either the old cursor and old data or the new cursor and new data — never a cursor ahead of data;
+- a pulled record that still has unsent local commands is not overwritten: the pending commands
+  are re-applied on top of the server's version (`fold`);
+- a rejected command is kept with the server's reason, and the queue goes on; a conflict keeps
+  the server's record for a person to resolve;
+- network errors and 5xx are retried with backoff; nothing is lost when they persist.
+Qt-free: the GUI runs it in a worker thread with its own store session per unit of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from aude_desktop.auth.session import AuthSession
+from aude_desktop.store.database import LAST_SYNC_KEY, LocalStore
+from aude_desktop.store.models import OutboxEntry, SyncState
+from aude_desktop.sync import materialize
+from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+MAX_CLOCK_SKEW_S = 300
+CURSOR_KEY = "cursor"
+CLIENT_ID_KEY = "client_id"
+PUSH_BATCH = 200
+VERSIONED_MODELS = materialize.MAIN_MODELS
+
+Fold = Callable[[str, dict, list[OutboxEntry]], dict]
+
+
+class SyncRefused(ApiError):
+    """The engine will not sync with this server (protocol or clock); the message says why."""
+
+
+@dataclass
+class SyncProgress:
+    phase: str  # "envoi" | "réception"
+    pages: int = 0
+    records: int = 0
+
+
+@dataclass
+class SyncReport:
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    pages: int = 0
+    cursor: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def get_state(session: Session, key: str) -> str | None:
+    row = session.get(SyncState, key)
+    return row.value if row else None
+
+
+def set_state(session: Session, key: str, value: str) -> None:
+    session.merge(SyncState(key=key, value=value))
+
+
+def client_id(store: LocalStore) -> str:
+    """This installation's id on the server (exactly-once is keyed on it with each command's seq)."""
+    with store.session() as s:
+        value = get_state(s, CLIENT_ID_KEY)
+        if value is None:
+            value = str(uuid.uuid4())
+            set_state(s, CLIENT_ID_KEY, value)
+        return value
+
+
+def with_retries(action, *, attempts: int = 4, first_delay: float = 0.5, sleep=time.sleep):
+    """Retry what the server or the network may answer later; give up with the last error."""
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except ApiError as exc:
+            if not exc.retryable or attempt == attempts:
+                raise
+            log.info("sync attempt %d failed (%s); retrying in %.1f s", attempt, type(exc).__name__, delay)
+            sleep(delay)
+            delay *= 2
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: LocalStore,
+        auth: AuthSession,
+        *,
+        page_size: int = 2000,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        fold: Fold | None = None,
+        sleep=time.sleep,
+    ):
+        self.store = store
+        self.auth = auth
+        self.page_size = page_size
+        self.on_progress = on_progress or (lambda _p: None)
+        self.fold = fold or self._fold_as_signed_in_user
+        self.sleep = sleep
+        self.client_id = client_id(store)
+
+    def _fold_as_signed_in_user(self, kind: str, payload: dict, pending: list[OutboxEntry]) -> dict:
+        from aude_desktop.sync.commands import Actor
+        from aude_desktop.sync.local import fold
+
+        user = self.auth.user
+        actor = Actor(user.login, user.role, user.region, user.authority) if user else Actor(self.auth.login, "")
+        return fold(kind, payload, pending, actor)
+
+    def _call(self, method: str, path: str, **kwargs):
+        return with_retries(
+            lambda: self.auth.transport.request(method, path, token=self.auth.access_token(), **kwargs),
+            sleep=self.sleep,
+        )
+
+    # -- checks ---------------------------------------------------------------------------------
+
+    def check_server(self) -> None:
+        meta = with_retries(lambda: self.auth.transport.request("GET", "/api/v1/meta"), sleep=self.sleep)
+        try:
+            version = int(meta["protocol_version"])
+            server_time = datetime.fromisoformat(str(meta["server_time"]).replace("Z", "+00:00"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ServerError("Le serveur ne répond pas selon le protocole attendu (métadonnées illisibles).") from exc
+        if version != PROTOCOL_VERSION:
+            raise SyncRefused(
+                f"Version de protocole incompatible : le serveur parle la version {version}, cette "
+                f"application la version {PROTOCOL_VERSION}. Mettez à jour l'application (ou "
+                "contactez votre support). Vos modifications restent enregistrées sur ce poste."
+            )
+        if server_time.tzinfo is None:
+            server_time = server_time.replace(tzinfo=UTC)
+        skew = abs((datetime.now(UTC) - server_time).total_seconds())
+        if skew > MAX_CLOCK_SKEW_S:
+            raise SyncRefused(
+                f"L'horloge de ce poste diffère de celle du serveur de {skew / 60:.0f} minutes. Les dates "
+                "légales en dépendent : corrigez l'heure du poste puis synchronisez à nouveau."
+            )
+
+    # -- push -----------------------------------------------------------------------------------
+
+    def push(self, report: SyncReport) -> None:
+        while True:
+            with self.store.session() as s:
+                entries = _next_round(s)
+                batch = [
+                    {"id": e.id, "seq": e.seq, "name": e.name, "args": e.args, "base_version": e.base_version}
+                    for e in entries
+                ]
+                kinds = {e.seq: (e.entity_kind, e.entity_id) for e in entries}
+            if not batch:
+                return
+            self.on_progress(SyncProgress("envoi", records=report.applied + report.rejected + report.conflicts))
+            try:
+                answer = self._call("POST", "/api/v1/mutations", json={"client_id": self.client_id, "mutations": batch})
+            except RequestRefused as exc:
+                # The whole request was refused (e.g. a read-only DGOS profile): every command of the
+                # round is kept as rejected with the server's reason, for the user to see and decide.
+                answer = {"results": [{"seq": seq, "status": "rejected", "code": exc.code or "refuse",
+                                       "message": str(exc)} for seq in kinds]}
+            results = answer.get("results") if isinstance(answer, dict) else None
+            if not isinstance(results, list):
+                raise ServerError("Réponse illisible du serveur à l'envoi des modifications.")
+            self._record_results(results, kinds, report)
+            handled = {r.get("seq") for r in results if isinstance(r, dict)}
+            if not handled & set(kinds):
+                raise ServerError("Le serveur n'a traité aucune des modifications envoyées.")
+
+    def _record_results(self, results: list, kinds: dict, report: SyncReport) -> None:
+        now = datetime.now(UTC)
+        with self.store.session() as s:
+            for result in results:
+                if not isinstance(result, dict) or result.get("seq") not in kinds:
+                    continue
+                seq, status = result["seq"], result.get("status")
+                values: dict = {"resolved_at": now}
+                if status == "applied":
+                    values["status"] = "applied"
+                    report.applied += 1
+                    kind, entity_id = kinds[seq]
+                    model = VERSIONED_MODELS.get(kind)
+                    if model is not None and isinstance(result.get("version"), int):
+                        s.execute(update(model).where(model.id == entity_id).values(version=result["version"]))
+                elif status == "conflict":
+                    values.update(status="conflict", server_record=result.get("current"),
+                                  reason_code="conflict",
+                                  reason_message=result.get("message") or "Le dossier a été modifié entre-temps sur le serveur.")
+                    report.conflicts += 1
+                elif status == "rejected":
+                    values.update(status="rejected", reason_code=str(result.get("code") or "rejected"),
+                                  reason_message=str(result.get("message") or "Modification refusée par le serveur."))
+                    report.rejected += 1
+                else:
+                    continue  # unknown status: leave it pending, it will be sent again
+                s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq).values(**values))
+
+    # -- pull -----------------------------------------------------------------------------------
+
+    def pull(self, report: SyncReport) -> None:
+        with self.store.session() as s:
+            cursor = int(get_state(s, CURSOR_KEY) or 0)
+        while True:
+            page = self._call("GET", "/api/v1/changes", params={"since": cursor, "limit": self.page_size})
+            changes, next_cursor, more = _parse_page(page, cursor)
+            with self.store.session() as s:  # the page and its cursor: one transaction
+                records = self._records_to_apply(s, changes)
+                materialize.materialize(s, records)
+                set_state(s, CURSOR_KEY, str(next_cursor))
+            cursor = next_cursor
+            report.pages += 1
+            report.pulled += len(changes)
+            report.cursor = cursor
+            self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
+            if not more or not changes:
+                return
+
+    def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
+        ids = [c["id"] for c in changes]
+        pending: dict[str, list[OutboxEntry]] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            for entry in s.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.status == "pending", OutboxEntry.entity_id.in_(chunk))
+                .order_by(OutboxEntry.seq)
+            ):
+                pending.setdefault(entry.entity_id, []).append(entry)
+        records = []
+        for change in changes:
+            payload = None if change["deleted"] else change["payload"]
+            local = pending.get(change["id"])
+            if local and payload is not None:
+                if self.fold is None:
+                    continue  # hold: never overwrite unsent local work
+                payload = self.fold(change["kind"], payload, local)
+            records.append((change["kind"], change["id"], change["version"], payload))
+        return records
+
+    # -- all ------------------------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        report = SyncReport()
+        self.check_server()
+        self.push(report)
+        self.pull(report)
+        with self.store.session() as s:
+            set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
+        return report
+
+
+def _next_round(s: Session) -> list[OutboxEntry]:
+    """The oldest pending command of each record, except records whose earlier command was refused
+    or is in conflict: those wait for a person (they stay pending and visible, never dropped)."""
+    blocked = select(OutboxEntry.entity_id).where(OutboxEntry.status.in_(("rejected", "conflict")))
+    candidates = s.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.status == "pending", OutboxEntry.entity_id.not_in(blocked))
+        .order_by(OutboxEntry.seq)
+        .limit(PUSH_BATCH * 5)
+    ).all()
+    seen: set[str] = set()
+    round_: list[OutboxEntry] = []
+    for entry in candidates:
+        if entry.entity_id not in seen:
+            seen.add(entry.entity_id)
+            round_.append(entry)
+    return round_[:PUSH_BATCH]
+
+
+def _parse_page(page, cursor: int) -> tuple[list[dict], int, bool]:
+    """Validate the shape of a change page; garbage becomes a French ServerError, not a crash."""
+    try:
+        changes = page["changes"]
+        next_cursor = int(page["next"])
+        more = bool(page["more"])
+        for change in changes:
+            if not (isinstance(change["kind"], str) and isinstance(change["id"], str)
+                    and isinstance(change["version"], int)):
+                raise TypeError("bad change")
+            if not change.get("deleted") and not isinstance(change.get("payload"), dict):
+                raise TypeError("bad payload")
+            change["deleted"] = bool(change.get("deleted"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ServerError(
+            "Le serveur a envoyé des changements illisibles ; rien n'a été appliqué. Nouvel essai plus tard."
+        ) from exc
+    if next_cursor < cursor:
+        raise ServerError("Le serveur a renvoyé un curseur antérieur au précédent ; synchronisation interrompue.")
+    return changes, next_cursor, more

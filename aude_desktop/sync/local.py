@@ -1,0 +1,59 @@
+"""Running a domain command on this machine: local effect and outbox entry in ONE transaction.
+
+The user sees the result at once (read-your-writes); the sync engine sends the entry later, and
+the server re-checks it with the same command code.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from aude_desktop.store.database import LocalStore
+from aude_desktop.store.models import AuditEntry, OutboxEntry
+from aude_desktop.sync import commands, materialize
+from aude_desktop.sync.commands import Actor
+
+DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention}
+
+
+def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, int | None]:
+    model = materialize.MAIN_MODELS.get(kind)
+    row = session.get(model, entity_id) if model is not None else None
+    if row is None:
+        return None, None
+    dumper = DUMPERS.get(kind)
+    return (dumper(session, entity_id) if dumper else None), row.version
+
+
+def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
+    """Apply `name` locally and queue it; returns the entity id. Raises CommandRejected (French)."""
+    spec = commands.spec(name)
+    entity_id = args.setdefault("id", str(uuid.uuid4()))
+    with store.session() as s:
+        current, version = current_payload(s, spec.kind, entity_id)
+        payload = commands.execute(name, current, args, actor)
+        materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
+        queued_before = s.scalar(
+            select(func.count()).select_from(OutboxEntry)
+            .where(OutboxEntry.entity_id == entity_id, OutboxEntry.status == "pending")
+        )
+        # Only the first queued command of a record is checked against the server's version; the
+        # next ones apply on top of it (the engine sends them one round after the other).
+        base_version = None if queued_before else (version or None)
+        s.add(OutboxEntry(id=str(uuid.uuid4()), name=name, entity_kind=spec.kind, entity_id=entity_id,
+                          args=args, base_version=base_version, status="pending"))
+        s.add(AuditEntry(actor=actor.login, command=name, entity_kind=spec.kind, entity_id=entity_id))
+    return entity_id
+
+
+def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Actor) -> dict:
+    """Re-apply unsent local commands on top of a newer server version of the record."""
+    payload = server_payload
+    for entry in pending:
+        try:
+            payload = commands.execute(entry.name, payload, dict(entry.args), actor)
+        except commands.CommandRejected:
+            continue  # no longer applicable here; the server will answer for it when it is sent
+    return payload

@@ -1,0 +1,184 @@
+"""The sync engine against the real reference server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from aude_desktop.auth.session import AuthSession
+from aude_desktop.dossiers.models import Dossier
+from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.store.models import OutboxEntry
+from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop.sync.engine import SyncEngine, SyncRefused
+from aude_desktop.sync.http import ServerError, Transport
+from aude_desktop.sync.local import run_command
+from central_api.seed import seed
+from tests.central_api.conftest import new_dossier
+from tests.support.live_server import start
+
+AGENT = Actor("agent.occ", "agent_dreets", "OCC")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("central")
+    live = start(f"sqlite:///{folder / 'c.db'}", files_dir=folder / "files")
+    seed(live.engine, dossiers=200, conventions=200, seed_value=3, today=date(2026, 11, 23))
+    yield live
+    live.stop()
+
+
+def _client(tmp_path, server_url: str, login: str, password: str, name: str = "p"):
+    profile = Profile.isolated(tmp_path / name)
+    store = open_store(profile, database_key(profile))
+    auth = AuthSession(Transport.from_settings(Settings(server_url=server_url)), login)
+    auth.sign_in(password)
+    return store, auth
+
+
+def _local_dossiers(store) -> int:
+    with store.session() as s:
+        return s.scalar(select(func.count()).select_from(Dossier))
+
+
+def test_initial_then_incremental_sync_matches_the_server(tmp_path, server):
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    progress = []
+    report = SyncEngine(store, auth, page_size=10, on_progress=progress.append).run()
+    stats = auth.transport.request("GET", "/api/v1/stats", token=auth.access_token())
+    assert _local_dossiers(store) == stats["counts"]["dossier"] > 0
+    assert report.pages > 1 and progress[-1].records == report.pulled
+    assert store.status().last_sync is not None
+    again = SyncEngine(store, auth).run()
+    assert again.pulled == 0
+
+
+def test_offline_command_reaches_the_server_exactly_once(tmp_path, server):
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    dossier_id = run_command(store, AGENT, "dossier.create", {"payload": new_dossier()})
+    run_command(store, AGENT, "dossier.acknowledge", {"id": dossier_id, "on": "2026-11-05"})
+    assert store.status().pending == 2  # read-your-writes: it is already in the local tables
+    with store.session() as s:
+        assert s.get(Dossier, dossier_id).state == "complet"
+    report = SyncEngine(store, auth).run()
+    assert report.applied == 2 and store.status().pending == 0
+    with server.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT version, payload FROM records WHERE id = ?", (dossier_id,)).one()
+    assert row.version == 2 and json.loads(row.payload)["state"] == "complet"
+    with store.session() as s:
+        assert s.get(Dossier, dossier_id).version == 2
+
+
+def test_bad_local_input_is_refused_and_nothing_is_saved(tmp_path, server):
+    store, _auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    with pytest.raises(CommandRejected) as excinfo:
+        run_command(store, AGENT, "dossier.create", {"payload": new_dossier(profession="orthoptiste")})
+    assert "Pays de la Loire" in excinfo.value.message
+    assert store.status().pending == 0 and _local_dossiers(store) == 0
+
+
+def test_two_offline_edits_of_one_dossier_conflict_instead_of_overwriting(tmp_path, server):
+    first, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "one")
+    second, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "two")
+    SyncEngine(first, auth1).run()
+    SyncEngine(second, auth2).run()
+    with first.session() as s:
+        target = s.scalar(select(Dossier.id).where(Dossier.state == "recu").limit(1))
+    run_command(first, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Urgences"}})
+    run_command(second, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Pédiatrie"}})
+    assert SyncEngine(first, auth1).run().applied == 1
+    report = SyncEngine(second, auth2).run()
+    assert report.conflicts == 1
+    with second.session() as s:
+        entry = s.scalar(select(OutboxEntry).where(OutboxEntry.status == "conflict"))
+        assert entry.server_record["payload"]["specialty"] == "Urgences"
+        # the pulled server version did not silently replace what the user typed: it is kept in the
+        # conflict for a person to choose field by field
+        assert entry.args["fields"]["specialty"] == "Pédiatrie"
+
+
+def test_dgos_change_is_kept_as_rejected_with_the_server_reason(tmp_path, server):
+    store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
+    SyncEngine(store, auth).run()
+    with store.session() as s:
+        target = s.scalar(select(Dossier.id).limit(1))
+    run_command(store, Actor("dgos", "dgos"), "dossier.assign", {"id": target, "assigned_to": "dgos"})
+    report = SyncEngine(store, auth).run()
+    assert report.rejected == 1
+    with store.session() as s:
+        entry = s.scalar(select(OutboxEntry))
+        assert entry.status == "rejected" and "lecture seule" in entry.reason_message
+
+
+class _Garbage(BaseHTTPRequestHandler):
+    mode = "truncated"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802
+        if self.path.startswith("/api/v1/meta"):
+            skew = timedelta(hours=1) if self.mode == "skew" else timedelta(0)
+            version = 2 if self.mode == "protocol" else 1
+            self._send(200, json.dumps({"protocol_version": version, "server_time": (datetime.now(UTC) + skew).isoformat()}).encode())
+        elif self.mode == "truncated":
+            self._send(200, b'{"changes": [{"kind": "dossier", "id": "x", "vers')
+        elif self.mode == "html":
+            self._send(502, b"<html><body>Bad gateway</body></html>", "text/html")
+        else:
+            self._send(200, json.dumps({"changes": [{"kind": 5, "id": None}], "next": "a", "more": False}).encode())
+
+    def do_POST(self):  # noqa: N802
+        sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.mode == "truncated":
+            self._send(200, b'{"results": [{"seq": 1, "sta')
+        elif self.mode == "html":
+            self._send(502, b"<html><body>Bad gateway</body></html>", "text/html")
+        else:  # accept the push, so that the pull is what goes wrong
+            results = [{"id": m["id"], "seq": m["seq"], "status": "applied", "version": 1} for m in sent["mutations"]]
+            self._send(200, json.dumps({"results": results}).encode())
+
+
+@pytest.mark.parametrize(
+    ("mode", "error", "words"),
+    [
+        ("truncated", ServerError, "illisible"),
+        ("html", ServerError, "erreur"),
+        ("types", ServerError, "illisibles"),
+        ("protocol", SyncRefused, "Version de protocole incompatible"),
+        ("skew", SyncRefused, "horloge"),
+    ],
+)
+def test_garbage_from_the_server_is_a_french_error_and_changes_nothing(tmp_path, server, mode, error, words):
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    run_command(store, AGENT, "dossier.create", {"payload": new_dossier()})
+    handler = type("Handler", (_Garbage,), {"mode": mode})
+    fake = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    try:
+        auth.transport.base_url = f"http://127.0.0.1:{fake.server_address[1]}"
+        auth._expires_at = float("inf")  # keep the token: the fake server knows nothing of sign-in
+        with pytest.raises(error) as excinfo:
+            SyncEngine(store, auth, sleep=lambda _s: None).run()
+    finally:
+        fake.shutdown()
+    assert words in str(excinfo.value)
+    pushed = 1 if mode == "types" else 0  # in that mode the push succeeds and the pull is garbage
+    assert store.status().pending == 1 - pushed and _local_dossiers(store) == 1
+    assert store.status().last_sync is None
