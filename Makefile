@@ -23,7 +23,9 @@ system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }; \
-	else echo "system-deps: run as root on Debian/Ubuntu to install $(SYSTEM_PACKAGES)"; fi
+	  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || true; \
+	else echo "system-deps: run as root on Debian/Ubuntu to install $(SYSTEM_PACKAGES) and PostgreSQL"; fi
 
 run: $(STAMP)
 	QT_QPA_PLATFORM= $(BIN)/aude-desktop --demo

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -249,8 +250,40 @@ class MainWindow(QMainWindow):
 
     def open_login(self) -> LoginDialog:
         dialog = LoginDialog(self.settings.server_url, self.settings.last_user, self)
+        dialog.accepted.connect(lambda: self.sign_in(*dialog.values()))
         dialog.open()
         return dialog
+
+    def sign_in(self, server_url: str, login: str, password: str) -> Task:
+        """Sign in off the GUI thread; the refresh token goes to the OS keyring only."""
+        from dataclasses import replace
+
+        from aude_desktop.auth.session import AuthSession
+        from aude_desktop.sync.http import Transport
+
+        settings = replace(self.settings, server_url=server_url, last_user=login)
+        auth = AuthSession(Transport.from_settings(settings), login)
+        task = Task(lambda _report: auth.sign_in(password), self)
+
+        def done(_user) -> None:
+            self.settings = settings
+            try:
+                settings.save(self.profile.settings_path)
+            except (OSError, ValueError):
+                pass  # remembering the server and login is a convenience, not a requirement
+            self.statusBar().showMessage(f"Connecté en tant que {auth.user.display_name}.", 8000)
+            self.attach_session(auth)
+            self.sync_now()
+
+        def failed(message: str) -> None:
+            QMessageBox.warning(self, "Connexion impossible", message)
+
+        task.succeeded.connect(done)
+        task.failed.connect(failed)
+        self.sign_in_task = task
+        self.statusBar().showMessage("Connexion en cours…")
+        task.start()
+        return task
 
     def open_about(self) -> AboutDialog:
         dialog = AboutDialog(self)

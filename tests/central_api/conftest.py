@@ -24,7 +24,8 @@ TODAY = date(2026, 11, 23)
 
 def _postgres_url(tmp: Path) -> tuple[str, callable]:
     """A throw-away PostgreSQL cluster on 127.0.0.1 (initdb refuses root: run it as `nobody`)."""
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    search = os.pathsep.join([os.environ.get("PATH", ""), *sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin"))])
+    initdb, pg_ctl = shutil.which("initdb", path=search), shutil.which("pg_ctl", path=search)
     if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not installed: PostgreSQL variant not run")
     data = tmp / "pgdata"

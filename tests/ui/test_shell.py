@@ -133,3 +133,35 @@ def test_uncaught_exception_shows_french_dialog_and_logs_without_personal_data(q
     logged = log_file.read_text(encoding="utf-8")
     assert "RuntimeError" in logged
     assert "elodie.nguyen@example.org" not in logged and "10003456789" not in logged
+
+
+def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path):
+    from datetime import date
+
+    from central_api.seed import seed
+    from tests.support.live_server import start
+
+    server = start(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        seed(server.engine, dossiers=60, conventions=60, seed_value=9, today=date(2026, 11, 23))
+        with qtbot.waitSignal(window.sync_finished, timeout=60_000) as finished:
+            window.sign_in(server.url, "agent.occ", "demo-agent-occ")
+        assert finished.args == [True]
+        assert window.sync_action.isEnabled()
+        assert window.connection_label.text() == "En ligne"
+        assert "dossier(s) sur ce poste" in window.pages.widget(0).findChild(QLabel, "emptyNote").text()
+        assert window.settings.last_user == "agent.occ"
+    finally:
+        window.auto_sync.stop()
+        server.stop()
+
+
+def test_failed_sign_in_says_why_in_french(qtbot, window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append((title, text)))
+    task = window.sign_in("http://127.0.0.1:9", "agent.occ", "x")  # nothing listens on port 9
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    assert task.isFinished() or task.wait(5000)
+    assert shown[0][0] == "Connexion impossible"
+    assert "Serveur injoignable" in shown[0][1]
+    assert not window.sync_action.isEnabled()
