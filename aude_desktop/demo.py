@@ -35,7 +35,7 @@ class DemoError(RuntimeError):
     pass
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -50,7 +50,7 @@ class EmbeddedServer:
     @classmethod
     def start(cls, scale: str = "quick", timeout: float = 240.0) -> EmbeddedServer:
         dossiers, conventions = SCALES[scale]
-        port = _free_port()
+        port = free_port()
         log_path = Path(tempfile.mkdtemp(prefix="aude-demo-server-")) / "server.log"
         log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 — kept open for the child's lifetime
         process = subprocess.Popen(

@@ -12,19 +12,11 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from aude_desktop.sync.commands import Actor
+from aude_desktop.sync.commands import Actor, instructing_authority
 from central_api.db import Record
 
 AUDE_KINDS = ("dossier", "piece")
 EPS_KINDS = ("convention",)
-
-
-def actor_authority(actor: Actor) -> str | None:
-    if actor.role == "ordre":
-        return actor.authority
-    if actor.role == "ars":
-        return f"ARS-{actor.region}"
-    return None
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -34,7 +26,7 @@ def visible(actor: Actor) -> ColumnElement[bool]:
         return or_(Record.kind != "annotation", own_notes)
     if actor.role == "agent_dreets":
         return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes)
-    authority = actor_authority(actor)
+    authority = instructing_authority(actor)
     if authority:
         return or_(and_(Record.authority == authority, Record.kind.in_(EPS_KINDS)), own_notes)
     return ~true()
@@ -48,7 +40,7 @@ def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, 
         return True
     if actor.role == "agent_dreets":
         return kind in AUDE_KINDS and region == actor.region
-    return kind in EPS_KINDS and authority is not None and authority == actor_authority(actor)
+    return kind in EPS_KINDS and authority is not None and authority == instructing_authority(actor)
 
 
 def may_write_kind(actor: Actor, kind: str) -> bool:

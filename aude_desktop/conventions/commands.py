@@ -11,7 +11,7 @@ from aude_desktop.conventions.states import ConventionState, Regime
 from aude_desktop.conventions.typology import CATEGORIES, NATURES, OBJECTS
 from aude_desktop.rules.identifiers import ine_warning, rpps_error, siren_error, siret_error
 from aude_desktop.rules.reference import regions
-from aude_desktop.sync.commands import Actor, CommandRejected, command
+from aude_desktop.sync.commands import Actor, CommandRejected, command, instructing_authority
 from aude_desktop.sync.fields import date_field, text_field
 
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -19,14 +19,6 @@ QUANTITY = re.compile(r"^\d{1,5}(\.\d{1,2})?$")
 BENEFICIARY_TEXT = ("last_name", "first_name", "quality", "profession", "order_number", "school", "name", "object", "address")
 UPDATABLE = ("company", "object", "urgent", "octroi_on", "period_start", "period_end", "beneficiaries", "avantages", "assigned_to")
 MAX_LINES = 500
-
-
-def actor_authority(actor: Actor) -> str | None:
-    if actor.role == "ordre":
-        return actor.authority
-    if actor.role == "ars":
-        return f"ARS-{actor.region}"
-    return None
 
 
 def _amount(value, label: str) -> str:
@@ -201,7 +193,7 @@ def create_convention(_current, args: dict, actor: Actor) -> dict:
             "autorite_incompetente",
             f"Cette convention relève de : {', '.join(authorities)} — pas de {authority}.",
         )
-    mine = actor_authority(actor)
+    mine = instructing_authority(actor)
     if mine is not None and authority != mine:
         raise CommandRejected("hors_perimetre", "Cette convention relève d'une autre autorité que la vôtre.")
     filed_on = date_field(p.get("filed_on"), "Date de dépôt", required=True)
@@ -229,7 +221,7 @@ def update_convention(current: dict, args: dict, actor: Actor) -> dict:
             "lecture_seule",
             "Convention importée du Conseil national de l'ordre des médecins : elle est en lecture seule.",
         )
-    mine = actor_authority(actor)
+    mine = instructing_authority(actor)
     if mine is not None and current["authority"] != mine:
         raise CommandRejected("hors_perimetre", "Cette convention relève d'une autre autorité que la vôtre.")
     fields = args.get("fields")

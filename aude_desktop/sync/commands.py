@@ -27,6 +27,15 @@ class Actor:
     authority: str | None = None
 
 
+def instructing_authority(actor: Actor) -> str | None:
+    """The EPS authority an order or ARS user instructs for (eps.md §2); None for other roles."""
+    if actor.role == "ordre":
+        return actor.authority
+    if actor.role == "ars":
+        return f"ARS-{actor.region}"
+    return None
+
+
 CommandFn = Callable[[dict | None, dict, Actor], dict]
 
 
