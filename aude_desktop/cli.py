@@ -9,8 +9,12 @@ from collections.abc import Callable
 
 from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchHelpFormatter, french_parser
+from aude_desktop.auth.secrets import secure_keyring_available
+from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
 from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
 from aude_desktop.store.keys import StoreKeyError, database_key, read_keyinfo
+from aude_desktop.sync.http import ApiError, Transport
 
 Handler = Callable[[argparse.Namespace, Profile], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -79,6 +83,126 @@ def info(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _store(profile: Profile):
+    from aude_desktop.store.database import open_store
+
+    return open_store(profile, database_key(profile))
+
+
+def _session(profile: Profile):
+    """The saved session of this profile: server and login from the settings, token from the keyring."""
+    settings = Settings.load(profile.settings_path)
+    if not settings.last_user:
+        raise SystemExit("Aucune session : connectez-vous d'abord avec « aude-cli login ».")
+    if secure_keyring_available():
+        return settings, AuthSession(Transport.from_settings(settings), settings.last_user)
+    # No keyring: nothing was kept, sign in again for this command (AUDE_PASSWORD or a prompt).
+    auth = AuthSession(Transport.from_settings(settings), settings.last_user, tokens=MemoryTokens())
+    auth.sign_in(_password())
+    return settings, auth
+
+
+NO_KEYRING_SESSION = (
+    "Aucun trousseau sécurisé sur ce poste : la session n'est pas conservée. Chaque commande se "
+    "reconnectera (mot de passe demandé, ou AUDE_PASSWORD pour les scripts)."
+)
+
+
+def _password() -> str:
+    import getpass
+    import os
+
+    return os.environ.get("AUDE_PASSWORD") or getpass.getpass("Mot de passe : ")
+
+
+def _login_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", required=True, help="adresse du serveur, par exemple https://aude.exemple.gouv.fr")
+    parser.add_argument("--user", required=True, help="identifiant")
+
+
+@command("login", "se connecter (mot de passe demandé, ou AUDE_PASSWORD pour les scripts)", _login_options)
+def login(args: argparse.Namespace, profile: Profile) -> int:
+    from dataclasses import replace
+
+    settings = replace(Settings.load(profile.settings_path), server_url=args.server.rstrip("/"), last_user=args.user)
+    settings.validate()
+    _store(profile).close()  # creates or checks the local database and its key first
+    keep = secure_keyring_available()
+    if not keep:
+        print(NO_KEYRING_SESSION, file=sys.stderr)
+    try:
+        auth = AuthSession(Transport.from_settings(settings), args.user, tokens=KeyringTokens() if keep else MemoryTokens())
+        user = auth.sign_in(_password())
+    except ApiError as exc:
+        print(f"Connexion impossible : {exc}", file=sys.stderr)
+        return 2
+    settings.save(profile.settings_path)
+    print(f"Connecté : {user.display_name} ({user.role}).")
+    return 0
+
+
+@command("sync", "synchronise (progression sur la sortie d'erreur, bilan sur la sortie standard)")
+def sync(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.sync.engine import SyncEngine
+    from aude_desktop.sync.http import ApiError
+    from aude_desktop.sync.http import ApiError as _ApiError
+
+    try:
+        _settings, auth = _session(profile)
+    except _ApiError as exc:
+        print(f"Connexion impossible : {exc}", file=sys.stderr)
+        return 2
+    store = _store(profile)
+
+    def progress(p) -> None:
+        print(f"\r{p.phase} : {p.records} enregistrement(s), {p.pages} page(s)", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = SyncEngine(store, auth, on_progress=progress).run()
+    except ApiError as exc:
+        print(f"\nSynchronisation impossible : {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(file=sys.stderr)
+    print(f"Reçus : {report.pulled} ; envoyés : {report.applied} ; refusés : {report.rejected} ; "
+          f"conflits : {report.conflicts} ; curseur : {report.cursor}")
+    return 0
+
+
+@command("status", "modifications en attente, refusées, conflits, curseur, dernière synchronisation",
+         lambda p: p.add_argument("--json", action="store_true", help="sortie JSON"))
+def status(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.sync.engine import CURSOR_KEY, get_state
+
+    store = _store(profile)
+    try:
+        st = store.status()
+        with store.session() as s:
+            cursor = int(get_state(s, CURSOR_KEY) or 0)
+    finally:
+        store.close()
+    facts = {"pending": st.pending, "rejected": st.rejected, "conflicts": st.conflicts, "cursor": cursor,
+             "last_sync": st.last_sync.isoformat() if st.last_sync else None}
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False))
+    else:
+        for key, value in facts.items():
+            print(f"{INFO_LABELS.get(key, 'Curseur')} : {value if value is not None else '—'}")
+    return 0
+
+
+@command("logout", "se déconnecter : révoque la session et efface le jeton du trousseau")
+def logout(args: argparse.Namespace, profile: Profile) -> int:
+    if not secure_keyring_available():
+        print("Aucune session n'est conservée sur ce poste (pas de trousseau) : rien à effacer.")
+        return 0
+    _settings, auth = _session(profile)
+    auth.sign_out()
+    print("Déconnecté : le jeton a été effacé du trousseau.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(
         prog="aude-cli",
@@ -109,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreKeyError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 3
+    except (ValueError, OSError) as exc:  # SettingsError and friends: French messages
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

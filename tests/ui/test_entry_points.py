@@ -73,3 +73,33 @@ def test_cli_help_and_info(tmp_path):
     result = run("aude-cli", "--profile", str(tmp_path / "q"), "info")
     assert result.returncode == 3
     assert "Aucun trousseau sécurisé" in result.stderr
+
+
+def test_cli_login_sync_status_logout_without_keyring(tmp_path):
+    """Headless: no keyring in the child, so each command signs in again with AUDE_PASSWORD."""
+    from datetime import date
+
+    from central_api.seed import seed
+    from tests.support.live_server import start
+
+    server = start(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        seed(server.engine, dossiers=40, conventions=40, seed_value=4, today=date(2026, 11, 23))
+        env = PASS | {"AUDE_PASSWORD": "demo-agent-occ"}
+        profile = str(tmp_path / "p")
+        login = run("aude-cli", "--profile", profile, "login", "--server", server.url, "--user", "agent.occ", env_extra=env)
+        assert login.returncode == 0, login.stderr
+        assert "Connecté : Agent DREETS Occitanie" in login.stdout
+        assert "la session n'est pas conservée" in login.stderr
+        synced = run("aude-cli", "--profile", profile, "sync", env_extra=env)
+        assert synced.returncode == 0, synced.stderr
+        assert "Reçus :" in synced.stdout and "réception" in synced.stderr
+        status = run("aude-cli", "--profile", profile, "status", "--json", env_extra=env)
+        facts = __import__("json").loads(status.stdout)
+        assert facts["pending"] == 0 and facts["cursor"] > 0 and facts["last_sync"]
+        wrong = run("aude-cli", "--profile", profile, "sync", env_extra=PASS | {"AUDE_PASSWORD": "faux"})
+        assert wrong.returncode == 2 and "Identifiant ou mot de passe incorrect" in wrong.stderr
+        out = run("aude-cli", "--profile", profile, "logout", env_extra=env)
+        assert out.returncode == 0 and "rien à effacer" in out.stdout
+    finally:
+        server.stop()
