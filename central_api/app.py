@@ -215,10 +215,12 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         """Per-kind counts of what the caller may see, to check a client's copy after a sync."""
         with engine.connect() as conn:
             rows = conn.execute(
-                select(Record.kind, func.count()).where(visible(actor), Record.deleted.is_(False)).group_by(Record.kind)
+                select(Record.kind, func.count(), func.sum(Record.version))
+                .where(visible(actor), Record.deleted.is_(False)).group_by(Record.kind)
             ).all()
             top = current_cursor(conn)
-        return {"counts": {kind: count for kind, count in rows}, "cursor": top}
+        return {"counts": {kind: count for kind, count, _v in rows},
+                "versions": {kind: int(total or 0) for kind, _c, total in rows}, "cursor": top}
 
     # -- attachments ----------------------------------------------------------------------------
 

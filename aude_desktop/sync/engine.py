@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from aude_desktop.auth.session import AuthSession
@@ -61,6 +61,7 @@ class SyncReport:
     pages: int = 0
     cursor: int = 0
     warnings: list[str] = field(default_factory=list)
+    mismatch: bool = False  # the local copy differs from the server's: offer a full resync
 
 
 def get_state(session: Session, key: str) -> str | None:
@@ -212,12 +213,16 @@ class SyncEngine:
 
     # -- pull -----------------------------------------------------------------------------------
 
-    def pull(self, report: SyncReport) -> None:
+    def pull(self, report: SyncReport, seen: dict[str, set[str]] | None = None) -> None:
         with self.store.session() as s:
             cursor = int(get_state(s, CURSOR_KEY) or 0)
         while True:
             page = self._call("GET", "/api/v1/changes", params={"since": cursor, "limit": self.page_size})
             changes, next_cursor, more = _parse_page(page, cursor)
+            if seen is not None:
+                for change in changes:
+                    if not change["deleted"] and change["kind"] in seen:
+                        seen[change["kind"]].add(change["id"])
             with self.store.session() as s:  # the page and its cursor: one transaction
                 records = self._records_to_apply(s, changes)
                 materialize.materialize(s, records)
@@ -252,6 +257,56 @@ class SyncEngine:
             records.append((change["kind"], change["id"], change["version"], payload))
         return records
 
+    # -- safety ---------------------------------------------------------------------------------
+
+    def local_figures(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Per-kind count and sum of versions of the rows the server has acknowledged (version > 0)."""
+        counts, versions = {}, {}
+        with self.store.session() as s:
+            for kind, model in VERSIONED_MODELS.items():
+                count, total = s.execute(
+                    select(func.count(), func.coalesce(func.sum(model.version), 0)).where(model.version > 0)
+                ).one()
+                if count:
+                    counts[kind], versions[kind] = count, int(total)
+        return counts, versions
+
+    def verify(self, report: SyncReport) -> None:
+        """Compare with the server after a sync; a difference is reported, never silently fixed."""
+        stats = self._call("GET", "/api/v1/stats")
+        try:
+            server_counts = {k: int(v) for k, v in stats["counts"].items() if k in VERSIONED_MODELS}
+            server_versions = {k: int(v) for k, v in stats["versions"].items() if k in VERSIONED_MODELS}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ServerError("Le serveur a renvoyé des totaux illisibles.") from exc
+        counts, versions = self.local_figures()
+        if counts != server_counts or versions != server_versions:
+            report.mismatch = True
+            report.warnings.append(
+                "La copie locale diffère de celle du serveur (nombres ou versions d'enregistrements). "
+                "Une resynchronisation complète est conseillée ; vos modifications non envoyées seront conservées."
+            )
+
+    def full_resync(self) -> SyncReport:
+        """Pull everything again from cursor 0, then drop local rows the server no longer has —
+        except records with unsent local work, which are kept and pushed as usual."""
+        report = SyncReport()
+        self.check_server()
+        self.push(report)
+        with self.store.session() as s:
+            set_state(s, CURSOR_KEY, "0")
+        seen: dict[str, set[str]] = {kind: set() for kind in VERSIONED_MODELS}
+        self.pull(report, seen=seen)
+        with self.store.session() as s:
+            kept = set(s.scalars(select(OutboxEntry.entity_id).where(OutboxEntry.status != "applied")))
+            for kind, model in VERSIONED_MODELS.items():
+                stale = [i for i in s.scalars(select(model.id)) if i not in seen[kind] and i not in kept]
+                if stale:
+                    materialize.materialize(s, [(kind, i, 0, None) for i in stale])
+            set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
+        self.verify(report)
+        return report
+
     # -- all ------------------------------------------------------------------------------------
 
     def run(self) -> SyncReport:
@@ -261,6 +316,7 @@ class SyncEngine:
         self.pull(report)
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
+        self.verify(report)
         return report
 
 

@@ -182,3 +182,26 @@ def test_garbage_from_the_server_is_a_french_error_and_changes_nothing(tmp_path,
     pushed = 1 if mode == "types" else 0  # in that mode the push succeeds and the pull is garbage
     assert store.status().pending == 1 - pushed and _local_dossiers(store) == 1
     assert store.status().last_sync is None
+
+
+def test_mismatch_is_reported_and_full_resync_repairs_it_keeping_unsent_work(tmp_path, server):
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    assert SyncEngine(store, auth).run().mismatch is False
+    with store.session() as s:  # the local copy drifts: a row lost, another one altered
+        lost, altered = s.scalars(select(Dossier.id).where(Dossier.version > 0).limit(2)).all()
+        s.execute(Dossier.__table__.delete().where(Dossier.id == lost))
+        s.execute(Dossier.__table__.update().where(Dossier.id == altered).values(version=99))
+        s.execute(Dossier.__table__.insert().values(
+            id="eeeeeeee-0000-4000-8000-000000000001", version=5, reference="FANTOME", profession="infirmier",
+            region="OCC", acces_partiel=False, situation="ue_reglemente", state="recu", received_on=date(2026, 1, 1),
+            updated_at=datetime.now(UTC)))
+    unsent = run_command(store, AGENT, "dossier.create", {"payload": new_dossier()})
+    report = SyncEngine(store, auth).run()
+    assert report.mismatch is True and "resynchronisation complète" in report.warnings[0]
+    repaired = SyncEngine(store, auth).full_resync()
+    assert repaired.mismatch is False, repaired.warnings
+    with store.session() as s:
+        assert s.get(Dossier, lost) is not None
+        assert s.get(Dossier, altered).version < 99
+        assert s.get(Dossier, "eeeeeeee-0000-4000-8000-000000000001") is None
+        assert s.get(Dossier, unsent) is not None  # pushed during the resync, kept either way
