@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run setup system-deps test lint bench screenshot clean
+.PHONY: run setup system-deps test test-faults lint bench screenshot clean
 
 # Setup is idempotent: the venv is rebuilt only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -32,6 +32,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# Longer fault loops and a larger fuzzing budget than the bounded versions inside `make test`.
+test-faults: $(STAMP)
+	AUDE_KILL_ROUNDS=100 AUDE_SCHEMATHESIS_EXAMPLES=200 $(BIN)/python -m pytest -q -s tests/faults tests/central_api/test_schemathesis.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check aude_desktop central_api tests bench
