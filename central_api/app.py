@@ -210,6 +210,20 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         items = [m.model_dump(mode="json") for m in batch.mutations]
         return {"results": apply_batch(engine, actor, batch.client_id, items)}
 
+    @app.get("/api/v1/records/{kind}/{record_id}", tags=["synchronisation"])
+    def record(kind: str, record_id: str, actor: Annotated[Actor, Depends(current_actor)]):
+        """One record as the server holds it (a client discarding local work restores from it)."""
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(Record.kind, Record.id, Record.version, Record.deleted, Record.payload)
+                .where(Record.kind == kind, Record.id == record_id, visible(actor))
+            ).first()
+        if row is None:
+            raise ApiProblem(404, "introuvable", "Enregistrement introuvable sur le serveur ou hors de votre périmètre.")
+        body = (f'{{"kind":"{row.kind}","id":"{row.id}","version":{row.version},'
+                f'"deleted":{"true" if row.deleted else "false"},"payload":{"null" if row.deleted else row.payload}}}')
+        return Response(body, media_type="application/json")
+
     @app.get("/api/v1/stats", tags=["synchronisation"])
     def stats(actor: Annotated[Actor, Depends(current_actor)]):
         """Per-kind counts of what the caller may see, to check a client's copy after a sync."""

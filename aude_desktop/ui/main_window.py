@@ -25,6 +25,7 @@ from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.sync.engine import SyncEngine, SyncReport
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
+from aude_desktop.ui.sync_page import SyncPage
 from aude_desktop.ui.workers import Task
 
 DEMO_SUFFIX = " — profil de démonstration"
@@ -80,10 +81,8 @@ def count_sentence(space: str, counts: dict[str, int]) -> str:
         found = f"{fr(dossiers)} dossier(s) sur ce poste"
     elif space == "conventions":
         found = f"{fr(conventions)} convention(s) sur ce poste"
-    elif space == "supervision":
+    else:  # supervision
         found = f"{fr(dossiers)} dossier(s) et {fr(conventions)} convention(s) sur ce poste"
-    else:
-        return "Les listes de refus et de conflits arrivent avec le moteur de synchronisation complet."
     if not (dossiers or conventions):
         return "Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez."
     return found + " ; la file de travail et ses filtres arrivent dans une prochaine version."
@@ -124,7 +123,9 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{space.heading} (Ctrl+{index})")
             item.setData(Qt.ItemDataRole.UserRole, space.key)
             self.navigation.addItem(item)
-            self.pages.addWidget(_placeholder(space))
+            self.pages.addWidget(SyncPage(store) if space.key == "sync" else _placeholder(space))
+        self.sync_page = self.pages.widget(len(SPACES) - 1)
+        self.sync_page.changed.connect(self.refresh_status)
         self.navigation.currentRowChanged.connect(self._show_space)
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
@@ -233,7 +234,8 @@ class MainWindow(QMainWindow):
         self.last_sync_label.setText(format_last_sync(status))
         counts = self.store.counts()
         for index, space in enumerate(SPACES):
-            self.pages.widget(index).findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
+            if space.key != "sync":
+                self.pages.widget(index).findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
 
     # -- dialogs --------------------------------------------------------------------------------
 
@@ -295,19 +297,20 @@ class MainWindow(QMainWindow):
     def attach_session(self, auth) -> None:
         """A signed-in session: sync becomes possible, now and every few minutes."""
         self.auth = auth
+        self.sync_page.auth = auth
         self.sync_action.setEnabled(True)
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
         self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")
         self.auto_sync.start(self.settings.auto_sync_minutes * 60_000)
 
-    def sync_now(self) -> None:
+    def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
         store, auth = self.store, self.auth
 
         def work(report_progress) -> SyncReport:
             engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
-            return engine.run()
+            return engine.full_resync() if full else engine.run()
 
         self.sync_task = Task(work, self)
         self.sync_task.progress.connect(self._sync_progress)
@@ -329,10 +332,18 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(True)
         self.set_online(True)
         self.refresh_status()
+        self.sync_page.refresh()
+        if report.mismatch:
+            self.offer_full_resync(report)
         self.statusBar().showMessage(
             f"Synchronisation terminée : {fr(report.pulled)} reçu(s), {report.applied} envoyé(s), "
             f"{report.rejected} refusé(s), {report.conflicts} conflit(s).", 10_000)
         self.sync_finished.emit(True)
+
+    def offer_full_resync(self, report: SyncReport) -> None:
+        answer = QMessageBox.question(self, "Copie locale différente", report.warnings[-1] + "\n\nLancer la resynchronisation complète maintenant ?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.sync_now(full=True)
 
     def _sync_failed(self, message: str) -> None:
         self.sync_progress.hide()
