@@ -263,8 +263,12 @@ class MainWindow(QMainWindow):
         from aude_desktop.auth.session import AuthSession
         from aude_desktop.sync.http import Transport
 
+        from aude_desktop.auth.secrets import secure_keyring_available
+        from aude_desktop.auth.session import KeyringTokens, MemoryTokens
+
         settings = replace(self.settings, server_url=server_url, last_user=login)
-        auth = AuthSession(Transport.from_settings(settings), login)
+        keep = secure_keyring_available()
+        auth = AuthSession(Transport.from_settings(settings), login, tokens=KeyringTokens() if keep else MemoryTokens())
         task = Task(lambda _report: auth.sign_in(password), self)
 
         def done(_user) -> None:
@@ -273,7 +277,10 @@ class MainWindow(QMainWindow):
                 settings.save(self.profile.settings_path)
             except (OSError, ValueError):
                 pass  # remembering the server and login is a convenience, not a requirement
-            self.statusBar().showMessage(f"Connecté en tant que {auth.user.display_name}.", 8000)
+            message = f"Connecté en tant que {auth.user.display_name}."
+            if not keep:
+                message += " Aucun trousseau sécurisé : la session ne sera pas conservée, reconnectez-vous à chaque lancement."
+            self.statusBar().showMessage(message, 15000)
             self.attach_session(auth)
             self.sync_now()
 

@@ -165,3 +165,23 @@ def test_failed_sign_in_says_why_in_french(qtbot, window, monkeypatch):
     assert shown[0][0] == "Connexion impossible"
     assert "Serveur injoignable" in shown[0][1]
     assert not window.sync_action.isEnabled()
+
+
+def test_sign_in_without_keyring_keeps_nothing_and_says_so(qtbot, window, tmp_path, no_keyring):
+    from datetime import date
+
+    from central_api.seed import seed
+    from tests.support.live_server import start
+
+    server = start(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        seed(server.engine, dossiers=20, conventions=20, seed_value=9, today=date(2026, 11, 23))
+        messages = []
+        window.statusBar().messageChanged.connect(messages.append)
+        with qtbot.waitSignal(window.sync_finished, timeout=60_000):
+            window.sign_in(server.url, "agent.occ", "demo-agent-occ")
+        assert any("Aucun trousseau sécurisé" in m for m in messages)
+        assert type(window.auth.tokens).__name__ == "MemoryTokens"
+    finally:
+        window.auto_sync.stop()
+        server.stop()
