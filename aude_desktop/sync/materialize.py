@@ -8,14 +8,16 @@ views work on the same shape the server speaks. dump(materialize(p)) == p is a t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.models import Avantage, Beneficiary, Company, Convention
@@ -35,8 +37,8 @@ _NS = uuid.UUID("6f1d1c8e-6a8e-4b8f-9a51-2f0f5e4b7a10")
 
 
 def child_id(*parts: str) -> str:
-    """Deterministic id of a row that has no UUID of its own in the payload."""
-    return str(uuid.uuid5(_NS, "|".join(parts)))
+    """Deterministic id of a row that has no UUID of its own in the payload (32 hex characters)."""
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16, key=_NS.bytes).hexdigest()
 
 
 def _d(value: str | None) -> date | None:
@@ -98,10 +100,11 @@ class _Batch:
     rows: dict[Table, list[dict]]
     replaced: dict[Table, tuple[Any, list[str]]]  # child table -> (parent column, parent ids)
     documents: list[tuple[str, str, str]]
+    now: datetime
 
     @classmethod
     def empty(cls) -> _Batch:
-        return cls({}, {}, [])
+        return cls({}, {}, [], datetime.now(UTC).replace(tzinfo=None))
 
     def add(self, model, row: dict) -> None:
         self.rows.setdefault(model.__table__, []).append(row)
@@ -115,7 +118,7 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     row["acces_partiel"] = bool(row["acces_partiel"])
     row.update({k: _d(p.get(k)) for k in DOSSIER_DATES})
     extra = {k: v for k, v in p.items() if k not in DOSSIER_KEYS}
-    row.update(id=record_id, version=version, next_due_on=None, extra=extra or None)
+    row.update(id=record_id, version=version, next_due_on=None, extra=extra or None, updated_at=batch.now)
     batch.add(Dossier, row)
     for model in (Applicant, Diploma, Experience, ClockEvent, Decision):
         batch.replace_children(model, model.dossier_id, record_id)
@@ -180,7 +183,8 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     extra = {k: v for k, v in p.items() if k not in CONVENTION_KEYS}
     if p.get("decision") is not None:
         extra["decision"] = p["decision"]
-    row.update(id=record_id, version=version, company_id=company_id, next_due_on=None, extra=extra or None)
+    row.update(id=record_id, version=version, company_id=company_id, next_due_on=None, extra=extra or None,
+               updated_at=batch.now)
     batch.add(Convention, row)
     for model in (Beneficiary, Avantage):
         batch.replace_children(model, model.convention_id, record_id)
@@ -220,7 +224,7 @@ def _annotation_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
         Annotation,
         {"id": record_id, "version": version, "dossier_id": p.get("dossier_id"),
          "convention_id": p.get("convention_id"), "author": p["author"], "text": p.get("text") or "",
-         "updated_at": datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None},
+         "updated_at": datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else batch.now},
     )
 
 
@@ -258,11 +262,52 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
     for table, (column, parent_ids) in batch.replaced.items():
         for chunk in _chunks(parent_ids):
             session.execute(delete(table).where(column.in_(chunk)))
+    connection = session.connection()
     for table in _parent_first(batch.rows):
-        rows = batch.rows[table]
-        session.execute(insert(table).prefix_with("OR REPLACE"), rows)
+        sql, columns = _insert_sql(table)
+        # Raw executemany of tuples: SQLAlchemy's per-row parameter processing cost more than the
+        # encrypted write itself on a national initial sync. Values are converted as SQLAlchemy's
+        # SQLite types would store them, so the ORM reads them back unchanged.
+        connection.exec_driver_sql(sql, [tuple(conv(row.get(name)) for name, conv in columns) for row in batch.rows[table]])
     search.set_documents(session, batch.documents)
     return count
+
+
+def _iso_date(value):
+    return value.isoformat() if value is not None else None
+
+
+def _sa_datetime(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
+
+
+def _as_float(value):
+    return float(value) if value is not None else None
+
+
+def _as_json(value):
+    return json.dumps(value, ensure_ascii=False) if value is not None else None
+
+
+def _as_int(value):
+    return int(value) if value is not None else None
+
+
+def _same(value):
+    return value
+
+
+_CONVERTERS = {"DATE": _iso_date, "DATETIME": _sa_datetime, "NUMERIC": _as_float, "JSON": _as_json, "BOOLEAN": _as_int}
+_INSERTS: dict[str, tuple[str, list]] = {}
+
+
+def _insert_sql(table: Table) -> tuple[str, list]:
+    if table.name not in _INSERTS:
+        columns = [(c.name, _CONVERTERS.get(type(c.type).__visit_name__.upper(), _same)) for c in table.columns]
+        names = ", ".join(f'"{name}"' for name, _ in columns)
+        marks = ", ".join("?" for _ in columns)
+        _INSERTS[table.name] = (f'INSERT OR REPLACE INTO "{table.name}" ({names}) VALUES ({marks})', columns)
+    return _INSERTS[table.name]
 
 
 def _parent_first(rows: dict[Table, list[dict]]) -> list[Table]:

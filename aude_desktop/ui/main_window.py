@@ -260,11 +260,9 @@ class MainWindow(QMainWindow):
         """Sign in off the GUI thread; the refresh token goes to the OS keyring only."""
         from dataclasses import replace
 
-        from aude_desktop.auth.session import AuthSession
-        from aude_desktop.sync.http import Transport
-
         from aude_desktop.auth.secrets import secure_keyring_available
-        from aude_desktop.auth.session import KeyringTokens, MemoryTokens
+        from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
+        from aude_desktop.sync.http import Transport
 
         settings = replace(self.settings, server_url=server_url, last_user=login)
         keep = secure_keyring_available()
