@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aude_desktop.conventions import models as convention_models  # noqa: F401  (register tables)
@@ -52,6 +52,15 @@ class Attachment(Base):
     media_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
     uploaded: Mapped[bool] = mapped_column(default=False)
     downloaded: Mapped[bool] = mapped_column(default=True)
+
+
+class AttachmentData(Base):
+    """The bytes of an attachment, inside the encrypted database (scans are personal data too)."""
+
+    __tablename__ = "attachment_data"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachments.sha256", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class User(Base):

@@ -310,10 +310,14 @@ class SyncEngine:
     # -- all ------------------------------------------------------------------------------------
 
     def run(self) -> SyncReport:
+        from aude_desktop.sync import attachments
+
         report = SyncReport()
         self.check_server()
+        attachments.upload_pending(self.store, self.auth)  # before the commands that reference them
         self.push(report)
         self.pull(report)
+        attachments.download_missing(self.store, self.auth)
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)

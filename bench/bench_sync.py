@@ -1,0 +1,124 @@
+"""Client sync figures: initial sync of a DGOS scope into an empty profile, its apply rate next to a
+plain sqlite3 executemany of the same rows (the practical limit), and an incremental sync.
+
+Scale: AUDE_BENCH_SCALE=national (61,300 dossiers + 150,000 conventions, the default) or quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from aude_desktop.auth.session import AuthSession, MemoryTokens
+from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.store.models import Base
+from aude_desktop.sync import materialize
+from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.http import Transport
+from central_api.db import make_engine
+from central_api.migrate import upgrade
+from central_api.seed import seed
+from central_api.service import allocate_cursors, dumps
+from tests.support.live_server import start
+from tests.support.memory_keyring import install as install_memory_keyring
+
+SCALES = {"national": (61_300, 150_000), "quick": (3_000, 6_000)}
+
+
+def _floor(folder: Path, records: list) -> tuple[float, int]:
+    """The same rows the client writes, into the same tables unencrypted, raw executemany, one transaction."""
+    url = f"sqlite:///{folder / 'floor.db'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    batch = materialize._Batch.empty()
+    for kind, record_id, version, payload in records:
+        materialize.ROW_BUILDERS[kind](batch, record_id, version, payload)
+    prepared = []
+    for table, rows in batch.rows.items():
+        sql, columns = materialize._insert_sql(table)
+        prepared.append((sql, [tuple(conv(row.get(name)) for name, conv in columns) for row in rows]))
+    total = sum(len(rows) for _sql, rows in prepared)
+    connection = sqlite3.connect(folder / "floor.db")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    with connection:
+        for sql, rows in prepared:
+            connection.executemany(sql, rows)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed, total
+
+
+def run():
+    install_memory_keyring()
+    dossiers, conventions = SCALES[os.environ.get("AUDE_BENCH_SCALE", "national")]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'central.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        seed(engine, dossiers=dossiers, conventions=conventions, seed_value=42, today=date(2026, 11, 23))
+        engine.dispose()
+        server = start(url)
+        try:
+            profile = Profile.isolated(folder / "client")
+            store = open_store(profile, database_key(profile))
+            auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "dgos", tokens=MemoryTokens())
+            auth.sign_in("demo-dgos")
+            started = time.perf_counter()
+            report = SyncEngine(store, auth, page_size=5000).run()
+            initial = time.perf_counter() - started
+
+            # the apply step alone, on the same records, into a second empty profile
+            with server.engine.connect() as conn:
+                rows = conn.exec_driver_sql("SELECT kind, id, version, payload FROM records").all()
+            records = [(r.kind, r.id, r.version, json.loads(r.payload)) for r in rows]
+            other = Profile.isolated(folder / "apply")
+            apply_store = open_store(other, database_key(other))
+            started = time.perf_counter()
+            for i in range(0, len(records), 5000):
+                with apply_store.session() as s:
+                    materialize.materialize(s, records[i : i + 5000])
+            apply_time = time.perf_counter() - started
+            apply_store.close()
+            floor_time, floor_rows = _floor(folder, records)
+
+            # 1,000 records changed on the server, then an incremental sync
+            with server.engine.begin() as conn:
+                changed = conn.exec_driver_sql("SELECT kind, id, version, payload FROM records WHERE kind = 'dossier' LIMIT 1000").all()
+                last = allocate_cursors(conn, len(changed))
+                for offset, row in enumerate(changed):
+                    payload = json.loads(row.payload)
+                    payload["specialty"] = "modifié"
+                    conn.exec_driver_sql("UPDATE records SET version = ?, cursor = ?, payload = ? WHERE kind = ? AND id = ?",
+                                         (row.version + 1, last - len(changed) + 1 + offset, dumps(payload), row.kind, row.id))
+            started = time.perf_counter()
+            incremental = SyncEngine(store, auth, page_size=5000).run()
+            incremental_time = time.perf_counter() - started
+            store.close()
+        finally:
+            server.stop()
+    return [
+        (f"initial sync, DGOS scope, empty profile ({report.pulled:,} records, {report.pages} pages)", f"{initial:.1f} s", "< 30 s"),
+        (f"apply only, encrypted store ({len(records):,} records → {floor_rows:,} rows)", f"{len(records) / apply_time:,.0f} records/s", "-"),
+        ("same rows, plain sqlite3 executemany, one transaction (floor)", f"{len(records) / floor_time:,.0f} records/s", "-"),
+        ("apply time / floor time", f"{apply_time / floor_time:.1f}x", "<= 3x"),
+        (f"incremental sync of {incremental.pulled:,} changed records", f"{incremental_time:.2f} s", "< 2 s"),
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(*row, sep="  |  ")

@@ -1,0 +1,61 @@
+"""Scans travel by SHA-256: kept encrypted locally, uploaded in resumable parts, verified on arrival."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from aude_desktop.dossiers.models import Dossier
+from aude_desktop.sync import attachments
+from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.local import run_command
+from central_api.seed import seed
+from tests.support.live_server import start
+from tests.sync.test_engine import AGENT, _client
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("central")
+    live = start(f"sqlite:///{folder / 'c.db'}", files_dir=folder / "files")
+    seed(live.engine, dossiers=50, conventions=10, seed_value=8, today=date(2026, 11, 23))
+    yield live
+    live.stop()
+
+
+def test_scan_goes_from_one_agent_to_another(tmp_path, server):
+    author, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "one")
+    colleague, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "two")
+    SyncEngine(author, auth1).run()
+    scan = tmp_path / "diplome-Élodie.pdf"
+    content = b"%PDF-1.4 scan " + os.urandom(2_500_000)
+    scan.write_bytes(content)
+    sha = attachments.add_file(author, scan)
+    assert attachments.add_file(author, scan) == sha  # stored once
+    assert content[20:60] not in (tmp_path / "one" / "data" / "aude.db").read_bytes()  # encrypted at rest
+    with author.session() as s:
+        dossier_id = s.scalar(select(Dossier.id).limit(1))
+    run_command(author, AGENT, "piece.upsert", {"payload": {
+        "dossier_id": dossier_id, "code": "c", "label": "Titre de formation", "status": "recu",
+        "sha256": sha, "filename": scan.name}})
+    SyncEngine(author, auth1).run()
+    SyncEngine(colleague, auth2).run()
+    assert attachments.read(colleague, sha) == content
+
+
+def test_upload_resumes_after_a_cut(tmp_path, server):
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    data = os.urandom(3_000_000)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(data)
+    sha = attachments.add_file(store, scan)
+    # a first part arrived before the connection dropped
+    auth.transport.request("PUT", f"/api/v1/attachments/{sha}", token=auth.access_token(), data=data[:1_000_000],
+                           headers={"Content-Range": f"bytes 0-999999/{len(data)}"})
+    assert attachments.upload_pending(store, auth) == 1
+    got = requests.get(f"{server.url}/api/v1/attachments/{sha}", headers={"Authorization": f"Bearer {auth.access_token()}"}, timeout=30)
+    assert got.content == data
