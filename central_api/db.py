@@ -95,6 +95,8 @@ class Record(Base):
         Index("ix_records_region_cursor", "region", "cursor"),
         Index("ix_records_authority_cursor", "authority", "cursor"),
         Index("ix_records_owner_cursor", "owner", "cursor"),
+        # Covers the per-kind counts and version sums of /stats without reading the payload pages.
+        Index("ix_records_stats", "kind", "deleted", "region", "authority", "owner", "version"),
     )
 
 
