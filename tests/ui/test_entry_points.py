@@ -69,7 +69,9 @@ def test_cli_help_and_info(tmp_path):
     result = run("aude-cli", "--profile", str(tmp_path / "p"), "info", env_extra=PASS)
     assert result.returncode == 0, result.stderr
     assert "Protection de la clé : phrase de passe" in result.stdout
-    assert "Version du schéma : 0003" in result.stdout
+    from aude_desktop.store.migrate import head_revision
+
+    assert f"Version du schéma : {head_revision()}" in result.stdout
     result = run("aude-cli", "--profile", str(tmp_path / "q"), "info")
     assert result.returncode == 3
     assert "Aucun trousseau sécurisé" in result.stderr
