@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,9 +29,8 @@ from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
-from central_api.seed import seed
 from tests.central_api.conftest import new_dossier
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 
 ROUNDS = int(os.environ.get("AUDE_KILL_ROUNDS", "20"))
 PASSPHRASE = "phrase de passe des tests de pannes"
@@ -42,11 +40,8 @@ CHILD = Path(__file__).with_name("sync_child.py")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}")
-    seed(live.engine, dossiers=1500, conventions=10, seed_value=11, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 1500, 10, 11) as live:
+        yield live
 
 
 def test_sigkill_during_sync_loses_and_duplicates_nothing(tmp_path, server):

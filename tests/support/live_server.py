@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import requests
 import uvicorn
@@ -47,3 +50,16 @@ def start(db_url: str, **kwargs) -> LiveServer:
         except requests.ConnectionError:
             time.sleep(0.05)
     raise RuntimeError("the reference server did not start")
+
+
+@contextmanager
+def seeded_server(folder: Path, dossiers: int, conventions: int, seed_value: int, **kwargs):
+    """A live server on a SQLite file in `folder`, filled with deterministic demo data."""
+    from central_api.seed import seed
+
+    live = start(f"sqlite:///{folder / 'c.db'}", **kwargs)
+    try:
+        seed(live.engine, dossiers=dossiers, conventions=conventions, seed_value=seed_value, today=date(2026, 11, 23))
+        yield live
+    finally:
+        live.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 import requests
@@ -13,18 +12,14 @@ from aude_desktop.dossiers.models import Dossier
 from aude_desktop.sync import attachments
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
-from central_api.seed import seed
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 from tests.sync.test_engine import AGENT, _client
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}", files_dir=folder / "files")
-    seed(live.engine, dossiers=50, conventions=10, seed_value=8, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 50, 10, 8) as live:
+        yield live
 
 
 def test_scan_goes_from_one_agent_to_another(tmp_path, server):

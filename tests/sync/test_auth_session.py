@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from aude_desktop.auth.session import AuthSession, NotSignedIn, refresh_entry
@@ -13,17 +11,13 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import AuthenticationError, Transport
-from central_api.seed import seed
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}")
-    seed(live.engine, dossiers=50, conventions=50, seed_value=5, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 50, 50, 5) as live:
+        yield live
 
 
 def test_tokens_only_in_keyring_and_wiped_on_sign_out(tmp_path, server, memory_keyring):

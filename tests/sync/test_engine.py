@@ -21,20 +21,16 @@ from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.engine import SyncEngine, SyncRefused
 from aude_desktop.sync.http import ServerError, Transport
 from aude_desktop.sync.local import run_command
-from central_api.seed import seed
 from tests.central_api.conftest import new_dossier
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}", files_dir=folder / "files")
-    seed(live.engine, dossiers=200, conventions=200, seed_value=3, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 200, 200, 3) as live:
+        yield live
 
 
 def _client(tmp_path, server_url: str, login: str, password: str, name: str = "p"):

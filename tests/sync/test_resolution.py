@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
@@ -13,18 +11,14 @@ from aude_desktop.sync import resolution
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
-from central_api.seed import seed
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 from tests.sync.test_engine import AGENT, _client
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}")
-    seed(live.engine, dossiers=200, conventions=20, seed_value=8, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 200, 20, 8) as live:
+        yield live
 
 
 def _conflict(tmp_path, server):

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from aude_desktop.sync import resolution
 from aude_desktop.ui.sync_page import MERGED, ConflictDialog, SyncPage
-from central_api.seed import seed
-from tests.support.live_server import start
+from tests.support.live_server import seeded_server
 from tests.sync.test_resolution import _conflict
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("central")
-    live = start(f"sqlite:///{folder / 'c.db'}")
-    seed(live.engine, dossiers=200, conventions=20, seed_value=8, today=date(2026, 11, 23))
-    yield live
-    live.stop()
+    with seeded_server(tmp_path_factory.mktemp("central"), 200, 20, 8) as live:
+        yield live
 
 
 def test_conflict_listed_and_resolved_from_the_page(qtbot, tmp_path, server, monkeypatch):
