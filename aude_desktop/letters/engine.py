@@ -35,6 +35,7 @@ from reportlab.platypus import (
 )
 
 from aude_desktop.paths import resources_dir
+from aude_desktop.rules.calendar import format_date_fr
 
 FONT = "DejaVuSans"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -48,17 +49,6 @@ ADDRESS_HEIGHT = 35 * mm
 BODY_TOP_FIRST = 95 * mm
 BODY_TOP_NEXT = 30 * mm
 FOOTER_Y = 12 * mm
-
-MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
-
-
-def format_date_fr(d: date) -> str:
-    day = "1er" if d.day == 1 else str(d.day)
-    return f"{day} {MONTHS_FR[d.month - 1]} {d.year}"
-
 
 @cache
 def register_fonts() -> str:
