@@ -1,8 +1,11 @@
 """A client killed with SIGKILL at random moments during sync loses nothing and duplicates nothing.
 
-Each round queues offline commands, starts a syncing client process and kills it at a random
-moment. At the end one clean sync runs; then every command must have been applied exactly once,
-the local copy must equal the server's, and SQLite's integrity check must pass.
+Each round queues offline commands (and, every other round on average, rewinds the cursor so the
+client re-pulls everything, as a full resync does), starts a syncing client process and kills it
+after a random number of its progress steps — so every kill lands during the sync, in the push or
+in the pull. Rounds go on until ROUNDS kills have landed. At the end one clean sync runs; then every
+command must have been applied exactly once, the local copy must equal the server's, and SQLite's
+integrity check must pass.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, set_state
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
@@ -48,30 +50,38 @@ def test_sigkill_during_sync_loses_and_duplicates_nothing(tmp_path, server):
     rng = random.Random(2026)
     profile = Profile.isolated(tmp_path / "p")
     expected: dict[str, int] = {}  # dossier id -> server version once every command is applied
-    kills = 0
-    for _round in range(ROUNDS):
+    kills = rounds = 0
+    while kills < ROUNDS and rounds < 4 * ROUNDS:
+        rounds += 1
         store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
         dossier_id = run_command(store, AGENT, "dossier.create", {"payload": new_dossier()})
         run_command(store, AGENT, "dossier.acknowledge", {"id": dossier_id, "on": "2026-11-05"})
         expected[dossier_id] = 2
+        if rng.random() < 0.5:
+            with store.session() as s:
+                set_state(s, CURSOR_KEY, "0")
         store.close()
         child = subprocess.Popen(
             [sys.executable, str(CHILD), str(profile.data_dir.parent), server.url],
-            env=dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         assert child.stdout.readline().strip() == b"signed-in"
-        time.sleep(rng.uniform(0.0, 0.8))
-        if child.poll() is None:
+        steps, line = rng.randint(0, 40), b""
+        for _ in range(steps + 1):
+            line = child.stdout.readline().strip()
+            if line != b"progress":
+                break
+        if line == b"progress" and child.poll() is None:
             child.send_signal(signal.SIGKILL)
             kills += 1
-        child.wait(timeout=30)
+        child.wait(timeout=60)
 
     store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
     auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
     auth.sign_in("demo-agent-occ")
     report = SyncEngine(store, auth).run()
-    print(f"\n{ROUNDS} rounds, {kills} SIGKILLs, final sync: {report}")
-    assert kills >= ROUNDS // 2, "the kills landed after the sync finished: the test proves nothing"
+    print(f"\n{rounds} rounds, {kills} SIGKILLs during sync, final sync: {report}")
+    assert kills >= ROUNDS, "too few kills landed during a sync: the test would prove nothing"
     assert report.mismatch is False, report.warnings
     with store.session() as s:
         statuses = {e.status for e in s.scalars(select(OutboxEntry))}
