@@ -1,0 +1,272 @@
+"""The legal clock: every legal date of a file from its dated events (dates.md), with its history.
+
+Pure functions shared by the UI, the letters, the server and the supervision. The delays are rules
+data (resources/rules/deadlines.json, versioned); a malformed file is refused at load with a precise
+French message and the previous rules stay in force.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from aude_desktop.paths import resources_dir
+from aude_desktop.rules import calendar as cal_mod
+from aude_desktop.rules.calendar import LegalCalendar, format_date_fr
+from aude_desktop.rules.reference import professions, regions
+
+UNITS = {"days", "weeks", "months", "jours_ouvrables_before"}
+REQUIRED_RULES = {
+    "aude.acknowledgement", "aude.decision", "aude.measure_choice", "aude.epreuve", "aude.stage_max",
+    "eps.declaration_filing", "eps.autorisation_decision", "eps.incomplete_notice", "eps.modified_filing",
+    "eps.modified_decision", "eps.urgent_decision", "eps.urgent_modified_decision",
+}
+SOON_DAYS = 15
+
+
+class RulesError(ValueError):
+    pass
+
+
+class ClockInputError(ValueError):
+    """The events cannot be right (e.g. completeness before receipt); the message says which."""
+
+
+@dataclass(frozen=True)
+class Delay:
+    amount: int
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    version: str
+    extend: bool
+    delays: dict[str, Delay]
+
+
+def parse_rules(raw: dict) -> DeadlineRules:
+    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), dict):
+        raise RulesError("Fichier de délais invalide : la section « rules » est absente.")
+    missing = sorted(REQUIRED_RULES - set(raw["rules"]))
+    if missing:
+        raise RulesError(f"Fichier de délais incomplet : règle(s) absente(s) {', '.join(missing)}.")
+    delays = {}
+    for name, rule in raw["rules"].items():
+        if not isinstance(rule, dict) or not isinstance(rule.get("amount"), int) or rule["amount"] <= 0:
+            raise RulesError(f"Règle « {name} » : « amount » doit être un entier positif.")
+        if rule.get("unit") not in UNITS:
+            raise RulesError(f"Règle « {name} » : unité inconnue « {rule.get('unit')} ».")
+        if not rule.get("source"):
+            raise RulesError(f"Règle « {name} » : la source juridique (« source ») est obligatoire.")
+        delays[name] = Delay(rule["amount"], rule["unit"], rule["source"])
+    return DeadlineRules(str(raw.get("version", "?")), bool(raw.get("extend_authority_delays_to_working_day", True)), delays)
+
+
+@cache
+def default_rules() -> DeadlineRules:
+    return load_rules(resources_dir() / "rules" / "deadlines.json")
+
+
+def load_rules(path: Path) -> DeadlineRules:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RulesError(f"Fichier de délais illisible ({exc}).") from None
+    return parse_rules(raw)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: date
+    steps: tuple[str, ...]
+
+
+def compute(rules: DeadlineRules, name: str, start: date, cal: LegalCalendar) -> Deadline:
+    """One delay from its starting event, with the explanation of how the date was reached."""
+    delay = rules.delays[name]
+    if delay.unit == "jours_ouvrables_before":
+        due = cal_mod.latest_filing_day(start, delay.amount, cal)
+        return Deadline(due, (f"{delay.amount} jours ouvrables avant le {format_date_fr(start)} : "
+                              f"{format_date_fr(due, weekday=True)} ({delay.source})",))
+    raw = {"days": cal_mod.add_days, "weeks": cal_mod.add_weeks, "months": cal_mod.add_months}[delay.unit](start, delay.amount)
+    words = {"days": "jours", "weeks": "semaine(s)", "months": "mois"}[delay.unit]
+    steps = [f"{delay.amount} {words} à compter du {format_date_fr(start)} : {format_date_fr(raw, weekday=True)} ({delay.source})"]
+    due = raw
+    if rules.extend:
+        due, skipped = cal_mod.extend_to_working_day(raw, cal)
+        if skipped:
+            steps.append("reporté au " + format_date_fr(due, weekday=True) + " — jour(s) non ouvré(s) : "
+                         + ", ".join(cal.why_not_working(d) for d in skipped))
+    return Deadline(due, tuple(steps))
+
+
+@dataclass(frozen=True)
+class Clock:
+    next_date: date | None
+    next_label: str
+    days_left: int | None
+    status: str  # overdue | soon | later | suspended | none
+    status_label: str
+    history: tuple[str, ...] = ()
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _status(next_date: date | None, today: date, suspended_since: date | None) -> tuple[int | None, str, str]:
+    if suspended_since is not None:
+        return None, "suspended", f"suspendue — en attente de pièces depuis le {format_date_fr(suspended_since)}"
+    if next_date is None:
+        return None, "none", "aucune échéance"
+    left = (next_date - today).days
+    if left < 0:
+        return left, "overdue", f"dépassée de {-left} jour(s)"
+    if left <= SOON_DAYS:
+        return left, "soon", f"dans {left} jour(s)"
+    return left, "later", f"dans {left} jour(s)"
+
+
+def _events(events: list[dict]) -> list[tuple[date, str, dict]]:
+    parsed = []
+    for event in events:
+        try:
+            parsed.append((date.fromisoformat(event["on"]), event["kind"], event))
+        except (KeyError, TypeError, ValueError):
+            raise ClockInputError(f"Événement illisible : {event!r} (date AAAA-MM-JJ et nature attendues).") from None
+    return sorted(parsed, key=lambda e: e[0])
+
+
+def aude_clock(events: list[dict], profession: str, region: str, today: date,
+               rules: DeadlineRules | None = None) -> Clock:
+    rules = rules or default_rules()
+    if profession not in professions():
+        raise ClockInputError(f"Profession inconnue : « {profession} ».")
+    if region not in regions():
+        raise ClockInputError(f"Région inconnue : « {region} ».")
+    cal = cal_mod.calendar_for_region(region)
+    timeline = _events(events)
+    receipts = [d for d, k, _ in timeline if k == "receipt"]
+    if not receipts:
+        raise ClockInputError("Date de réception absente : elle fait courir tous les délais.")
+    received = receipts[0]
+    history: list[str] = [f"Réception du dossier le {format_date_fr(received)}."]
+    kinds = {k for _, k, _ in timeline}
+    for d, kind, _ in timeline:
+        if d < received:
+            raise ClockInputError(f"L'événement « {kind} » du {format_date_fr(d)} précède la réception du dossier.")
+    avis = [d for d, k, _ in timeline if k == "avis"]
+    decisions = [(d, e) for d, k, e in timeline if k == "decision"]
+    if decisions and avis and decisions[0][0] < avis[-1]:
+        raise ClockInputError("La décision ne peut pas précéder l'avis de la commission.")
+    if "closed" in kinds:
+        return Clock(None, "Dossier clos", None, "none", "aucune échéance", tuple(history))
+
+    if "acknowledged" not in kinds:
+        ack = compute(rules, "aude.acknowledgement", received, cal)
+        history += ack.steps
+        left, status, label = _status(ack.due, today, None)
+        return Clock(ack.due, f"Accusé de réception à envoyer au plus tard le {format_date_fr(ack.due)}",
+                     left, status, label, tuple(history))
+
+    # Completeness: the 4 months run from the last complete/pieces_received; a pending request stops them.
+    start, pending_since = None, None
+    for d, kind, _ in timeline:
+        if kind == "pieces_requested":
+            pending_since = d
+            history.append(f"Demande de pièces le {format_date_fr(d)} : le délai est suspendu.")
+        elif kind == "pieces_received":
+            if pending_since is None:
+                raise ClockInputError(f"Pièces reçues le {format_date_fr(d)} sans demande de pièces en cours.")
+            pending_since, start = None, d
+            history.append(f"Dernière pièce reçue le {format_date_fr(d)} : le dossier est complet, le délai repart.")
+        elif kind == "complete" and pending_since is None:
+            start = d
+    if decisions:
+        decided, event = decisions[-1]
+        if (event.get("note") or "") == "mesures_compensation":
+            choice = compute(rules, "aude.measure_choice", decided, cal)
+            history += choice.steps
+            left, status, label = _status(choice.due, today, None)
+            return Clock(choice.due, f"Choix de la mesure de compensation attendu au plus tard le {format_date_fr(choice.due)}",
+                         left, status, label, tuple(history))
+        return Clock(None, "Décision rendue", None, "none", "aucune échéance", tuple(history))
+    if pending_since is not None:
+        _, status, label = _status(None, today, pending_since)
+        return Clock(None, f"Délai suspendu — en attente de pièces depuis le {format_date_fr(pending_since)}",
+                     None, status, label, tuple(history))
+    if start is None:
+        return Clock(None, "Dossier non encore complet", None, "none", "aucune échéance", tuple(history))
+    decision = compute(rules, "aude.decision", start, cal)
+    history += decision.steps
+    nature = "de rejet" if professions()[profession].silence_means == "rejection" else "d'acceptation"
+    left, status, label = _status(decision.due, today, None)
+    return Clock(decision.due, f"Décision implicite {nature} le {format_date_fr(decision.due)}",
+                 left, status, label, tuple(history))
+
+
+def eps_clock(events: list[dict], regime: str, authority: str, urgent: bool, octroi_on: date | None,
+              today: date, rules: DeadlineRules | None = None) -> Clock:
+    rules = rules or default_rules()
+    cal = cal_mod.calendar_for_authority(authority)
+    timeline = _events(events)
+    receipts = [d for d, k, _ in timeline if k == "receipt"]
+    if not receipts:
+        raise ClockInputError("Date de réception absente : elle fait courir tous les délais.")
+    received = receipts[0]
+    history = [f"Convention reçue le {format_date_fr(received)}."]
+    flags: list[str] = []
+    if regime == "declaration":
+        if octroi_on is None:
+            return Clock(None, "Date d'octroi inconnue", None, "none", "aucune échéance", tuple(history))
+        latest = compute(rules, "eps.declaration_filing", octroi_on, cal)
+        history += latest.steps
+        if received > latest.due:
+            flags.append(f"Dépôt tardif : au plus tard le {format_date_fr(latest.due)}, reçu le {format_date_fr(received)}.")
+        return Clock(None, "Déclaration enregistrée", None, "none", "aucune échéance", tuple(history), tuple(flags))
+
+    notice_limit = compute(rules, "eps.incomplete_notice", received, cal).due
+    start = received
+    for d, kind, _ in timeline:
+        if kind == "incomplete":
+            if d > notice_limit:
+                flags.append(f"Avis d'incomplétude du {format_date_fr(d)} notifié après le délai d'un mois "
+                             f"({format_date_fr(notice_limit)}) : il ne suspend pas le délai.")
+                continue
+            history.append(f"Dossier déclaré incomplet le {format_date_fr(d)} : le délai est suspendu.")
+            start = None
+        elif kind == "pieces_received" and start is None:
+            start = d
+            history.append(f"Pièces reçues le {format_date_fr(d)} : les deux mois repartent.")
+    modified = [d for d, k, _ in timeline if k == "modified_received"]
+    decisions = [(d, e.get("note")) for d, k, e in timeline if k == "decision"]
+    if start is None:
+        return Clock(None, "Délai suspendu — en attente des pièces demandées", None, "suspended",
+                     "suspendue — en attente de pièces", tuple(history), tuple(flags))
+    if modified:
+        start = modified[-1]
+        rule = "eps.urgent_modified_decision" if urgent else "eps.modified_decision"
+        decisions = [(d, n) for d, n in decisions if d >= start]
+    else:
+        rule = "eps.urgent_decision" if urgent else "eps.autorisation_decision"
+    due = compute(rules, rule, start, cal)
+    history += due.steps
+    if octroi_on is not None and octroi_on < due.due and not decisions:
+        flags.append(f"L'octroi prévu le {format_date_fr(octroi_on)} précède la date de décision ({format_date_fr(due.due)}).")
+    if decisions:
+        decided, kind = decisions[-1]
+        if kind == "refus" and not modified:
+            filing = compute(rules, "eps.modified_filing", decided, cal)
+            history += filing.steps
+            left, status, label = _status(filing.due, today, None)
+            return Clock(filing.due, f"Convention modifiée recevable jusqu'au {format_date_fr(filing.due)}",
+                         left, status, label, tuple(history), tuple(flags))
+        return Clock(None, "Décision rendue", None, "none", "aucune échéance", tuple(history), tuple(flags))
+    left, status, label = _status(due.due, today, None)
+    if today > due.due:
+        return Clock(due.due, f"Autorisation tacite acquise le {format_date_fr(due.due)}", left, status, label,
+                     tuple(history), tuple(flags))
+    return Clock(due.due, f"Autorisation tacite le {format_date_fr(due.due)} sans décision d'ici là", left, status,
+                 label, tuple(history), tuple(flags))
