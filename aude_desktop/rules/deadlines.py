@@ -139,6 +139,15 @@ def _events(events: list[dict]) -> list[tuple[date, str, dict]]:
     return sorted(parsed, key=lambda e: e[0])
 
 
+def _timeline(events: list[dict]) -> tuple[list[tuple[date, str, dict]], date]:
+    """The events in date order, and the receipt that starts every delay."""
+    timeline = _events(events)
+    receipts = [d for d, k, _ in timeline if k == "receipt"]
+    if not receipts:
+        raise ClockInputError("Date de réception absente : elle fait courir tous les délais.")
+    return timeline, receipts[0]
+
+
 def aude_clock(events: list[dict], profession: str, region: str, today: date,
                rules: DeadlineRules | None = None) -> Clock:
     rules = rules or default_rules()
@@ -147,11 +156,7 @@ def aude_clock(events: list[dict], profession: str, region: str, today: date,
     if region not in regions():
         raise ClockInputError(f"Région inconnue : « {region} ».")
     cal = cal_mod.calendar_for_region(region)
-    timeline = _events(events)
-    receipts = [d for d, k, _ in timeline if k == "receipt"]
-    if not receipts:
-        raise ClockInputError("Date de réception absente : elle fait courir tous les délais.")
-    received = receipts[0]
+    timeline, received = _timeline(events)
     history: list[str] = [f"Réception du dossier le {format_date_fr(received)}."]
     kinds = {k for _, k, _ in timeline}
     for d, kind, _ in timeline:
@@ -211,11 +216,7 @@ def eps_clock(events: list[dict], regime: str, authority: str, urgent: bool, oct
               today: date, rules: DeadlineRules | None = None) -> Clock:
     rules = rules or default_rules()
     cal = cal_mod.calendar_for_authority(authority)
-    timeline = _events(events)
-    receipts = [d for d, k, _ in timeline if k == "receipt"]
-    if not receipts:
-        raise ClockInputError("Date de réception absente : elle fait courir tous les délais.")
-    received = receipts[0]
+    timeline, received = _timeline(events)
     history = [f"Convention reçue le {format_date_fr(received)}."]
     flags: list[str] = []
     if regime == "declaration":

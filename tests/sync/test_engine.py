@@ -82,21 +82,34 @@ def test_bad_local_input_is_refused_and_nothing_is_saved(tmp_path, server):
     assert store.status().pending == 0 and _local_dossiers(store) == 0
 
 
-def test_two_offline_edits_of_one_dossier_conflict_instead_of_overwriting(tmp_path, server):
+def make_conflict(tmp_path, server):
+    """Two offline edits of the same dossier; the second sync gets a conflict. Returns (store, auth, id, seq)."""
     first, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "one")
     second, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "two")
     SyncEngine(first, auth1).run()
     SyncEngine(second, auth2).run()
     with first.session() as s:
         target = s.scalar(select(Dossier.id).where(Dossier.state == "recu").limit(1))
-    run_command(first, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Urgences"}})
-    run_command(second, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Pédiatrie"}})
-    assert SyncEngine(first, auth1).run().applied == 1
-    report = SyncEngine(second, auth2).run()
-    assert report.conflicts == 1
+    run_command(first, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Urgences adultes",
+                                                                          "applicant": {"city": "Albi"}}})
+    run_command(second, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Pédiatrie",
+                                                                           "applicant": {"city": "Rodez"}}})
+    SyncEngine(first, auth1).run()
+    assert SyncEngine(second, auth2).run().conflicts == 1
+    seq = second_conflict_seq(second)
+    return second, auth2, target, seq
+
+
+def second_conflict_seq(store) -> int:
+    with store.session() as s:
+        return s.scalar(select(OutboxEntry.seq).where(OutboxEntry.status == "conflict"))
+
+
+def test_two_offline_edits_of_one_dossier_conflict_instead_of_overwriting(tmp_path, server):
+    second, _auth, _target, seq = make_conflict(tmp_path, server)
     with second.session() as s:
-        entry = s.scalar(select(OutboxEntry).where(OutboxEntry.status == "conflict"))
-        assert entry.server_record["payload"]["specialty"] == "Urgences"
+        entry = s.get(OutboxEntry, seq)
+        assert entry.server_record["payload"]["specialty"] == "Urgences adultes"
         # the pulled server version did not silently replace what the user typed: it is kept in the
         # conflict for a person to choose field by field
         assert entry.args["fields"]["specialty"] == "Pédiatrie"

@@ -12,7 +12,7 @@ from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.support.live_server import seeded_server
-from tests.sync.test_engine import AGENT, _client
+from tests.sync.test_engine import AGENT, _client, make_conflict
 
 
 @pytest.fixture(scope="module")
@@ -21,25 +21,8 @@ def server(tmp_path_factory):
         yield live
 
 
-def _conflict(tmp_path, server):
-    first, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "one")
-    second, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "two")
-    SyncEngine(first, auth1).run()
-    SyncEngine(second, auth2).run()
-    with first.session() as s:
-        target = s.scalar(select(Dossier.id).where(Dossier.state == "recu").limit(1))
-    run_command(first, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Urgences adultes",
-                                                                          "applicant": {"city": "Albi"}}})
-    run_command(second, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Pédiatrie",
-                                                                           "applicant": {"city": "Rodez"}}})
-    SyncEngine(first, auth1).run()
-    assert SyncEngine(second, auth2).run().conflicts == 1
-    seq = resolution.problems(second)[0].seq
-    return second, auth2, target, seq
-
-
 def test_conflict_resolved_field_by_field_with_merged_text(tmp_path, server):
-    store, auth, target, seq = _conflict(tmp_path, server)
+    store, auth, target, seq = make_conflict(tmp_path, server)
     diffs = {d.path: d for d in resolution.conflict_fields(store, seq)}
     assert set(diffs) == {"specialty", "applicant.city"}
     assert (diffs["specialty"].mine, diffs["specialty"].server) == ("Pédiatrie", "Urgences adultes")
@@ -56,7 +39,7 @@ def test_conflict_resolved_field_by_field_with_merged_text(tmp_path, server):
 
 
 def test_keeping_only_the_server_values_queues_nothing(tmp_path, server):
-    store, auth, target, seq = _conflict(tmp_path, server)
+    store, auth, target, seq = make_conflict(tmp_path, server)
     assert resolution.resolve_conflict(store, AGENT, seq, {"specialty": "Urgences adultes", "applicant.city": "Albi"}) is None
     with store.session() as s:
         assert s.get(Dossier, target).specialty == "Urgences adultes"

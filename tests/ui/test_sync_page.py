@@ -7,7 +7,7 @@ import pytest
 from aude_desktop.sync import resolution
 from aude_desktop.ui.sync_page import MERGED, ConflictDialog, SyncPage
 from tests.support.live_server import seeded_server
-from tests.sync.test_resolution import _conflict
+from tests.sync.test_engine import make_conflict
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def server(tmp_path_factory):
 
 
 def test_conflict_listed_and_resolved_from_the_page(qtbot, tmp_path, server, monkeypatch):
-    store, auth, _target, _seq = _conflict(tmp_path, server)
+    store, auth, _target, _seq = make_conflict(tmp_path, server)
     page = SyncPage(store)
     page.auth = auth
     qtbot.addWidget(page)
