@@ -203,6 +203,40 @@ def logout(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _deadlines_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("compute",))
+    parser.add_argument("file", help="fichier JSON des événements datés (voir docs/cli.md), ou - pour l'entrée standard")
+
+
+@command("deadlines", "calcule les dates légales d'une procédure à partir de ses événements (JSON)", _deadlines_options)
+def deadlines(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+
+    from aude_desktop.rules.deadlines import ClockInputError, aude_clock, eps_clock
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        spec = json.loads(text)
+        today = date.fromisoformat(spec.get("today") or date.today().isoformat())
+        if spec.get("procedure") == "aude":
+            clock = aude_clock(spec["events"], spec["profession"], spec["region"], today)
+        elif spec.get("procedure") == "eps":
+            octroi = date.fromisoformat(spec["octroi_on"]) if spec.get("octroi_on") else None
+            clock = eps_clock(spec["events"], spec["regime"], spec["authority"], bool(spec.get("urgent")), octroi, today)
+        else:
+            raise ClockInputError("« procedure » doit valoir « aude » ou « eps ».")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        detail = f"champ manquant {exc}" if isinstance(exc, KeyError) else str(exc)
+        print(f"Erreur : {detail}", file=sys.stderr)
+        return 2
+    print(json.dumps({
+        "next_date": clock.next_date.isoformat() if clock.next_date else None,
+        "next_label": clock.next_label, "days_left": clock.days_left, "status": clock.status,
+        "status_label": clock.status_label, "history": list(clock.history), "flags": list(clock.flags),
+    }, ensure_ascii=False, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(
         prog="aude-cli",

@@ -105,3 +105,25 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         assert out.returncode == 0 and "rien à effacer" in out.stdout
     finally:
         server.stop()
+
+
+def test_cli_deadlines_compute(tmp_path):
+    import json
+
+    spec = {"procedure": "eps", "regime": "autorisation", "authority": "ARS-OCC", "urgent": False,
+            "octroi_on": "2025-03-01", "today": "2025-02-21",
+            "events": [{"on": "2025-01-15", "kind": "receipt"}, {"on": "2025-02-01", "kind": "incomplete"},
+                       {"on": "2025-02-20", "kind": "pieces_received"}]}
+    path = tmp_path / "convention.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run("aude-cli", "deadlines", "compute", str(path))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["next_date"] == "2025-04-22"
+    assert answer["next_label"] == "Autorisation tacite le 22 avril 2025 sans décision d'ici là"
+    assert any("Lundi de Pâques" in step for step in answer["history"])
+    assert "précède la date de décision" in answer["flags"][0]
+    spec["events"][0]["on"] = "15/01/2025"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    bad = run("aude-cli", "deadlines", "compute", str(path))
+    assert bad.returncode == 2 and bad.stdout == "" and "illisible" in bad.stderr
