@@ -101,10 +101,12 @@ class _Batch:
     replaced: dict[Table, tuple[Any, list[str]]]  # child table -> (parent column, parent ids)
     documents: list[tuple[str, str, str]]
     now: datetime
+    today: date
 
     @classmethod
     def empty(cls) -> _Batch:
-        return cls({}, {}, [], datetime.now(UTC).replace(tzinfo=None))
+        now = datetime.now(UTC)
+        return cls({}, {}, [], now.replace(tzinfo=None), now.date())
 
     def add(self, model, row: dict) -> None:
         self.rows.setdefault(model.__table__, []).append(row)
@@ -113,12 +115,25 @@ class _Batch:
         self.replaced.setdefault(model.__table__, (column, []))[1].append(parent_id)
 
 
+def _next_due(p: dict, today: date) -> date | None:
+    """The next legal date, stored so queues sort and filter on it in SQL (the clock explains it)."""
+    from aude_desktop.rules.deadlines import ClockInputError, aude_clock
+
+    if p.get("state") in ("autorise", "refuse", "irrecevable", "clos"):
+        return None
+    try:
+        return aude_clock(p.get("clock_events") or [], p["profession"], p["region"], today).next_date
+    except (ClockInputError, KeyError):
+        return None  # the dossier view shows why; the queue just cannot sort it by date
+
+
 def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     row = {k: p.get(k) for k in DOSSIER_SCALARS}
     row["acces_partiel"] = bool(row["acces_partiel"])
     row.update({k: _d(p.get(k)) for k in DOSSIER_DATES})
     extra = {k: v for k, v in p.items() if k not in DOSSIER_KEYS}
-    row.update(id=record_id, version=version, next_due_on=None, extra=extra or None, updated_at=batch.now)
+    row.update(id=record_id, version=version, next_due_on=_next_due(p, batch.today), extra=extra or None,
+               updated_at=batch.now)
     batch.add(Dossier, row)
     for model in (Applicant, Diploma, Experience, ClockEvent, Decision):
         batch.replace_children(model, model.dossier_id, record_id)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop import APP_NAME
+from aude_desktop.dossiers.views.queue_view import QueueView
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{space.heading} (Ctrl+{index})")
             item.setData(Qt.ItemDataRole.UserRole, space.key)
             self.navigation.addItem(item)
-            self.pages.addWidget(SyncPage(store) if space.key == "sync" else _placeholder(space))
+            self.pages.addWidget(self._page(space, store, settings))
         self.sync_page = self.pages.widget(len(SPACES) - 1)
         self.sync_page.changed.connect(self.refresh_status)
         self.navigation.currentRowChanged.connect(self._show_space)
@@ -142,6 +143,14 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
         self.refresh_status()
+
+    @staticmethod
+    def _page(space: Space, store, settings: Settings) -> QWidget:
+        if space.key == "sync":
+            return SyncPage(store)
+        if space.key == "dossiers":
+            return QueueView(store, settings.last_user)
+        return _placeholder(space)
 
     # -- navigation -----------------------------------------------------------------------------
 
@@ -234,8 +243,11 @@ class MainWindow(QMainWindow):
         self.last_sync_label.setText(format_last_sync(status))
         counts = self.store.counts()
         for index, space in enumerate(SPACES):
-            if space.key != "sync":
-                self.pages.widget(index).findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
+            page = self.pages.widget(index)
+            if isinstance(page, QueueView):
+                page.refresh()
+            elif space.key != "sync":
+                page.findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
 
     # -- dialogs --------------------------------------------------------------------------------
 

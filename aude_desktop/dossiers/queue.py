@@ -1,0 +1,141 @@
+"""The agent's queue of dossiers: filters, accent-insensitive search and sorting done in SQL.
+
+Qt-free: the table model asks for counts and pages of light rows (plain tuples), never ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, func, select, text
+from sqlalchemy.orm import Session
+
+from aude_desktop.dossiers.models import Applicant, Dossier
+from aude_desktop.dossiers.states import STATE_LABELS, DossierState
+from aude_desktop.rules.reference import professions
+from aude_desktop.store.search import match_expression
+
+SOON_DAYS = 15
+DEADLINE_FILTERS = {
+    "": "Toutes les échéances",
+    "overdue": "Échéance dépassée",
+    "soon": "Échéance sous 15 jours",
+    "later": "Échéance plus lointaine",
+}
+SORTS = {
+    "next_due_on": Dossier.next_due_on,
+    "reference": Dossier.reference,
+    "received_on": Dossier.received_on,
+    "name": Applicant.last_name,
+    "state": Dossier.state,
+}
+COLUMNS = ("reference", "name", "profession", "state", "received_on", "next_due_on", "deadline")
+HEADERS = ("Référence", "Demandeur", "Profession", "État", "Reçu le", "Échéance", "Délai")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    text: str = ""
+    states: tuple[str, ...] = ()
+    profession: str = ""
+    deadline: str = ""
+    assigned_to: str = ""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    reference: str
+    name: str
+    profession: str
+    state: str
+    received_on: date
+    next_due_on: date | None
+    deadline: str  # text, never colour alone: « dépassée de 3 j », « dans 12 j »
+    deadline_status: str  # overdue | soon | later | none
+
+
+@dataclass(frozen=True)
+class SavedQueue:
+    name: str
+    filter: QueueFilter
+    sort: str = "next_due_on"
+
+
+def saved_queues(login: str) -> list[SavedQueue]:
+    """The queues every agent starts with (per-user saved queues come with the queue settings)."""
+    return [
+        SavedQueue("Tous les dossiers", QueueFilter()),
+        SavedQueue("Mes dossiers", QueueFilter(assigned_to=login)),
+        SavedQueue("Échéance sous 15 jours", QueueFilter(deadline="soon")),
+        SavedQueue("Échéance dépassée", QueueFilter(deadline="overdue")),
+        SavedQueue("En attente de pièces", QueueFilter(states=(DossierState.INCOMPLET.value,))),
+        SavedQueue("À présenter en commission", QueueFilter(states=(DossierState.COMPLET.value,))),
+    ]
+
+
+def _filtered(query: Select, f: QueueFilter, today: date) -> Select:
+    conditions = []
+    if f.states:
+        conditions.append(Dossier.state.in_(f.states))
+    if f.profession:
+        conditions.append(Dossier.profession == f.profession)
+    if f.assigned_to:
+        conditions.append(Dossier.assigned_to == f.assigned_to)
+    soon = today + timedelta(days=SOON_DAYS)
+    if f.deadline == "overdue":
+        conditions.append(Dossier.next_due_on < today)
+    elif f.deadline == "soon":
+        conditions.append(and_(Dossier.next_due_on >= today, Dossier.next_due_on <= soon))
+    elif f.deadline == "later":
+        conditions.append(Dossier.next_due_on > soon)
+    expression = match_expression(f.text)
+    if expression:
+        conditions.append(Dossier.id.in_(
+            text("SELECT entity_id FROM search_index WHERE search_index MATCH :q AND kind = 'dossier'")
+            .bindparams(q=expression).columns(entity_id=Dossier.id.type)
+        ))
+    return query.where(*conditions) if conditions else query
+
+
+def count(session: Session, f: QueueFilter, today: date) -> int:
+    query = select(func.count()).select_from(Dossier).join(Applicant, Applicant.dossier_id == Dossier.id)
+    return session.scalar(_filtered(query, f, today)) or 0
+
+
+def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on", descending: bool = False,
+         offset: int = 0, limit: int = 200) -> list[QueueRow]:
+    key = SORTS.get(sort, Dossier.next_due_on)
+    order = key.desc() if descending else key.asc()
+    query = (
+        select(Dossier.id, Dossier.reference, Applicant.last_name, Applicant.first_names, Dossier.profession,
+               Dossier.state, Dossier.received_on, Dossier.next_due_on)
+        .join(Applicant, Applicant.dossier_id == Dossier.id)
+    )
+    # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
+    query = _filtered(query, f, today).order_by(Dossier.next_due_on.is_(None), order, Dossier.reference)
+    rows = session.execute(query.offset(offset).limit(limit)).all()
+    labels = professions()
+    out = []
+    for r in rows:
+        deadline, status = _deadline_text(r.next_due_on, today)
+        out.append(QueueRow(
+            r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
+            labels[r.profession].label if r.profession in labels else r.profession,
+            STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_ else r.state,
+            r.received_on, r.next_due_on, deadline, status,
+        ))
+    return out
+
+
+def _deadline_text(due: date | None, today: date) -> tuple[str, str]:
+    if due is None:
+        return "—", "none"
+    left = (due - today).days
+    if left < 0:
+        return f"dépassée de {-left} j", "overdue"
+    if left <= SOON_DAYS:
+        return f"dans {left} j", "soon"
+    return f"dans {left} j", "later"
+
