@@ -80,3 +80,16 @@ def test_opening_a_dossier_by_keyboard(qtbot, loaded):
     with qtbot.waitSignal(view.open_dossier) as opened:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened.args == [view.model.rows[0].id]
+
+
+def test_ctrl_f_goes_to_the_search_box(qtbot, loaded):
+    store, _records = loaded
+    view = QueueView(store, "agent.occ", TODAY)
+    qtbot.addWidget(view)
+    view.show()
+    view.activateWindow()
+    qtbot.waitActive(view)
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus, timeout=2000)
+    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.search.hasFocus(), timeout=2000)

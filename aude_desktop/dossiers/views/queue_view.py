@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -152,6 +152,10 @@ class QueueView(QWidget):
         for column, width in enumerate((160, 180, 175, 180, 80, 115)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(lambda index: self.open_dossier.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
+
+        self.find_shortcut = find = QShortcut(QKeySequence("Ctrl+F"), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
 
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
