@@ -100,8 +100,8 @@ def _filtered(query: Select, f: QueueFilter, today: date) -> Select:
 
 
 def count(session: Session, f: QueueFilter, today: date) -> int:
-    query = select(func.count()).select_from(Dossier).join(Applicant, Applicant.dossier_id == Dossier.id)
-    return session.scalar(_filtered(query, f, today)) or 0
+    # No join: every filter is on the dossier itself (names are searched through the FTS index).
+    return session.scalar(_filtered(select(func.count()).select_from(Dossier), f, today)) or 0
 
 
 def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on", descending: bool = False,
@@ -114,7 +114,7 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
         .join(Applicant, Applicant.dossier_id == Dossier.id)
     )
     # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
-    query = _filtered(query, f, today).order_by(Dossier.next_due_on.is_(None), order, Dossier.reference)
+    query = _filtered(query, f, today).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
     labels = professions()
     out = []
