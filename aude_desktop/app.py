@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     install_french(app)
     install_excepthook(profile.log_dir)
+    from aude_desktop.sync.attachments import clear_viewing_folder
+
+    clear_viewing_folder()  # clear copies of scans opened in the system viewer last time
     log.info("start %s %s (log %s)", APP_NAME, __version__, log_file.name)
 
     gui_messages = not args.screenshot

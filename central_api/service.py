@@ -82,7 +82,7 @@ def audit_verify(engine: Engine) -> tuple[int, int | None, str]:
 
 
 def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> tuple[str | None, str | None, str | None]:
-    if kind == "dossier":
+    if kind in ("dossier", "commission_session"):
         return payload.get("region"), None, None
     if kind == "convention":
         return None, payload.get("authority"), None

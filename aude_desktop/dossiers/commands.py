@@ -208,3 +208,28 @@ def save_annotation(current: dict | None, args: dict, actor: Actor) -> dict:
         "text": text_field(p.get("text"), "Annotation", limit=20000) or "",
         "updated_at": text_field(p.get("updated_at"), "Horodatage", limit=40),
     }
+
+
+@command("commission.create", "commission_session", mode="create")
+def create_commission_session(_current, args: dict, actor: Actor) -> dict:
+    """A session of the regional commission (CRAE) for one profession; its agenda is the dossiers
+    scheduled on it (dossier.schedule_commission with this session's id)."""
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "La séance à créer est absente (« payload »).")
+    profession = text_field(p.get("profession"), "Profession", required=True, limit=60)
+    spec = professions().get(profession)
+    if spec is None:
+        raise CommandRejected("profession_inconnue", f"Profession non couverte par la procédure : « {profession} ».")
+    if not spec.has_commission:
+        raise CommandRejected("sans_commission", f"La profession « {spec.label} » ne passe pas en commission.")
+    region = text_field(p.get("region"), "Région", required=True, limit=3)
+    if region not in regions():
+        raise CommandRejected("region_inconnue", f"Région inconnue : « {region} ».")
+    _require_region(actor, region)
+    return {
+        "profession": profession,
+        "region": region,
+        "session_on": date_field(p.get("session_on"), "Date de la séance", required=True),
+        "place": text_field(p.get("place"), "Lieu", limit=300),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
@@ -13,6 +13,9 @@ from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
 
 def _fk_dossier() -> Mapped[str]:
     return mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+
+
+DUE_ORDER = (text("(next_due_on IS NULL)"), "next_due_on", "reference")  # the queue's default order
 
 
 class Dossier(SyncedMixin, Base):
@@ -24,14 +27,16 @@ class Dossier(SyncedMixin, Base):
     region: Mapped[str] = mapped_column(String(3))
     acces_partiel: Mapped[bool] = mapped_column(default=False)
     situation: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(30), index=True)
-    assigned_to: Mapped[str | None] = mapped_column(String(80), index=True)
+    state: Mapped[str] = mapped_column(String(30))
+    assigned_to: Mapped[str | None] = mapped_column(String(80))
     received_on: Mapped[date]
     acknowledged_on: Mapped[date | None]
     complete_on: Mapped[date | None]
     closed_on: Mapped[date | None]
     # Next legal date, denormalised by the legal clock so the queue can sort on it in SQL.
     next_due_on: Mapped[date | None] = mapped_column(index=True)
+    # The rowid of this dossier's document in search_index (store.search.document_rowid).
+    search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Payload keys this version does not map to columns, kept so a newer server's data survives a
     # round trip through an older client.
@@ -50,7 +55,11 @@ class Dossier(SyncedMixin, Base):
         Index("ix_dossiers_region_state", "region", "state"),
         # The queue's default order (dated files first, soonest first): lets SQLite read the first
         # page from the index instead of sorting every dossier.
-        Index("ix_dossiers_due_order", text("(next_due_on IS NULL)"), "next_due_on", "reference"),
+        # search_rowid last: a search for a common word walks this index alone to fill a page.
+        Index("ix_dossiers_due_order", *DUE_ORDER, "search_rowid"),
+        # One filter (a state, a profession, « Mes dossiers ») then the default order: a page is read
+        # straight from the index, even for the 17,000 closed files at the end of the order.
+        *(Index(f"ix_dossiers_{column}_order", column, *DUE_ORDER) for column in ("state", "profession", "assigned_to")),
     )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, func, select, text
+from sqlalchemy import Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers.models import Applicant, Dossier
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.rules.reference import professions
+from aude_desktop.store.models import UnseenChange
 from aude_desktop.store.search import match_expression
 
 SOON_DAYS = 15
@@ -41,6 +42,8 @@ class QueueFilter:
     profession: str = ""
     deadline: str = ""
     assigned_to: str = ""
+    unseen: bool = False  # only what changed since the user last opened it
+    session_id: str = ""  # the agenda of one commission session
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class QueueRow:
     next_due_on: date | None
     deadline: str  # text, never colour alone: « dépassée de 3 j », « dans 12 j »
     deadline_status: str  # overdue | soon | later | none
+    unseen: bool = False  # changed by someone else since this user last opened it
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,11 @@ def saved_queues(login: str) -> list[SavedQueue]:
         SavedQueue("Échéance dépassée", QueueFilter(deadline="overdue")),
         SavedQueue("En attente de pièces", QueueFilter(states=(DossierState.INCOMPLET.value,))),
         SavedQueue("À présenter en commission", QueueFilter(states=(DossierState.COMPLET.value,))),
+        SavedQueue("Nouveautés depuis ma dernière consultation", QueueFilter(unseen=True)),
     ]
 
 
-def _filtered(query: Select, f: QueueFilter, today: date) -> Select:
+def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool = False) -> Select:
     conditions = []
     if f.states:
         conditions.append(Dossier.state.in_(f.states))
@@ -90,13 +95,23 @@ def _filtered(query: Select, f: QueueFilter, today: date) -> Select:
         conditions.append(and_(Dossier.next_due_on >= today, Dossier.next_due_on <= soon))
     elif f.deadline == "later":
         conditions.append(Dossier.next_due_on > soon)
+    if f.unseen:
+        conditions.append(exists().where(UnseenChange.entity_id == Dossier.id))
+    if f.session_id:
+        conditions.append(func.json_extract(Dossier.extra, "$.commission.session_id") == f.session_id)
     expression = match_expression(f.text)
     if expression:
-        conditions.append(Dossier.id.in_(
-            text("SELECT entity_id FROM search_index WHERE search_index MATCH :q AND kind = 'dossier'")
-            .bindparams(q=expression).columns(entity_id=Dossier.id.type)
+        # Only the FTS rowids: reading the index's content columns cost ten times the match itself.
+        column = literal_column("+dossiers.search_rowid") if walk_order_index else Dossier.search_rowid
+        conditions.append(column.in_(
+            text("SELECT rowid FROM search_index WHERE search_index MATCH :q").bindparams(q=expression)
         ))
     return query.where(*conditions) if conditions else query
+
+
+# Above a page of matches, walking the default-order index until a page is found (12 ms at worst
+# on 61,300 dossiers) beats fetching every match by rowid then sorting them (25 ms for 1,600).
+WALK_INDEX_ABOVE = 200
 
 
 def count(session: Session, f: QueueFilter, today: date) -> int:
@@ -105,16 +120,19 @@ def count(session: Session, f: QueueFilter, today: date) -> int:
 
 
 def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on", descending: bool = False,
-         offset: int = 0, limit: int = 200) -> list[QueueRow]:
+         offset: int = 0, limit: int = 200, total: int | None = None) -> list[QueueRow]:
+    """One page of the queue; `total` (the count the caller already has) picks the faster plan."""
     key = SORTS.get(sort, Dossier.next_due_on)
     order = key.desc() if descending else key.asc()
     query = (
         select(Dossier.id, Dossier.reference, Applicant.last_name, Applicant.first_names, Dossier.profession,
-               Dossier.state, Dossier.received_on, Dossier.next_due_on)
+               Dossier.state, Dossier.received_on, Dossier.next_due_on,
+               exists().where(UnseenChange.entity_id == Dossier.id).label("unseen"))
         .join(Applicant, Applicant.dossier_id == Dossier.id)
     )
+    walk = sort == "next_due_on" and not descending and total is not None and total > WALK_INDEX_ABOVE
     # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
-    query = _filtered(query, f, today).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
+    query = _filtered(query, f, today, walk).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
     labels = professions()
     out = []
@@ -124,9 +142,19 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,
             STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_ else r.state,
-            r.received_on, r.next_due_on, deadline, status,
+            r.received_on, r.next_due_on, deadline, status, bool(r.unseen),
         ))
     return out
+
+
+def mark_seen(session: Session, dossier_ids: list[str] | None = None) -> None:
+    """Opening a dossier (or « tout marquer comme vu ») removes its « nouveau » marker."""
+    from sqlalchemy import delete
+
+    query = delete(UnseenChange).where(UnseenChange.entity_kind == "dossier")
+    if dossier_ids is not None:
+        query = query.where(UnseenChange.entity_id.in_(dossier_ids))
+    session.execute(query)
 
 
 def _deadline_text(due: date | None, today: date) -> tuple[str, str]:

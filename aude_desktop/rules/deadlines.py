@@ -192,6 +192,17 @@ def aude_clock(events: list[dict], profession: str, region: str, today: date,
     if decisions:
         decided, event = decisions[-1]
         if (event.get("note") or "") == "mesures_compensation":
+            chosen = [(d, e.get("note")) for d, k, e in timeline if k == "measure_chosen" and d >= decided]
+            if chosen:
+                # The épreuve within 6 months of the notified decision; a stage lasts 3 years at most.
+                day, measure = chosen[-1]
+                history.append(f"Mesure choisie le {format_date_fr(day)} : {'stage d’adaptation' if measure == 'stage' else 'épreuve d’aptitude'}.")
+                rule, what = (("aude.stage_max", "Fin du stage d’adaptation au plus tard le")
+                              if measure == "stage" else ("aude.epreuve", "Épreuve d’aptitude à passer au plus tard le"))
+                limit = compute(rules, rule, decided, cal)
+                history += limit.steps
+                left, status, label = _status(limit.due, today, None)
+                return Clock(limit.due, f"{what} {format_date_fr(limit.due)}", left, status, label, tuple(history))
             choice = compute(rules, "aude.measure_choice", decided, cal)
             history += choice.steps
             left, status, label = _status(choice.due, today, None)

@@ -125,3 +125,14 @@ class AuditEntry(Base):
     entity_kind: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(36))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class UnseenChange(Base):
+    """A record a colleague (or the server) changed since this user last opened it: the queues
+    mark it « nouveau » until it is opened or the user marks everything as seen."""
+
+    __tablename__ = "unseen_changes"
+
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity_kind: Mapped[str] = mapped_column(String(30))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

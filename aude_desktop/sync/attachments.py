@@ -4,6 +4,9 @@ encrypted database, uploaded and downloaded in resumable chunks, verified on arr
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -89,3 +92,29 @@ def download_missing(store: LocalStore, auth) -> int:
             s.merge(AttachmentData(sha256=sha, data=data))
         count += 1
     return count
+
+
+def export_for_viewing(store: LocalStore, sha: str, filename: str) -> Path | None:
+    """A copy the system viewer can open, in a folder only this user can read.
+
+    The scan leaves the encrypted store for as long as the viewer needs it: the folder is private
+    (0700) and emptied at each start of the application (clear_viewing_folder).
+    """
+    data = read(store, sha)
+    if data is None:
+        return None
+    folder = viewing_folder()
+    folder.mkdir(mode=0o700, exist_ok=True)
+    safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._- ") or "piece.pdf"
+    target = folder / f"{sha[:12]}-{safe}"
+    target.write_bytes(data)
+    target.chmod(0o600)
+    return target
+
+
+def viewing_folder() -> Path:
+    return Path(tempfile.gettempdir()) / f"aude-desktop-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def clear_viewing_folder() -> None:
+    shutil.rmtree(viewing_folder(), ignore_errors=True)

@@ -115,6 +115,7 @@ class SyncEngine:
         self.fold = fold or self._fold_as_signed_in_user
         self.sleep = sleep
         self.client_id = client_id(store)
+        self.pushed: set[str] = set()  # records this run sent: their echo is not news to the user
 
     def _fold_as_signed_in_user(self, kind: str, payload: dict, pending: list[OutboxEntry]) -> dict:
         from aude_desktop.sync.commands import Actor
@@ -195,6 +196,7 @@ class SyncEngine:
                     values["status"] = "applied"
                     report.applied += 1
                     kind, entity_id = kinds[seq]
+                    self.pushed.add(entity_id)
                     model = VERSIONED_MODELS.get(kind)
                     if model is not None and isinstance(result.get("version"), int):
                         s.execute(update(model).where(model.id == entity_id).values(version=result["version"]))
@@ -216,6 +218,8 @@ class SyncEngine:
     def pull(self, report: SyncReport, seen: dict[str, set[str]] | None = None) -> None:
         with self.store.session() as s:
             cursor = int(get_state(s, CURSOR_KEY) or 0)
+        # After the first sync, what others changed is news: the queues mark it until it is opened.
+        mark_news = cursor > 0 and seen is None
         while True:
             page = self._call("GET", "/api/v1/changes", params={"since": cursor, "limit": self.page_size})
             changes, next_cursor, more = _parse_page(page, cursor)
@@ -226,6 +230,8 @@ class SyncEngine:
             with self.store.session() as s:  # the page and its cursor: one transaction
                 records = self._records_to_apply(s, changes)
                 materialize.materialize(s, records)
+                if mark_news:
+                    _mark_unseen(s, records, self.pushed)
                 set_state(s, CURSOR_KEY, str(next_cursor))
             cursor = next_cursor
             report.pages += 1
@@ -322,6 +328,24 @@ class SyncEngine:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
         return report
+
+
+NEWS_KINDS = ("dossier", "convention")
+
+
+def _mark_unseen(s: Session, records: list, pushed: set[str]) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    news = []
+    for kind, record_id, _version, payload in records:
+        if payload is None or record_id in pushed:
+            continue
+        if kind in NEWS_KINDS:
+            news.append((record_id, kind, now))
+        elif kind == "piece" and payload.get("dossier_id"):  # a new scan is news about its dossier
+            news.append((payload["dossier_id"], "dossier", now))
+    if news:
+        s.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO unseen_changes (entity_id, entity_kind, changed_at) VALUES (?, ?, ?)", news)
 
 
 def _next_round(s: Session) -> list[OutboxEntry]:

@@ -24,6 +24,7 @@ from aude_desktop.conventions.models import Avantage, Beneficiary, Company, Conv
 from aude_desktop.dossiers.models import (
     Applicant,
     ClockEvent,
+    CommissionSession,
     Decision,
     Diploma,
     Dossier,
@@ -133,7 +134,7 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     row.update({k: _d(p.get(k)) for k in DOSSIER_DATES})
     extra = {k: v for k, v in p.items() if k not in DOSSIER_KEYS}
     row.update(id=record_id, version=version, next_due_on=_next_due(p, batch.today), extra=extra or None,
-               updated_at=batch.now)
+               updated_at=batch.now, search_rowid=search.document_rowid("dossier", record_id))
     batch.add(Dossier, row)
     for model in (Applicant, Diploma, Experience, ClockEvent, Decision):
         batch.replace_children(model, model.dossier_id, record_id)
@@ -168,6 +169,10 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
         )
     if p.get("decision"):
         dec = p["decision"]
+        if set(dec) - {"kind", "decided_on", "motifs"}:
+            # Measures and future decision details: the payload keeps them whole (dumped back as is).
+            extra["decision"] = dec
+            row["extra"] = extra
         batch.add(
             Decision,
             {"id": child_id(record_id, "decision"), "dossier_id": record_id, "kind": dec["kind"],
@@ -243,13 +248,23 @@ def _annotation_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     )
 
 
+def _commission_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    batch.add(
+        CommissionSession,
+        {"id": record_id, "version": version, "profession": p["profession"], "region": p["region"],
+         "session_on": _d(p["session_on"]), "place": p.get("place")},
+    )
+
+
 ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "dossier": _dossier_rows,
     "convention": _convention_rows,
     "piece": _piece_rows,
     "annotation": _annotation_rows,
+    "commission_session": _commission_rows,
 }
-MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation}
+MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
+               "commission_session": CommissionSession}
 
 
 def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]]) -> int:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop import APP_NAME
-from aude_desktop.dossiers.views.queue_view import QueueView
+from aude_desktop.auth.actor import local_actor, remember_user
+from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.setWindowTitle(APP_NAME + (DEMO_SUFFIX if demo else ""))
         self.resize(1280, 800)
+        self.auth = None
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -124,7 +126,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{space.heading} (Ctrl+{index})")
             item.setData(Qt.ItemDataRole.UserRole, space.key)
             self.navigation.addItem(item)
-            self.pages.addWidget(self._page(space, store, settings))
+            self.pages.addWidget(self._page(space))
         self.sync_page = self.pages.widget(len(SPACES) - 1)
         self.sync_page.changed.connect(self.refresh_status)
         self.navigation.currentRowChanged.connect(self._show_space)
@@ -135,7 +137,6 @@ class MainWindow(QMainWindow):
         splitter.setSizes([220, 1060])
         self.setCentralWidget(splitter)
 
-        self.auth = None
         self.sync_task: Task | None = None
         self.auto_sync = QTimer(self)
         self.auto_sync.timeout.connect(self.sync_now)
@@ -144,13 +145,23 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self.refresh_status()
 
-    @staticmethod
-    def _page(space: Space, store, settings: Settings) -> QWidget:
+    def _page(self, space: Space) -> QWidget:
         if space.key == "sync":
-            return SyncPage(store)
+            return SyncPage(self.store)
         if space.key == "dossiers":
-            return QueueView(store, settings.last_user)
+            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user)
+            self.dossiers.changed.connect(lambda: self.refresh_status(pages=False))
+            return self.dossiers
         return _placeholder(space)
+
+    def actor(self):
+        """Who acts: the signed-in user, or offline the last user who signed in on this machine."""
+        user = self.auth.user if self.auth is not None else None
+        if user is not None:
+            from aude_desktop.sync.commands import Actor
+
+            return Actor(user.login, user.role, user.region, user.authority)
+        return local_actor(self.store, self.settings.last_user)
 
     # -- navigation -----------------------------------------------------------------------------
 
@@ -232,7 +243,7 @@ class MainWindow(QMainWindow):
         # Text, not colour alone: the state must be readable by everyone.
         self.connection_label.setText("En ligne" if online else "Hors ligne")
 
-    def refresh_status(self) -> None:
+    def refresh_status(self, pages: bool = True) -> None:
         status = self.store.status()
         pending = f"Modifications en attente : {status.pending}"
         if status.rejected:
@@ -241,10 +252,12 @@ class MainWindow(QMainWindow):
             pending += f" · conflits : {status.conflicts}"
         self.pending_label.setText(pending)
         self.last_sync_label.setText(format_last_sync(status))
+        if not pages:
+            return
         counts = self.store.counts()
         for index, space in enumerate(SPACES):
             page = self.pages.widget(index)
-            if isinstance(page, QueueView):
+            if isinstance(page, DossiersSpace):
                 page.refresh()
             elif space.key != "sync":
                 page.findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
@@ -314,7 +327,10 @@ class MainWindow(QMainWindow):
     def attach_session(self, auth) -> None:
         """A signed-in session: sync becomes possible, now and every few minutes."""
         self.auth = auth
+        if auth.user is not None:
+            remember_user(self.store, auth.user)  # so this user can keep working offline
         self.sync_page.auth = auth
+        self.dossiers.refresh_permissions()
         self.sync_action.setEnabled(True)
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
         self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")

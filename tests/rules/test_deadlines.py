@@ -73,6 +73,21 @@ def test_measure_choice_due_two_months_after_the_decision():
 
 
 @pytest.mark.parametrize(
+    ("measure", "due", "words"),
+    [("epreuve", date(2025, 9, 15), "Épreuve d’aptitude"),  # 14 Sept. 2025 is a Sunday
+     ("stage", date(2028, 3, 14), "Fin du stage")],
+)
+def test_after_the_choice_the_epreuve_within_six_months_or_the_stage_within_three_years(measure, due, words):
+    events = ev(("2025-01-02", "receipt"), ("2025-01-03", "acknowledged"), ("2025-01-03", "complete"),
+                ("2025-03-01", "avis"), ("2025-03-14", "decision", "mesures_compensation"),
+                ("2025-04-02", "measure_chosen", measure))
+    clock = aude_clock(events, "infirmier", "OCC", today=date(2025, 4, 10))
+    assert clock.next_date == due
+    assert clock.next_label.startswith(words)
+    assert any("Mesure choisie le 2 avril 2025" in line for line in clock.history)
+
+
+@pytest.mark.parametrize(
     ("events", "words"),
     [
         (ev(("2025-01-10", "receipt"), ("2025-01-05", "complete")), "précède la réception"),

@@ -104,4 +104,4 @@ def test_update_replaces_children_and_tombstone_deletes(store):
 
 def test_unknown_kind_is_skipped(store):
     with store.session() as s:
-        assert materialize(s, [("commission_session", "x", 1, {"a": 1}), ("dossier", "d-1", 1, DOSSIER)]) == 1
+        assert materialize(s, [("registre_futur", "x", 1, {"a": 1}), ("dossier", "d-1", 1, DOSSIER)]) == 1

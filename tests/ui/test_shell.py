@@ -149,7 +149,7 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         assert finished.args == [True]
         assert window.sync_action.isEnabled()
         assert window.connection_label.text() == "En ligne"
-        assert window.pages.widget(0).model.total > 0  # the queue shows the synced dossiers
+        assert window.dossiers.queue.model.total > 0  # the queue shows the synced dossiers
         assert "convention(s) sur ce poste" in window.pages.widget(1).findChild(QLabel, "emptyNote").text()
         assert window.settings.last_user == "agent.occ"
     finally:

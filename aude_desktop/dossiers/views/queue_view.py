@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.dossiers import queue
 from aude_desktop.dossiers.states import STATE_LABELS
+from aude_desktop.rules.reference import professions
 
 PAGE = 200
 ROOT = QModelIndex()  # the invisible root of a flat table
 STATUS_COLOURS = {"overdue": "#fde2e1", "soon": "#fff4d6"}
+NEW_MARK = "● "
 
 
 class QueueModel(QAbstractTableModel):
@@ -43,7 +46,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         with self.store.session() as s:
             self.total = queue.count(s, self.filter, self.today)
-            self.rows = queue.page(s, self.filter, self.today, self.sort_key, self.descending, 0, PAGE)
+            self.rows = queue.page(s, self.filter, self.today, self.sort_key, self.descending, 0, PAGE, self.total)
         self.endResetModel()
 
     def set_filter(self, f: queue.QueueFilter) -> None:
@@ -60,7 +63,7 @@ class QueueModel(QAbstractTableModel):
         self._fetching = True
         try:
             with self.store.session() as s:
-                more = queue.page(s, self.filter, self.today, self.sort_key, self.descending, len(self.rows), PAGE)
+                more = queue.page(s, self.filter, self.today, self.sort_key, self.descending, len(self.rows), PAGE, self.total)
             if not more:
                 self.total = len(self.rows)
                 return
@@ -92,11 +95,19 @@ class QueueModel(QAbstractTableModel):
             value = getattr(row, column)
             if isinstance(value, date):
                 return QLocale().toString(value, QLocale.FormatType.ShortFormat)
+            if column == "reference" and row.unseen:
+                return f"{NEW_MARK}{value}"  # a sign, not only bold type, for what changed
             return "—" if value is None else str(value)
+        if role == Qt.ItemDataRole.FontRole and row.unseen:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.BackgroundRole and column == "deadline" and row.deadline_status in STATUS_COLOURS:
             return QColor(STATUS_COLOURS[row.deadline_status])
+        if role == Qt.ItemDataRole.ToolTipRole and column == "reference" and row.unseen:
+            return "Nouveau : modifié depuis votre dernière consultation"
         if role == Qt.ItemDataRole.ToolTipRole and column == "deadline" and row.next_due_on:
             return f"Prochaine échéance légale : {QLocale().toString(row.next_due_on, QLocale.FormatType.LongFormat)}"
         return None
@@ -131,6 +142,11 @@ class QueueView(QWidget):
         self.state_box.addItem("Tous les états", "")
         for state, label in STATE_LABELS.items():
             self.state_box.addItem(label, state.value)
+        self.profession_box = QComboBox()
+        self.profession_box.setAccessibleName("Filtrer par profession")
+        self.profession_box.addItem("Toutes les professions", "")
+        for code, spec in sorted(professions().items(), key=lambda item: item[1].label):
+            self.profession_box.addItem(spec.label, code)
         self.deadline_box = QComboBox()
         self.deadline_box.setAccessibleName("Filtrer par échéance")
         for key, label in queue.DEADLINE_FILTERS.items():
@@ -144,6 +160,7 @@ class QueueView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -164,16 +181,25 @@ class QueueView(QWidget):
         self.search.textChanged.connect(self.debounce.start)
         self.state_box.currentIndexChanged.connect(self.apply_filters)
         self.deadline_box.currentIndexChanged.connect(self.apply_filters)
+        self.profession_box.currentIndexChanged.connect(self.apply_filters)
         self.saved_box.currentIndexChanged.connect(self.apply_saved)
+        self.seen_button = QPushButton("Tout marquer comme vu")
+        self.seen_button.setAccessibleName("Tout marquer comme vu")
+        self.seen_button.setToolTip("Retire les marques « ● nouveau » de tous les dossiers")
+        self.seen_button.clicked.connect(self.mark_all_seen)
+        self.actions_bar = QHBoxLayout()  # the dossiers space adds the bulk actions here
 
         bar = QHBoxLayout()
-        for widget, stretch in ((self.saved_box, 0), (self.search, 1), (self.state_box, 0), (self.deadline_box, 0)):
+        for widget, stretch in ((self.saved_box, 0), (self.search, 1), (self.state_box, 0),
+                                (self.profession_box, 0), (self.deadline_box, 0)):
             bar.addWidget(widget, stretch)
+        self.actions_bar.addWidget(self.count_label, 1)
+        self.actions_bar.addWidget(self.seen_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(QLabel("<h2>Autorisations d’exercice</h2>"))
         layout.addLayout(bar)
-        layout.addWidget(self.count_label)
+        layout.addLayout(self.actions_bar)
         layout.addWidget(self.table, 1)
         self._update_count()
 
@@ -181,23 +207,42 @@ class QueueView(QWidget):
         saved = self.saved[index]
         self.model.filter = saved.filter
         self.model.sort_key = saved.sort
-        for box in (self.state_box, self.deadline_box):
+        boxes = (self.state_box, self.deadline_box, self.profession_box)
+        for box in boxes:
             box.blockSignals(True)
         self.state_box.setCurrentIndex(max(0, self.state_box.findData(saved.filter.states[0] if saved.filter.states else "")))
         self.deadline_box.setCurrentIndex(max(0, self.deadline_box.findData(saved.filter.deadline)))
-        for box in (self.state_box, self.deadline_box):
+        self.profession_box.setCurrentIndex(max(0, self.profession_box.findData(saved.filter.profession)))
+        for box in boxes:
             box.blockSignals(False)
         self.model.reload()
         self._update_count()
+
+    def show_saved(self, saved: queue.SavedQueue) -> None:
+        """Show a queue opened from elsewhere (a session's agenda), kept in the list for this session."""
+        self.saved.append(saved)
+        self.saved_box.addItem(saved.name)
+        self.saved_box.setCurrentIndex(len(self.saved) - 1)
 
     def apply_filters(self) -> None:
         state = self.state_box.currentData()
         saved = self.saved[self.saved_box.currentIndex()].filter
         self.model.set_filter(queue.QueueFilter(
             text=self.search.text(), states=(state,) if state else (),
+            profession=self.profession_box.currentData() or "",
             deadline=self.deadline_box.currentData() or "", assigned_to=saved.assigned_to,
+            unseen=saved.unseen, session_id=saved.session_id,
         ))
         self._update_count()
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+
+    def mark_all_seen(self) -> None:
+        with self.model.store.session() as s:
+            queue.mark_seen(s)
+        self.refresh()
 
     def _update_count(self) -> None:
         self.count_label.setText(f"{QLocale().toString(self.model.total)} dossier(s)")

@@ -1,0 +1,209 @@
+"""Bulk actions on the queue's selection, commission sessions, and the per-item report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from aude_desktop.dossiers import bulk, commission, detail
+from aude_desktop.dossiers.models import Dossier
+from aude_desktop.dossiers.views.action_dialog import date_edit
+from aude_desktop.rules.reference import professions
+from aude_desktop.ui.dialogs import _buttons, _error_label
+
+
+def run_with_progress(parent, title: str, work) -> bulk.BulkReport:
+    """`work(on_progress)`: a cancellable progress dialog; items already done stay done."""
+    dialog = QProgressDialog(title, "Interrompre", 0, 100, parent)
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+
+    def progress(done: int, total: int) -> bool:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+        dialog.setLabelText(f"{title} : {done} / {total}")
+        QApplication.processEvents()
+        return not dialog.wasCanceled()
+
+    try:
+        return work(progress)
+    finally:
+        dialog.close()
+
+
+class ReportDialog(QDialog):
+    """What was done on each dossier and why the others were refused."""
+
+    def __init__(self, report: bulk.BulkReport, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(report.action)
+        self.setAccessibleName(f"Compte rendu : {report.action}")
+        self.resize(760, 420)
+        summary = QLabel(f"<b>{report.summary()}</b>")
+        summary.setObjectName("reportSummary")
+        self.table = QTableWidget(len(report.items), 3)
+        self.table.setAccessibleName("Résultat par dossier")
+        self.table.setHorizontalHeaderLabels(("Dossier", "Résultat", "Détail"))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for row, item in enumerate(report.items):
+            for column, text in enumerate((item.reference, "Réussi" if item.ok else "Refusé", item.message)):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.table.setItem(row, column, cell)
+        self.table.resizeColumnsToContents()
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        box.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(box)
+
+
+class ChoiceDialog(QDialog):
+    """A date or a choice to confirm before a bulk action (the agent to assign, the session…)."""
+
+    def __init__(self, title: str, label: str, choices: list[tuple[str, str]] | None, today: date,
+                 with_date: bool = False, editable: bool = False, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        form = QFormLayout()
+        self.choice = QComboBox()
+        self.choice.setEditable(editable)
+        self.choice.setAccessibleName(label)
+        for key, text in choices or []:
+            self.choice.addItem(text, key)
+        self.day = date_edit(today)
+        self.day.setAccessibleName("Date")
+        if choices is not None:
+            form.addRow(label, self.choice)
+        if with_date:
+            form.addRow("Date", self.day)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self, "Appliquer"))
+
+    def value(self) -> str:
+        index = self.choice.currentIndex()
+        if self.choice.isEditable() and self.choice.currentText() != self.choice.itemText(index):
+            return self.choice.currentText().strip()
+        return self.choice.currentData() or ""
+
+    def date(self) -> date:
+        d = self.day.date()
+        return date(d.year(), d.month(), d.day())
+
+
+class NewSessionDialog(QDialog):
+    """A new session of the commission: profession, date, place."""
+
+    def __init__(self, store, actor, today: date, parent=None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.setWindowTitle("Nouvelle séance de commission")
+        self.setAccessibleName("Nouvelle séance de commission")
+        self.profession = QComboBox()
+        self.profession.setAccessibleName("Profession")
+        for code, spec in sorted(professions().items(), key=lambda item: item[1].label):
+            if spec.has_commission:
+                self.profession.addItem(spec.label, code)
+        self.day = date_edit(today)
+        self.day.setAccessibleName("Date de la séance")
+        self.place = QLineEdit()
+        self.place.setAccessibleName("Lieu")
+        self.error = _error_label()
+        form = QFormLayout()
+        form.addRow("Profession", self.profession)
+        form.addRow("Date de la séance", self.day)
+        form.addRow("Lieu", self.place)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Créer la séance"))
+        self.session_id: str | None = None
+
+    def accept(self) -> None:
+        from aude_desktop.sync.commands import CommandRejected
+        from aude_desktop.sync.local import run_command
+
+        d = self.day.date()
+        payload = {"profession": self.profession.currentData(), "region": self.actor.region,
+                   "session_on": date(d.year(), d.month(), d.day()).isoformat(), "place": self.place.text().strip() or None}
+        try:
+            self.session_id = run_command(self.store, self.actor, "commission.create", {"payload": payload})
+        except CommandRejected as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return
+        super().accept()
+
+
+class SessionAvisDialog(QDialog):
+    """The avis of every dossier on a session's agenda, entered in one table."""
+
+    def __init__(self, store, session_id: str, today: date, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Avis de la séance")
+        self.setAccessibleName("Avis de la séance")
+        self.resize(820, 480)
+        with store.session() as s:
+            ids = commission.agenda(s, session_id)
+            rows = [(i, s.get(Dossier, i)) for i in ids]
+            self.pending = [(i, d.reference) for i, d in rows if d.state == "en_commission"]
+        self.table = QTableWidget(len(self.pending), 3)
+        self.table.setAccessibleName("Avis par dossier")
+        self.table.setHorizontalHeaderLabels(("Dossier", "Avis", "Motifs"))
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.kinds: list[QComboBox] = []
+        for row, (_i, reference) in enumerate(self.pending):
+            item = QTableWidgetItem(reference)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            box = QComboBox()
+            box.setAccessibleName(f"Avis pour {reference}")
+            for key, label in detail.AVIS_LABELS.items():
+                box.addItem(label, key)
+            self.table.setCellWidget(row, 1, box)
+            self.table.setItem(row, 2, QTableWidgetItem(""))
+            self.kinds.append(box)
+        self.table.resizeColumnsToContents()
+        self.day = date_edit(today)
+        self.day.setAccessibleName("Date de la séance")
+        form = QFormLayout()
+        form.addRow("Date des avis", self.day)
+        note = QLabel(f"{len(self.pending)} dossier(s) inscrit(s) attendent un avis." if self.pending
+                      else "Aucun dossier de cette séance n’attend d’avis.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(_buttons(self, "Enregistrer les avis"))
+
+    def avis(self) -> dict[str, tuple[str, str]]:
+        return {i: (self.kinds[row].currentData(), (self.table.item(row, 2).text() if self.table.item(row, 2) else "").strip())
+                for row, (i, _ref) in enumerate(self.pending)}
+
+    def date(self) -> date:
+        d = self.day.date()
+        return date(d.year(), d.month(), d.day())
+

@@ -1,0 +1,337 @@
+"""One dossier: identity, pièces with their scans, milestones and the legal clock, commission and
+decision, letters, and the agent's private annotation (saved as it is typed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aude_desktop.dossiers import commission, detail, forms
+from aude_desktop.dossiers.views.action_dialog import ActionDialog
+from aude_desktop.rules.calendar import format_date_fr
+from aude_desktop.sync.local import run_command
+
+CLOCK_STYLE = {"overdue": "#fde2e1", "soon": "#fff4d6"}
+AUTOSAVE_MS = 800
+
+
+def _label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("—" if value in (None, "") else str(value)))
+
+
+class DossierView(QWidget):
+    """`actor()` returns who acts (None when nobody ever signed in here: actions then say so)."""
+
+    back = Signal()
+    changed = Signal(str)  # a command was applied to this dossier
+
+    def __init__(self, store, actor, today: date | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("dossierView")
+        self.setAccessibleName("Dossier")
+        self.store, self.actor = store, actor
+        self.today = today or date.today()
+        self.detail: detail.DossierDetail | None = None
+
+        self.back_button = QPushButton("← Retour à la file")
+        self.back_button.setAccessibleName("Retour à la file des dossiers")
+        self.back_button.setToolTip("Retour à la file (Échap)")
+        self.back_button.clicked.connect(self.back.emit)
+        self.title = _label(name="dossierTitle")
+        self.summary = _label(name="dossierSummary")
+        self.clock_label = _label(name="clockLabel")
+        self.clock_label.setAccessibleName("Prochaine échéance légale")
+        self.clock_label.setContentsMargins(8, 6, 8, 6)
+        self.actions_row = QHBoxLayout()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Volets du dossier")
+        self._build_tabs()
+
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.back.emit)
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.save_annotation)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.title, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.clock_label)
+        layout.addLayout(self.actions_row)
+        layout.addWidget(self.tabs, 1)
+
+    # -- tabs -----------------------------------------------------------------------------------
+
+    def _build_tabs(self) -> None:
+        identity = QWidget()
+        self.identity_form = QFormLayout()
+        self.diploma_form = QFormLayout()
+        self.experiences = _label(name="experiences")
+        box = QHBoxLayout()
+        for caption, form in (("<b>Demandeur</b>", self.identity_form), ("<b>Diplôme principal</b>", self.diploma_form)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(caption))
+            column.addLayout(form)
+            column.addStretch(1)
+            box.addLayout(column, 1)
+        outer = QVBoxLayout(identity)
+        outer.addLayout(box)
+        outer.addWidget(QLabel("<b>Expérience professionnelle</b>"))
+        outer.addWidget(self.experiences)
+        outer.addStretch(1)
+        self.tabs.addTab(identity, "&Identité et diplôme")
+
+        pieces = QWidget()
+        self.pieces_table = _table(("Pièce", "Libellé", "Statut", "Reçue le", "Traduction", "Fichier"), "Pièces du dossier")
+        self.pieces_table.cellActivated.connect(self.open_scan)
+        self.open_scan_button = QPushButton("Ouvrir le fichier")
+        self.open_scan_button.setAccessibleName("Ouvrir le fichier de la pièce")
+        self.open_scan_button.clicked.connect(lambda: self.open_scan(self.pieces_table.currentRow(), 0))
+        column = QVBoxLayout(pieces)
+        column.addWidget(self.pieces_table, 1)
+        column.addWidget(self.open_scan_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tabs.addTab(pieces, "&Pièces")
+
+        timeline = QWidget()
+        self.milestones = _table(("Date", "Jalon", "Précision"), "Jalons du dossier")
+        self.history = QListWidget()
+        self.history.setAccessibleName("Calcul de l’échéance légale")
+        column = QVBoxLayout(timeline)
+        column.addWidget(QLabel("<b>Jalons</b>"))
+        column.addWidget(self.milestones, 2)
+        column.addWidget(QLabel("<b>Comment l’échéance est calculée</b>"))
+        column.addWidget(self.history, 1)
+        self.tabs.addTab(timeline, "&Chronologie et délais")
+
+        decision = QWidget()
+        self.avis_label = _label(name="avisLabel")
+        self.decision_label = _label(name="decisionLabel")
+        column = QVBoxLayout(decision)
+        for caption, label in (("<b>Avis</b>", self.avis_label), ("<b>Décision</b>", self.decision_label)):
+            column.addWidget(QLabel(caption))
+            column.addWidget(label)
+        column.addStretch(1)
+        self.tabs.addTab(decision, "Commission et &décision")
+
+        letters = QWidget()
+        self.letters_table = _table(("Référence", "Courrier", "Émis le"), "Courriers du dossier")
+        QVBoxLayout(letters).addWidget(self.letters_table)
+        self.tabs.addTab(letters, "Co&urriers")
+
+        notes = QWidget()
+        self.annotation = QPlainTextEdit()
+        self.annotation.setObjectName("annotation")
+        self.annotation.setAccessibleName("Annotation privée")
+        self.annotation.setPlaceholderText("Vos notes sur ce dossier, visibles de vous seul ; enregistrées au fil de la frappe.")
+        self.annotation.textChanged.connect(self._annotation_edited)
+        self.annotation_state = _label(name="annotationState")
+        column = QVBoxLayout(notes)
+        column.addWidget(self.annotation, 1)
+        column.addWidget(self.annotation_state)
+        self.tabs.addTab(notes, "A&nnotations")
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def show_dossier(self, dossier_id: str) -> bool:
+        self.save_annotation()  # never lose what was typed on the previous dossier
+        actor = self.actor()
+        with self.store.session() as s:
+            self.detail = detail.load(s, dossier_id, actor.login if actor else "", self.today)
+        if self.detail is None:
+            return False
+        self._render()
+        return True
+
+    def reload(self) -> None:
+        if self.detail is not None:
+            self.save_annotation()
+            self.show_dossier(self.detail.id)
+
+    def _render(self) -> None:
+        d = self.detail
+        name = dict(d.applicant)
+        self.title.setText(f"<h2>{d.reference} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}</h2>")
+        assigned = f" · suivi par {d.assigned_to}" if d.assigned_to else " · non attribué"
+        unsent = f" · {d.unsent} modification(s) non encore envoyée(s)" if d.unsent else ""
+        self.summary.setText(f"<b>{d.state_label}</b> · {d.profession_label} · {d.region_label} · "
+                             f"reçu le {format_date_fr(d.received_on)}{assigned}{unsent}<br>{d.situation_label}")
+        self._render_clock()
+        self._render_actions()
+        _clear_form(self.identity_form)
+        _clear_form(self.diploma_form)
+        for form, pairs in ((self.identity_form, d.applicant), (self.diploma_form, d.diploma)):
+            for label, value in pairs:
+                form.addRow(label + " :", _label(value))
+        self.experiences.setText("\n".join(d.experiences) or "Aucune expérience déclarée.")
+        _fill(self.pieces_table, [
+            (line.code, line.label, line.status_label, format_date_fr(line.received_on) if line.received_on else "",
+             "requise" if line.status == "traduction_requise" else ("à vérifier" if line.translation_required else ""),
+             line.filename or "")
+            for line in d.checklist
+        ])
+        _fill(self.milestones, [(format_date_fr(m.on), m.label, m.note) for m in d.milestones])
+        self.history.clear()
+        self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
+        self.avis_label.setText(d.avis)
+        self.decision_label.setText(d.decision)
+        _fill(self.letters_table, d.letters or [("", "Aucun courrier émis pour ce dossier.", "")])
+        self.annotation.blockSignals(True)
+        self.annotation.setPlainText(d.annotation)
+        self.annotation.blockSignals(False)
+        self.annotation_state.setText("")
+
+    def _render_clock(self) -> None:
+        clock = self.detail.clock
+        if clock is None:
+            text, status = f"Échéance incalculable : {self.detail.clock_error}", "overdue"
+        elif clock.days_left is None:
+            text, status = f"{clock.next_label} ({clock.status_label})", clock.status
+        else:
+            text, status = f"{clock.next_label} — {clock.status_label}", clock.status
+        self.clock_label.setText(f"<b>Échéance légale :</b> {text}")
+        background = CLOCK_STYLE.get(status, "#eef3f8")
+        self.clock_label.setStyleSheet(f"background: {background}; border-radius: 4px;")
+
+    def _render_actions(self) -> None:
+        while self.actions_row.count():
+            item = self.actions_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        actor = self.actor()
+        if actor is None or actor.role == "dgos":
+            # Read-only profiles get no edit actions at all (the server would refuse them anyway).
+            return
+        for name in self.detail.actions:
+            if name in forms.FORMS:
+                button = QPushButton(forms.ACTION_LABELS[name] + "…")
+                button.setObjectName(f"action_{name}")
+                button.setAccessibleName(forms.ACTION_LABELS[name])
+                button.clicked.connect(lambda _=False, n=name: self.open_action(n))
+                self.actions_row.addWidget(button)
+        self.actions_row.addStretch(1)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def open_action(self, name: str) -> ActionDialog:
+        form = forms.FORMS[name]
+        defaults: dict = {}
+        if name == "dossier.acknowledge":
+            defaults["missing"] = [f"{line.code}) {line.label}" for line in self.detail.checklist
+                                   if line.status != "recu" and line.code not in ("d",)]
+        sessions = []
+        if name == "dossier.schedule_commission":
+            with self.store.session() as s:
+                sessions = commission.upcoming_choices(s, self.detail.profession, self.today)
+        dialog = ActionDialog(form, lambda args: self.run(name, args), today=self.today, defaults=defaults,
+                              sessions=sessions, parent=self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def run(self, name: str, args: dict) -> str:
+        from aude_desktop.sync.commands import CommandRejected
+
+        actor = self.actor()
+        if actor is None:
+            raise CommandRejected("non_connecte", "Connectez-vous une première fois sur ce poste pour instruire des dossiers.")
+        args = dict(args, id=self.detail.id)
+        if name == "dossier.schedule_commission":
+            with self.store.session() as s:
+                args.update(commission.session_args(s, args.get("session_id")))
+        result = run_command(self.store, actor, name, args)
+        self.changed.emit(self.detail.id)
+        return result
+
+    def open_scan(self, row: int, _column: int) -> None:
+        from aude_desktop.sync import attachments
+
+        if self.detail is None or not (0 <= row < len(self.detail.checklist)):
+            return
+        line = self.detail.checklist[row]
+        if not line.sha256:
+            self.annotation_state.setText(f"La pièce {line.code} n’a pas de fichier numérisé.")
+            return
+        path = attachments.export_for_viewing(self.store, line.sha256, line.filename or f"piece-{line.code}.pdf")
+        if path is None:
+            self.annotation_state.setText("Le fichier n’est pas encore sur ce poste : synchronisez pour le recevoir.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # -- annotation -----------------------------------------------------------------------------
+
+    def _annotation_edited(self) -> None:
+        self.annotation_state.setText("Modification en cours…")
+        self.autosave.start()
+
+    def save_annotation(self) -> None:
+        """Written to the encrypted store (and queued for the server) in one transaction."""
+        self.autosave.stop()
+        d = self.detail
+        if d is None or self.annotation.toPlainText() == d.annotation:
+            return
+        actor = self.actor()
+        if actor is None:
+            self.annotation_state.setText("Connectez-vous une première fois sur ce poste pour enregistrer des annotations.")
+            return
+        text = self.annotation.toPlainText()
+        args = {"payload": {"dossier_id": d.id, "text": text, "updated_at": datetime.now(UTC).isoformat()}}
+        if d.annotation_id:
+            args["id"] = d.annotation_id
+        d.annotation_id = run_command(self.store, actor, "annotation.save", args)
+        d.annotation = text
+        self.annotation_state.setText("Annotation enregistrée sur ce poste.")
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        self.save_annotation()
+        super().hideEvent(event)
+
+
+def _clear_form(form: QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)

@@ -1,0 +1,166 @@
+"""The Dossiers space: the queue, a dossier opened from it, and the bulk actions on a selection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QStackedWidget
+
+from aude_desktop.dossiers import bulk, commission, queue
+from aude_desktop.dossiers.views.bulk_dialogs import (
+    ChoiceDialog,
+    NewSessionDialog,
+    ReportDialog,
+    SessionAvisDialog,
+    run_with_progress,
+)
+from aude_desktop.dossiers.views.dossier_view import DossierView
+from aude_desktop.dossiers.views.queue_view import QueueView
+
+
+class DossiersSpace(QStackedWidget):
+    """`actor()` gives who works here (None before any sign-in on this machine)."""
+
+    changed = Signal()  # local commands were applied: the status bar has more pending work
+
+    def __init__(self, store, actor, login: str = "", today: date | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("page_dossiers")
+        self.setAccessibleName("Dossiers")
+        self.store, self.actor = store, actor
+        self.today = today or date.today()
+        self.queue = QueueView(store, login, self.today)
+        self.dossier = DossierView(store, actor, self.today)
+        self.addWidget(self.queue)
+        self.addWidget(self.dossier)
+        self.queue.open_dossier.connect(self.open_dossier)
+        self.dossier.back.connect(self.show_queue)
+        self.dossier.changed.connect(lambda _id: self.changed.emit())
+        self.last_report: bulk.BulkReport | None = None
+        self._build_bulk_buttons()
+
+    def _build_bulk_buttons(self) -> None:
+        self.bulk_button = QPushButton("Actions sur la sélection")
+        self.bulk_button.setObjectName("bulkButton")
+        self.bulk_button.setAccessibleName("Actions sur la sélection")
+        menu = QMenu(self.bulk_button)
+        menu.addAction("Attribuer…", self.bulk_assign)
+        menu.addAction("Envoyer les accusés de réception…", self.bulk_acknowledge)
+        menu.addAction("Inscrire en commission…", self.bulk_schedule)
+        self.bulk_button.setMenu(menu)
+        self.sessions_button = QPushButton("Séances de commission")
+        self.sessions_button.setObjectName("sessionsButton")
+        self.sessions_button.setAccessibleName("Séances de commission")
+        sessions = QMenu(self.sessions_button)
+        sessions.addAction("Nouvelle séance…", self.new_session)
+        sessions.addAction("Afficher l’ordre du jour d’une séance…", self.show_agenda)
+        sessions.addAction("Enregistrer les avis d’une séance…", self.session_avis)
+        self.sessions_button.setMenu(sessions)
+        self.queue.actions_bar.addWidget(self.sessions_button)
+        self.queue.actions_bar.addWidget(self.bulk_button)
+        self.refresh_permissions()
+
+    def refresh_permissions(self) -> None:
+        # A supervisor reads: the edit actions are absent, not merely disabled.
+        actor = self.actor()
+        editable = actor is not None and actor.role == "agent_dreets"
+        self.bulk_button.setVisible(editable)
+        self.sessions_button.setVisible(editable)
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def open_dossier(self, dossier_id: str) -> None:
+        if not self.dossier.show_dossier(dossier_id):
+            return
+        with self.store.session() as s:
+            queue.mark_seen(s, [dossier_id])
+        self.setCurrentWidget(self.dossier)
+        self.dossier.tabs.setFocus()
+
+    def show_queue(self) -> None:
+        self.dossier.save_annotation()
+        self.queue.refresh()
+        self.setCurrentWidget(self.queue)
+        self.queue.table.setFocus()
+
+    def refresh(self) -> None:
+        self.refresh_permissions()
+        if self.currentWidget() is self.dossier:
+            self.dossier.reload()
+        else:
+            self.queue.refresh()
+
+    # -- bulk -----------------------------------------------------------------------------------
+
+    def _selection(self) -> list[str] | None:
+        ids = self.queue.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "Aucune sélection", "Sélectionnez d’abord des dossiers dans la file (Maj ou Ctrl + clic).")
+            return None
+        return ids
+
+    def _run(self, title: str, work) -> bulk.BulkReport:
+        self.last_report = run_with_progress(self, title, work)
+        self.queue.refresh()
+        self.changed.emit()
+        ReportDialog(self.last_report, self).open()
+        return self.last_report
+
+    def bulk_assign(self) -> None:
+        ids = self._selection()
+        actor = self.actor()
+        if not ids or actor is None:
+            return
+        dialog = ChoiceDialog("Attribuer les dossiers", "Agent", [(actor.login, f"Moi-même ({actor.login})"), ("", "Personne")],
+                              self.today, editable=True, parent=self)
+        if dialog.exec():
+            self._run("Attribution", lambda p: bulk.assign(self.store, actor, ids, dialog.value(), on_progress=p))
+
+    def bulk_acknowledge(self) -> None:
+        ids = self._selection()
+        actor = self.actor()
+        if not ids or actor is None:
+            return
+        dialog = ChoiceDialog("Accusés de réception", "", None, self.today, with_date=True, parent=self)
+        if dialog.exec():
+            self._run("Accusés de réception", lambda p: bulk.acknowledge(self.store, actor, ids, dialog.date(), on_progress=p))
+
+    def _session_choice(self, title: str) -> str | None:
+        with self.store.session() as s:
+            choices = commission.upcoming_choices(s, None, self.today)
+        if not choices:
+            QMessageBox.information(self, title, "Aucune séance à venir : créez d’abord une séance (Séances de commission › Nouvelle séance).")
+            return None
+        dialog = ChoiceDialog(title, "Séance", choices, self.today, parent=self)
+        return dialog.value() if dialog.exec() else None
+
+    def bulk_schedule(self) -> None:
+        ids = self._selection()
+        actor = self.actor()
+        if not ids or actor is None:
+            return
+        session_id = self._session_choice("Inscrire en commission")
+        if session_id:
+            self._run("Inscription en commission", lambda p: bulk.schedule(self.store, actor, ids, session_id, on_progress=p))
+
+    def new_session(self) -> None:
+        actor = self.actor()
+        if actor is not None:
+            NewSessionDialog(self.store, actor, self.today, self).exec()
+
+    def show_agenda(self) -> None:
+        session_id = self._session_choice("Ordre du jour")
+        if session_id:
+            saved = queue.SavedQueue("Ordre du jour de la séance", queue.QueueFilter(session_id=session_id))
+            self.queue.show_saved(saved)
+
+    def session_avis(self) -> None:
+        actor = self.actor()
+        session_id = self._session_choice("Avis de la séance") if actor else None
+        if not session_id:
+            return
+        dialog = SessionAvisDialog(self.store, session_id, self.today, self)
+        if dialog.exec() and dialog.pending:
+            avis = dialog.avis()
+            self._run("Avis de la séance", lambda p: bulk.record_session_avis(self.store, actor, avis, dialog.date(), on_progress=p))
