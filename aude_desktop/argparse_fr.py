@@ -1,8 +1,28 @@
-"""argparse in French: the headings and the built-in -h/--version help texts are English otherwise."""
+"""argparse in French: the headings, the built-in -h/--version help texts and the usage errors are
+English otherwise."""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+
+# argparse's error messages (Python 3.11–3.13 wording) and their French translation.
+_ERRORS = (
+    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)"), r"argument \1 : choix invalide \2 (choix possibles : \3)"),
+    (re.compile(r"the following arguments are required: (.+)"), r"arguments obligatoires manquants : \1"),
+    (re.compile(r"unrecognized arguments: (.+)"), r"arguments non reconnus : \1"),
+    (re.compile(r"argument (.+?): expected one argument"), r"argument \1 : une valeur est attendue"),
+    (re.compile(r"argument (.+?): invalid (\w+) value: (.+)"), r"argument \1 : valeur invalide \3 (type \2 attendu)"),
+    (re.compile(r"argument (.+?): not allowed with argument (.+)"), r"argument \1 : incompatible avec \2"),
+)
+
+
+def translate(message: str) -> str:
+    for pattern, french in _ERRORS:
+        if pattern.fullmatch(message):
+            return pattern.sub(french, message)
+    return message
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
@@ -10,8 +30,14 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
         return super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {translate(message)}\n")
+
+
 def french_parser(**kwargs) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False, formatter_class=FrenchHelpFormatter, **kwargs)
+    parser = FrenchArgumentParser(add_help=False, formatter_class=FrenchHelpFormatter, **kwargs)
     parser._optionals.title = "options"
     parser._positionals.title = "arguments"
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")

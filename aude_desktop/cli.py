@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from aude_desktop import APP_NAME, __version__
-from aude_desktop.argparse_fr import FrenchHelpFormatter, french_parser
+from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
 from aude_desktop.paths import Profile
@@ -237,6 +237,57 @@ def deadlines(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _dossiers_options(parser: argparse.ArgumentParser) -> None:
+    from aude_desktop.dossiers.queue import DEADLINE_FILTERS
+    from aude_desktop.dossiers.states import DossierState
+
+    parser.add_argument("action", choices=("list",), metavar="list", help="liste les dossiers")
+    parser.add_argument("--state", action="append", choices=[s.value for s in DossierState], metavar="ÉTAT",
+                        help="état (répétable) : " + ", ".join(s.value for s in DossierState))
+    parser.add_argument("--profession", default="", metavar="CODE", help="code de la profession (ex. infirmier)")
+    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon ou later")
+    parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (nom, référence, diplôme, pays ; sans accents)")
+    parser.add_argument("--assigned-to", default="", metavar="AGENT", help="identifiant de l'agent")
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")
+    parser.add_argument("--json", action="store_true", help="sortie JSON (une liste d'objets)")
+
+
+@command("dossiers", "liste les dossiers de la copie locale (filtres de la file de travail)", _dossiers_options)
+def dossiers(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+
+    from aude_desktop.dossiers import queue
+    from aude_desktop.store.database import open_store
+
+    f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
+                          deadline=args.deadline, assigned_to=args.assigned_to)
+    today = date.today()
+    store = open_store(profile, database_key(profile))
+    try:
+        with store.session() as s:
+            total = queue.count(s, f, today)
+            wanted = min(total, args.limit) if args.limit > 0 else total
+            rows = []
+            while len(rows) < wanted:
+                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
+                if not page:
+                    break
+                rows.extend(page)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([{
+            "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
+            "received_on": r.received_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
+            "deadline": r.deadline, "deadline_status": r.deadline_status,
+        } for r in rows], ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.name}")
+        print(f"{len(rows)} dossier(s) sur {total}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(
         prog="aude-cli",
@@ -245,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}", help="affiche la version et quitte")
     parser.add_argument("--profile", metavar="DOSSIER", help="dossier de profil isolé")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser)
     for name, (help_text, configure, _handler) in COMMANDS.items():
         sub_parser = sub.add_parser(
             name, help=help_text, description=help_text, add_help=False, formatter_class=FrenchHelpFormatter

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aude_desktop.argparse_fr import FrenchHelpFormatter, french_parser
+from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 
 DEFAULT_DB = "sqlite:///aude-central.db"
 QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
@@ -148,7 +148,7 @@ def cmd_audit(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(prog="aude-central", description="API centrale de référence d'AUDE Desktop.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser)
 
     serve = _sub(sub, "serve", "démarre le serveur")
     serve.add_argument("--db", default=DEFAULT_DB, help="base de données (SQLite ou postgresql+psycopg://…)")

@@ -35,14 +35,14 @@ def render(folder: Path) -> list[Path]:
     settings.accept()  # shows the inline French error
     login = LoginDialog("https://aude.exemple.gouv.fr", "agent.occ")
     login.accept()
-    shots = {
+    shots = {**_dossier_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
         "passphrase-dialog.png": PassphraseDialog(NO_KEYRING_MESSAGE, first_run=True),
         "about-dialog.png": AboutDialog(),
         "error-dialog.png": error_box("Traceback (most recent call last):\n  …\nRuntimeError: exemple", profile.log_dir),
-    }
+    }}
     written = []
     for name, widget in shots.items():
         widget.show()
@@ -53,6 +53,52 @@ def render(folder: Path) -> list[Path]:
         widget.hide()
     store.close()
     return written
+
+
+def _dossier_shots(profile: Profile) -> dict:
+    """The Dossiers space on fictitious demo dossiers of one region, as an agent sees it."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from aude_desktop.auth.actor import remember_user
+    from aude_desktop.auth.session import UserInfo
+    from aude_desktop.dossiers import bulk
+    from aude_desktop.dossiers.models import Dossier
+    from aude_desktop.dossiers.views.bulk_dialogs import ReportDialog
+    from aude_desktop.dossiers.views.space import DossiersSpace
+    from aude_desktop.store.models import UnseenChange
+    from aude_desktop.sync import materialize
+    from aude_desktop.sync.commands import Actor
+    from central_api.demo_data import generate_records
+
+    today = date(2026, 11, 23)
+    agent_profile = Profile.isolated(profile.data_dir.parent / "agent").ensure()
+    store = open_store(agent_profile, database_key(agent_profile, passphrase="galerie de captures"))
+    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(1500, 0, seed=7, today=today)
+               if r.kind in ("dossier", "piece") and r.region == "OCC"]
+    with store.session() as s:
+        materialize.materialize(s, records)
+        s.add_all([UnseenChange(entity_id=i, entity_kind="dossier") for k, i, _v, _p in records[:40:7] if k == "dossier"])
+    remember_user(store, UserInfo("agent.occ", "Agent Occitanie", "agent_dreets", "OCC"))
+    actor = Actor("agent.occ", "agent_dreets", "OCC")
+    space = DossiersSpace(store, lambda: actor, "agent.occ", today)
+    space.resize(1280, 800)
+    dossier = DossiersSpace(store, lambda: actor, "agent.occ", today)
+    dossier.resize(1280, 800)
+    with store.session() as s:
+        rich = s.scalars(select(Dossier.id).where(Dossier.state == "avis_rendu").order_by(Dossier.reference)).first()
+        fresh = s.scalars(select(Dossier.id).where(Dossier.state == "recu").order_by(Dossier.reference).limit(8)).all()
+    dossier.open_dossier(rich)
+    dossier.dossier.tabs.setCurrentIndex(2)
+    decide = dossier.dossier.open_action("dossier.decide")
+    decide.widgets["kind"].setCurrentIndex(decide.widgets["kind"].findData("mesures_compensation"))
+    decide.widgets["motifs"].setPlainText("La formation suivie ne comprend pas d’enseignement de pédiatrie.")
+    decide.widgets["subjects"].setPlainText("Pédiatrie\nSoins en santé mentale")
+    report = ReportDialog(bulk.acknowledge(store, actor, list(fresh) + [rich], today))
+    return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
+            "bulk-report.png": report}
 
 
 if __name__ == "__main__":

@@ -99,6 +99,26 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         status = run("aude-cli", "--profile", profile, "status", "--json", env_extra=env)
         facts = __import__("json").loads(status.stdout)
         assert facts["pending"] == 0 and facts["cursor"] > 0 and facts["last_sync"]
+        everything = __import__("json").loads(run("aude-cli", "--profile", profile, "dossiers", "list", "--json", env_extra=env).stdout)
+        states = sorted({r["state"] for r in everything})
+        listed = run("aude-cli", "--profile", profile, "dossiers", "list", "--state", "recu", "--state", "complet",
+                     "--state", "clos", "--json", env_extra=env)
+        assert listed.returncode == 0, listed.stderr
+        rows = __import__("json").loads(listed.stdout)
+        from aude_desktop.paths import Profile as P
+        from aude_desktop.store.database import open_store
+        from aude_desktop.store.keys import database_key
+
+        store = open_store(P.isolated(profile), database_key(P.isolated(profile), passphrase=PASS["AUDE_DB_PASSPHRASE"]))
+        with store.session() as s:
+            expected = s.connection().exec_driver_sql(
+                "SELECT reference FROM dossiers WHERE state IN ('recu', 'complet', 'clos')").scalars().all()
+            assert len(everything) == s.connection().exec_driver_sql("SELECT count(*) FROM dossiers").scalar() > 0
+        store.close()
+        assert sorted(r["reference"] for r in rows) == sorted(expected) and len(states) > 1
+        assert {r["state"] for r in rows} <= {"Reçu", "Complet — en instruction", "Clos"}
+        bad_state = run("aude-cli", "--profile", profile, "dossiers", "list", "--state", "perdu", env_extra=env)
+        assert bad_state.returncode == 2 and "choix invalide" in bad_state.stderr
         wrong = run("aude-cli", "--profile", profile, "sync", env_extra=PASS | {"AUDE_PASSWORD": "faux"})
         assert wrong.returncode == 2 and "Identifiant ou mot de passe incorrect" in wrong.stderr
         out = run("aude-cli", "--profile", profile, "logout", env_extra=env)

@@ -133,6 +133,7 @@ class QueueView(QWidget):
         self.saved_box = QComboBox()
         self.saved_box.setAccessibleName("Files enregistrées")
         self.saved_box.addItems([q.name for q in self.saved])
+        self.saved_box.setMaximumWidth(260)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Rechercher : nom, référence, diplôme, pays… (Ctrl+F)")
         self.search.setAccessibleName("Rechercher un dossier")
@@ -147,6 +148,7 @@ class QueueView(QWidget):
         self.profession_box.addItem("Toutes les professions", "")
         for code, spec in sorted(professions().items(), key=lambda item: item[1].label):
             self.profession_box.addItem(spec.label, code)
+        self.profession_box.setMaximumWidth(230)
         self.deadline_box = QComboBox()
         self.deadline_box.setAccessibleName("Filtrer par échéance")
         for key, label in queue.DEADLINE_FILTERS.items():

@@ -1,0 +1,50 @@
+"""A private annotation saved as it is typed survives the application being killed (SIGKILL):
+every version the view reported saved is in the encrypted store after the kill, and queued once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from aude_desktop.paths import Profile
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.store.models import Annotation, OutboxEntry
+from aude_desktop.sync.materialize import materialize
+from tests.dossiers.test_instruction import payload
+
+PASSPHRASE = "phrase de passe des tests"
+CHILD = Path(__file__).with_name("annotation_child.py")
+
+
+def test_annotation_survives_sigkill(tmp_path):
+    profile = Profile.isolated(tmp_path / "p")
+    store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
+    with store.session() as s:
+        materialize(s, [("dossier", "d1", 1, payload("AUDE-1"))])
+    store.close()
+    for round_ in range(3):
+        versions = random.randint(1, 4)
+        env = dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+        child = subprocess.Popen([sys.executable, str(CHILD), str(profile.data_dir.parent), "d1", str(versions)],
+                                 stdout=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[2])
+        last = 0
+        for line in child.stdout:
+            last = int(line.split()[1])
+            if last == versions:
+                break
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        assert last == versions, f"round {round_}: the child stopped before saving"
+        store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
+        with store.session() as s:
+            assert s.get(Annotation, s.scalars(select(Annotation.id)).one()).text.startswith(f"Note version {versions} :")
+            assert s.scalars(select(OutboxEntry.name)).all().count("annotation.save") >= versions
+            assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        store.close()
