@@ -302,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=help_text, description=help_text, add_help=False, formatter_class=FrenchHelpFormatter
         )
         sub_parser._optionals.title = "options"
+        sub_parser._positionals.title = "arguments"
         sub_parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
         configure(sub_parser)
     return parser

@@ -27,6 +27,7 @@ def _engine(url: str):
 def _sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text, add_help=False, formatter_class=FrenchHelpFormatter)
     parser._optionals.title = "options"
+    parser._positionals.title = "arguments"
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
     return parser
 
