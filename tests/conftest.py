@@ -24,3 +24,17 @@ def memory_keyring() -> MemoryKeyring:
 def no_keyring():
     """A machine without a secure keyring (headless Linux): keyring's own `fail` backend."""
     keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty encrypted local store (key in the in-memory keyring); the UI tests' own fixture
+    shares its profile with the window instead."""
+    from aude_desktop.paths import Profile
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+
+    profile = Profile.isolated(tmp_path / "p")
+    s = open_store(profile, database_key(profile))
+    yield s
+    s.close()

@@ -11,9 +11,6 @@ from sqlalchemy import func, select
 
 from aude_desktop.dossiers import bulk, commission, detail, forms, queue
 from aude_desktop.dossiers.models import Dossier
-from aude_desktop.paths import Profile
-from aude_desktop.store.database import open_store
-from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
@@ -36,14 +33,6 @@ def payload(reference: str, state: str = "recu", **extra) -> dict:
     }
     p.update(extra)
     return p
-
-
-@pytest.fixture
-def store(tmp_path):
-    profile = Profile.isolated(tmp_path / "p")
-    s = open_store(profile, database_key(profile))
-    yield s
-    s.close()
 
 
 def seed(store, *records):

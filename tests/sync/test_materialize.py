@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from aude_desktop.conventions.models import Avantage, Beneficiary, Convention
 from aude_desktop.dossiers.models import Applicant, ClockEvent, Dossier
-from aude_desktop.paths import Profile
 from aude_desktop.store import search
-from aude_desktop.store.database import open_store
-from aude_desktop.store.keys import database_key
 from aude_desktop.sync.materialize import dump_convention, dump_dossier, materialize
 
 DOSSIER = {
@@ -58,14 +53,6 @@ CONVENTION = {
          "half_days": "1.5", "nights": 2, "meals": 3, "collations": 1, "date": None, "description": None},
     ],
 }
-
-
-@pytest.fixture
-def store(tmp_path):
-    profile = Profile.isolated(tmp_path / "p")
-    s = open_store(profile, database_key(profile))
-    yield s
-    s.close()
 
 
 def test_dossier_round_trip(store):

@@ -168,7 +168,7 @@ class QueueView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((160, 180, 175, 180, 80, 115)):
+        for column, width in enumerate((160, 175, 170, 165, 82, 90)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(lambda index: self.open_dossier.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
 
@@ -191,6 +191,11 @@ class QueueView(QWidget):
         self.seen_button.clicked.connect(self.mark_all_seen)
         self.actions_bar = QHBoxLayout()  # the dossiers space adds the bulk actions here
 
+        self.search.setMinimumWidth(260)
+        for box in (self.saved_box, self.state_box, self.profession_box, self.deadline_box):
+            # Long labels must not squeeze the search box: the popup still shows them in full.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(14)
         bar = QHBoxLayout()
         for widget, stretch in ((self.saved_box, 0), (self.search, 1), (self.state_box, 0),
                                 (self.profession_box, 0), (self.deadline_box, 0)):

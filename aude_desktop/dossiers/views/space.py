@@ -41,25 +41,29 @@ class DossiersSpace(QStackedWidget):
         self._build_bulk_buttons()
 
     def _build_bulk_buttons(self) -> None:
-        self.bulk_button = QPushButton("Actions sur la sélection")
-        self.bulk_button.setObjectName("bulkButton")
-        self.bulk_button.setAccessibleName("Actions sur la sélection")
-        menu = QMenu(self.bulk_button)
-        menu.addAction("Attribuer…", self.bulk_assign)
-        menu.addAction("Envoyer les accusés de réception…", self.bulk_acknowledge)
-        menu.addAction("Inscrire en commission…", self.bulk_schedule)
-        self.bulk_button.setMenu(menu)
-        self.sessions_button = QPushButton("Séances de commission")
-        self.sessions_button.setObjectName("sessionsButton")
-        self.sessions_button.setAccessibleName("Séances de commission")
-        sessions = QMenu(self.sessions_button)
-        sessions.addAction("Nouvelle séance…", self.new_session)
-        sessions.addAction("Afficher l’ordre du jour d’une séance…", self.show_agenda)
-        sessions.addAction("Enregistrer les avis d’une séance…", self.session_avis)
-        self.sessions_button.setMenu(sessions)
+        self.bulk_button = self._menu_button("Actions sur la sélection", "bulkButton", (
+            ("Attribuer…", self.bulk_assign),
+            ("Envoyer les accusés de réception…", self.bulk_acknowledge),
+            ("Inscrire en commission…", self.bulk_schedule),
+        ))
+        self.sessions_button = self._menu_button("Séances de commission", "sessionsButton", (
+            ("Nouvelle séance…", self.new_session),
+            ("Afficher l’ordre du jour d’une séance…", self.show_agenda),
+            ("Enregistrer les avis d’une séance…", self.session_avis),
+        ))
         self.queue.actions_bar.addWidget(self.sessions_button)
         self.queue.actions_bar.addWidget(self.bulk_button)
         self.refresh_permissions()
+
+    def _menu_button(self, text: str, name: str, entries) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        menu = QMenu(button)
+        for label, slot in entries:
+            menu.addAction(label, slot)
+        button.setMenu(menu)
+        return button
 
     def refresh_permissions(self) -> None:
         # A supervisor reads: the edit actions are absent, not merely disabled.
