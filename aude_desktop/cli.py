@@ -288,6 +288,44 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _eps_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("classify",), metavar="classify", help="classe une convention")
+    parser.add_argument("file", help="convention au format JSON de l'API (voir docs/cli.md), ou - pour l'entrée standard")
+
+
+@command("eps", "classe une convention d'avantages par les seuils (déclaration, autorisation, indéterminé)", _eps_options)
+def eps(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.conventions.thresholds import RulesetError, classify, default_ruleset
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        convention = json.loads(text)
+        if not isinstance(convention, dict):
+            raise ValueError("un objet JSON (la convention) est attendu.")
+        _check_amounts(convention)
+        rules = default_ruleset()
+        result = classify(convention, rules)
+    except (OSError, ValueError, RulesetError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"regime": result.regime, "explanation": result.lines, "hors_regime": result.hors_regime,
+                      "ruleset": {"version": rules.version, "text": rules.text}}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _check_amounts(convention: dict) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    for a in convention.get("avantages") or []:
+        raw = str(a.get("amount"))
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(f"avantage « {a.get('id')} » : montant non numérique « {raw} ».") from None
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+            raise ValueError(f"avantage « {a.get('id')} » : montant « {raw} » invalide (euros positifs, deux décimales au plus).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(
         prog="aude-cli",

@@ -246,14 +246,18 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
         high = regime == "autorisation" and i == 0
         hours = rng.randrange(1, 8)
         rate = rng.randrange(210, 400) if high else rng.randrange(60, 190)
+        if student:  # the students' scale (80 €/h): same draws, so the data set stays the same otherwise
+            rate = rate * 40 // 100
         day = start + timedelta(days=rng.randrange(0, max(1, (end - start).days)))
         avantages.append({"id": f"a{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "remuneration",
                           "amount": f"{hours * rate}.00", "hours": str(hours), "half_days": None, "nights": None,
                           "meals": None, "collations": None, "date": day.isoformat(), "description": "Intervention"})
         if rng.random() < 0.4:
-            avantages.append({"id": f"h{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "hebergement",
-                              "amount": f"{rng.randrange(80, 149)}.{rng.randrange(100):02d}", "hours": None, "half_days": None,
-                              "nights": 1, "meals": None, "collations": None, "date": day.isoformat(), "description": "Nuitée"})
+            night = f"{rng.randrange(80, 149)}.{rng.randrange(100):02d}"
+            if not student:  # no sure hospitality threshold for students (eps.md §4): keep the demo regime certain
+                avantages.append({"id": f"h{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "hebergement",
+                                  "amount": night, "hours": None, "half_days": None,
+                                  "nights": 1, "meals": None, "collations": None, "date": day.isoformat(), "description": "Nuitée"})
     age = (today - filed).days
     if regime == "declaration":
         state = "close" if age > 200 else rng.choice(["enregistree", "enregistree", "recommandations"])

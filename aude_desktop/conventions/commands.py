@@ -8,7 +8,7 @@ from datetime import date
 
 from aude_desktop.conventions.authority import RoutingError, competent_authorities
 from aude_desktop.conventions.states import ConventionState, Regime
-from aude_desktop.conventions.typology import CATEGORIES, NATURES, OBJECTS
+from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
 from aude_desktop.rules.identifiers import ine_warning, rpps_error, siren_error, siret_error
 from aude_desktop.rules.reference import regions
 from aude_desktop.sync.commands import Actor, CommandRejected, command, instructing_authority
@@ -118,7 +118,7 @@ def _avantage(value, beneficiary_ids: set[str], period: tuple[date | None, date 
             "date_hors_periode",
             f"L'avantage du {date.fromisoformat(day):%d/%m/%Y} est en dehors de la période de la convention : corrigez sa date ou la période.",
         )
-    return {
+    avantage = {
         "id": text_field(value.get("id"), "Identifiant de l'avantage", required=True, limit=36),
         "beneficiary_id": beneficiary,
         "nature": nature,
@@ -131,6 +131,20 @@ def _avantage(value, beneficiary_ids: set[str], period: tuple[date | None, date 
         "date": day,
         "description": text_field(value.get("description"), "Description"),
     }
+    if nature == "dons_liberalites":
+        avantage["purpose"] = _purpose(nature, value.get("purpose"))
+    return avantage
+
+
+def _purpose(nature: str, value) -> str | None:
+    if nature != "dons_liberalites":
+        return None
+    if value not in DON_PURPOSES:
+        raise CommandRejected(
+            "destination_requise",
+            "Dons et libéralités : précisez ce qu'ils financent — " + ", ".join(DON_PURPOSES.values()).lower() + ".",
+        )
+    return value
 
 
 def normalise(p: dict) -> dict:

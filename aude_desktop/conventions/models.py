@@ -94,6 +94,8 @@ class Avantage(Base):
     collations: Mapped[int | None]
     on: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
+    # What a don or libéralité finances (recherche, association_rup, association_sante): its threshold.
+    purpose: Mapped[str | None] = mapped_column(String(30))
 
 
 class ConventionEvent(Base):

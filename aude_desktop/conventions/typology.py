@@ -34,6 +34,18 @@ NATURES = {
     "pret_don_materiel": "Prêt ou don de matériel",
     "bourse": "Bourse",
     "autre": "Autre",
+    # Valeur négligeable (second arrêté of 7 August 2020): outside the regime within their limits.
+    "repas_impromptu": "Valeur négligeable — repas ou collation impromptu",
+    "livres_revues": "Valeur négligeable — livres et revues",
+    "echantillons": "Valeur négligeable — échantillons",
+    "fournitures": "Valeur négligeable — fournitures et objets professionnels",
+}
+
+# What a don or libéralité finances: the thresholds differ (eps.md §4).
+DON_PURPOSES = {
+    "recherche": "Recherche, valorisation ou évaluation scientifique",
+    "association_rup": "Association reconnue d'utilité publique",
+    "association_sante": "Association, autre objet de santé",
 }
 
 CATEGORIES = {

@@ -17,6 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -220,26 +221,35 @@ class SyncEngine:
             cursor = int(get_state(s, CURSOR_KEY) or 0)
         # After the first sync, what others changed is news: the queues mark it until it is opened.
         mark_news = cursor > 0 and seen is None
-        while True:
-            page = self._call("GET", "/api/v1/changes", params={"since": cursor, "limit": self.page_size})
-            changes, next_cursor, more = _parse_page(page, cursor)
-            if seen is not None:
-                for change in changes:
-                    if not change["deleted"] and change["kind"] in seen:
-                        seen[change["kind"]].add(change["id"])
-            with self.store.session() as s:  # the page and its cursor: one transaction
-                records = self._records_to_apply(s, changes)
-                materialize.materialize(s, records)
-                if mark_news:
-                    _mark_unseen(s, records, self.pushed)
-                set_state(s, CURSOR_KEY, str(next_cursor))
-            cursor = next_cursor
-            report.pages += 1
-            report.pulled += len(changes)
-            report.cursor = cursor
-            self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
-            if not more or not changes:
-                return
+
+        def fetch(since: int):
+            return self._call("GET", "/api/v1/changes", params={"since": since, "limit": self.page_size})
+
+        # The next page is fetched (and its JSON decoded) while this one is written: the network
+        # and the server overlap the local transaction. Only this thread talks to the server here.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch:
+            upcoming = prefetch.submit(fetch, cursor)
+            while True:
+                changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
+                if more and changes:
+                    upcoming = prefetch.submit(fetch, next_cursor)
+                if seen is not None:
+                    for change in changes:
+                        if not change["deleted"] and change["kind"] in seen:
+                            seen[change["kind"]].add(change["id"])
+                with self.store.session() as s:  # the page and its cursor: one transaction
+                    records = self._records_to_apply(s, changes)
+                    materialize.materialize(s, records)
+                    if mark_news:
+                        _mark_unseen(s, records, self.pushed)
+                    set_state(s, CURSOR_KEY, str(next_cursor))
+                cursor = next_cursor
+                report.pages += 1
+                report.pulled += len(changes)
+                report.cursor = cursor
+                self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
+                if not more or not changes:
+                    return
 
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
         ids = [c["id"] for c in changes]

@@ -223,7 +223,8 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
              "beneficiary_id": child_id(record_id, "b", a["beneficiary_id"]) if a.get("beneficiary_id") else None,
              "nature": a["nature"], "amount": _dec(a["amount"]), "hours": _dec(a.get("hours")),
              "half_days": _dec(a.get("half_days")), "nights": a.get("nights"), "meals": a.get("meals"),
-             "collations": a.get("collations"), "on": _d(a.get("date")), "description": a.get("description")},
+             "collations": a.get("collations"), "on": _d(a.get("date")), "description": a.get("description"),
+             "purpose": a.get("purpose")},
         )
     batch.documents.append(
         ("convention", record_id,
@@ -411,7 +412,7 @@ def dump_convention(session: Session, record_id: str) -> dict | None:
         {"id": a.key, "beneficiary_id": beneficiaries[a.beneficiary_id].key if a.beneficiary_id in beneficiaries else None,
          "nature": a.nature, "amount": _money(a.amount), "hours": _num(a.hours), "half_days": _num(a.half_days),
          "nights": a.nights, "meals": a.meals, "collations": a.collations, "date": _iso(a.on),
-         "description": a.description}
+         "description": a.description, **({"purpose": a.purpose} if a.purpose else {})}
         for a in c.avantages
     ]
     payload["decision"] = None

@@ -147,3 +147,21 @@ def test_cli_deadlines_compute(tmp_path):
     path.write_text(json.dumps(spec), encoding="utf-8")
     bad = run("aude-cli", "deadlines", "compute", str(path))
     assert bad.returncode == 2 and bad.stdout == "" and "illisible" in bad.stderr
+
+
+def test_cli_eps_classify(tmp_path):
+    import json
+
+    path = tmp_path / "convention.json"
+    path.write_text(json.dumps({
+        "beneficiaries": [{"id": "b1", "category": "etudiant"}],
+        "avantages": [{"id": "a1", "beneficiary_id": "b1", "nature": "remuneration", "amount": "330.00", "half_days": "1"}],
+    }), encoding="utf-8")
+    result = run("aude-cli", "eps", "classify", str(path))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["regime"] == "autorisation"
+    assert answer["explanation"] == ["Rémunération, indemnisation, défraiement : 330,00 €/demi-journée > 320,00 €/demi-journée — arrêté du 7 août 2020"]
+    path.write_text(json.dumps({"avantages": [{"id": "a1", "nature": "remuneration", "amount": "-3"}]}), encoding="utf-8")
+    bad = run("aude-cli", "eps", "classify", str(path))
+    assert bad.returncode == 2 and bad.stdout == "" and "montant « -3 » invalide" in bad.stderr

@@ -1,0 +1,215 @@
+"""Classification of a convention by the thresholds of the arrêté of 7 August 2020 (eps.md §4).
+
+The thresholds are rules data (resources/rules/eps_thresholds.json), versioned, each cell with its
+source; a cell marked "uncertain" is never replaced by an invented number: when it is needed and
+no sure threshold is exceeded, the regime is `indetermine` and the instructor decides.
+
+Reading adopted (rules data, uncertain): per beneficiary, avantages of the same group summed over
+the whole convention; "au-delà de" = strictly greater; exceeding any threshold → autorisation.
+Amounts are Decimal euros; every line of the explanation cites the text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from aude_desktop.paths import resources_dir
+
+DECLARATION, AUTORISATION, INDETERMINE = "declaration", "autorisation", "indetermine"
+UNIT_KEYS = {
+    # threshold key -> (quantity key of the avantage, natures it applies to, French unit)
+    "per_hour": ("hours", None, "h"),
+    "per_half_day": ("half_days", None, "demi-journée"),
+    "per_night": ("nights", {"hebergement"}, "nuit"),
+    "per_meal": ("meals", {"restauration"}, "repas"),
+    "per_collation": ("collations", {"collation"}, "collation"),
+}
+CELL_KEYS = set(UNIT_KEYS) | {"total"}
+
+
+class RulesetError(ValueError):
+    """A thresholds file that cannot be used: refused at load, the previous ruleset stays in force."""
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    natures: frozenset[str]
+    purposes: frozenset[str] | None
+    cells: dict[str, dict[str, Decimal] | None]  # category -> thresholds, None = uncertain
+    source: str
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    version: str
+    effective_from: str
+    text: str
+    groups: tuple[Group, ...]
+    negligeable: dict[str, dict]
+    negligeable_text: str
+
+
+@dataclass
+class Classification:
+    regime: str
+    lines: list[str] = field(default_factory=list)  # one per rule that fired, in French
+    hors_regime: list[str] = field(default_factory=list)  # ids of avantages of valeur négligeable
+    uncertain: list[str] = field(default_factory=list)
+
+
+def _money(value, where: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise RulesetError(f"{where} : montant illisible « {value} ».") from None
+    if not amount.is_finite() or amount < 0:
+        raise RulesetError(f"{where} : montant négatif ou invalide « {value} ».")
+    return amount
+
+
+def parse_ruleset(raw: dict) -> Ruleset:
+    """Check a thresholds file completely; a precise French message names what is wrong."""
+    try:
+        groups = []
+        for g in raw["groups"]:
+            cells: dict[str, dict[str, Decimal] | None] = {}
+            for category, cell in g["cells"].items():
+                where = f"Seuils « {g['key']} », catégorie « {category} »"
+                if cell == "uncertain":
+                    cells[category] = None
+                    continue
+                if not isinstance(cell, dict) or not cell or set(cell) - CELL_KEYS:
+                    raise RulesetError(f"{where} : cellule mal formée (clés permises : {', '.join(sorted(CELL_KEYS))}, ou \"uncertain\").")
+                cells[category] = {k: _money(v, where) for k, v in cell.items()}
+            groups.append(Group(g["key"], g["label"], frozenset(g["natures"]),
+                                frozenset(g["purposes"]) if g.get("purposes") else None, cells, g["source"]))
+        negligeable = raw["negligeable"]
+        return Ruleset(str(raw["version"]), str(raw["effective_from"]), str(raw["text"]), tuple(groups),
+                       dict(negligeable["items"]), str(negligeable["text"]))
+    except KeyError as exc:
+        raise RulesetError(f"Fichier de seuils incomplet : clé {exc} absente.") from None
+    except (TypeError, AttributeError):
+        raise RulesetError("Fichier de seuils mal formé (structure inattendue).") from None
+
+
+def load_ruleset(path: Path) -> Ruleset:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RulesetError(f"Fichier de seuils illisible ({path.name}) : {exc}") from None
+    return parse_ruleset(raw)
+
+
+@cache
+def default_ruleset() -> Ruleset:
+    return load_ruleset(resources_dir() / "rules" / "eps_thresholds.json")
+
+
+def euros(amount: Decimal) -> str:
+    """1 234,50 € (French grouping with a narrow no-break space)."""
+    text = f"{amount.quantize(Decimal('0.01')):,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text} €"
+
+
+def _group_of(ruleset: Ruleset, avantage: dict) -> Group | None:
+    for group in ruleset.groups:
+        if avantage.get("nature") in group.natures and (
+            group.purposes is None or avantage.get("purpose") in group.purposes
+        ):
+            return group
+    return None
+
+
+def _decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def classify(convention: dict, ruleset: Ruleset | None = None) -> Classification:
+    """Regime of a convention given in the API's JSON shape (amounts as strings of euros)."""
+    rules = ruleset or default_ruleset()
+    categories = {b.get("id"): b.get("category") for b in convention.get("beneficiaries") or []}
+    result = Classification(DECLARATION)
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    counted: dict[tuple[str, str], Group] = {}
+    exceeded = False
+    negligeable_seen: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    for avantage in convention.get("avantages") or []:
+        amount = _decimal(avantage.get("amount")) or Decimal(0)
+        who = avantage.get("beneficiary_id") or "?"
+        category = categories.get(who) or "professionnel"
+        nature = avantage.get("nature")
+        if nature in rules.negligeable:
+            negligeable_seen[(who, nature)].append(amount)
+            continue
+        group = _group_of(rules, avantage)
+        if group is None:
+            continue  # a nature without threshold (prêt de matériel, autre…): declaration as far as thresholds go
+        cell_known = category in group.cells
+        cell = group.cells.get(category)
+        if not cell_known or cell is None:
+            why = "seuil incertain" if cell_known else "aucun seuil prévu pour cette catégorie"
+            result.uncertain.append(f"{group.label} ({category}) : {why} — à apprécier par l'instructeur ({group.source}).")
+            continue
+        totals[(who, group.key)] += amount
+        counted[(who, group.key)] = group
+        for key, (quantity_key, natures, unit) in UNIT_KEYS.items():
+            if key not in cell or (natures is not None and nature not in natures):
+                continue
+            quantity = _decimal(avantage.get(quantity_key))
+            if not quantity:
+                continue
+            rate = (amount / quantity).quantize(Decimal("0.01"))
+            if rate > cell[key]:
+                exceeded = True
+                result.lines.append(f"{group.label} : {euros(rate)}/{unit} > {euros(cell[key])}/{unit} — {rules.text}")
+    for (who, key), total in totals.items():
+        group = counted[(who, key)]
+        limit = group.cells[categories.get(who) or "professionnel"].get("total")
+        if limit is not None and total > limit:
+            exceeded = True
+            result.lines.append(f"{group.label} : total {euros(total)} > {euros(limit)} — {rules.text}")
+    _negligeable(rules, convention, negligeable_seen, result)
+    if exceeded:
+        result.regime = AUTORISATION
+    elif result.uncertain:
+        result.regime = INDETERMINE
+        result.lines.extend(result.uncertain)
+    else:
+        result.lines.append(f"Aucun seuil dépassé : déclaration — {rules.text}")
+    return result
+
+
+def _negligeable(rules: Ruleset, convention: dict, seen: dict, result: Classification) -> None:
+    """Items of valeur négligeable are outside the regime; beyond its limits they are flagged."""
+    by_key = {(a.get("beneficiary_id") or "?", a.get("nature")): [] for a in convention.get("avantages") or []}
+    for a in convention.get("avantages") or []:
+        by_key[(a.get("beneficiary_id") or "?", a.get("nature"))].append(a)
+    for (who, nature), amounts in seen.items():
+        limits = rules.negligeable[nature]
+        unit_max = _decimal(limits.get("unit_max"))
+        count_max = limits.get("count_per_year")
+        amount_max = _decimal(limits.get("amount_per_year"))
+        over = []
+        if unit_max is not None and any(a > unit_max for a in amounts):
+            over.append(f"plus de {euros(unit_max)} l'unité")
+        if count_max is not None and len(amounts) > count_max:
+            over.append(f"plus de {count_max} par an")
+        if amount_max is not None and sum(amounts) > amount_max:
+            over.append(f"plus de {euros(amount_max)} par an")
+        if over:
+            result.lines.append(f"{limits['label']} : {', '.join(over)} — ne relève plus de la valeur négligeable ({rules.negligeable_text}) : à inclure dans la convention.")
+        else:
+            result.hors_regime.extend(a.get("id") for a in by_key[(who, nature)])
+            result.lines.append(f"{limits['label']} : valeur négligeable, hors régime des conventions ({rules.negligeable_text}).")
