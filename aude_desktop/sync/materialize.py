@@ -337,7 +337,15 @@ def _insert_sql(table: Table) -> tuple[str, list]:
         columns = [(c.name, _CONVERTERS.get(type(c.type).__visit_name__.upper(), _same)) for c in table.columns]
         names = ", ".join(f'"{name}"' for name, _ in columns)
         marks = ", ".join("?" for _ in columns)
-        _INSERTS[table.name] = (f'INSERT OR REPLACE INTO "{table.name}" ({names}) VALUES ({marks})', columns)
+        keys = [c.name for c in table.primary_key.columns]
+        updates = ", ".join(f'"{name}" = excluded."{name}"' for name, _ in columns if name not in keys)
+        # An upsert, never INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign keys'
+        # ON DELETE CASCADE then silently deleted a dossier's pièces and annotations on every update.
+        _INSERTS[table.name] = (
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) '
+            f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}',
+            columns,
+        )
     return _INSERTS[table.name]
 
 

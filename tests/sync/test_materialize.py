@@ -92,3 +92,25 @@ def test_update_replaces_children_and_tombstone_deletes(store):
 def test_unknown_kind_is_skipped(store):
     with store.session() as s:
         assert materialize(s, [("registre_futur", "x", 1, {"a": 1}), ("dossier", "d-1", 1, DOSSIER)]) == 1
+
+
+def test_an_updated_dossier_keeps_its_pieces_annotations_and_letters(store):
+    """Regression: INSERT OR REPLACE deleted the parent row first and ON DELETE CASCADE took the
+    dossier's pièces and annotations with it (found by the national bench's count check)."""
+    from aude_desktop.dossiers.models import Piece
+    from aude_desktop.store.models import Annotation, Letter
+
+    with store.session() as s:
+        materialize(s, [("dossier", "d-1", 1, DOSSIER),
+                        ("piece", "p-1", 1, {"dossier_id": "d-1", "code": "b", "label": "Identité", "status": "recu"}),
+                        ("annotation", "n-1", 1, {"dossier_id": "d-1", "author": "agent.occ", "text": "à rappeler"})])
+        s.add(Letter(id="l-1", kind="accuse_reception", reference="L-1", dossier_id="d-1", sha256="0" * 64))
+    updated = copy.deepcopy(DOSSIER)
+    updated["state"] = "en_commission"
+    with store.session() as s:
+        materialize(s, [("dossier", "d-1", 2, updated)])
+    with store.session() as s:
+        assert s.get(Dossier, "d-1").version == 2 and s.get(Dossier, "d-1").state == "en_commission"
+        assert s.get(Piece, "p-1") is not None
+        assert s.get(Annotation, "n-1").text == "à rappeler"
+        assert s.get(Letter, "l-1").dossier_id == "d-1"
