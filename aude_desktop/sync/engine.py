@@ -38,6 +38,7 @@ CURSOR_KEY = "cursor"
 CLIENT_ID_KEY = "client_id"
 PUSH_BATCH = 200
 VERSIONED_MODELS = materialize.MAIN_MODELS
+APPLY_BATCH = 10_000  # records per local transaction when pulling (bench/bench_sync.py)
 
 Fold = Callable[[str, dict, list[OutboxEntry]], dict]
 
@@ -104,7 +105,8 @@ class SyncEngine:
         store: LocalStore,
         auth: AuthSession,
         *,
-        page_size: int = 2000,
+        page_size: int = 5000,
+        apply_batch: int = APPLY_BATCH,
         on_progress: Callable[[SyncProgress], None] | None = None,
         fold: Fold | None = None,
         sleep=time.sleep,
@@ -112,6 +114,7 @@ class SyncEngine:
         self.store = store
         self.auth = auth
         self.page_size = page_size
+        self.apply_batch = apply_batch
         self.on_progress = on_progress or (lambda _p: None)
         self.fold = fold or self._fold_as_signed_in_user
         self.sleep = sleep
@@ -227,28 +230,35 @@ class SyncEngine:
 
         # The next page is fetched (and its JSON decoded) while this one is written: the network
         # and the server overlap the local transaction. Only this thread talks to the server here.
+        # Pages are written APPLY_BATCH records at a time, with the cursor of the last one, in one
+        # transaction: fewer, larger transactions write each index page once instead of many times.
+        batch: list[dict] = []
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch:
             upcoming = prefetch.submit(fetch, cursor)
             while True:
                 changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
-                if more and changes:
+                last_page = not (more and changes)
+                if not last_page:
                     upcoming = prefetch.submit(fetch, next_cursor)
                 if seen is not None:
                     for change in changes:
                         if not change["deleted"] and change["kind"] in seen:
                             seen[change["kind"]].add(change["id"])
-                with self.store.session() as s:  # the page and its cursor: one transaction
-                    records = self._records_to_apply(s, changes)
-                    materialize.materialize(s, records)
-                    if mark_news:
-                        _mark_unseen(s, records, self.pushed)
-                    set_state(s, CURSOR_KEY, str(next_cursor))
+                batch.extend(changes)
                 cursor = next_cursor
                 report.pages += 1
-                report.pulled += len(changes)
-                report.cursor = cursor
-                self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
-                if not more or not changes:
+                if len(batch) >= self.apply_batch or last_page:
+                    with self.store.session() as s:  # the pages and their cursor: one transaction
+                        records = self._records_to_apply(s, batch)
+                        materialize.materialize(s, records)
+                        if mark_news:
+                            _mark_unseen(s, records, self.pushed)
+                        set_state(s, CURSOR_KEY, str(cursor))
+                    report.pulled += len(batch)
+                    report.cursor = cursor
+                    batch = []
+                    self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
+                if last_page:
                     return
 
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:

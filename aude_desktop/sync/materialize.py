@@ -299,9 +299,23 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
         # Raw executemany of tuples: SQLAlchemy's per-row parameter processing cost more than the
         # encrypted write itself on a national initial sync. Values are converted as SQLAlchemy's
         # SQLite types would store them, so the ORM reads them back unchanged.
-        connection.exec_driver_sql(sql, [tuple(conv(row.get(name)) for name, conv in columns) for row in batch.rows[table]])
+        connection.exec_driver_sql(sql, _values(batch.rows[table], columns))
     search.set_documents(session, batch.documents)
     return count
+
+
+def _values(rows: list[dict], columns: list) -> list[tuple]:
+    """Rows as parameter lists; only the columns that need a conversion pay for a call."""
+    names = [name for name, _conv in columns]
+    converted = [(i, conv) for i, (_name, conv) in enumerate(columns) if conv is not _same]
+    out = []
+    for row in rows:
+        values = [row.get(name) for name in names]
+        for i, conv in converted:
+            if values[i] is not None:
+                values[i] = conv(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _iso_date(value):

@@ -17,5 +17,5 @@ store = open_store(profile, database_key(profile, passphrase=os.environ["AUDE_DB
 auth = AuthSession(Transport.from_settings(Settings(server_url=server_url)), "agent.occ", tokens=MemoryTokens())
 auth.sign_in("demo-agent-occ")
 print("signed-in", flush=True)
-SyncEngine(store, auth, page_size=5, on_progress=lambda _p: print("progress", flush=True)).run()
+SyncEngine(store, auth, page_size=5, apply_batch=10, on_progress=lambda _p: print("progress", flush=True)).run()
 print("done", flush=True)

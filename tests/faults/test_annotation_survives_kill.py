@@ -32,8 +32,9 @@ def test_annotation_survives_sigkill(tmp_path):
     for round_ in range(3):
         versions = random.randint(1, 4)
         env = dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+        errors = (tmp_path / f"child-{round_}.err").open("w")
         child = subprocess.Popen([sys.executable, str(CHILD), str(profile.data_dir.parent), "d1", str(versions)],
-                                 stdout=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).parents[2])
+                                 stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=Path(__file__).parents[2])
         last = 0
         for line in child.stdout:
             last = int(line.split()[1])
@@ -41,7 +42,8 @@ def test_annotation_survives_sigkill(tmp_path):
                 break
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
-        assert last == versions, f"round {round_}: the child stopped before saving"
+        errors.close()
+        assert last == versions, f"round {round_}: the child stopped before saving:\n{(tmp_path / f'child-{round_}.err').read_text()}"
         store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
         with store.session() as s:
             assert s.get(Annotation, s.scalars(select(Annotation.id)).one()).text.startswith(f"Note version {versions} :")

@@ -49,10 +49,14 @@ def _local_dossiers(store) -> int:
 def test_initial_then_incremental_sync_matches_the_server(tmp_path, server):
     store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
     progress = []
-    report = SyncEngine(store, auth, page_size=10, on_progress=progress.append).run()
+    report = SyncEngine(store, auth, page_size=10, apply_batch=25, on_progress=progress.append).run()
     stats = auth.transport.request("GET", "/api/v1/stats", token=auth.access_token())
     assert _local_dossiers(store) == stats["counts"]["dossier"] > 0
     assert report.pages > 1 and progress[-1].records == report.pulled
+    # pages are written 25 records or more at a time (the last transaction takes what is left)
+    written = [p.records for p in progress if p.phase == "réception"]
+    steps = [b - a for a, b in zip([0, *written], written, strict=False)]
+    assert len(steps) > 1 and all(step >= 25 for step in steps[:-1]) and sum(steps) == report.pulled
     assert store.status().last_sync is not None
     again = SyncEngine(store, auth).run()
     assert again.pulled == 0
