@@ -23,7 +23,7 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import Base
 from aude_desktop.sync import materialize
-from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.engine import APPLY_BATCH, SyncEngine
 from aude_desktop.sync.http import Transport
 from central_api.db import make_engine
 from central_api.migrate import upgrade
@@ -78,7 +78,7 @@ def run():
             auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "dgos", tokens=MemoryTokens())
             auth.sign_in("demo-dgos")
             started = time.perf_counter()
-            report = SyncEngine(store, auth, page_size=5000).run()
+            report = SyncEngine(store, auth).run()
             initial = time.perf_counter() - started
 
             # the apply step alone, on the same records, into a second empty profile
@@ -88,9 +88,9 @@ def run():
             other = Profile.isolated(folder / "apply")
             apply_store = open_store(other, database_key(other))
             started = time.perf_counter()
-            for i in range(0, len(records), 5000):
+            for i in range(0, len(records), APPLY_BATCH):  # the engine's transactions
                 with apply_store.session() as s:
-                    materialize.materialize(s, records[i : i + 5000])
+                    materialize.materialize(s, records[i : i + APPLY_BATCH])
             apply_time = time.perf_counter() - started
             apply_store.close()
             floor_time, floor_rows = _floor(folder, records)
@@ -105,7 +105,7 @@ def run():
                     conn.exec_driver_sql("UPDATE records SET version = ?, cursor = ?, payload = ? WHERE kind = ? AND id = ?",
                                          (row.version + 1, last - len(changed) + 1 + offset, dumps(payload), row.kind, row.id))
             started = time.perf_counter()
-            incremental = SyncEngine(store, auth, page_size=5000).run()
+            incremental = SyncEngine(store, auth).run()
             incremental_time = time.perf_counter() - started
             store.close()
         finally:

@@ -270,6 +270,7 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
         decision = {"kind": "autorisation" if state == "autorisee" else "refus",
                     "decided_on": (filed + timedelta(days=rng.randrange(10, 55))).isoformat(),
                     "motifs": "" if state == "autorisee" else "Rémunération disproportionnée au regard du service rendu."}
+    events = _convention_events(regime, state, filed, decision)
     payload = {
         "reference": f"EPS-{filed.year}-{number:07d}", "authority": authority,
         "source": "cnom_import" if authority == "CNOM" else "eps", "read_only": authority == "CNOM",
@@ -278,9 +279,36 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
         "urgent": regime == "autorisation" and rng.random() < 0.05, "filed_on": filed.isoformat(),
         "octroi_on": avantages[0]["date"], "period_start": start.isoformat(), "period_end": end.isoformat(),
         "signing_region": region, "decision": decision, "assigned_to": None,
-        "beneficiaries": beneficiaries, "avantages": avantages,
+        "beneficiaries": beneficiaries, "avantages": avantages, "events": events,
     }
     return SeedRecord("convention", _uuid(rng), None, authority, None, payload)
+
+
+def _convention_events(regime: str, state: str, filed: date, decision: dict | None) -> list[dict]:
+    """The dated steps that lead to `state` (no random draw: the data set stays the same)."""
+    def ev(days: int, kind: str, note: str | None = None) -> dict:
+        return {"on": (filed + timedelta(days=days)).isoformat(), "kind": kind, "note": note}
+
+    events = [ev(0, "receipt")]
+    if regime == "declaration":
+        if state != "recue":
+            events.append(ev(2, "registered"))
+        if state == "recommandations":
+            events.append(ev(9, "recommandations"))
+        return events
+    if state == "urgence_non_justifiee":
+        return events + [ev(3, "urgency_refused")]
+    if state != "recue":
+        events.append(ev(2, "acknowledged"))
+    if state == "incomplete":
+        events.append(ev(10, "incomplete", "Programme de la manifestation"))
+    elif state == "modifiee_recue":
+        events += [ev(30, "decision", "refus"), ev(40, "modified_received")]
+    elif state == "autorisee_tacitement":
+        events.append(ev(61, "tacit_authorisation"))
+    elif decision is not None:
+        events.append({"on": decision["decided_on"], "kind": "decision", "note": decision["kind"]})
+    return events
 
 
 def generate_records(dossiers: int, conventions: int, seed: int, today: date | None = None) -> Iterator[SeedRecord]:

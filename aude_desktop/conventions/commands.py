@@ -6,9 +6,12 @@ import copy
 import re
 from datetime import date
 
+from aude_desktop.conventions import workflow
 from aude_desktop.conventions.authority import RoutingError, competent_authorities
 from aude_desktop.conventions.states import ConventionState, Regime
+from aude_desktop.conventions.thresholds import classify
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
+from aude_desktop.dossiers.workflow import TransitionRefused
 from aude_desktop.rules.identifiers import ine_warning, rpps_error, siren_error, siret_error
 from aude_desktop.rules.reference import regions
 from aude_desktop.sync.commands import Actor, CommandRejected, command, instructing_authority
@@ -211,9 +214,10 @@ def create_convention(_current, args: dict, actor: Actor) -> dict:
     if mine is not None and authority != mine:
         raise CommandRejected("hors_perimetre", "Cette convention relève d'une autre autorité que la vôtre.")
     filed_on = date_field(p.get("filed_on"), "Date de dépôt", required=True)
-    regime = p.get("regime") or Regime.INDETERMINE.value
-    if regime not in {r.value for r in Regime}:
-        raise CommandRejected("regime_invalide", f"Régime inconnu : « {regime} ».")
+    if p.get("regime") not in (None, *(r.value for r in Regime)):
+        raise CommandRejected("regime_invalide", f"Régime inconnu : « {p.get('regime')} ».")
+    # The regime follows from the thresholds (rules data), whatever the filer believed.
+    regime = classify(body).regime
     return {
         "reference": text_field(p.get("reference"), "Référence", required=True, limit=40),
         "authority": authority,
@@ -225,6 +229,7 @@ def create_convention(_current, args: dict, actor: Actor) -> dict:
         "filed_on": filed_on,
         "decision": None,
         "routing": authorities if len(authorities) > 1 else None,
+        "events": [{"on": filed_on, "kind": "receipt", "note": None}],
     }
 
 
@@ -250,3 +255,20 @@ def update_convention(current: dict, args: dict, actor: Actor) -> dict:
     p.pop("warnings", None)
     p.update(body)
     return p
+
+
+def _register_transition(name: str) -> None:
+    def run(current: dict, args: dict, actor: Actor) -> dict:
+        mine = instructing_authority(actor)
+        if actor.role == "dgos" or (mine is not None and current["authority"] != mine):
+            raise CommandRejected("hors_perimetre", "Cette convention relève d'une autre autorité que la vôtre.")
+        try:
+            return workflow.apply(name, workflow.with_receipt(current), args)
+        except TransitionRefused as exc:
+            raise CommandRejected(exc.code, exc.message) from None
+
+    command(name, "convention")(run)
+
+
+for _name in workflow.TRANSITIONS:
+    _register_transition(_name)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
+from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
 
 
 def _fk_convention() -> Mapped[str]:
@@ -35,7 +35,7 @@ class Convention(SyncedMixin, Base):
     company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"), index=True)
     object: Mapped[str] = mapped_column(String(60))
     regime: Mapped[str] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(30), index=True)
+    state: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False)
     filed_on: Mapped[date]
     octroi_on: Mapped[date | None]
@@ -46,6 +46,7 @@ class Convention(SyncedMixin, Base):
     next_due_on: Mapped[date | None] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     extra: Mapped[dict | None] = mapped_column(JSON)  # unmapped payload keys (see Dossier.extra)
+    search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)  # see Dossier.search_rowid
 
     company: Mapped[Company | None] = relationship()
     beneficiaries: Mapped[list[Beneficiary]] = relationship(cascade="all, delete-orphan")
@@ -54,7 +55,12 @@ class Convention(SyncedMixin, Base):
     decisions: Mapped[list[ConventionDecision]] = relationship(cascade="all, delete-orphan")
     recommandations: Mapped[list[Recommandation]] = relationship(cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_conventions_authority_state", "authority", "state"),)
+    __table_args__ = (
+        Index("ix_conventions_authority_state", "authority", "state"),
+        # The queue's default order and its one-filter variants (same reasoning as the dossiers').
+        Index("ix_conventions_due_order", *DUE_ORDER, "search_rowid"),
+        *(Index(f"ix_conventions_{column}_order", column, *DUE_ORDER) for column in ("state", "regime")),
+    )
 
 
 class Beneficiary(Base):

@@ -213,3 +213,24 @@ def _negligeable(rules: Ruleset, convention: dict, seen: dict, result: Classific
         else:
             result.hors_regime.extend(a.get("id") for a in by_key[(who, nature)])
             result.lines.append(f"{limits['label']} : valeur négligeable, hors régime des conventions ({rules.negligeable_text}).")
+
+
+def line_checks(convention: dict, ruleset: Ruleset | None = None) -> dict[str, str]:
+    """Per avantage, what its own line says against the thresholds (the convention's regime also
+    sums lines of the same beneficiary: see classify)."""
+    rules = ruleset or default_ruleset()
+    out = {}
+    for avantage in convention.get("avantages") or []:
+        single = {"beneficiaries": convention.get("beneficiaries") or [], "avantages": [avantage]}
+        result = classify(single, rules)
+        if result.hors_regime:
+            out[avantage.get("id")] = "valeur négligeable (hors régime)"
+        elif result.regime == AUTORISATION:
+            out[avantage.get("id")] = "au-delà : " + "; ".join(line.split(" : ", 1)[1].split(" — ")[0] for line in result.lines)
+        elif result.regime == INDETERMINE:
+            out[avantage.get("id")] = "seuil incertain : à apprécier"
+        elif _group_of(rules, avantage) is None and avantage.get("nature") not in rules.negligeable:
+            out[avantage.get("id")] = "sans seuil"
+        else:
+            out[avantage.get("id")] = "sous les seuils"
+    return out

@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aude_desktop.store.base import Base, SyncedMixin, new_id, utcnow
+from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
 
 
 def _fk_dossier() -> Mapped[str]:
     return mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-
-
-DUE_ORDER = (text("(next_due_on IS NULL)"), "next_due_on", "reference")  # the queue's default order
 
 
 class Dossier(SyncedMixin, Base):

@@ -8,16 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, literal_column, select, text
+from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers.models import Applicant, Dossier
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.rules.reference import professions
-from aude_desktop.store.models import UnseenChange
-from aude_desktop.store.search import match_expression
+from aude_desktop.store import queues
 
-SOON_DAYS = 15
+SOON_DAYS = queues.SOON_DAYS
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",
     "overdue": "Échéance dépassée",
@@ -96,22 +95,13 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
     elif f.deadline == "later":
         conditions.append(Dossier.next_due_on > soon)
     if f.unseen:
-        conditions.append(exists().where(UnseenChange.entity_id == Dossier.id))
+        conditions.append(queues.unseen(Dossier))
     if f.session_id:
         conditions.append(func.json_extract(Dossier.extra, "$.commission.session_id") == f.session_id)
-    expression = match_expression(f.text)
-    if expression:
-        # Only the FTS rowids: reading the index's content columns cost ten times the match itself.
-        column = literal_column("+dossiers.search_rowid") if walk_order_index else Dossier.search_rowid
-        conditions.append(column.in_(
-            text("SELECT rowid FROM search_index WHERE search_index MATCH :q").bindparams(q=expression)
-        ))
+    found = queues.search_condition(Dossier, f.text, walk_order_index)
+    if found is not None:
+        conditions.append(found)
     return query.where(*conditions) if conditions else query
-
-
-# Above a page of matches, walking the default-order index until a page is found (12 ms at worst
-# on 61,300 dossiers) beats fetching every match by rowid then sorting them (25 ms for 1,600).
-WALK_INDEX_ABOVE = 200
 
 
 def count(session: Session, f: QueueFilter, today: date) -> int:
@@ -127,17 +117,17 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
     query = (
         select(Dossier.id, Dossier.reference, Applicant.last_name, Applicant.first_names, Dossier.profession,
                Dossier.state, Dossier.received_on, Dossier.next_due_on,
-               exists().where(UnseenChange.entity_id == Dossier.id).label("unseen"))
+               queues.unseen(Dossier).label("unseen"))
         .join(Applicant, Applicant.dossier_id == Dossier.id)
     )
-    walk = sort == "next_due_on" and not descending and total is not None and total > WALK_INDEX_ABOVE
+    walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
     # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
     query = _filtered(query, f, today, walk).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
     labels = professions()
     out = []
     for r in rows:
-        deadline, status = _deadline_text(r.next_due_on, today)
+        deadline, status = queues.deadline_text(r.next_due_on, today)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,
@@ -148,22 +138,4 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
 
 
 def mark_seen(session: Session, dossier_ids: list[str] | None = None) -> None:
-    """Opening a dossier (or « tout marquer comme vu ») removes its « nouveau » marker."""
-    from sqlalchemy import delete
-
-    query = delete(UnseenChange).where(UnseenChange.entity_kind == "dossier")
-    if dossier_ids is not None:
-        query = query.where(UnseenChange.entity_id.in_(dossier_ids))
-    session.execute(query)
-
-
-def _deadline_text(due: date | None, today: date) -> tuple[str, str]:
-    if due is None:
-        return "—", "none"
-    left = (due - today).days
-    if left < 0:
-        return f"dépassée de {-left} j", "overdue"
-    if left <= SOON_DAYS:
-        return f"dans {left} j", "soon"
-    return f"dans {left} j", "later"
-
+    queues.mark_seen(session, "dossier", dossier_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData, String
+from sqlalchemy import MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The queues' default order (dated files first, soonest first, then by reference), shared by the
+# order indexes of dossiers and conventions.
+DUE_ORDER = (text("(next_due_on IS NULL)"), "next_due_on", "reference")
 
 
 def new_id() -> str:

@@ -128,6 +128,23 @@ def _next_due(p: dict, today: date) -> date | None:
         return None  # the dossier view shows why; the queue just cannot sort it by date
 
 
+# A refused convention waits for the company (15 days to file a modified one): no date for the authority.
+EPS_DATED_STATES = ("recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
+
+
+def _convention_due(p: dict, today: date) -> date | None:
+    """The authority's next date: tacit authorisation (2 months, 3 weeks if urgent, 15 days after a modification)."""
+    from aude_desktop.conventions.workflow import clock
+    from aude_desktop.rules.deadlines import ClockInputError
+
+    if p.get("state") not in EPS_DATED_STATES or p.get("regime") != "autorisation" or p.get("read_only"):
+        return None
+    try:
+        return clock(p, today).next_date
+    except (ClockInputError, KeyError, ValueError):
+        return None
+
+
 def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     row = {k: p.get(k) for k in DOSSIER_SCALARS}
     row["acces_partiel"] = bool(row["acces_partiel"])
@@ -203,8 +220,8 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     extra = {k: v for k, v in p.items() if k not in CONVENTION_KEYS}
     if p.get("decision") is not None:
         extra["decision"] = p["decision"]
-    row.update(id=record_id, version=version, company_id=company_id, next_due_on=None, extra=extra or None,
-               updated_at=batch.now)
+    row.update(id=record_id, version=version, company_id=company_id, next_due_on=_convention_due(p, batch.today),
+               extra=extra or None, updated_at=batch.now, search_rowid=search.document_rowid("convention", record_id))
     batch.add(Convention, row)
     for model in (Beneficiary, Avantage):
         batch.replace_children(model, model.convention_id, record_id)

@@ -35,7 +35,7 @@ def render(folder: Path) -> list[Path]:
     settings.accept()  # shows the inline French error
     login = LoginDialog("https://aude.exemple.gouv.fr", "agent.occ")
     login.accept()
-    shots = {**_dossier_shots(profile), **{
+    shots = {**_dossier_shots(profile), **_convention_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
@@ -99,6 +99,37 @@ def _dossier_shots(profile: Profile) -> dict:
     report = ReportDialog(bulk.acknowledge(store, actor, list(fresh) + [rich], today))
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
             "bulk-report.png": report}
+
+
+def _convention_shots(profile: Profile) -> dict:
+    """The Conventions space of the nurses' order on fictitious demo conventions."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from aude_desktop.conventions.models import Convention
+    from aude_desktop.conventions.views.space import ConventionsSpace
+    from aude_desktop.sync import materialize
+    from aude_desktop.sync.commands import Actor
+    from central_api.demo_data import generate_records
+
+    today = date(2026, 11, 23)
+    order_profile = Profile.isolated(profile.data_dir.parent / "ordre").ensure()
+    store = open_store(order_profile, database_key(order_profile, passphrase="galerie de captures"))
+    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(0, 8000, seed=7, today=today)
+               if r.kind == "convention" and r.authority == "ORDRE-INF"]
+    with store.session() as s:
+        materialize.materialize(s, records)
+        target = s.scalars(select(Convention.id).where(Convention.regime == "autorisation", Convention.state == "en_instruction")
+                           .order_by(Convention.reference)).first()
+    actor = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
+    space = ConventionsSpace(store, lambda: actor, today)
+    space.resize(1280, 800)
+    view = ConventionsSpace(store, lambda: actor, today)
+    view.resize(1280, 800)
+    view.open_convention(target)
+    return {"convention-queue.png": space, "convention-view.png": view}
 
 
 if __name__ == "__main__":

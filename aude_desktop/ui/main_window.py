@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop import APP_NAME
 from aude_desktop.auth.actor import local_actor, remember_user
+from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
@@ -78,16 +79,12 @@ def fr(number: int) -> str:
 
 
 def count_sentence(space: str, counts: dict[str, int]) -> str:
+    """The supervision placeholder's sentence (the other spaces show their queues)."""
     dossiers, conventions = counts.get("dossiers", 0), counts.get("conventions", 0)
-    if space == "dossiers":
-        found = f"{fr(dossiers)} dossier(s) sur ce poste"
-    elif space == "conventions":
-        found = f"{fr(conventions)} convention(s) sur ce poste"
-    else:  # supervision
-        found = f"{fr(dossiers)} dossier(s) et {fr(conventions)} convention(s) sur ce poste"
+    found = f"{fr(dossiers)} dossier(s) et {fr(conventions)} convention(s) sur ce poste"
     if not (dossiers or conventions):
         return "Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez."
-    return found + " ; la file de travail et ses filtres arrivent dans une prochaine version."
+    return found + " ; les tableaux de bord nationaux arrivent dans une prochaine version."
 
 
 def format_last_sync(status: StoreStatus) -> str:
@@ -152,6 +149,10 @@ class MainWindow(QMainWindow):
             self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user)
             self.dossiers.changed.connect(lambda: self.refresh_status(pages=False))
             return self.dossiers
+        if space.key == "conventions":
+            self.conventions = ConventionsSpace(self.store, self.actor)
+            self.conventions.changed.connect(lambda: self.refresh_status(pages=False))
+            return self.conventions
         return _placeholder(space)
 
     def actor(self):
@@ -257,7 +258,7 @@ class MainWindow(QMainWindow):
         counts = self.store.counts()
         for index, space in enumerate(SPACES):
             page = self.pages.widget(index)
-            if isinstance(page, DossiersSpace):
+            if isinstance(page, DossiersSpace | ConventionsSpace):
                 page.refresh()
             elif space.key != "sync":
                 page.findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))

@@ -150,7 +150,8 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         assert window.sync_action.isEnabled()
         assert window.connection_label.text() == "En ligne"
         assert window.dossiers.queue.model.total > 0  # the queue shows the synced dossiers
-        assert "convention(s) sur ce poste" in window.pages.widget(1).findChild(QLabel, "emptyNote").text()
+        assert window.conventions.queue.model.total == 0  # an agent's scope has no convention
+        assert "convention(s) sur ce poste" in window.pages.widget(2).findChild(QLabel, "emptyNote").text()
         assert window.settings.last_user == "agent.occ"
     finally:
         window.auto_sync.stop()

@@ -59,7 +59,7 @@ class ActionDialog(_ValidatingDialog):
             caption.setBuddy(widget)
             layout.addRow(caption, widget)
             if f.templates:
-                layout.addRow("", self._templates_button(widget))
+                layout.addRow("", self._templates_button(widget, f.templates))
             if f.help:
                 hint = QLabel(f.help)
                 hint.setWordWrap(True)
@@ -94,15 +94,16 @@ class ActionDialog(_ValidatingDialog):
             return box
         return QLineEdit("" if default is None else str(default))
 
-    def _templates_button(self, editor: QPlainTextEdit) -> QPushButton:
+    def _templates_button(self, editor: QPlainTextEdit, source: str) -> QPushButton:
+        """Motif templates: those of the chosen decision (`by_kind`) or a fixed list of motifs.json."""
         button = QPushButton("Insérer un motif type…")
         button.setAccessibleName("Insérer un motif type")
         menu = QMenu(button)
 
         def fill() -> None:
             menu.clear()
-            kind = self.values().get("kind") or ""
-            for text in forms.motif_templates().get(kind, []):
+            key = (self.values().get("kind") or "") if source == "by_kind" else source
+            for text in forms.motif_templates().get(key, []):
                 menu.addAction(text[:90] + ("…" if len(text) > 90 else ""), lambda t=text: editor.appendPlainText(t))
             if menu.isEmpty():
                 menu.addAction("Aucun motif type pour cette décision").setEnabled(False)

@@ -10,13 +10,10 @@ from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,37 +23,9 @@ from aude_desktop.dossiers import commission, detail, forms
 from aude_desktop.dossiers.views.action_dialog import ActionDialog
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.sync.local import run_command
+from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
 
-CLOCK_STYLE = {"overdue": "#fde2e1", "soon": "#fff4d6"}
 AUTOSAVE_MS = 800
-
-
-def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setAccessibleName(name)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem("—" if value in (None, "") else str(value)))
 
 
 class DossierView(QWidget):
@@ -77,9 +46,9 @@ class DossierView(QWidget):
         self.back_button.setAccessibleName("Retour à la file des dossiers")
         self.back_button.setToolTip("Retour à la file (Échap)")
         self.back_button.clicked.connect(self.back.emit)
-        self.title = _label(name="dossierTitle")
-        self.summary = _label(name="dossierSummary")
-        self.clock_label = _label(name="clockLabel")
+        self.title = selectable_label(name="dossierTitle")
+        self.summary = selectable_label(name="dossierSummary")
+        self.clock_label = selectable_label(name="clockLabel")
         self.clock_label.setAccessibleName("Prochaine échéance légale")
         self.clock_label.setContentsMargins(8, 6, 8, 6)
         self.actions_row = QHBoxLayout()
@@ -112,7 +81,7 @@ class DossierView(QWidget):
         identity = QWidget()
         self.identity_form = QFormLayout()
         self.diploma_form = QFormLayout()
-        self.experiences = _label(name="experiences")
+        self.experiences = selectable_label(name="experiences")
         box = QHBoxLayout()
         for caption, form in (("<b>Demandeur</b>", self.identity_form), ("<b>Diplôme principal</b>", self.diploma_form)):
             column = QVBoxLayout()
@@ -128,7 +97,7 @@ class DossierView(QWidget):
         self.tabs.addTab(identity, "&Identité et diplôme")
 
         pieces = QWidget()
-        self.pieces_table = _table(("Pièce", "Libellé", "Statut", "Reçue le", "Traduction", "Fichier"), "Pièces du dossier")
+        self.pieces_table = readonly_table(("Pièce", "Libellé", "Statut", "Reçue le", "Traduction", "Fichier"), "Pièces du dossier")
         self.pieces_table.cellActivated.connect(self.open_scan)
         self.open_scan_button = QPushButton("Ouvrir le fichier")
         self.open_scan_button.setAccessibleName("Ouvrir le fichier de la pièce")
@@ -139,7 +108,7 @@ class DossierView(QWidget):
         self.tabs.addTab(pieces, "&Pièces")
 
         timeline = QWidget()
-        self.milestones = _table(("Date", "Jalon", "Précision"), "Jalons du dossier")
+        self.milestones = readonly_table(("Date", "Jalon", "Précision"), "Jalons du dossier")
         self.history = QListWidget()
         self.history.setAccessibleName("Calcul de l’échéance légale")
         column = QVBoxLayout(timeline)
@@ -150,8 +119,8 @@ class DossierView(QWidget):
         self.tabs.addTab(timeline, "&Chronologie et délais")
 
         decision = QWidget()
-        self.avis_label = _label(name="avisLabel")
-        self.decision_label = _label(name="decisionLabel")
+        self.avis_label = selectable_label(name="avisLabel")
+        self.decision_label = selectable_label(name="decisionLabel")
         column = QVBoxLayout(decision)
         for caption, label in (("<b>Avis</b>", self.avis_label), ("<b>Décision</b>", self.decision_label)):
             column.addWidget(QLabel(caption))
@@ -160,7 +129,7 @@ class DossierView(QWidget):
         self.tabs.addTab(decision, "Commission et &décision")
 
         letters = QWidget()
-        self.letters_table = _table(("Référence", "Courrier", "Émis le"), "Courriers du dossier")
+        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le"), "Courriers du dossier")
         QVBoxLayout(letters).addWidget(self.letters_table)
         self.tabs.addTab(letters, "Co&urriers")
 
@@ -170,7 +139,7 @@ class DossierView(QWidget):
         self.annotation.setAccessibleName("Annotation privée")
         self.annotation.setPlaceholderText("Vos notes sur ce dossier, visibles de vous seul ; enregistrées au fil de la frappe.")
         self.annotation.textChanged.connect(self._annotation_edited)
-        self.annotation_state = _label(name="annotationState")
+        self.annotation_state = selectable_label(name="annotationState")
         column = QVBoxLayout(notes)
         column.addWidget(self.annotation, 1)
         column.addWidget(self.annotation_state)
@@ -203,40 +172,31 @@ class DossierView(QWidget):
                              f"reçu le {format_date_fr(d.received_on)}{assigned}{unsent}<br>{d.situation_label}")
         self._render_clock()
         self._render_actions()
-        _clear_form(self.identity_form)
-        _clear_form(self.diploma_form)
+        clear_form(self.identity_form)
+        clear_form(self.diploma_form)
         for form, pairs in ((self.identity_form, d.applicant), (self.diploma_form, d.diploma)):
             for label, value in pairs:
-                form.addRow(label + " :", _label(value))
+                form.addRow(label + " :", selectable_label(value))
         self.experiences.setText("\n".join(d.experiences) or "Aucune expérience déclarée.")
-        _fill(self.pieces_table, [
+        fill_table(self.pieces_table, [
             (line.code, line.label, line.status_label, format_date_fr(line.received_on) if line.received_on else "",
              "requise" if line.status == "traduction_requise" else ("à vérifier" if line.translation_required else ""),
              line.filename or "")
             for line in d.checklist
         ])
-        _fill(self.milestones, [(format_date_fr(m.on), m.label, m.note) for m in d.milestones])
+        fill_table(self.milestones, [(format_date_fr(m.on), m.label, m.note) for m in d.milestones])
         self.history.clear()
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.avis_label.setText(d.avis)
         self.decision_label.setText(d.decision)
-        _fill(self.letters_table, d.letters or [("", "Aucun courrier émis pour ce dossier.", "")])
+        fill_table(self.letters_table, d.letters or [("", "Aucun courrier émis pour ce dossier.", "")])
         self.annotation.blockSignals(True)
         self.annotation.setPlainText(d.annotation)
         self.annotation.blockSignals(False)
         self.annotation_state.setText("")
 
     def _render_clock(self) -> None:
-        clock = self.detail.clock
-        if clock is None:
-            text, status = f"Échéance incalculable : {self.detail.clock_error}", "overdue"
-        elif clock.days_left is None:
-            text, status = f"{clock.next_label} ({clock.status_label})", clock.status
-        else:
-            text, status = f"{clock.next_label} — {clock.status_label}", clock.status
-        self.clock_label.setText(f"<b>Échéance légale :</b> {text}")
-        background = CLOCK_STYLE.get(status, "#eef3f8")
-        self.clock_label.setStyleSheet(f"background: {background}; border-radius: 4px;")
+        show_clock(self.clock_label, self.detail.clock, self.detail.clock_error)
 
     def _render_actions(self) -> None:
         while self.actions_row.count():
@@ -332,6 +292,6 @@ class DossierView(QWidget):
         super().hideEvent(event)
 
 
-def _clear_form(form: QFormLayout) -> None:
+def clear_form(form: QFormLayout) -> None:
     while form.rowCount():
         form.removeRow(0)

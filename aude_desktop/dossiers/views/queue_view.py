@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt, QTimer, Signal
@@ -29,11 +30,17 @@ NEW_MARK = "● "
 
 
 class QueueModel(QAbstractTableModel):
-    def __init__(self, store, today: date | None = None, parent=None):
+    """A lazy table over a queue `source` (dossiers.queue or conventions.queue: count, page,
+    COLUMNS, HEADERS); columns a source cannot sort on are mapped by `sort_aliases`."""
+
+    def __init__(self, store, today: date | None = None, parent=None, source=queue, default_filter=None,
+                 sort_aliases: dict[str, str] | None = None):
         super().__init__(parent)
         self.store = store
+        self.source = source
+        self.sort_aliases = sort_aliases if sort_aliases is not None else {"deadline": "next_due_on", "profession": "reference"}
         self.today = today or date.today()
-        self.filter = queue.QueueFilter()
+        self.filter = default_filter if default_filter is not None else queue.QueueFilter()
         self.sort_key, self.descending = "next_due_on", False
         self.rows: list[queue.QueueRow] = []
         self.total = 0
@@ -45,8 +52,8 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         with self.store.session() as s:
-            self.total = queue.count(s, self.filter, self.today)
-            self.rows = queue.page(s, self.filter, self.today, self.sort_key, self.descending, 0, PAGE, self.total)
+            self.total = self.source.count(s, self.filter, self.today)
+            self.rows = self.source.page(s, self.filter, self.today, self.sort_key, self.descending, 0, PAGE, self.total)
         self.endResetModel()
 
     def set_filter(self, f: queue.QueueFilter) -> None:
@@ -63,7 +70,7 @@ class QueueModel(QAbstractTableModel):
         self._fetching = True
         try:
             with self.store.session() as s:
-                more = queue.page(s, self.filter, self.today, self.sort_key, self.descending, len(self.rows), PAGE, self.total)
+                more = self.source.page(s, self.filter, self.today, self.sort_key, self.descending, len(self.rows), PAGE, self.total)
             if not more:
                 self.total = len(self.rows)
                 return
@@ -79,18 +86,19 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(queue.COLUMNS)
+        return 0 if parent.isValid() else len(self.source.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(queue.HEADERS):
-            return queue.HEADERS[section]
+        headers = self.source.HEADERS
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(headers):
+            return headers[section]
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         row = self.rows[index.row()]
-        column = queue.COLUMNS[index.column()]
+        column = self.source.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             value = getattr(row, column)
             if isinstance(value, date):
@@ -113,54 +121,71 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        key = queue.COLUMNS[column] if 0 <= column < len(queue.COLUMNS) else "next_due_on"
-        self.sort_key = {"deadline": "next_due_on", "profession": "reference"}.get(key, key)
+        columns = self.source.COLUMNS
+        key = columns[column] if 0 <= column < len(columns) else "next_due_on"
+        self.sort_key = self.sort_aliases.get(key, key)
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
 
-class QueueView(QWidget):
-    """Saved queues, search (accent-insensitive), filters by state and deadline, the table."""
+@dataclass(frozen=True)
+class FilterBox:
+    """A filter combo box: its attribute name, accessible name, first item and (label, value) items."""
 
-    open_dossier = Signal(str)
+    attr: str
+    accessible: str
+    all_label: str
+    items: tuple[tuple[str, str], ...]
 
-    def __init__(self, store, login: str = "", today: date | None = None, parent=None):
+
+class FilteredQueueView(QWidget):
+    """Saved queues, an accent-insensitive search (Ctrl+F), filter boxes and the lazy table;
+    subclasses say which filter the boxes make (`make_filter`) and show (`box_values`)."""
+
+    opened = Signal(str)  # the id of the record to open (Entrée or double click)
+    noun = "élément(s)"
+
+    def __init__(self, store, today: date | None, *, source, saved: list, boxes: tuple[FilterBox, ...], heading: str,
+                 placeholder: str, name: str, accessible: str, table_name: str, widths: tuple[int, ...],
+                 default_filter, sort_aliases: dict[str, str], parent=None):
         super().__init__(parent)
-        self.setObjectName("page_dossiers")
-        self.setAccessibleName("File des dossiers")
-        self.model = QueueModel(store, today, self)
-        self.saved = queue.saved_queues(login)
+        self.setObjectName(name)
+        self.setAccessibleName(accessible)
+        self.source = source
+        self.model = QueueModel(store, today, self, source=source, default_filter=default_filter, sort_aliases=sort_aliases)
+        self.saved = saved
         self.saved_box = QComboBox()
         self.saved_box.setAccessibleName("Files enregistrées")
         self.saved_box.addItems([q.name for q in self.saved])
         self.saved_box.setMaximumWidth(260)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Rechercher : nom, référence, diplôme, pays… (Ctrl+F)")
-        self.search.setAccessibleName("Rechercher un dossier")
+        self.search.setPlaceholderText(placeholder)
+        self.search.setAccessibleName("Rechercher")
         self.search.setClearButtonEnabled(True)
-        self.state_box = QComboBox()
-        self.state_box.setAccessibleName("Filtrer par état")
-        self.state_box.addItem("Tous les états", "")
-        for state, label in STATE_LABELS.items():
-            self.state_box.addItem(label, state.value)
-        self.profession_box = QComboBox()
-        self.profession_box.setAccessibleName("Filtrer par profession")
-        self.profession_box.addItem("Toutes les professions", "")
-        for code, spec in sorted(professions().items(), key=lambda item: item[1].label):
-            self.profession_box.addItem(spec.label, code)
-        self.profession_box.setMaximumWidth(230)
-        self.deadline_box = QComboBox()
-        self.deadline_box.setAccessibleName("Filtrer par échéance")
-        for key, label in queue.DEADLINE_FILTERS.items():
-            self.deadline_box.addItem(label, key)
+        self.search.setMinimumWidth(260)
+        self.boxes: dict[str, QComboBox] = {}
+        for spec in boxes:
+            box = QComboBox()
+            box.setAccessibleName(spec.accessible)
+            box.addItem(spec.all_label, "")
+            for label, value in spec.items:
+                box.addItem(label, value)
+            box.setMaximumWidth(230)
+            box.currentIndexChanged.connect(self.apply_filters)
+            self.boxes[spec.attr] = box
+            setattr(self, spec.attr, box)
+        for box in (self.saved_box, *self.boxes.values()):
+            # Long labels must not squeeze the search box: the popup still shows them in full.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(14)
         self.count_label = QLabel()
         self.count_label.setObjectName("queueCount")
         self.table = QTableView()
         self.table.setObjectName("queueTable")
-        self.table.setAccessibleName("Dossiers")
+        self.table.setAccessibleName(table_name)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(source.COLUMNS.index("next_due_on"), Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
@@ -168,78 +193,71 @@ class QueueView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((160, 175, 170, 165, 82, 90)):
+        for column, width in enumerate(widths):
             self.table.setColumnWidth(column, width)
-        self.table.activated.connect(lambda index: self.open_dossier.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
+        self.table.activated.connect(lambda index: self.opened.emit(self.model.data(index, Qt.ItemDataRole.UserRole)))
 
         self.find_shortcut = find = QShortcut(QKeySequence("Ctrl+F"), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(200)
         self.debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self.debounce.start)
-        self.state_box.currentIndexChanged.connect(self.apply_filters)
-        self.deadline_box.currentIndexChanged.connect(self.apply_filters)
-        self.profession_box.currentIndexChanged.connect(self.apply_filters)
         self.saved_box.currentIndexChanged.connect(self.apply_saved)
         self.seen_button = QPushButton("Tout marquer comme vu")
         self.seen_button.setAccessibleName("Tout marquer comme vu")
-        self.seen_button.setToolTip("Retire les marques « ● nouveau » de tous les dossiers")
+        self.seen_button.setToolTip("Retire les marques « ● nouveau »")
         self.seen_button.clicked.connect(self.mark_all_seen)
-        self.actions_bar = QHBoxLayout()  # the dossiers space adds the bulk actions here
+        self.actions_bar = QHBoxLayout()  # the space adds its bulk actions here
 
-        self.search.setMinimumWidth(260)
-        for box in (self.saved_box, self.state_box, self.profession_box, self.deadline_box):
-            # Long labels must not squeeze the search box: the popup still shows them in full.
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(14)
         bar = QHBoxLayout()
-        for widget, stretch in ((self.saved_box, 0), (self.search, 1), (self.state_box, 0),
-                                (self.profession_box, 0), (self.deadline_box, 0)):
-            bar.addWidget(widget, stretch)
+        bar.addWidget(self.saved_box)
+        bar.addWidget(self.search, 1)
+        for box in self.boxes.values():
+            bar.addWidget(box)
         self.actions_bar.addWidget(self.count_label, 1)
         self.actions_bar.addWidget(self.seen_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(QLabel("<h2>Autorisations d’exercice</h2>"))
+        layout.addWidget(QLabel(f"<h2>{heading}</h2>"))
         layout.addLayout(bar)
         layout.addLayout(self.actions_bar)
         layout.addWidget(self.table, 1)
         self._update_count()
 
+    # -- what subclasses say --------------------------------------------------------------------
+
+    def make_filter(self, text: str, values: dict[str, str], saved):
+        raise NotImplementedError
+
+    def box_values(self, saved_filter) -> dict[str, str]:
+        raise NotImplementedError
+
+    # -- behaviour ------------------------------------------------------------------------------
+
     def apply_saved(self, index: int) -> None:
         saved = self.saved[index]
         self.model.filter = saved.filter
         self.model.sort_key = saved.sort
-        boxes = (self.state_box, self.deadline_box, self.profession_box)
-        for box in boxes:
+        values = self.box_values(saved.filter)
+        for attr, box in self.boxes.items():
             box.blockSignals(True)
-        self.state_box.setCurrentIndex(max(0, self.state_box.findData(saved.filter.states[0] if saved.filter.states else "")))
-        self.deadline_box.setCurrentIndex(max(0, self.deadline_box.findData(saved.filter.deadline)))
-        self.profession_box.setCurrentIndex(max(0, self.profession_box.findData(saved.filter.profession)))
-        for box in boxes:
+            box.setCurrentIndex(max(0, box.findData(values.get(attr, ""))))
             box.blockSignals(False)
         self.model.reload()
         self._update_count()
 
-    def show_saved(self, saved: queue.SavedQueue) -> None:
+    def show_saved(self, saved) -> None:
         """Show a queue opened from elsewhere (a session's agenda), kept in the list for this session."""
         self.saved.append(saved)
         self.saved_box.addItem(saved.name)
         self.saved_box.setCurrentIndex(len(self.saved) - 1)
 
     def apply_filters(self) -> None:
-        state = self.state_box.currentData()
-        saved = self.saved[self.saved_box.currentIndex()].filter
-        self.model.set_filter(queue.QueueFilter(
-            text=self.search.text(), states=(state,) if state else (),
-            profession=self.profession_box.currentData() or "",
-            deadline=self.deadline_box.currentData() or "", assigned_to=saved.assigned_to,
-            unseen=saved.unseen, session_id=saved.session_id,
-        ))
+        values = {attr: box.currentData() or "" for attr, box in self.boxes.items()}
+        self.model.set_filter(self.make_filter(self.search.text(), values, self.saved[self.saved_box.currentIndex()].filter))
         self._update_count()
 
     def selected_ids(self) -> list[str]:
@@ -248,12 +266,42 @@ class QueueView(QWidget):
 
     def mark_all_seen(self) -> None:
         with self.model.store.session() as s:
-            queue.mark_seen(s)
+            self.source.mark_seen(s)
         self.refresh()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{QLocale().toString(self.model.total)} dossier(s)")
+        self.count_label.setText(f"{QLocale().toString(self.model.total)} {self.noun}")
 
     def refresh(self) -> None:
         self.model.reload()
         self._update_count()
+
+
+class QueueView(FilteredQueueView):
+    """The DREETS agent's queue of dossiers."""
+
+    noun = "dossier(s)"
+
+    def __init__(self, store, login: str = "", today: date | None = None, parent=None):
+        super().__init__(
+            store, today, source=queue, saved=queue.saved_queues(login),
+            boxes=(
+                FilterBox("state_box", "Filtrer par état", "Tous les états", tuple((label, s.value) for s, label in STATE_LABELS.items())),
+                FilterBox("profession_box", "Filtrer par profession", "Toutes les professions",
+                          tuple((spec.label, code) for code, spec in sorted(professions().items(), key=lambda item: item[1].label))),
+                FilterBox("deadline_box", "Filtrer par échéance", "Toutes les échéances",
+                          tuple((label, key) for key, label in queue.DEADLINE_FILTERS.items() if key)),
+            ),
+            heading="Autorisations d’exercice", placeholder="Rechercher : nom, référence, diplôme, pays… (Ctrl+F)",
+            name="page_dossiers", accessible="File des dossiers", table_name="Dossiers", widths=(160, 175, 170, 165, 82, 90),
+            default_filter=queue.QueueFilter(), sort_aliases={"deadline": "next_due_on", "profession": "reference"}, parent=parent,
+        )
+        self.open_dossier = self.opened
+
+    def make_filter(self, text: str, values: dict[str, str], saved: queue.QueueFilter) -> queue.QueueFilter:
+        return queue.QueueFilter(text=text, states=(values["state_box"],) if values["state_box"] else (),
+                                 profession=values["profession_box"], deadline=values["deadline_box"],
+                                 assigned_to=saved.assigned_to, unseen=saved.unseen, session_id=saved.session_id)
+
+    def box_values(self, f: queue.QueueFilter) -> dict[str, str]:
+        return {"state_box": f.states[0] if f.states else "", "profession_box": f.profession, "deadline_box": f.deadline}

@@ -1,0 +1,111 @@
+"""Everything the convention view shows, read from the local store in one go (Qt-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from aude_desktop.conventions import workflow
+from aude_desktop.conventions.models import Convention
+from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState
+from aude_desktop.conventions.thresholds import classify, euros, line_checks
+from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
+from aude_desktop.rules.calendar import format_date_fr
+from aude_desktop.rules.deadlines import Clock, ClockInputError
+from aude_desktop.rules.reference import authorities
+from aude_desktop.sync.materialize import dump_convention
+
+EVENT_LABELS = {
+    "receipt": "Réception", "registered": "Enregistrement", "recommandations": "Recommandations",
+    "acknowledged": "Accusé de réception", "incomplete": "Avis d’incomplétude", "pieces_received": "Éléments reçus",
+    "decision": "Décision", "urgency_refused": "Urgence non justifiée", "modified_received": "Convention modifiée reçue",
+    "tacit_authorisation": "Autorisation tacite", "regime_set": "Régime fixé par l’instructeur", "closed": "Clôture",
+}
+
+
+@dataclass
+class ConventionDetail:
+    id: str
+    reference: str
+    payload: dict
+    title: str
+    summary: str
+    regime: str
+    regime_lines: list[str]
+    computed_regime: str
+    beneficiaries: list[tuple[str, str, str, str]]  # name, category, quality, identifier
+    avantages: list[tuple[str, str, str, str, str, str]]  # beneficiary, nature, amount, quantity, date, line check
+    milestones: list[tuple[str, str, str]]
+    clock: Clock | None
+    clock_error: str
+    recommandations: list[tuple[str, str]]
+    decision: str
+    actions: list[str] = field(default_factory=list)
+    read_only: bool = False
+
+
+def _label(mapping: dict, key: str | None) -> str:
+    return mapping.get(key, key or "—")  # StrEnum keys match their plain string values
+
+
+def _iso(value: str | None) -> str:
+    return format_date_fr(date.fromisoformat(value)) if value else "—"
+
+
+def load(session: Session, convention_id: str, today: date) -> ConventionDetail | None:
+    if session.get(Convention, convention_id) is None:
+        return None
+    p = workflow.with_receipt(dump_convention(session, convention_id))
+    names = {b["id"]: (f"{(b.get('last_name') or '').upper()} {b.get('first_name') or ''}".strip() or b.get("name") or b["id"])
+             for b in p.get("beneficiaries") or []}
+    result = classify(p)
+    checks = line_checks(p)
+    try:
+        clock, clock_error = workflow.clock(p, today), ""
+    except (ClockInputError, KeyError, ValueError) as exc:
+        clock, clock_error = None, str(exc)
+    authority = authorities().get(p.get("authority"))
+    regime = _label(REGIME_LABELS, p.get("regime"))
+    state = _label(STATE_LABELS, p.get("state"))
+    company = p.get("company") or {}
+    decision = p.get("decision")
+    quantities = (("hours", "h"), ("half_days", "demi-journée(s)"), ("nights", "nuit(s)"), ("meals", "repas"), ("collations", "collation(s)"))
+    return ConventionDetail(
+        id=convention_id,
+        reference=p.get("reference") or "",
+        payload=p,
+        title=f"{p.get('reference')} — {company.get('name') or 'entreprise inconnue'}",
+        summary=(f"<b>{state}</b> · {regime}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
+                 f"{authority.label if authority else p.get('authority')} · déposée le {_iso(p.get('filed_on'))} · "
+                 f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {OBJECTS.get(p.get('object'), p.get('object'))} · "
+                 f"SIRET {company.get('siret') or '—'}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")),
+        regime=p.get("regime") or "",
+        regime_lines=result.lines,
+        computed_regime=_label(REGIME_LABELS, result.regime),
+        beneficiaries=[(names[b["id"]], CATEGORIES.get(b.get("category"), b.get("category") or "—"), b.get("quality") or "—",
+                        b.get("rpps") and f"RPPS {b['rpps']}" or b.get("order_number") and f"Ordre {b['order_number']}"
+                        or b.get("ine") and f"INE {b['ine']}" or "—")
+                       for b in p.get("beneficiaries") or []],
+        avantages=[(names.get(a.get("beneficiary_id"), "—"),
+                    NATURES.get(a.get("nature"), a.get("nature")) + (f" ({DON_PURPOSES[a['purpose']].lower()})" if a.get("purpose") in DON_PURPOSES else ""),
+                    euros(_dec(a.get("amount"))), ", ".join(f"{a[k]} {u}" for k, u in quantities if a.get(k)) or "—",
+                    _iso(a.get("date")), checks.get(a.get("id"), ""))
+                   for a in p.get("avantages") or []],
+        milestones=[(_iso(e["on"]), EVENT_LABELS.get(e["kind"], e["kind"]), e.get("note") or "") for e in p.get("events") or []],
+        clock=clock,
+        clock_error=clock_error,
+        recommandations=[(_iso(r.get("on")), r.get("text") or "") for r in p.get("recommandations") or []],
+        decision=(f"{'Autorisation' if decision['kind'] == 'autorisation' else 'Refus'} du {_iso(decision.get('decided_on'))}"
+                  + (f"\nMotifs : {decision['motifs']}" if decision.get("motifs") else "")) if decision else "Aucune décision.",
+        actions=workflow.available(p) if p.get("state") in ConventionState._value2member_map_ else [],
+        read_only=bool(p.get("read_only")),
+    )
+
+
+def _dec(value):
+    from decimal import Decimal
+
+    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+

@@ -1,0 +1,76 @@
+"""The Conventions space: the authority's queue and a convention opened from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QStackedWidget
+
+from aude_desktop.conventions import queue
+from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
+from aude_desktop.conventions.views.convention_view import ConventionView
+from aude_desktop.dossiers.views.queue_view import FilterBox, FilteredQueueView
+
+
+class ConventionQueueView(FilteredQueueView):
+    noun = "convention(s)"
+
+    def __init__(self, store, today: date | None = None, parent=None):
+        super().__init__(
+            store, today, source=queue, saved=queue.saved_queues(),
+            boxes=(
+                FilterBox("state_box", "Filtrer par état", "Tous les états", tuple((label, s.value) for s, label in STATE_LABELS.items())),
+                FilterBox("regime_box", "Filtrer par régime", "Tous les régimes", tuple((label, r.value) for r, label in REGIME_LABELS.items())),
+                FilterBox("deadline_box", "Filtrer par échéance", "Toutes les échéances",
+                          tuple((label, key) for key, label in queue.DEADLINE_FILTERS.items() if key)),
+            ),
+            heading="Conventions d’avantages", placeholder="Rechercher : entreprise, bénéficiaire, RPPS, numéro… (Ctrl+F)",
+            name="page_conventions", accessible="File des conventions", table_name="Conventions",
+            widths=(150, 200, 220, 190, 90, 90), default_filter=queue.ConventionFilter(),
+            sort_aliases={"deadline": "next_due_on"}, parent=parent,
+        )
+
+    def make_filter(self, text: str, values: dict[str, str], saved: queue.ConventionFilter) -> queue.ConventionFilter:
+        return queue.ConventionFilter(text=text, states=(values["state_box"],) if values["state_box"] else saved.states,
+                                      regime=values["regime_box"], deadline=values["deadline_box"],
+                                      urgent=saved.urgent, unseen=saved.unseen)
+
+    def box_values(self, f: queue.ConventionFilter) -> dict[str, str]:
+        return {"state_box": f.states[0] if len(f.states) == 1 else "", "regime_box": f.regime, "deadline_box": f.deadline}
+
+
+class ConventionsSpace(QStackedWidget):
+    changed = Signal()
+
+    def __init__(self, store, actor, today: date | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("page_conventions")
+        self.setAccessibleName("Conventions")
+        self.store = store
+        self.queue = ConventionQueueView(store, today)
+        self.convention = ConventionView(store, actor, today)
+        self.addWidget(self.queue)
+        self.addWidget(self.convention)
+        self.queue.opened.connect(self.open_convention)
+        self.convention.back.connect(self.show_queue)
+        self.convention.changed.connect(lambda _id: self.changed.emit())
+
+    def open_convention(self, convention_id: str) -> None:
+        if not self.convention.show_convention(convention_id):
+            return
+        with self.store.session() as s:
+            queue.mark_seen(s, [convention_id])
+        self.setCurrentWidget(self.convention)
+        self.convention.tabs.setFocus()
+
+    def show_queue(self) -> None:
+        self.queue.refresh()
+        self.setCurrentWidget(self.queue)
+        self.queue.table.setFocus()
+
+    def refresh(self) -> None:
+        if self.currentWidget() is self.convention:
+            self.convention.reload()
+        else:
+            self.queue.refresh()

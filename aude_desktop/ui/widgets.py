@@ -1,0 +1,52 @@
+"""Small widgets every view uses: selectable labels, read-only tables filled from plain rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+
+
+def selectable_label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def readonly_table(headers: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[tuple]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem("—" if value in (None, "") else str(value))
+            item.setToolTip(item.text())
+            table.setItem(r, c, item)
+
+
+CLOCK_BACKGROUND = {"overdue": "#fde2e1", "soon": "#fff4d6"}
+
+
+def show_clock(label: QLabel, clock, error: str = "") -> None:
+    """The next legal date in words (days left as text), tinted only as a second cue."""
+    if clock is None:
+        text, status = f"Échéance incalculable : {error}", "overdue"
+    elif clock.days_left is None:
+        text, status = f"{clock.next_label} ({clock.status_label})", clock.status
+    else:
+        text, status = f"{clock.next_label} — {clock.status_label}", clock.status
+    flags = "".join(f"<br>⚠ {flag}" for flag in getattr(clock, "flags", ()) or ())
+    label.setText(f"<b>Échéance légale :</b> {text}{flags}")
+    label.setStyleSheet(f"background: {CLOCK_BACKGROUND.get(status, '#eef3f8')}; border-radius: 4px;")
