@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
@@ -60,6 +60,8 @@ class Convention(SyncedMixin, Base):
         # The queue's default order and its one-filter variants (same reasoning as the dossiers').
         Index("ix_conventions_due_order", *DUE_ORDER, "search_rowid"),
         *(Index(f"ix_conventions_{column}_order", column, *DUE_ORDER) for column in ("state", "regime")),
+        # Latest dates first (nulls still last) without sorting 150,000 rows.
+        Index("ix_conventions_due_order_desc", text("(next_due_on IS NULL)"), text("next_due_on DESC"), text("reference DESC")),
     )
 
 

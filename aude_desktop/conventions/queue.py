@@ -117,7 +117,9 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
         .outerjoin(Company, Company.id == Convention.company_id)
     )
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
-    query = _filtered(query, f, today, walk).order_by(text("(conventions.next_due_on IS NULL)"), order, Convention.reference)
+    # Ties by reference in the same direction, so a descending date sort reads its own index.
+    tie = Convention.reference.desc() if descending and sort == "next_due_on" else Convention.reference
+    query = _filtered(query, f, today, walk).order_by(text("(conventions.next_due_on IS NULL)"), order, tie)
     out = []
     for r in session.execute(query.offset(offset).limit(limit)):
         deadline, status = queues.deadline_text(r.next_due_on, today)

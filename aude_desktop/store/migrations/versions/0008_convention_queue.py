@@ -32,6 +32,7 @@ def upgrade() -> None:
     op.execute(f"CREATE INDEX ix_conventions_due_order ON conventions ({ORDER}, search_rowid)")
     for column in ("state", "regime"):
         op.execute(f"CREATE INDEX ix_conventions_{column}_order ON conventions ({column}, {ORDER})")
+    op.execute("CREATE INDEX ix_conventions_due_order_desc ON conventions ((next_due_on IS NULL), next_due_on DESC, reference DESC)")
 
 
 def _document_rowid(kind: str, entity_id: str) -> int:
@@ -41,6 +42,7 @@ def _document_rowid(kind: str, entity_id: str) -> int:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_conventions_due_order_desc", "conventions")
     for column in ("state", "regime"):
         op.drop_index(f"ix_conventions_{column}_order", "conventions")
     op.drop_index("ix_conventions_due_order", "conventions")

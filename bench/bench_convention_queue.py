@@ -1,0 +1,79 @@
+"""Convention queue figures on the 150,000 demo conventions (DGOS scope): first paint, search and
+filters, sort — the same targets as the dossier queue's."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from aude_desktop.conventions.views.space import ConventionQueueView  # noqa: E402
+from aude_desktop.paths import Profile  # noqa: E402
+from aude_desktop.store.database import open_store  # noqa: E402
+from aude_desktop.store.keys import database_key  # noqa: E402
+from aude_desktop.sync import materialize  # noqa: E402
+from central_api.demo_data import generate_records  # noqa: E402
+from tests.support.memory_keyring import install as install_memory_keyring  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+SEARCHES = ["laboratoires", "optique", "martin", "EPS-2025", "leman", "10522", "helios", "nguyen", "santé vaucluse", "pharma"]
+
+
+def run():
+    install_memory_keyring()
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Profile.isolated(Path(tmp) / "p")
+        store = open_store(profile, database_key(profile))
+        batch = []
+        for r in generate_records(0, 150_000, seed=42, today=TODAY):
+            batch.append((r.kind, r.id, 1, json.loads(json.dumps(r.payload))))
+            if len(batch) == 10_000:
+                with store.session() as s:
+                    materialize.materialize(s, batch)
+                batch = []
+        with store.session() as s:
+            materialize.materialize(s, batch)
+
+        started = time.perf_counter()
+        view = ConventionQueueView(store, TODAY)
+        view.resize(1280, 800)
+        view.show()
+        app.processEvents()
+        first_paint = time.perf_counter() - started
+        timings = []
+        for text in SEARCHES * 3:
+            started = time.perf_counter()
+            view.search.setText(text)
+            view.apply_filters()
+            app.processEvents()
+            timings.append(time.perf_counter() - started)
+        view.search.setText("")
+        for box in (view.deadline_box, view.state_box, view.regime_box):
+            for index in list(range(box.count())) * 3:
+                started = time.perf_counter()
+                box.setCurrentIndex(index)
+                app.processEvents()
+                timings.append(time.perf_counter() - started)
+            box.setCurrentIndex(0)
+        started = time.perf_counter()
+        view.model.sort(5, Qt.SortOrder.DescendingOrder)
+        app.processEvents()
+        sort_time = time.perf_counter() - started
+        view.close()
+        store.close()
+    p95 = statistics.quantiles(timings, n=20)[18]
+    return [
+        ("convention queue first paint, 150,000 conventions", f"{first_paint * 1000:.0f} ms", "<= 300 ms"),
+        ("search and filter changes, p95", f"{p95 * 1000:.0f} ms", "<= 50 ms"),
+        ("sort by next legal date", f"{sort_time * 1000:.0f} ms", "<= 100 ms"),
+    ]
