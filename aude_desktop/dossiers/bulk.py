@@ -46,15 +46,16 @@ ArgsFor = Callable[[object, str], dict]  # (session, dossier_id) -> command argu
 
 
 def run_bulk(store: LocalStore, actor: Actor, action: str, command: str, dossier_ids: list[str], args_for: ArgsFor,
-             on_progress: Callable[[int, int], bool] | None = None) -> BulkReport:
-    """`on_progress(done, total)` returning False cancels what is left (done items stay done)."""
+             on_progress: Callable[[int, int], bool] | None = None, model=Dossier) -> BulkReport:
+    """`on_progress(done, total)` returning False cancels what is left (done items stay done).
+    `model` is the table of the records (dossiers, or conventions for the EPS bulk actions)."""
     report = BulkReport(action)
     for done, dossier_id in enumerate(dossier_ids):
         if on_progress is not None and on_progress(done, len(dossier_ids)) is False:
             report.cancelled = True
             break
         with store.session() as s:
-            dossier = s.get(Dossier, dossier_id)
+            dossier = s.get(model, dossier_id)
             reference = dossier.reference if dossier else dossier_id
             try:
                 args = args_for(s, dossier_id) if dossier else None
@@ -62,7 +63,7 @@ def run_bulk(store: LocalStore, actor: Actor, action: str, command: str, dossier
                 report.items.append(ItemResult(dossier_id, reference, False, exc.message))
                 continue
         if dossier is None:
-            report.items.append(ItemResult(dossier_id, reference, False, "Dossier introuvable sur ce poste."))
+            report.items.append(ItemResult(dossier_id, reference, False, "Introuvable sur ce poste."))
             continue
         try:
             run_command(store, actor, command, dict(args, id=dossier_id))

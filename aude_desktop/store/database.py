@@ -86,8 +86,15 @@ class LocalStore:
         return migrate.current_revision(self.engine)
 
     def integrity_ok(self) -> bool:
+        from aude_desktop.store.engine import CACHE_KIB
+
         with self.engine.connect() as connection:
-            return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            # The check reads every page: through a small cache, or it would keep ~64 MiB resident.
+            connection.exec_driver_sql("PRAGMA cache_size=-2000")
+            try:
+                return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            finally:
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
             remember_user(self.store, auth.user)  # so this user can keep working offline
         self.sync_page.auth = auth
         self.dossiers.refresh_permissions()
+        self.conventions.refresh_permissions()
         self.sync_action.setEnabled(True)
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
         self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")

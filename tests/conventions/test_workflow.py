@@ -15,7 +15,7 @@ ORDER = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
 BASE = {
     "reference": "EPS-2026-0000001", "authority": "ORDRE-INF", "source": "eps", "read_only": False,
     "regime": "autorisation", "state": "recue", "urgent": False, "filed_on": "2026-01-05",
-    "octroi_on": "2026-06-01", "decision": None, "beneficiaries": [], "avantages": [],
+    "octroi_on": "2026-06-01", "decision": None, "beneficiaries": [], "avantages": [], "object": "formation",
 }
 
 
@@ -88,3 +88,24 @@ def test_read_only_cnom_and_other_authorities_are_refused():
         execute("convention.start_instruction", mine, {"on": "2026-01-06"}, Actor("ars.occ", "ars", "OCC"))
     with pytest.raises(CommandRejected, match="ne peut pas précéder"):
         run("convention.start_instruction", mine, on="2025-12-31")
+
+
+def test_bulk_recommandations_report_per_convention(store):
+    from sqlalchemy import select
+
+    from aude_desktop.conventions import bulk
+    from aude_desktop.conventions.models import Convention
+    from aude_desktop.store.models import OutboxEntry
+    from aude_desktop.sync.materialize import materialize
+
+    declaration = dict(BASE, regime="declaration", state="enregistree", company={"name": "Élan"})
+    with store.session() as s:
+        materialize(s, [("convention", "c1", 1, dict(declaration, reference="EPS-1")),
+                        ("convention", "c2", 1, dict(BASE, reference="EPS-2", company={"name": "Élan"})),
+                        ("convention", "c3", 1, dict(declaration, reference="EPS-3", authority="ORDRE-MK"))])
+    report = bulk.recommend(store, ORDER, ["c1", "c2", "c3"], date(2026, 1, 20), "Préciser les montants unitaires.")
+    assert [(i.reference, i.ok) for i in report.items] == [("EPS-1", True), ("EPS-2", False), ("EPS-3", False)]
+    assert "Action impossible" in report.items[1].message and "autre autorité" in report.items[2].message
+    with store.session() as s:
+        assert s.get(Convention, "c1").state == "recommandations"
+        assert s.scalars(select(OutboxEntry.entity_id)).all() == ["c1"]

@@ -89,7 +89,7 @@ def test_bulk_acknowledgements_report_per_dossier_and_queue_only_what_succeeded(
     report = bulk.acknowledge(store, AGENT, ["d1", "d2", "d3", "absent"], date(2026, 11, 20),
                               on_progress=lambda done, total: seen.append((done, total)) or True)
     assert [(i.reference, i.ok) for i in report.items] == [("AUDE-1", True), ("AUDE-2", False), ("AUDE-3", True), ("absent", False)]
-    assert "Action impossible" in report.items[1].message and "introuvable" in report.items[3].message
+    assert "Action impossible" in report.items[1].message and "Introuvable" in report.items[3].message
     assert report.summary() == "Accusés de réception : 2 réussi(s), 2 refusé(s)."
     assert seen[-1] == (4, 4)
     with store.session() as s:

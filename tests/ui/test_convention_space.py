@@ -95,10 +95,12 @@ def test_cnom_imports_and_supervisors_get_no_action(qtbot, loaded):
     with store.session() as s:
         cnom = s.scalars(select(Convention.id).where(Convention.source == "cnom_import")).first()
         mine = s.scalars(select(Convention.id).where(Convention.authority == "ORDRE-INF")).first()
+    assert space.bulk_button.isVisibleTo(space)  # an order instructs: bulk steps offered
     space.open_convention(cnom)
     assert space.convention.actions_row.count() == 0 and "lecture seule" in space.convention.summary.text()
     supervisor = ConventionsSpace(store, lambda: Actor("dgos", "dgos"), TODAY)
     qtbot.addWidget(supervisor)
+    assert not supervisor.bulk_button.isVisibleTo(supervisor)  # absent for a supervisor, not merely disabled
     supervisor.open_convention(mine)
     assert supervisor.convention.actions_row.count() == 0
     qtbot.keyClick(supervisor.convention.tabs, Qt.Key.Key_Escape)

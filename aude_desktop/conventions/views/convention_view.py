@@ -5,49 +5,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QListWidget,
-    QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from aude_desktop.conventions import detail, forms
-from aude_desktop.dossiers.views.action_dialog import ActionDialog
-from aude_desktop.sync.local import run_command
+from aude_desktop.ui.record_view import RecordView
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
 
 
-class ConventionView(QWidget):
-    back = Signal()
-    changed = Signal(str)
+class ConventionView(RecordView):
+    forms = forms.FORMS
+    editors = ("ordre", "ars")
+    noun = "conventions"
 
     def __init__(self, store, actor, today: date | None = None, parent=None):
-        super().__init__(parent)
-        self.setObjectName("conventionView")
-        self.setAccessibleName("Convention")
-        self.store, self.actor = store, actor
-        self.today = today or date.today()
-        self.detail: detail.ConventionDetail | None = None
-        self.back_button = QPushButton("← Retour à la file")
-        self.back_button.setAccessibleName("Retour à la file des conventions")
-        self.back_button.setToolTip("Retour à la file (Échap)")
-        self.back_button.clicked.connect(self.back.emit)
-        self.title = selectable_label(name="conventionTitle")
-        self.summary = selectable_label(name="conventionSummary")
-        self.clock_label = selectable_label(name="clockLabel")
-        self.clock_label.setAccessibleName("Prochaine échéance légale")
-        self.clock_label.setContentsMargins(8, 6, 8, 6)
+        super().__init__(store, actor, today, name="conventionView", accessible="Convention",
+                         back_to="Retour à la file des conventions", parent=parent)
         self.regime_label = selectable_label(name="regimeLabel")
         self.regime_label.setAccessibleName("Régime calculé et explication")
-        self.actions_row = QHBoxLayout()
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Volets de la convention")
 
         parties = QWidget()
         self.beneficiaries = readonly_table(("Bénéficiaire", "Catégorie", "Qualité", "Identifiant"), "Bénéficiaires")
@@ -79,20 +58,7 @@ class ConventionView(QWidget):
         column.addWidget(self.recommandations, 1)
         self.tabs.addTab(outcome, "&Décision et recommandations")
 
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.back.emit)
-        top = QHBoxLayout()
-        top.addWidget(self.back_button)
-        top.addWidget(self.title, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.clock_label)
-        layout.addWidget(self.regime_label)
-        layout.addLayout(self.actions_row)
-        layout.addWidget(self.tabs, 1)
+        self.finish_layout(self.regime_label)
 
     def show_convention(self, convention_id: str) -> bool:
         with self.store.session() as s:
@@ -119,34 +85,4 @@ class ConventionView(QWidget):
             self.show_convention(self.detail.id)
 
     def _render_actions(self) -> None:
-        while self.actions_row.count():
-            item = self.actions_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        actor = self.actor()
-        if actor is None or actor.role not in ("ordre", "ars") or self.detail.read_only:
-            return  # read-only profiles and CNOM imports: no edit action at all
-        for name in self.detail.actions:
-            if name in forms.FORMS:
-                button = QPushButton(forms.ACTION_LABELS[name] + "…")
-                button.setObjectName(f"action_{name}")
-                button.setAccessibleName(forms.ACTION_LABELS[name])
-                button.clicked.connect(lambda _=False, n=name: self.open_action(n))
-                self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
-
-    def open_action(self, name: str) -> ActionDialog:
-        dialog = ActionDialog(forms.FORMS[name], lambda args: self.run(name, args), today=self.today, parent=self)
-        dialog.accepted.connect(self.reload)
-        dialog.open()
-        return dialog
-
-    def run(self, name: str, args: dict) -> str:
-        from aude_desktop.sync.commands import CommandRejected
-
-        actor = self.actor()
-        if actor is None:
-            raise CommandRejected("non_connecte", "Connectez-vous une première fois sur ce poste pour instruire des conventions.")
-        result = run_command(self.store, actor, name, dict(args, id=self.detail.id))
-        self.changed.emit(self.detail.id)
-        return result
+        self.render_actions(self.detail.actions, self.detail.read_only)

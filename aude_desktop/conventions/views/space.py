@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QStackedWidget
 
-from aude_desktop.conventions import queue
+from aude_desktop.conventions import bulk, queue
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
 from aude_desktop.conventions.views.convention_view import ConventionView
+from aude_desktop.dossiers.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
 from aude_desktop.dossiers.views.queue_view import FilterBox, FilteredQueueView
 
 
@@ -55,6 +56,47 @@ class ConventionsSpace(QStackedWidget):
         self.queue.opened.connect(self.open_convention)
         self.convention.back.connect(self.show_queue)
         self.convention.changed.connect(lambda _id: self.changed.emit())
+        self.actor = actor
+        self.today = today or date.today()
+        self.bulk_button = menu_button("Actions sur la sélection", "bulkButton", (
+            ("Accuser réception des demandes d’autorisation…", lambda: self._bulk_dated("Accusés de réception", bulk.acknowledge)),
+            ("Enregistrer les déclarations…", lambda: self._bulk_dated("Enregistrement des déclarations", bulk.register)),
+            ("Émettre les mêmes recommandations…", self.bulk_recommend),
+        ))
+        self.queue.actions_bar.addWidget(self.bulk_button)
+        self.refresh_permissions()
+
+    def refresh_permissions(self) -> None:
+        actor = self.actor()
+        self.bulk_button.setVisible(actor is not None and actor.role in ("ordre", "ars"))
+
+    def _selection(self) -> list[str] | None:
+        ids = self.queue.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "Aucune sélection", "Sélectionnez d’abord des conventions dans la file (Maj ou Ctrl + clic).")
+            return None
+        return ids
+
+    def _bulk_dated(self, title: str, action) -> None:
+        ids, actor = self._selection(), self.actor()
+        if not ids or actor is None:
+            return
+        dialog = ChoiceDialog(title, "", None, self.today, with_date=True, parent=self)
+        if dialog.exec():
+            self._run(title, lambda p: action(self.store, actor, ids, dialog.date(), on_progress=p))
+
+    def bulk_recommend(self) -> None:
+        ids, actor = self._selection(), self.actor()
+        if not ids or actor is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "Recommandations", "Recommandations adressées à chaque entreprise :")
+        if ok and text.strip():
+            self._run("Recommandations", lambda p: bulk.recommend(self.store, actor, ids, self.today, text.strip(), on_progress=p))
+
+    def _run(self, title: str, work) -> None:
+        self.last_report = run_and_report(self, title, work)
+        self.queue.refresh()
+        self.changed.emit()
 
     def open_convention(self, convention_id: str) -> None:
         if not self.convention.show_convention(convention_id):
@@ -70,6 +112,7 @@ class ConventionsSpace(QStackedWidget):
         self.queue.table.setFocus()
 
     def refresh(self) -> None:
+        self.refresh_permissions()
         if self.currentWidget() is self.convention:
             self.convention.reload()
         else:

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressDialog,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,6 +47,25 @@ def run_with_progress(parent, title: str, work) -> bulk.BulkReport:
         return work(progress)
     finally:
         dialog.close()
+
+
+def menu_button(text: str, name: str, entries) -> QPushButton:
+    """A button opening a menu of (label, slot) entries (the bulk actions of a queue)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    menu = QMenu(button)
+    for label, slot in entries:
+        menu.addAction(label, slot)
+    button.setMenu(menu)
+    return button
+
+
+def run_and_report(parent, title: str, work) -> bulk.BulkReport:
+    """Run a bulk action with its progress dialog, then show what happened to each item."""
+    report = run_with_progress(parent, title, work)
+    ReportDialog(report, parent).open()
+    return report
 
 
 class ReportDialog(QDialog):

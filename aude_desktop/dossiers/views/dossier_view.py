@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -14,66 +14,33 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from aude_desktop.dossiers import commission, detail, forms
-from aude_desktop.dossiers.views.action_dialog import ActionDialog
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.sync.local import run_command
+from aude_desktop.ui.record_view import RecordView
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
 
 AUTOSAVE_MS = 800
 
 
-class DossierView(QWidget):
-    """`actor()` returns who acts (None when nobody ever signed in here: actions then say so)."""
-
-    back = Signal()
-    changed = Signal(str)  # a command was applied to this dossier
+class DossierView(RecordView):
+    forms = forms.FORMS
+    editors = ("agent_dreets",)
+    noun = "dossiers"
 
     def __init__(self, store, actor, today: date | None = None, parent=None):
-        super().__init__(parent)
-        self.setObjectName("dossierView")
-        self.setAccessibleName("Dossier")
-        self.store, self.actor = store, actor
-        self.today = today or date.today()
-        self.detail: detail.DossierDetail | None = None
-
-        self.back_button = QPushButton("← Retour à la file")
-        self.back_button.setAccessibleName("Retour à la file des dossiers")
-        self.back_button.setToolTip("Retour à la file (Échap)")
-        self.back_button.clicked.connect(self.back.emit)
-        self.title = selectable_label(name="dossierTitle")
-        self.summary = selectable_label(name="dossierSummary")
-        self.clock_label = selectable_label(name="clockLabel")
-        self.clock_label.setAccessibleName("Prochaine échéance légale")
-        self.clock_label.setContentsMargins(8, 6, 8, 6)
-        self.actions_row = QHBoxLayout()
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Volets du dossier")
+        super().__init__(store, actor, today, name="dossierView", accessible="Dossier",
+                         back_to="Retour à la file des dossiers", parent=parent)
         self._build_tabs()
-
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.back.emit)
+        self.finish_layout()
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.save_annotation)
-
-        top = QHBoxLayout()
-        top.addWidget(self.back_button)
-        top.addWidget(self.title, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.clock_label)
-        layout.addLayout(self.actions_row)
-        layout.addWidget(self.tabs, 1)
 
     # -- tabs -----------------------------------------------------------------------------------
 
@@ -199,54 +166,22 @@ class DossierView(QWidget):
         show_clock(self.clock_label, self.detail.clock, self.detail.clock_error)
 
     def _render_actions(self) -> None:
-        while self.actions_row.count():
-            item = self.actions_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        actor = self.actor()
-        if actor is None or actor.role == "dgos":
-            # Read-only profiles get no edit actions at all (the server would refuse them anyway).
-            return
-        for name in self.detail.actions:
-            if name in forms.FORMS:
-                button = QPushButton(forms.ACTION_LABELS[name] + "…")
-                button.setObjectName(f"action_{name}")
-                button.setAccessibleName(forms.ACTION_LABELS[name])
-                button.clicked.connect(lambda _=False, n=name: self.open_action(n))
-                self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
+        self.render_actions(self.detail.actions)
 
-    # -- actions --------------------------------------------------------------------------------
-
-    def open_action(self, name: str) -> ActionDialog:
-        form = forms.FORMS[name]
-        defaults: dict = {}
-        if name == "dossier.acknowledge":
-            defaults["missing"] = [f"{line.code}) {line.label}" for line in self.detail.checklist
-                                   if line.status != "recu" and line.code not in ("d",)]
-        sessions = []
+    def action_options(self, name: str) -> dict:
+        if name == "dossier.acknowledge":  # the checklist's missing pièces, proposed
+            return {"defaults": {"missing": [f"{line.code}) {line.label}" for line in self.detail.checklist
+                                             if line.status != "recu" and line.code != "d"]}}
         if name == "dossier.schedule_commission":
             with self.store.session() as s:
-                sessions = commission.upcoming_choices(s, self.detail.profession, self.today)
-        dialog = ActionDialog(form, lambda args: self.run(name, args), today=self.today, defaults=defaults,
-                              sessions=sessions, parent=self)
-        dialog.accepted.connect(self.reload)
-        dialog.open()
-        return dialog
+                return {"sessions": commission.upcoming_choices(s, self.detail.profession, self.today)}
+        return {}
 
-    def run(self, name: str, args: dict) -> str:
-        from aude_desktop.sync.commands import CommandRejected
-
-        actor = self.actor()
-        if actor is None:
-            raise CommandRejected("non_connecte", "Connectez-vous une première fois sur ce poste pour instruire des dossiers.")
-        args = dict(args, id=self.detail.id)
+    def prepare_args(self, name: str, args: dict) -> dict:
         if name == "dossier.schedule_commission":
             with self.store.session() as s:
                 args.update(commission.session_args(s, args.get("session_id")))
-        result = run_command(self.store, actor, name, args)
-        self.changed.emit(self.detail.id)
-        return result
+        return args
 
     def open_scan(self, row: int, _column: int) -> None:
         from aude_desktop.sync import attachments

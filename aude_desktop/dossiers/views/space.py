@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QStackedWidget
+from PySide6.QtWidgets import QMessageBox, QStackedWidget
 
 from aude_desktop.dossiers import bulk, commission, queue
 from aude_desktop.dossiers.views.bulk_dialogs import (
     ChoiceDialog,
     NewSessionDialog,
-    ReportDialog,
     SessionAvisDialog,
-    run_with_progress,
+    menu_button,
+    run_and_report,
 )
 from aude_desktop.dossiers.views.dossier_view import DossierView
 from aude_desktop.dossiers.views.queue_view import QueueView
@@ -41,12 +41,12 @@ class DossiersSpace(QStackedWidget):
         self._build_bulk_buttons()
 
     def _build_bulk_buttons(self) -> None:
-        self.bulk_button = self._menu_button("Actions sur la sélection", "bulkButton", (
+        self.bulk_button = menu_button("Actions sur la sélection", "bulkButton", (
             ("Attribuer…", self.bulk_assign),
             ("Envoyer les accusés de réception…", self.bulk_acknowledge),
             ("Inscrire en commission…", self.bulk_schedule),
         ))
-        self.sessions_button = self._menu_button("Séances de commission", "sessionsButton", (
+        self.sessions_button = menu_button("Séances de commission", "sessionsButton", (
             ("Nouvelle séance…", self.new_session),
             ("Afficher l’ordre du jour d’une séance…", self.show_agenda),
             ("Enregistrer les avis d’une séance…", self.session_avis),
@@ -54,16 +54,6 @@ class DossiersSpace(QStackedWidget):
         self.queue.actions_bar.addWidget(self.sessions_button)
         self.queue.actions_bar.addWidget(self.bulk_button)
         self.refresh_permissions()
-
-    def _menu_button(self, text: str, name: str, entries) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text)
-        menu = QMenu(button)
-        for label, slot in entries:
-            menu.addAction(label, slot)
-        button.setMenu(menu)
-        return button
 
     def refresh_permissions(self) -> None:
         # A supervisor reads: the edit actions are absent, not merely disabled.
@@ -105,10 +95,9 @@ class DossiersSpace(QStackedWidget):
         return ids
 
     def _run(self, title: str, work) -> bulk.BulkReport:
-        self.last_report = run_with_progress(self, title, work)
+        self.last_report = run_and_report(self, title, work)
         self.queue.refresh()
         self.changed.emit()
-        ReportDialog(self.last_report, self).open()
         return self.last_report
 
     def bulk_assign(self) -> None:
