@@ -270,7 +270,12 @@ class FilteredQueueView(QWidget):
         self.refresh()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{QLocale().toString(self.model.total)} {self.noun}")
+        if self.model.total:
+            self.count_label.setText(f"{QLocale().toString(self.model.total)} {self.noun}")
+        elif self.search.text() or self.saved_box.currentIndex() or any(b.currentIndex() for b in self.boxes.values()):
+            self.count_label.setText("Aucun résultat pour ces filtres.")
+        else:
+            self.count_label.setText("Rien sur ce poste pour l’instant : connectez-vous (Fichier › Se connecter) puis synchronisez (F5).")
 
     def refresh(self) -> None:
         self.model.reload()
