@@ -14,7 +14,7 @@ from aude_desktop.store.database import open_store  # noqa: E402
 from aude_desktop.store.keys import database_key  # noqa: E402
 from aude_desktop.sync.commands import Actor  # noqa: E402
 
-profile_dir, dossier_id, versions = sys.argv[1], sys.argv[2], int(sys.argv[3])
+profile_dir, dossier_id, versions, round_ = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 app = QApplication([])
 profile = Profile.isolated(profile_dir)
 store = open_store(profile, database_key(profile, passphrase=os.environ["AUDE_DB_PASSPHRASE"]))
@@ -26,7 +26,8 @@ state = {"n": 0}
 
 def type_next() -> None:
     state["n"] += 1
-    view.annotation.setPlainText(f"Note version {state['n']} : rappeler le demandeur — pièce g")
+    # The round in the text: a text identical to the saved one is (rightly) not saved again.
+    view.annotation.setPlainText(f"Note version {state['n']} (tour {round_}) : rappeler le demandeur — pièce g")
 
 
 def saved() -> None:

@@ -33,20 +33,22 @@ def test_annotation_survives_sigkill(tmp_path):
         versions = random.randint(1, 4)
         env = dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
         errors = (tmp_path / f"child-{round_}.err").open("w")
-        child = subprocess.Popen([sys.executable, str(CHILD), str(profile.data_dir.parent), "d1", str(versions)],
+        child = subprocess.Popen([sys.executable, str(CHILD), str(profile.data_dir.parent), "d1", str(versions), str(round_)],
                                  stdout=subprocess.PIPE, stderr=errors, text=True, env=env, cwd=Path(__file__).parents[2])
         last = 0
-        for line in child.stdout:
-            last = int(line.split()[1])
-            if last == versions:
-                break
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
+        try:
+            for line in child.stdout:
+                last = int(line.split()[1])
+                if last == versions:
+                    break
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
         errors.close()
         assert last == versions, f"round {round_}: the child stopped before saving:\n{(tmp_path / f'child-{round_}.err').read_text()}"
         store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
         with store.session() as s:
-            assert s.get(Annotation, s.scalars(select(Annotation.id)).one()).text.startswith(f"Note version {versions} :")
+            assert s.get(Annotation, s.scalars(select(Annotation.id)).one()).text.startswith(f"Note version {versions} (tour {round_}) :")
             assert s.scalars(select(OutboxEntry.name)).all().count("annotation.save") >= versions
             assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         store.close()
