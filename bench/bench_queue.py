@@ -31,7 +31,7 @@ PASSPHRASE = "banc de mesure de la file"
 # The app's side only: a fresh process opens the profile, shows the queue, scrolls through 2,000
 # rows, searches, and reports its peak RSS (building the data set is not the app's memory).
 CHILD = """
-import os, resource, sys
+import os, sys
 from datetime import date
 from PySide6.QtWidgets import QApplication
 from aude_desktop.dossiers.views.queue_view import QueueView
@@ -52,7 +52,9 @@ for _ in range(10):
 view.search.setText("martin")
 view.apply_filters()
 app.processEvents()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: after fork and exec, Linux's ru_maxrss still counts the parent's size.
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(int(hwm.split()[1]) / 1024)
 """
 
 

@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "complete": "Dossier complet",
     "commission": "Inscription en commission",
     "avis": "Avis",
+    "proposition": "Proposition de décision",
     "decision": "Décision",
     "measure_chosen": "Choix de la mesure",
     "epreuve_passed": "Épreuve d’aptitude réussie",
@@ -113,6 +114,7 @@ class DossierDetail:
     clock_error: str
     avis: str
     decision: str
+    piece_requests: list[tuple[date, str, date | None]]  # sent on, what and why, resolved on
     letters: list[tuple[str, str, str]]  # reference, kind, issued on
     annotation_id: str | None
     annotation: str
@@ -214,7 +216,8 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         clock=clock,
         clock_error=clock_error,
         avis=_avis_text(p.get("avis")),
-        decision=_decision_text(p.get("decision")),
+        decision=_proposition_text(p.get("proposition")) + _decision_text(p.get("decision")),
+        piece_requests=piece_requests(p.get("clock_events") or []),
         letters=letters,
         annotation_id=annotation.id if annotation else None,
         annotation=annotation.text if annotation else "",
@@ -226,6 +229,26 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
 def _event_note(event: dict) -> str:
     note = event.get("note") or ""
     return AVIS_LABELS.get(note) or DECISION_LABELS.get(note) or {"epreuve": "épreuve d’aptitude", "stage": "stage d’adaptation"}.get(note, note)
+
+
+def piece_requests(events: list[dict]) -> list[tuple[date, str, date | None]]:
+    """Each request for pièces (it suspends the decision clock), with the day it was resolved."""
+    requests: list[list] = []
+    for e in sorted(events, key=lambda e: e["on"]):
+        if e["kind"] == "pieces_requested":
+            requests.append([date.fromisoformat(e["on"]), e.get("note") or "", None])
+        elif e["kind"] == "pieces_received":
+            for request in requests:
+                if request[2] is None:
+                    request[2] = date.fromisoformat(e["on"])
+    return [tuple(r) for r in requests]
+
+
+def _proposition_text(proposition: dict | None) -> str:
+    if not proposition:
+        return ""
+    return (f"Proposition : {DECISION_LABELS.get(proposition.get('kind'), proposition.get('kind'))} — "
+            f"du {_text(proposition.get('on'))}\n")
 
 
 def _avis_text(avis: dict | None) -> str:

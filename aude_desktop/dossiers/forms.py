@@ -70,6 +70,11 @@ FORMS: dict[str, Form] = {f.command: f for f in (
         Field("on", "Date de l’avis", "date"),
         Field("motifs", "Motifs", "multiline", required=False),
     )),
+    Form("dossier.propose_decision", "Proposition de décision (ASS)", "Enregistrer la proposition", (
+        Field("kind", "Proposition", "choice", _choices(DECISION_LABELS)),
+        Field("on", "Date de la proposition", "date"),
+        Field("motifs", "Motifs", "multiline", required=False),
+    )),
     Form("dossier.decide", "Décision", "Enregistrer la décision", (
         Field("kind", "Décision", "choice", _choices(DECISION_LABELS)),
         Field("on", "Date de la décision", "date"),

@@ -65,11 +65,15 @@ def _last_event(payload: dict, kinds: set[str]) -> str | None:
 
 Transition = Callable[[dict, dict], dict]
 TRANSITIONS: dict[str, tuple[frozenset[DossierState], Transition]] = {}
+# Beyond the state: whether a step concerns this dossier at all (ASS has no commission but a
+# proposition de décision), so the UI offers only what can apply.
+APPLIES: dict[str, Callable[[dict], bool]] = {}
 
 
-def transition(name: str, *allowed: DossierState):
+def transition(name: str, *allowed: DossierState, applies: Callable[[dict], bool] = lambda _p: True):
     def register(fn: Transition) -> Transition:
         TRANSITIONS[name] = (frozenset(allowed), fn)
+        APPLIES[name] = applies
         return fn
 
     return register
@@ -94,7 +98,7 @@ def apply(name: str, payload: dict, args: dict) -> dict:
 def available(payload: dict) -> list[str]:
     """Transitions whose state guard allows them now (the UI shows only these)."""
     state = _state(payload)
-    return [name for name, (allowed, _) in TRANSITIONS.items() if state in allowed]
+    return [name for name, (allowed, _) in TRANSITIONS.items() if state in allowed and APPLIES[name](payload)]
 
 
 @transition("dossier.acknowledge", S.RECU)
@@ -140,7 +144,7 @@ def receive_pieces(p: dict, args: dict) -> dict:
     return p
 
 
-@transition("dossier.schedule_commission", S.COMPLET)
+@transition("dossier.schedule_commission", S.COMPLET, applies=lambda p: not _is_ass(p))
 def schedule_commission(p: dict, args: dict) -> dict:
     if _is_ass(p):
         raise TransitionRefused(
@@ -177,6 +181,23 @@ def record_avis(p: dict, args: dict) -> dict:
         _event(p, day, "pieces_requested", args.get("motifs") or "complément d'information")
     else:
         p["state"] = S.AVIS_RENDU
+    return p
+
+
+@transition("dossier.propose_decision", S.AVIS_RENDU, applies=_is_ass)
+def propose_decision(p: dict, args: dict) -> dict:
+    """ASS only (aude.md §5): after the DEASS establishment's technical opinion, the regional
+    director's proposition de décision; the decision itself follows (dossier.decide)."""
+    if not _is_ass(p):
+        raise TransitionRefused("reserve_ass", "La proposition de décision est propre aux assistants de service social : "
+                                "pour cette profession, la décision suit l'avis de la commission.")
+    kind = args.get("kind")
+    if kind not in DECISIONS:
+        raise TransitionRefused("decision_invalide", "Proposition inconnue : autorisation, mesures de compensation, refus ou irrecevabilité.")
+    day = _date(args, "on", "Date de la proposition")
+    _not_before(day, (p.get("avis") or {}).get("on"), "La proposition", "l'avis technique")
+    p["proposition"] = {"kind": kind, "on": day.isoformat(), "motifs": (args.get("motifs") or "").strip()}
+    _event(p, day, "proposition", kind)
     return p
 
 

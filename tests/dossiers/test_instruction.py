@@ -135,3 +135,18 @@ def test_commission_session_agenda_and_the_avis_of_the_whole_session(store):
     assert [i.ok for i in report.items] == [True, False] and "Avis inconnu" in report.items[1].message
     with store.session() as s:
         assert s.get(Dossier, "d1").state == "avis_rendu" and s.get(Dossier, "d2").state == "en_commission"
+
+
+def test_requests_for_pieces_are_listed_with_their_resolution(store):
+    events = [{"on": "2026-11-02", "kind": "receipt", "note": None},
+              {"on": "2026-11-03", "kind": "acknowledged", "note": None},
+              {"on": "2026-11-03", "kind": "pieces_requested", "note": "g) Programme détaillé"},
+              {"on": "2026-11-10", "kind": "pieces_received", "note": None},
+              {"on": "2026-11-10", "kind": "complete", "note": None},
+              {"on": "2026-11-12", "kind": "pieces_requested", "note": "f) Attestation de moins d'un an"}]
+    seed(store, ("d1", payload("AUDE-1", state="incomplet", clock_events=events)))
+    with store.session() as s:
+        d = detail.load(s, "d1", AGENT.login, TODAY)
+    assert d.piece_requests == [(date(2026, 11, 3), "g) Programme détaillé", date(2026, 11, 10)),
+                                (date(2026, 11, 12), "f) Attestation de moins d'un an", None)]
+    assert d.clock.status == "suspended"

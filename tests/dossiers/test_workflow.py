@@ -25,6 +25,7 @@ ARGS = {
     "dossier.receive_pieces": {"on": "2026-04-01"},
     "dossier.schedule_commission": {"on": "2026-05-01", "session_on": "2026-05-15", "session_id": "s1"},
     "dossier.record_avis": {"on": "2026-05-15", "kind": "mesures_compensation", "motifs": "Pédiatrie"},
+    "dossier.propose_decision": {"on": "2026-05-20", "kind": "autorisation"},
     "dossier.decide": {"on": "2026-06-01", "kind": "mesures_compensation", "motifs": "Différences substantielles",
                        "measure_kind": "au_choix", "subjects": ["Pédiatrie"]},
     "dossier.choose_measure": {"on": "2026-06-20", "choice": "epreuve"},
@@ -65,8 +66,13 @@ def test_every_transition_from_every_state(state, name):
     payload = dossier_in(state)
     allowed_states, _ = TRANSITIONS[name]
     before = copy.deepcopy(payload)
-    if state in allowed_states:
+    if state in allowed_states and workflow.APPLIES[name](payload):
         assert name in available(payload)
+    elif state in allowed_states:  # not for this profession: not offered, and refused in French
+        assert name not in available(payload)
+        with pytest.raises(TransitionRefused) as excinfo:
+            apply(name, payload, ARGS[name])
+        assert excinfo.value.code in ("reserve_ass", "sans_commission")
     else:
         assert name not in available(payload)
         with pytest.raises(TransitionRefused) as excinfo:
@@ -142,7 +148,13 @@ def test_ass_has_no_commission_but_a_technical_opinion():
     with pytest.raises(TransitionRefused) as excinfo:
         apply("dossier.schedule_commission", p, ARGS["dossier.schedule_commission"])
     assert excinfo.value.code == "sans_commission"
+    assert "dossier.schedule_commission" not in available(p)
     p = apply("dossier.record_avis", p, {"on": "2026-04-01", "kind": "favorable"})
+    assert "dossier.propose_decision" in available(p)
+    with pytest.raises(TransitionRefused, match="ne peut pas précéder"):
+        apply("dossier.propose_decision", p, {"on": "2026-03-20", "kind": "autorisation"})
+    p = apply("dossier.propose_decision", p, {"on": "2026-04-05", "kind": "autorisation", "motifs": "Avis favorable de l'IRTS"})
+    assert p["proposition"] == {"kind": "autorisation", "on": "2026-04-05", "motifs": "Avis favorable de l'IRTS"}
     p = apply("dossier.decide", p, {"on": "2026-04-15", "kind": "autorisation"})
     assert p["state"] == S.AUTORISE
 

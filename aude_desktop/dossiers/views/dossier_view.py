@@ -69,9 +69,12 @@ class DossierView(RecordView):
         self.open_scan_button = QPushButton("Ouvrir le fichier")
         self.open_scan_button.setAccessibleName("Ouvrir le fichier de la pièce")
         self.open_scan_button.clicked.connect(lambda: self.open_scan(self.pieces_table.currentRow(), 0))
+        self.requests_table = readonly_table(("Demandée le", "Pièces demandées et motif", "Reçue le"), "Demandes de pièces")
         column = QVBoxLayout(pieces)
-        column.addWidget(self.pieces_table, 1)
+        column.addWidget(self.pieces_table, 2)
         column.addWidget(self.open_scan_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(QLabel("<b>Demandes de pièces</b> (chacune suspend le délai de décision)"))
+        column.addWidget(self.requests_table, 1)
         self.tabs.addTab(pieces, "&Pièces")
 
         timeline = QWidget()
@@ -152,6 +155,8 @@ class DossierView(RecordView):
             for line in d.checklist
         ])
         fill_table(self.milestones, [(format_date_fr(m.on), m.label, m.note) for m in d.milestones])
+        fill_table(self.requests_table, [(format_date_fr(sent), what, format_date_fr(done) if done else "en attente")
+                                         for sent, what, done in d.piece_requests] or [("", "Aucune demande de pièces.", "")])
         self.history.clear()
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.avis_label.setText(d.avis)
