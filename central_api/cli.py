@@ -139,6 +139,19 @@ def cmd_import_cnom(args) -> int:
     return 0
 
 
+def cmd_rules(args) -> int:
+    from aude_desktop.conventions.thresholds import RulesetError
+    from central_api.rulesets import publish
+
+    try:
+        record_id = publish(_engine(args.db), Path(args.file))
+    except RulesetError as exc:
+        print(f"Publication refusée, rien n'a été publié : {exc}", file=sys.stderr)
+        return 2
+    print(f"Règles publiées ({record_id}) : les postes les recevront à leur prochaine synchronisation.")
+    return 0
+
+
 def cmd_audit(args) -> int:
     from central_api.service import audit_verify
 
@@ -195,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     cnom.add_argument("file")
     cnom.add_argument("--db", default=DEFAULT_DB)
     cnom.set_defaults(handler=cmd_import_cnom)
+
+    rules = _sub(sub, "rules", "publie un fichier de règles (seuils EPS d'un nouvel arrêté) vers tous les postes")
+    rules.add_argument("action", choices=("publish",), metavar="publish", help="publie le fichier")
+    rules.add_argument("file", help="fichier JSON des seuils (format de resources/rules/eps_thresholds.json)")
+    rules.add_argument("--db", default=DEFAULT_DB)
+    rules.set_defaults(handler=cmd_rules)
 
     audit = _sub(sub, "audit", "vérifie la chaîne du journal d'audit")
     audit.add_argument("action", choices=("verify",))

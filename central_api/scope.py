@@ -17,18 +17,20 @@ from central_api.db import Record
 
 AUDE_KINDS = ("dossier", "piece", "commission_session")
 EPS_KINDS = ("convention",)
+SHARED_KINDS = ("ruleset",)  # published by the server only (aude-central rules publish)
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
     """SQL condition on `records` for what `actor` may receive."""
     own_notes = and_(Record.kind == "annotation", Record.owner == actor.login)
+    rules = Record.kind.in_(SHARED_KINDS)  # rules files: everyone receives them
     if actor.role == "dgos":
         return or_(Record.kind != "annotation", own_notes)
     if actor.role == "agent_dreets":
-        return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes)
+        return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes, rules)
     authority = instructing_authority(actor)
     if authority:
-        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_KINDS)), own_notes)
+        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_KINDS)), own_notes, rules)
     return ~true()
 
 
@@ -36,6 +38,8 @@ def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, 
     """The same rule as `visible`, for one record in Python (mutations, attachments)."""
     if kind == "annotation":
         return owner == actor.login
+    if kind in SHARED_KINDS:
+        return True
     if actor.role == "dgos":
         return True
     if actor.role == "agent_dreets":

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.models import Convention
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState
-from aude_desktop.conventions.thresholds import classify, euros, line_checks
+from aude_desktop.conventions.thresholds import active_ruleset, classify, euros, line_checks
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError
@@ -60,8 +60,9 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
     p = workflow.with_receipt(dump_convention(session, convention_id))
     names = {b["id"]: (f"{(b.get('last_name') or '').upper()} {b.get('first_name') or ''}".strip() or b.get("name") or b["id"])
              for b in p.get("beneficiaries") or []}
-    result = classify(p)
-    checks = line_checks(p)
+    rules = active_ruleset(session, today)
+    result = classify(p, rules)
+    checks = line_checks(p, rules)
     try:
         clock, clock_error = workflow.clock(p, today), ""
     except (ClockInputError, KeyError, ValueError) as exc:
@@ -80,7 +81,8 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         summary=(f"<b>{state}</b> · {regime}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
                  f"{authority.label if authority else p.get('authority')} · déposée le {_iso(p.get('filed_on'))} · "
                  f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {OBJECTS.get(p.get('object'), p.get('object'))} · "
-                 f"SIRET {company.get('siret') or '—'}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")),
+                 f"SIRET {company.get('siret') or '—'}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")
+                 + _routing(p.get("routing"))),
         regime=p.get("regime") or "",
         regime_lines=result.lines,
         computed_regime=_label(REGIME_LABELS, result.regime),
@@ -102,6 +104,14 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         actions=workflow.available(p) if p.get("state") in ConventionState._value2member_map_ else [],
         read_only=bool(p.get("read_only")),
     )
+
+
+def _routing(routing: list[str] | None) -> str:
+    """eps.md §2: beneficiaries of several authorities — each instructs for its own (inference, uncertain)."""
+    if not routing:
+        return ""
+    names = ", ".join(authorities()[a].label if a in authorities() else a for a in routing)
+    return f"<br><b>Plusieurs autorités compétentes</b> : {names} — chacune instruit pour ses propres bénéficiaires."
 
 
 def _dec(value):

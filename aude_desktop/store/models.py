@@ -136,3 +136,18 @@ class UnseenChange(Base):
     entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     entity_kind: Mapped[str] = mapped_column(String(30))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ruleset(SyncedMixin, Base):
+    """A rules file distributed by the server through sync (e.g. the EPS thresholds of a new
+    arrêté), so new rules need no new release. Checked when received: a file this version cannot
+    use is kept with its error and the previous rules stay in force."""
+
+    __tablename__ = "rulesets"
+
+    kind: Mapped[str] = mapped_column(String(40))  # eps_thresholds
+    rules_version: Mapped[str] = mapped_column(String(40))
+    effective_from: Mapped[str] = mapped_column(String(10))  # AAAA-MM-JJ, as in the file
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    valid: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)

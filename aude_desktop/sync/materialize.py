@@ -32,7 +32,7 @@ from aude_desktop.dossiers.models import (
     Piece,
 )
 from aude_desktop.store import search
-from aude_desktop.store.models import Annotation
+from aude_desktop.store.models import Annotation, Ruleset
 
 _NS = uuid.UUID("6f1d1c8e-6a8e-4b8f-9a51-2f0f5e4b7a10")
 
@@ -274,15 +274,33 @@ def _commission_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     )
 
 
+def _ruleset_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    from aude_desktop.conventions.thresholds import RulesetError, parse_ruleset
+
+    valid, error = True, None
+    try:
+        if p.get("kind") != "eps_thresholds":
+            raise RulesetError(f"Type de règles inconnu de cette version : « {p.get('kind')} ».")
+        parse_ruleset(p)
+    except RulesetError as exc:  # kept with its reason; the rules in force do not change
+        valid, error = False, str(exc)
+    batch.add(
+        Ruleset,
+        {"id": record_id, "version": version, "kind": str(p.get("kind")), "rules_version": str(p.get("version")),
+         "effective_from": str(p.get("effective_from") or ""), "payload": p, "valid": valid, "error": error},
+    )
+
+
 ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "dossier": _dossier_rows,
     "convention": _convention_rows,
     "piece": _piece_rows,
     "annotation": _annotation_rows,
     "commission_session": _commission_rows,
+    "ruleset": _ruleset_rows,
 }
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
-               "commission_session": CommissionSession}
+               "commission_session": CommissionSession, "ruleset": Ruleset}
 
 
 def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]]) -> int:
