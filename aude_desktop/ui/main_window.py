@@ -32,6 +32,7 @@ from aude_desktop.ui.sync_page import SyncPage
 from aude_desktop.ui.workers import Task
 
 DEMO_SUFFIX = " — profil de démonstration"
+HOME_SPACE = {"agent_dreets": "dossiers", "ordre": "conventions", "ars": "conventions", "dgos": "supervision"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Navigation entre les espaces")
         self.navigation.setMaximumWidth(260)
+        self.navigation.setMinimumWidth(200)  # the spaces' names stay readable whatever the page needs
         self.navigation.setStyleSheet(
             "QListWidget#navigation { font-size: 11pt; }"
             "QListWidget#navigation::item { padding: 10px 12px; }"
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         splitter.setSizes([220, 1060])
         self.setCentralWidget(splitter)
 
@@ -337,6 +340,8 @@ class MainWindow(QMainWindow):
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
         self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")
         self.auto_sync.start(self.settings.auto_sync_minutes * 60_000)
+        if auth.user is not None:  # open on the space of the user's work
+            self.go_to(HOME_SPACE.get(auth.user.role, "dossiers"))
 
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):

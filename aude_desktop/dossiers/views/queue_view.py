@@ -162,7 +162,7 @@ class FilteredQueueView(QWidget):
         self.search.setPlaceholderText(placeholder)
         self.search.setAccessibleName("Rechercher")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(220)
         self.boxes: dict[str, QComboBox] = {}
         for spec in boxes:
             box = QComboBox()
@@ -177,9 +177,10 @@ class FilteredQueueView(QWidget):
         for box in (self.saved_box, *self.boxes.values()):
             # Long labels must not squeeze the search box: the popup still shows them in full.
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(14)
+            box.setMinimumContentsLength(12)
         self.count_label = QLabel()
         self.count_label.setObjectName("queueCount")
+        self.count_label.setWordWrap(True)  # a long empty-queue hint must not widen the window
         self.table = QTableView()
         self.table.setObjectName("queueTable")
         self.table.setAccessibleName(table_name)
@@ -274,6 +275,8 @@ class FilteredQueueView(QWidget):
             self.count_label.setText(f"{QLocale().toString(self.model.total)} {self.noun}")
         elif self.search.text() or self.saved_box.currentIndex() or any(b.currentIndex() for b in self.boxes.values()):
             self.count_label.setText("Aucun résultat pour ces filtres.")
+        elif self.model.store.status().last_sync is not None:
+            self.count_label.setText(f"Aucun élément de cette file dans votre périmètre ({self.noun.replace('(s)', 's')} d’autres services).")
         else:
             self.count_label.setText("Rien sur ce poste pour l’instant : connectez-vous (Fichier › Se connecter) puis synchronisez (F5).")
 
