@@ -5,6 +5,8 @@ in the endpoint signatures, some of which are closures of create_app.
 """
 
 
+import base64
+import binascii
 import hashlib
 import os
 import re
@@ -331,21 +333,58 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             raise ApiProblem(422, exc.code, exc.message) from None
         if body["company"]["siren"] != key.siren:
             raise ApiProblem(403, "entreprise_differente", "Cette clé d'API n'est pas celle de l'entreprise signataire.")
+        from aude_desktop.conventions.thresholds import classify
+
+        filed_files = _filed_attachments(payload.get("attachments"))
         created = []
         with engine.begin() as conn:
+            listed = []
+            for sha, name, label, data in filed_files:
+                if not (files / sha).exists():
+                    (files / sha).write_bytes(data)
+                if conn.execute(select(Attachment.sha256).where(Attachment.sha256 == sha)).first() is None:
+                    conn.execute(insert(Attachment).values(sha256=sha, size=len(data), complete=True,
+                                                           uploaded_by=f"entreprise:{key.siren}"))
+                listed.append({"sha256": sha, "filename": name, "label": label, "size": len(data)})
+            filed_on = datetime.now(UTC).date().isoformat()
             for authority in authorities:
                 record_id = str(uuid.uuid4())
                 reference = f"EPS-{datetime.now(UTC):%Y}-{secrets.randbelow(10**7):07d}"
-                regime = payload.get("regime") if payload.get("regime") in ("declaration", "autorisation") else "indetermine"
+                # The regime follows from the thresholds in force, whatever the company declared.
                 record = {"reference": reference, "authority": authority, "source": "eps", "read_only": False, **body,
-                          "regime": regime, "state": "recue", "filed_on": datetime.now(UTC).date().isoformat(),
-                          "decision": None, "routing": authorities if len(authorities) > 1 else None}
+                          "regime": classify(body).regime, "state": "recue", "filed_on": filed_on,
+                          "decision": None, "routing": authorities if len(authorities) > 1 else None,
+                          "events": [{"on": filed_on, "kind": "receipt", "note": None}], "attachments": listed}
                 insert_system_record(conn, "convention", record_id, record, authority=authority,
                                      login=f"entreprise:{key.siren}", command="filing.convention")
                 created.append({"id": record_id, "reference": reference, "authority": authority})
         return {"created": created}
 
     return app
+
+
+MAX_FILED_FILES, MAX_FILED_SIZE = 20, 16 * 1024 * 1024
+
+
+def _filed_attachments(value) -> list[tuple[str, str, str, bytes]]:
+    """Files joined to a filing (statutes, programme…), base64 in the JSON: checked before anything is written."""
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or len(value) > MAX_FILED_FILES:
+        raise ApiProblem(422, "pieces_jointes_invalides", f"Pièces jointes : une liste de {MAX_FILED_FILES} fichiers au plus est attendue.")
+    out = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ApiProblem(422, "pieces_jointes_invalides", f"Pièce jointe n° {i} : objet attendu.")
+        try:
+            data = base64.b64decode(str(item.get("content_base64") or ""), validate=True)
+        except (ValueError, binascii.Error):
+            raise ApiProblem(422, "pieces_jointes_invalides", f"Pièce jointe n° {i} : contenu base64 illisible.") from None
+        if not data or len(data) > MAX_FILED_SIZE:
+            raise ApiProblem(422, "pieces_jointes_invalides", f"Pièce jointe n° {i} : vide ou plus de 16 Mio.")
+        name = "".join(c for c in Path(str(item.get("filename") or f"piece-{i}")).name if c.isalnum() or c in "._- ")[:200]
+        out.append((hashlib.sha256(data).hexdigest(), name or f"piece-{i}", str(item.get("label") or name)[:300], data))
+    return out
 
 
 def _load_secret(engine) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aude_desktop.conventions import workflow
@@ -42,6 +43,7 @@ class ConventionDetail:
     clock_error: str
     recommandations: list[tuple[str, str]]
     decision: str
+    attachments: list[tuple[str, str, str, str, bool]]  # label, file name, size, sha256, on this machine
     actions: list[str] = field(default_factory=list)
     read_only: bool = False
 
@@ -101,9 +103,24 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         recommandations=[(_iso(r.get("on")), r.get("text") or "") for r in p.get("recommandations") or []],
         decision=(f"{'Autorisation' if decision['kind'] == 'autorisation' else 'Refus'} du {_iso(decision.get('decided_on'))}"
                   + (f"\nMotifs : {decision['motifs']}" if decision.get("motifs") else "")) if decision else "Aucune décision.",
+        attachments=_attachments(session, p.get("attachments") or []),
         actions=workflow.available(p) if p.get("state") in ConventionState._value2member_map_ else [],
         read_only=bool(p.get("read_only")),
     )
+
+
+def _attachments(session: Session, listed: list[dict]) -> list[tuple[str, str, str, str, bool]]:
+    from aude_desktop.store.models import AttachmentData
+
+    held = {sha for sha in session.scalars(
+        select(AttachmentData.sha256).where(AttachmentData.sha256.in_([a.get("sha256") for a in listed])))}
+    return [(a.get("label") or a.get("filename") or "—", a.get("filename") or "", _size(a.get("size")), a.get("sha256") or "",
+             a.get("sha256") in held) for a in listed]
+
+
+def _size(value) -> str:
+    size = int(value or 0)
+    return f"{size / 1024:.0f} Kio".replace(".", ",") if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} Mio".replace(".", ",")
 
 
 def _routing(routing: list[str] | None) -> str:

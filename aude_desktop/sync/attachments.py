@@ -74,6 +74,10 @@ def download_missing(store: LocalStore, auth) -> int:
     """Fetch the scans referenced by synced pièces that this machine does not hold yet."""
     with store.session() as s:
         wanted = set(s.scalars(select(Piece.sha256).where(Piece.sha256.is_not(None))))
+        # Files a company joined to its convention (listed in the convention's payload).
+        wanted |= {sha for (sha,) in s.connection().exec_driver_sql(
+            "SELECT json_extract(a.value, '$.sha256') FROM conventions, json_each(conventions.extra, '$.attachments') AS a "
+            "WHERE json_valid(conventions.extra)") if sha}
         held = set(s.scalars(select(AttachmentData.sha256)))
     count = 0
     for sha in sorted(wanted - held):

@@ -113,3 +113,47 @@ def test_cnom_import_command_line(tmp_path):
     result = subprocess.run([str(Path(sys.executable).parent / "aude-central"), "import-cnom", str(bad), "--db", db],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "En-tête inattendu" in result.stderr
+
+
+def test_files_joined_to_a_filing_reach_the_instructing_order(server, tmp_path):
+    """A company joins its programme (base64) to the filing; the order's client syncs, holds the
+    exact bytes, lists them in the convention view and opens them; bad content is refused."""
+    import base64
+
+    from aude_desktop.auth.session import AuthSession, MemoryTokens
+    from aude_desktop.conventions import detail
+    from aude_desktop.paths import Profile
+    from aude_desktop.settings import Settings
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+    from aude_desktop.sync.attachments import export_for_viewing
+    from aude_desktop.sync.engine import SyncEngine
+    from aude_desktop.sync.http import Transport
+    from datetime import date
+
+    key = add_api_key(server.engine, "Laboratoires Élan (pièces jointes)", SIREN)
+    url = f"{server.url}/api/v1/filings/conventions"
+    programme = "Programme : 9 h 00 accueil ; 10 h 00 intervention.".encode()
+    body = _convention(_professional("b1", "infirmier")) | {
+        "regime": "declaration",  # what the company believes; the thresholds decide
+        "attachments": [{"filename": "programme.txt", "label": "Programme de la manifestation",
+                         "content_base64": base64.b64encode(programme).decode()}]}
+    bad = requests.post(url, json=body | {"attachments": [{"filename": "x", "content_base64": "@@@"}]},
+                        headers={"X-API-Key": key}, timeout=10)
+    assert bad.status_code == 422 and "base64 illisible" in bad.json()["message"]
+    filed = requests.post(url, json=body, headers={"X-API-Key": key}, timeout=10)
+    assert filed.status_code == 200, filed.text
+    convention_id = filed.json()["created"][0]["id"]
+
+    profile = Profile.isolated(tmp_path / "ordre")
+    store = open_store(profile, database_key(profile))
+    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "ordre.inf", tokens=MemoryTokens())
+    auth.sign_in("demo-ordre-inf")
+    SyncEngine(store, auth).run()
+    with store.session() as s:
+        d = detail.load(s, convention_id, date.today())
+    assert d.regime == "autorisation"  # 250 €/h > 200 €/h
+    assert [(label, name, held) for label, name, _size, _sha, held in d.attachments] == [
+        ("Programme de la manifestation", "programme.txt", True)]
+    assert export_for_viewing(store, d.attachments[0][3], "programme.txt").read_bytes() == programme
+    store.close()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +60,19 @@ class ConventionView(RecordView):
         column.addWidget(self.recommandations, 1)
         self.tabs.addTab(outcome, "&Décision et recommandations")
 
+        files = QWidget()
+        self.attachments = readonly_table(("Pièce jointe", "Fichier", "Taille", "Sur ce poste"), "Pièces jointes de la convention")
+        self.attachments.cellActivated.connect(self.open_attachment)
+        self.open_button = QPushButton("Ouvrir le fichier")
+        self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
+        self.open_button.clicked.connect(lambda: self.open_attachment(self.attachments.currentRow(), 0))
+        self.attachment_state = selectable_label(name="attachmentState")
+        column = QVBoxLayout(files)
+        column.addWidget(self.attachments, 1)
+        column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.attachment_state)
+        self.tabs.addTab(files, "Pièces &jointes")
+
         self.finish_layout(self.regime_label)
 
     def show_convention(self, convention_id: str) -> bool:
@@ -77,6 +92,9 @@ class ConventionView(RecordView):
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.decision_label.setText(d.decision)
         fill_table(self.recommandations, d.recommandations or [("", "Aucune recommandation.")])
+        fill_table(self.attachments, [(label, name, size, "oui" if held else "pas encore (synchronisez)")
+                                      for label, name, size, _sha, held in d.attachments] or [("Aucune pièce jointe.", "", "", "")])
+        self.attachment_state.setText("")
         self._render_actions()
         return True
 
@@ -86,3 +104,19 @@ class ConventionView(RecordView):
 
     def _render_actions(self) -> None:
         self.render_actions(self.detail.actions, self.detail.read_only)
+
+    def open_attachment(self, row: int, _column: int) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from aude_desktop.sync import attachments
+
+        if self.detail is None or not (0 <= row < len(self.detail.attachments)):
+            return
+        _label, name, _size, sha, _held = self.detail.attachments[row]
+        path = attachments.export_for_viewing(self.store, sha, name or "piece-jointe")
+        if path is None:
+            self.attachment_state.setText("Le fichier n’est pas encore sur ce poste : synchronisez pour le recevoir.")
+            return
+        self.last_opened = path
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
