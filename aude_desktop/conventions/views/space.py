@@ -28,7 +28,7 @@ class ConventionQueueView(FilteredQueueView):
             ),
             heading="Conventions d’avantages", placeholder="Rechercher : entreprise, bénéficiaire, RPPS, numéro… (Ctrl+F)",
             name="page_conventions", accessible="File des conventions", table_name="Conventions",
-            widths=(150, 200, 220, 190, 90, 90), default_filter=queue.ConventionFilter(),
+            widths=(140, 190, 200, 150, 88, 88), default_filter=queue.ConventionFilter(),
             sort_aliases={"deadline": "next_due_on"}, parent=parent,
         )
 
