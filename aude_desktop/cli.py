@@ -137,6 +137,13 @@ def login(args: argparse.Namespace, profile: Profile) -> int:
         print(f"Connexion impossible : {exc}", file=sys.stderr)
         return 2
     settings.save(profile.settings_path)
+    from aude_desktop.auth.actor import remember_user
+
+    store = _store(profile)
+    try:
+        remember_user(store, user)  # so this user can work offline (courriers, commands)
+    finally:
+        store.close()
     print(f"Connecté : {user.display_name} ({user.role}).")
     return 0
 
@@ -324,6 +331,63 @@ def _check_amounts(convention: dict) -> None:
             raise ValueError(f"avantage « {a.get('id')} » : montant non numérique « {raw} ».") from None
         if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
             raise ValueError(f"avantage « {a.get('id')} » : montant « {raw} » invalide (euros positifs, deux décimales au plus).")
+
+
+def _letters_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("render", "batch"), metavar="render|batch",
+                        help="render : un courrier ; batch : le même courrier pour plusieurs dossiers ou conventions")
+    parser.add_argument("--kind", required=True, metavar="TYPE", help="type de courrier, ex. accuse_reception, decision_refus, refus…")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--dossier", nargs="+", metavar="ID", help="identifiant(s) de dossier")
+    target.add_argument("--convention", nargs="+", metavar="ID", help="identifiant(s) de convention")
+    parser.add_argument("--out", metavar="FICHIER.pdf", help="render : fichier PDF à écrire")
+    parser.add_argument("--out-dir", metavar="DOSSIER", help="batch : dossier où écrire les PDF (nommés par référence)")
+
+
+@command("letters", "émet et enregistre des courriers (PDF) ; une réémission rend le courrier enregistré", _letters_options)
+def letters(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from aude_desktop.auth.actor import local_actor
+    from aude_desktop.letters import compose, register
+    from aude_desktop.letters.templates import templates
+    from aude_desktop.store.database import open_store
+
+    procedure, ids = ("aude", args.dossier) if args.dossier else ("eps", args.convention)
+    if args.kind not in templates(procedure):
+        print(f"Erreur : type de courrier inconnu « {args.kind} » ; possibles : {', '.join(sorted(templates(procedure)))}.", file=sys.stderr)
+        return 2
+    if args.action == "render" and (len(ids) != 1 or not args.out):
+        print("Erreur : render prend un seul identifiant et --out FICHIER.pdf.", file=sys.stderr)
+        return 2
+    if args.action == "batch" and not args.out_dir:
+        print("Erreur : batch demande --out-dir DOSSIER.", file=sys.stderr)
+        return 2
+    settings = Settings.load(profile.settings_path)
+    store = open_store(profile, database_key(profile))
+    failures = 0
+    try:
+        actor = local_actor(store, settings.last_user)
+        if actor is None:
+            print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login) pour émettre des courriers.", file=sys.stderr)
+            return 2
+        for n, record_id in enumerate(ids, start=1):
+            try:
+                issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today())
+            except compose.LetterNotApplicable as exc:
+                failures += 1
+                print(f"{record_id} : refusé — {exc}", file=sys.stderr)
+                continue
+            target = Path(args.out) if args.action == "render" else Path(args.out_dir) / f"{issued.reference}.pdf"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(issued.pdf)
+            state = "réémis (courrier enregistré)" if issued.reissued else "émis et enregistré"
+            print(f"[{n}/{len(ids)}] {record_id} : {issued.reference} {state} → {target}", file=sys.stderr)
+    finally:
+        store.close()
+    print(f"{len(ids) - failures} courrier(s) écrit(s), {failures} refusé(s).")
+    return 0 if failures == 0 else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,6 +26,12 @@ class Settings:
     last_user: str = ""
     auto_sync_minutes: int = 5
     inactivity_lock_minutes: int = 15
+    # Letters (per service): the letterhead's service line and contact, and who signs (CRPA L.212-1).
+    service_name: str = ""
+    service_contact: str = ""
+    signatory_first_name: str = ""
+    signatory_last_name: str = ""
+    signatory_position: str = ""
 
     def validate(self) -> None:
         if not self.server_url.startswith(("http://", "https://")):

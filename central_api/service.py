@@ -88,6 +88,13 @@ def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> tuple
         return None, payload.get("authority"), None
     if kind == "annotation":
         return None, None, actor.login
+    if kind == "letter":  # the scope of the record it was written for
+        parent_kind, parent_id = ("dossier", payload.get("dossier_id")) if payload.get("dossier_id") else ("convention", payload.get("convention_id"))
+        parent = conn.execute(select(Record.region, Record.authority).where(
+            Record.kind == parent_kind, Record.id == parent_id, Record.deleted.is_(False))).first()
+        if parent is None:
+            raise CommandRejected("introuvable", "Le dossier ou la convention de ce courrier est introuvable sur le serveur.")
+        return parent.region, parent.authority, None
     if kind == "piece":
         region = conn.execute(
             select(Record.region).where(Record.kind == "dossier", Record.id == payload.get("dossier_id"), Record.deleted.is_(False))

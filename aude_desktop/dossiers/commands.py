@@ -233,3 +233,36 @@ def create_commission_session(_current, args: dict, actor: Actor) -> dict:
         "session_on": date_field(p.get("session_on"), "Date de la séance", required=True),
         "place": text_field(p.get("place"), "Lieu", limit=300),
     }
+
+
+LETTER_PROCEDURES = ("aude", "eps")
+
+
+@command("letter.register", "letter", mode="create")
+def register_letter(_current, args: dict, actor: Actor) -> dict:
+    """A letter as issued: its reference, the SHA-256 of its PDF (synced as an attachment) and the
+    record it belongs to. Registered once; a correction is a new letter that names the one it replaces."""
+    from aude_desktop.letters.templates import templates
+
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "Le courrier à enregistrer est absent (« payload »).")
+    procedure, _, kind = str(p.get("kind") or "").partition(".")
+    if procedure not in LETTER_PROCEDURES or kind not in templates(procedure):
+        raise CommandRejected("courrier_inconnu", f"Type de courrier inconnu : « {p.get('kind')} ».")
+    sha = text_field(p.get("sha256"), "Empreinte", required=True, limit=64)
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise CommandRejected("empreinte_invalide", "L'empreinte du courrier doit être un SHA-256 hexadécimal.")
+    dossier_id, convention_id = p.get("dossier_id"), p.get("convention_id")
+    if bool(dossier_id) == bool(convention_id) or (procedure == "aude") != bool(dossier_id):
+        raise CommandRejected("arguments_invalides", "Un courrier AUDE porte sur un dossier, un courrier EPS sur une convention.")
+    return {
+        "kind": f"{procedure}.{kind}",
+        "reference": text_field(p.get("reference"), "Référence", required=True, limit=60),
+        "dossier_id": dossier_id,
+        "convention_id": convention_id,
+        "sha256": sha,
+        "issued_on": date_field(p.get("issued_on"), "Date du courrier", required=True),
+        "issued_by": actor.login,
+        "replaces_id": text_field(p.get("replaces_id"), "Courrier remplacé", limit=36),
+    }

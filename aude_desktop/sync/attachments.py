@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.store.database import LocalStore
-from aude_desktop.store.models import Attachment, AttachmentData
+from aude_desktop.store.models import Attachment, AttachmentData, Letter
 from aude_desktop.sync.http import ServerError
 
 CHUNK = 1024 * 1024
@@ -78,6 +78,7 @@ def download_missing(store: LocalStore, auth) -> int:
         wanted |= {sha for (sha,) in s.connection().exec_driver_sql(
             "SELECT json_extract(a.value, '$.sha256') FROM conventions, json_each(conventions.extra, '$.attachments') AS a "
             "WHERE json_valid(conventions.extra)") if sha}
+        wanted |= set(s.scalars(select(Letter.sha256)))  # letters colleagues issued: the registered PDFs
         held = set(s.scalars(select(AttachmentData.sha256)))
     count = 0
     for sha in sorted(wanted - held):

@@ -32,7 +32,7 @@ from aude_desktop.dossiers.models import (
     Piece,
 )
 from aude_desktop.store import search
-from aude_desktop.store.models import Annotation, Ruleset
+from aude_desktop.store.models import Annotation, Letter, Ruleset
 
 _NS = uuid.UUID("6f1d1c8e-6a8e-4b8f-9a51-2f0f5e4b7a10")
 
@@ -291,6 +291,16 @@ def _ruleset_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     )
 
 
+def _letter_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    issued = _d(p.get("issued_on")) or batch.today
+    batch.add(
+        Letter,
+        {"id": record_id, "version": version, "kind": p["kind"], "reference": p["reference"], "dossier_id": p.get("dossier_id"),
+         "convention_id": p.get("convention_id"), "sha256": p["sha256"], "issued_by": p.get("issued_by"),
+         "issued_at": datetime(issued.year, issued.month, issued.day), "replaces_id": p.get("replaces_id")},
+    )
+
+
 ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "dossier": _dossier_rows,
     "convention": _convention_rows,
@@ -298,9 +308,11 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "annotation": _annotation_rows,
     "commission_session": _commission_rows,
     "ruleset": _ruleset_rows,
+    "letter": _letter_rows,
 }
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
-               "commission_session": CommissionSession, "ruleset": Ruleset}
+               "commission_session": CommissionSession, "ruleset": Ruleset,
+               "letter": Letter}
 
 
 def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]]) -> int:

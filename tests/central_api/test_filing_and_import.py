@@ -119,6 +119,7 @@ def test_files_joined_to_a_filing_reach_the_instructing_order(server, tmp_path):
     """A company joins its programme (base64) to the filing; the order's client syncs, holds the
     exact bytes, lists them in the convention view and opens them; bad content is refused."""
     import base64
+    from datetime import date
 
     from aude_desktop.auth.session import AuthSession, MemoryTokens
     from aude_desktop.conventions import detail
@@ -129,11 +130,10 @@ def test_files_joined_to_a_filing_reach_the_instructing_order(server, tmp_path):
     from aude_desktop.sync.attachments import export_for_viewing
     from aude_desktop.sync.engine import SyncEngine
     from aude_desktop.sync.http import Transport
-    from datetime import date
 
     key = add_api_key(server.engine, "Laboratoires Élan (pièces jointes)", SIREN)
     url = f"{server.url}/api/v1/filings/conventions"
-    programme = "Programme : 9 h 00 accueil ; 10 h 00 intervention.".encode()
+    programme = b"Programme : 9 h 00 accueil ; 10 h 00 intervention."
     body = _convention(_professional("b1", "infirmier")) | {
         "regime": "declaration",  # what the company believes; the thresholds decide
         "attachments": [{"filename": "programme.txt", "label": "Programme de la manifestation",

@@ -54,3 +54,29 @@ def test_upload_resumes_after_a_cut(tmp_path, server):
     assert attachments.upload_pending(store, auth) == 1
     got = requests.get(f"{server.url}/api/v1/attachments/{sha}", headers={"Authorization": f"Bearer {auth.access_token()}"}, timeout=30)
     assert got.content == data
+
+
+def test_an_issued_letter_reaches_a_colleague_registered_and_identical(tmp_path, server):
+    from datetime import date
+
+    from aude_desktop.letters import compose, register
+    from aude_desktop.settings import Settings
+    from aude_desktop.store.models import Letter
+    from aude_desktop.sync.materialize import dump_dossier
+
+    author, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "l1")
+    colleague, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "l2")
+    SyncEngine(author, auth1).run()
+    with author.session() as s:
+        candidates = [(d, dump_dossier(s, d)) for d in s.scalars(select(Dossier.id))]
+    dossier_id, kind = next((d, k) for d, p in candidates for k in compose.applicable("aude", p))
+    issued = register.issue(author, AGENT, Settings(), "aude", kind, dossier_id, date.today())
+    report = SyncEngine(author, auth1).run()
+    assert report.applied == 1 and not report.mismatch
+    SyncEngine(colleague, auth2).run()
+    with colleague.session() as s:
+        letter = s.get(Letter, issued.letter_id)
+        assert (letter.reference, letter.sha256, letter.issued_by) == (issued.reference, issued.sha256, "agent.occ")
+    assert attachments.read(colleague, issued.sha256) == issued.pdf
+    again = register.issue(colleague, AGENT, Settings(), "aude", kind, dossier_id, date.today())
+    assert again.reissued and again.reference == issued.reference  # the colleague sees the registered letter

@@ -110,6 +110,12 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         from aude_desktop.store.keys import database_key
 
         store = open_store(P.isolated(profile), database_key(P.isolated(profile), passphrase=PASS["AUDE_DB_PASSPHRASE"]))
+        from aude_desktop.letters import compose
+        from aude_desktop.sync.materialize import dump_dossier
+
+        with store.session() as s:
+            ids = s.connection().exec_driver_sql("SELECT id FROM dossiers").scalars().all()
+            target, kind = next((i, k) for i in ids for k in compose.applicable("aude", dump_dossier(s, i)))
         with store.session() as s:
             expected = s.connection().exec_driver_sql(
                 "SELECT reference FROM dossiers WHERE state IN ('recu', 'complet', 'clos')").scalars().all()
@@ -117,6 +123,14 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         store.close()
         assert sorted(r["reference"] for r in rows) == sorted(expected) and len(states) > 1
         assert {r["state"] for r in rows} <= {"Reçu", "Complet — en instruction", "Clos"}
+        letter = run("aude-cli", "--profile", profile, "letters", "render", "--kind", kind, "--dossier", target,
+                     "--out", str(tmp_path / "courrier.pdf"), env_extra=env)
+        assert letter.returncode == 0, letter.stderr
+        assert "émis et enregistré" in letter.stderr and (tmp_path / "courrier.pdf").read_bytes().startswith(b"%PDF")
+        again = run("aude-cli", "--profile", profile, "letters", "batch", "--kind", kind, "--dossier", target, "inconnu",
+                    "--out-dir", str(tmp_path / "lot"), env_extra=env)
+        assert again.returncode == 1 and "réémis (courrier enregistré)" in again.stderr and "inconnu : refusé" in again.stderr
+        assert [p.read_bytes() for p in (tmp_path / "lot").iterdir()] == [(tmp_path / "courrier.pdf").read_bytes()]
         bad_state = run("aude-cli", "--profile", profile, "dossiers", "list", "--state", "perdu", env_extra=env)
         assert bad_state.returncode == 2 and "choix invalide" in bad_state.stderr
         wrong = run("aude-cli", "--profile", profile, "sync", env_extra=PASS | {"AUDE_PASSWORD": "faux"})

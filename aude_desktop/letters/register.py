@@ -1,0 +1,98 @@
+"""The register of issued letters: unique references across agents working offline, the PDF kept
+with its SHA-256 (synced as an attachment) and registered with its record (synced as a `letter`).
+
+Issuing again shows the registered PDF — never a silently different one; a correction is a new
+letter, with a new reference, that names the one it replaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from aude_desktop.letters import compose
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import LocalStore
+from aude_desktop.store.models import Attachment, AttachmentData, Letter
+from aude_desktop.sync import attachments
+from aude_desktop.sync.commands import Actor
+from aude_desktop.sync.engine import client_id, get_state, set_state
+from aude_desktop.sync.local import run_command
+from aude_desktop.sync.materialize import dump_convention, dump_dossier
+
+SEQUENCE_KEY = "letter_sequence"
+TO_CONFIGURE = "à paramétrer (Paramètres › Courriers)"
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    letter_id: str
+    reference: str
+    sha256: str
+    pdf: bytes
+    reissued: bool  # True: the registered letter, shown again unchanged
+
+
+def signatory(settings: Settings) -> compose.Signatory:
+    return compose.Signatory(settings.signatory_first_name or "Prénom", settings.signatory_last_name or "NOM",
+                             settings.signatory_position or f"Qualité du signataire {TO_CONFIGURE}")
+
+
+def next_reference(store: LocalStore, procedure: str) -> str:
+    """Client id (unique per installation) + a local sequence: no two agents, even offline, ever
+    produce the same reference, and no server round trip is needed."""
+    prefix = client_id(store).replace("-", "")[:12].upper()
+    with store.session() as s:
+        seq = int(get_state(s, SEQUENCE_KEY) or 0) + 1
+        set_state(s, SEQUENCE_KEY, str(seq))
+    return f"{procedure.upper()}-C-{prefix}-{seq:06d}"
+
+
+def _record(store: LocalStore, procedure: str, record_id: str) -> dict:
+    with store.session() as s:
+        payload = (dump_dossier if procedure == "aude" else dump_convention)(s, record_id)
+    if payload is None:
+        raise compose.LetterNotApplicable("Dossier ou convention introuvable sur ce poste.")
+    return payload
+
+
+def registered(store: LocalStore, procedure: str, kind: str, record_id: str) -> Letter | None:
+    """The letter in force of this kind for this record: the latest one that no other replaces."""
+    column = Letter.dossier_id if procedure == "aude" else Letter.convention_id
+    with store.session() as s:
+        letters = list(s.scalars(select(Letter).where(column == record_id, Letter.kind == f"{procedure}.{kind}")
+                                 .order_by(Letter.issued_at, Letter.reference)))
+        replaced = {letter.replaces_id for letter in letters}
+        current = [letter for letter in letters if letter.id not in replaced]
+        if current:
+            s.expunge(current[-1])
+            return current[-1]
+    return None
+
+
+def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, kind: str, record_id: str,
+          today: date, *, replaces: str | None = None) -> IssuedLetter:
+    payload = _record(store, procedure, record_id)
+    if replaces is None:
+        existing = registered(store, procedure, kind, record_id)
+        if existing is not None:
+            pdf = attachments.read(store, existing.sha256)
+            if pdf is not None:
+                return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
+    compose.letter_spec(procedure, kind, payload, reference="?", issued_on=today, signatory=signatory(settings))  # checks first
+    reference = next_reference(store, procedure)
+    pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signatory(settings),
+                         service=settings.service_name, contact=settings.service_contact)
+    sha = hashlib.sha256(pdf).hexdigest()
+    with store.session() as s:
+        if s.get(Attachment, sha) is None:
+            s.add(Attachment(sha256=sha, size=len(pdf), filename=f"{reference}.pdf", uploaded=False, downloaded=True))
+            s.add(AttachmentData(sha256=sha, data=pdf))
+    record_key = "dossier_id" if procedure == "aude" else "convention_id"
+    letter_id = run_command(store, actor, "letter.register", {"payload": {
+        "kind": f"{procedure}.{kind}", "reference": reference, record_key: record_id, "sha256": sha,
+        "issued_on": today.isoformat(), "replaces_id": replaces}})
+    return IssuedLetter(letter_id, reference, sha, pdf, reissued=False)

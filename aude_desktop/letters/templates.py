@@ -1,0 +1,124 @@
+"""Letter templates as data (resources/letters/*.json): texts with named placeholders, shared
+blocks (visas, voies et délais de recours), versioned. A template that names an unknown
+placeholder or lacks a mandatory block is refused at load, with the file, letter and block."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from aude_desktop.paths import resources_dir
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+BLOCK_TYPES = {"text", "list", "table", "heading", "block", "signature"}
+
+# What each procedure's letters may name (filled by letters/compose.py).
+FIELDS = {
+    "aude": {
+        "salutation", "applicant_name", "birth_date", "profession", "dossier_reference", "diploma", "diploma_country",
+        "received_on", "implicit_date", "implicit_nature", "implicit_outcome", "service", "contact", "region",
+        "code_articles", "avis_date", "decision_date", "motifs", "required_level", "held_level", "differences",
+        "measure", "choice_sentence", "organising_dreets", "epreuve_deadline",
+    },
+    "eps": {
+        "authority", "company", "convention_reference", "object", "regime", "filed_on", "tacit_date", "motifs",
+        "modified_deadline",
+    },
+}
+LISTS = {"aude": {"missing", "requested", "subjects"}, "eps": {"missing", "recommandations"}}
+TABLES = {"aude": {"measures_table"}, "eps": set()}
+CONDITIONS = {"aude": {"missing"}, "eps": {"autorisation"}}
+# Mandatory content (aude.md §7, eps.md §6): beyond a signature block in every letter.
+MUST_NAME = {
+    ("aude", "accuse_reception"): {"received_on", "implicit_date", "implicit_nature"},
+    ("aude", "decision_mesures"): {"motifs", "required_level", "held_level", "differences", "choice_sentence"},
+    ("aude", "decision_refus"): {"motifs"},
+    ("aude", "decision_irrecevabilite"): {"motifs"},
+    ("eps", "refus"): {"motifs", "modified_deadline"},
+}
+MUST_REFER = {
+    ("aude", "accuse_reception"): {"recours_implicite"},
+}
+
+
+class LetterTemplateError(ValueError):
+    """A template that cannot be used: the message names the file, the letter and the block."""
+
+
+@dataclass(frozen=True)
+class Template:
+    procedure: str
+    kind: str
+    version: str
+    title: str
+    decision: bool
+    blocks: tuple[dict, ...]
+
+
+@cache
+def shared_blocks() -> dict[str, list[str]]:
+    raw = json.loads((resources_dir() / "letters" / "blocks.json").read_text(encoding="utf-8"))
+    return raw["blocks"]
+
+
+def load(procedure: str) -> dict[str, Template]:
+    path = resources_dir() / "letters" / f"{procedure}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LetterTemplateError(f"{path.name} : fichier illisible ({exc}).") from None
+    return parse(procedure, raw, path.name)
+
+
+def parse(procedure: str, raw: dict, source: str = "modèle") -> dict[str, Template]:
+    out = {}
+    for kind, letter in (raw.get("letters") or {}).items():
+        where = f"{source}, courrier « {kind} »"
+        blocks = letter.get("blocks")
+        if not isinstance(blocks, list) or not blocks:
+            raise LetterTemplateError(f"{where} : aucun bloc.")
+        named, refs, types = set(), set(), set()
+        for i, block in enumerate(blocks, start=1):
+            kind_of = block.get("type")
+            if kind_of not in BLOCK_TYPES:
+                raise LetterTemplateError(f"{where}, bloc {i} : type inconnu « {kind_of} ».")
+            types.add(kind_of)
+            texts = [block.get("text") or ""]
+            if kind_of == "block":
+                ref = block.get("ref")
+                if ref not in shared_blocks():
+                    raise LetterTemplateError(f"{where}, bloc {i} : bloc partagé inconnu « {ref} ».")
+                refs.add(ref)
+                texts = shared_blocks()[ref]
+            for text in texts:
+                for name in PLACEHOLDER.findall(text):
+                    if name not in FIELDS[procedure]:
+                        raise LetterTemplateError(f"{where}, bloc {i} : champ inconnu {{{name}}}.")
+                    named.add(name)
+            for key, allowed in (("items", LISTS[procedure]), ("rows", TABLES[procedure])):
+                if key in block and block[key] not in allowed:
+                    raise LetterTemplateError(f"{where}, bloc {i} : liste inconnue « {block[key]} ».")
+            for key in ("when", "unless"):
+                if key in block and block[key] not in CONDITIONS[procedure]:
+                    raise LetterTemplateError(f"{where}, bloc {i} : condition inconnue « {block[key]} ».")
+        if "signature" not in types:
+            raise LetterTemplateError(f"{where} : bloc de signature manquant (prénom, nom et qualité du signataire, CRPA L.212-1).")
+        decision = bool(letter.get("decision"))
+        if decision and not any(r.startswith("recours_") for r in refs):
+            raise LetterTemplateError(f"{where} : voies et délais de recours manquants (CJA R.421-5).")
+        if decision and procedure == "aude" and "visas_aude" not in refs:
+            raise LetterTemplateError(f"{where} : visas manquants.")
+        missing = (MUST_NAME.get((procedure, kind), set()) - named) | {
+            f"bloc {r}" for r in MUST_REFER.get((procedure, kind), set()) - refs}
+        if missing:
+            raise LetterTemplateError(f"{where} : mention(s) obligatoire(s) absente(s) : {', '.join(sorted(missing))}.")
+        out[kind] = Template(procedure, kind, str(raw.get("version") or "?"), str(letter.get("title") or kind), decision,
+                             tuple(blocks))
+    return out
+
+
+@cache
+def templates(procedure: str) -> dict[str, Template]:
+    return load(procedure)

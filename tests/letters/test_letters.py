@@ -1,0 +1,166 @@
+"""Every letter of both procedures read back from the PDF: mandatory mentions, accents, embedded
+fonts, byte-identical regeneration; templates refused at load; the register (unique references
+offline, re-issue shows the registered PDF, corrections reference what they replace, sync)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+
+import pytest
+
+from aude_desktop.letters import compose, register, templates
+from aude_desktop.letters.templates import LetterTemplateError
+from aude_desktop.paths import Profile, resources_dir
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.sync.commands import Actor
+from aude_desktop.sync.materialize import materialize
+from tests.letters.test_engine import _fonts, _text
+
+TODAY = date(2026, 11, 23)
+SIGNATORY = compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe")
+AGENT = Actor("agent.occ", "agent_dreets", "OCC")
+SETTINGS = Settings(signatory_first_name="Claire", signatory_last_name="MARTIN",
+                    signatory_position="Directrice régionale adjointe", service_name="Pôle autorisations d'exercice")
+
+EVENTS = [{"on": "2026-05-04", "kind": "receipt", "note": None}, {"on": "2026-05-12", "kind": "acknowledged", "note": None},
+          {"on": "2026-05-12", "kind": "pieces_requested", "note": "g) Programme détaillé de la formation"}]
+DOSSIER = {
+    "reference": "AUDE-2026-OCC-000042", "profession": "infirmier", "specialty": None, "region": "OCC",
+    "acces_partiel": False, "situation": "ue_reglemente", "state": "incomplet", "assigned_to": None,
+    "received_on": "2026-05-04", "acknowledged_on": "2026-05-12", "complete_on": None, "closed_on": None,
+    "applicant": {"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "sex": "F", "birth_date": "1990-04-12",
+                  "address": "3 rue Haute", "postal_code": "31000", "city": "Toulouse", "country": "France"},
+    "diploma": {"title": "Bachelier infirmier responsable de soins généraux", "country": "Belgique"},
+    "experiences": [], "clock_events": EVENTS, "decision": None,
+}
+MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10", "motifs": "Pas d'enseignement de pédiatrie.",
+            "measures": {"kind": "au_choix", "subjects": ["Pédiatrie", "Santé mentale"], "required_level": 3, "held_level": 2,
+                         "stage_months": 6, "differences": "pédiatrie (120 h), santé mentale (80 h)"}}
+AUDE_STATES = {
+    "accuse_reception": ("incomplet", None), "demande_pieces": ("incomplet", None),
+    "convocation_epreuve": ("mesures_compensation", MEASURES), "decision_mesures": ("mesures_compensation", MEASURES),
+    "decision_autorisation": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
+    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs": "Différences non compensées."}),
+    "decision_irrecevabilite": ("irrecevable", {"kind": "irrecevabilite", "decided_on": "2026-06-01", "motifs": "Titre hors UE."}),
+    "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
+}
+CONVENTION = {
+    "reference": "EPS-2026-0000123", "authority": "ORDRE-INF", "source": "eps", "read_only": False, "regime": "autorisation",
+    "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
+    "company": {"name": "Laboratoires Élan", "siret": "73282932000074", "address": "12 quai Perrache, Lyon"},
+    "beneficiaries": [], "avantages": [],
+    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée."},
+    "events": [{"on": "2026-10-01", "kind": "receipt", "note": None}, {"on": "2026-10-03", "kind": "acknowledged", "note": None},
+               {"on": "2026-11-02", "kind": "decision", "note": "refus"}],
+    "recommandations": [{"on": "2026-10-05", "text": "Préciser le programme horaire."}],
+}
+EPS_STATES = {"accuse_reception": "recue", "incomplet": "incomplete", "autorisation": "autorisee", "refus": "refusee",
+              "recommandations": "recommandations", "urgence_non_justifiee": "urgence_non_justifiee",
+              "attestation_tacite": "autorisee_tacitement"}
+RECOURS = ("Voies et délais de recours", "deux mois", "tribunal administratif")
+
+
+def aude_payload(kind: str) -> dict:
+    p = copy.deepcopy(DOSSIER)
+    p["state"], p["decision"] = AUDE_STATES[kind]
+    p["avis"] = {"kind": "favorable", "on": "2026-09-01", "motifs": ""}
+    if kind == "attestation_ass":
+        p["profession"] = "assistant_service_social"
+    return p
+
+
+def joined(pdf: bytes) -> str:
+    return " ".join(" ".join(_text(pdf)).split())
+
+
+@pytest.mark.parametrize("kind", sorted(AUDE_STATES))
+def test_every_aude_letter_carries_its_mandatory_mentions(kind):
+    pdf = compose.render("aude", kind, aude_payload(kind), reference="AUDE-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
+    text = joined(pdf)
+    for words in ("AUDE-C-TEST-000001", "23 novembre 2026", "Élodie Bérénice NGUYỄN", "Claire MARTIN", "Directrice régionale adjointe",
+                  "Toulouse"):
+        assert words in text, (kind, words)
+    template = templates.templates("aude")[kind]
+    if template.decision:
+        assert all(w in text for w in RECOURS) and "R.421-5" in text and "directive 2005/36/CE" in text
+    if kind in ("decision_refus", "decision_irrecevabilite", "decision_mesures"):
+        assert "Motifs" in text and aude_payload(kind)["decision"]["motifs"] in text
+    if kind == "decision_mesures":
+        assert all(w in text for w in ("Niveau de qualification requis : 3", "niveau détenu : 2", "Pédiatrie, Santé mentale", "6 mois",
+                                       "délai de deux mois"))
+    if kind == "accuse_reception":
+        assert "g) Programme détaillé de la formation" in text and "décision implicite de rejet" in text
+    if kind == "attestation_ass":
+        assert "code de l'action sociale et des familles" in text
+    assert all(embedded for _, embedded in _fonts(pdf))
+
+
+@pytest.mark.parametrize("kind", sorted(EPS_STATES))
+def test_every_eps_letter_carries_its_mandatory_mentions(kind):
+    p = copy.deepcopy(CONVENTION) | {"state": EPS_STATES[kind]}
+    if kind == "incomplet":
+        p["events"] = p["events"][:1] + [{"on": "2026-10-10", "kind": "incomplete", "note": "Programme de la manifestation"}]
+    pdf = compose.render("eps", kind, p, reference="EPS-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
+    text = joined(pdf)
+    assert "Laboratoires Élan" in text and "EPS-2026-0000123" in text and "Claire MARTIN" in text
+    if kind == "refus":
+        assert "Rémunération disproportionnée." in text and "quinze jours" in text and "17 novembre 2026" in text
+        assert all(w in text for w in RECOURS)
+    if kind == "incomplet":
+        assert "Programme de la manifestation" in text and "R.1453-18" in text
+    if kind == "recommandations":
+        assert "Préciser le programme horaire." in text
+
+
+def test_same_data_same_bytes_and_a_letter_that_does_not_fit_is_refused():
+    a = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
+    b = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
+    assert a == b
+    with pytest.raises(compose.LetterNotApplicable, match="ne correspond pas"):
+        compose.render("aude", "decision_refus", aude_payload("accuse_reception"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (lambda t: t["letters"]["decision_refus"]["blocks"][3].update(text="{motif_inconnu}"), "bloc 4 : champ inconnu {motif_inconnu}"),
+    (lambda t: t["letters"]["demande_pieces"]["blocks"].pop(), "bloc de signature manquant"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(6), "voies et délais de recours manquants"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(3), "mention(s) obligatoire(s) absente(s) : motifs"),
+    (lambda t: t["letters"]["accuse_reception"]["blocks"][1].update(type="image"), "type inconnu « image »"),
+])
+def test_a_template_with_an_unknown_placeholder_or_a_missing_block_is_refused(edit, words):
+    raw = json.loads((resources_dir() / "letters" / "aude.json").read_text(encoding="utf-8"))
+    edit(raw)
+    with pytest.raises(LetterTemplateError) as excinfo:
+        templates.parse("aude", raw, "aude.json")
+    assert words in str(excinfo.value) and "aude.json" in str(excinfo.value)
+
+
+def _store(tmp_path, name):
+    profile = Profile.isolated(tmp_path / name)
+    store = open_store(profile, database_key(profile))
+    with store.session() as s:
+        materialize(s, [("dossier", "d1", 1, aude_payload("decision_refus"))])
+    return store
+
+
+def test_register_unique_references_reissue_and_correction(tmp_path):
+    first, second = _store(tmp_path, "a"), _store(tmp_path, "b")
+    one = register.issue(first, AGENT, SETTINGS, "aude", "decision_refus", "d1", TODAY)
+    again = register.issue(first, AGENT, SETTINGS, "aude", "decision_refus", "d1", date(2026, 12, 1))
+    assert again.reissued and again.reference == one.reference and again.pdf == one.pdf  # the registered letter, unchanged
+    other = register.issue(second, AGENT, SETTINGS, "aude", "decision_refus", "d1", TODAY)
+    assert other.reference != one.reference  # two agents offline never collide
+    fixed = register.issue(first, AGENT, SETTINGS, "aude", "decision_refus", "d1", date(2026, 11, 24), replaces=one.letter_id)
+    assert fixed.reference != one.reference and not fixed.reissued
+    current = register.registered(first, "aude", "decision_refus", "d1")
+    assert current.id == fixed.letter_id and current.replaces_id == one.letter_id
+    assert register.issue(first, AGENT, SETTINGS, "aude", "decision_refus", "d1", TODAY).reference == fixed.reference
+    from hashlib import sha256
+
+    assert sha256(fixed.pdf).hexdigest() == fixed.sha256
+    first.close()
+    second.close()
