@@ -21,7 +21,7 @@ from aude_desktop.paths import resources_dir
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError, aude_clock
 from aude_desktop.rules.reference import professions, regions
-from aude_desktop.store.models import Annotation, Letter, OutboxEntry
+from aude_desktop.store.models import Annotation, OutboxEntry
 from aude_desktop.sync.materialize import dump_dossier
 
 PIECE_STATUS_LABELS = {
@@ -115,7 +115,6 @@ class DossierDetail:
     avis: str
     decision: str
     piece_requests: list[tuple[date, str, date | None]]  # sent on, what and why, resolved on
-    letters: list[tuple[str, str, str]]  # reference, kind, issued on
     annotation_id: str | None
     annotation: str
     actions: list[str] = field(default_factory=list)
@@ -180,8 +179,6 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
     annotation = session.scalars(
         select(Annotation).where(Annotation.dossier_id == dossier_id, Annotation.author == login)
     ).first()
-    letters = [(letter.reference, letter.kind, format_date_fr(letter.issued_at.date()))
-               for letter in session.scalars(select(Letter).where(Letter.dossier_id == dossier_id).order_by(Letter.issued_at))]
     unsent = len(list(session.scalars(
         select(OutboxEntry.seq).where(OutboxEntry.entity_id == dossier_id, OutboxEntry.status == "pending"))))
     state = DossierState(dossier.state) if dossier.state in DossierState._value2member_map_ else None
@@ -218,7 +215,6 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         avis=_avis_text(p.get("avis")),
         decision=_proposition_text(p.get("proposition")) + _decision_text(p.get("decision")),
         piece_requests=piece_requests(p.get("clock_events") or []),
-        letters=letters,
         annotation_id=annotation.id if annotation else None,
         annotation=annotation.text if annotation else "",
         actions=workflow.available(p) if state else [],

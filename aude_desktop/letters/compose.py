@@ -39,6 +39,12 @@ def _d(value: str | None) -> str:
     return format_date_fr(date.fromisoformat(value)) if value else "—"
 
 
+def _de(label: str) -> str:
+    """« d'infirmier (soins généraux) », « de masseur-kinésithérapeute »: a profession inside a sentence."""
+    lower = label[:1].lower() + label[1:]
+    return f"d'{lower}" if lower[:1] in "aeiouyéèh" else f"de {lower}"
+
+
 def _code_articles(law: str, procedure: str) -> str:
     code, _, articles = law.partition(" ")
     name = "le code de l'action sociale et des familles" if code == "CASF" else "le code de la santé publique"
@@ -70,6 +76,7 @@ def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict,
         "applicant_name": f"{applicant.get('first_names') or ''} {(applicant.get('last_name') or '').upper()}".strip(),
         "birth_date": _d(applicant.get("birth_date")),
         "profession": spec.label if spec else str(p.get("profession")),
+        "de_profession": _de(spec.label if spec else str(p.get("profession"))),
         "dossier_reference": str(p.get("reference")),
         "diploma": diploma.get("title") or "—",
         "diploma_country": diploma.get("country") or "—",
@@ -116,8 +123,10 @@ def eps_fields(p: dict, today: date) -> tuple[dict, dict]:
     if decision.get("kind") == "refus" and clock and clock.next_date and "modifiée" in clock.next_label:
         modified = format_date_fr(clock.next_date)
     missing = [e.get("note") for e in p.get("events") or [] if e["kind"] == "incomplete" and e.get("note")]
+    name = authority.label if authority else str(p.get("authority"))
     values = {
-        "authority": authority.label if authority else str(p.get("authority")),
+        "authority": with_article(name),
+        "authority_name": name,
         "company": (p.get("company") or {}).get("name") or "—",
         "convention_reference": str(p.get("reference")),
         "object": OBJECTS.get(p.get("object"), str(p.get("object"))).lower(),
@@ -130,6 +139,15 @@ def eps_fields(p: dict, today: date) -> tuple[dict, dict]:
     lists = {"missing": missing[-1:], "recommandations": [r.get("text") for r in p.get("recommandations") or []][-1:]}
     conditions = {"autorisation": p.get("regime") == "autorisation"}
     return values, lists | {"__conditions__": conditions}
+
+
+def with_article(label: str) -> str:
+    """« le Conseil national … », « l'ARS … »: authority names inside a sentence."""
+    if label.startswith(("Conseil", "Comité")):
+        return f"le {label}"
+    if label[:1] in "AEIOUÉ":
+        return f"l'{label}"
+    return label
 
 
 def _fill(text: str, values: dict) -> str:
@@ -220,8 +238,8 @@ def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, iss
     else:
         values, lists = eps_fields(payload, issued_on)
         auth = authorities().get(payload.get("authority"))
-        authority = auth.label if auth else str(payload.get("authority"))
-        head = engine.Letterhead(authority, (service or "Instruction des conventions d'avantages",), auth.seat if auth else "", contact)
+        authority = with_article(auth.label if auth else str(payload.get("authority")))
+        head = engine.Letterhead(auth.label if auth else authority, (service or "Instruction des conventions d'avantages",), auth.seat if auth else "", contact)
         company = payload.get("company") or {}
         addressee = tuple(x for x in (company.get("name"), company.get("address"), f"SIRET {company.get('siret')}" if company.get("siret") else None) if x)
     body = flowables(template, values, lists, signatory, authority)

@@ -96,3 +96,36 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
         "kind": f"{procedure}.{kind}", "reference": reference, record_key: record_id, "sha256": sha,
         "issued_on": today.isoformat(), "replaces_id": replaces}})
     return IssuedLetter(letter_id, reference, sha, pdf, reissued=False)
+
+
+@dataclass(frozen=True)
+class LetterLine:
+    letter_id: str
+    reference: str
+    title: str
+    issued_on: date
+    sha256: str
+    status: str  # « en vigueur », « remplacé par … », « remplace … »
+
+
+def letters_of(store: LocalStore, procedure: str, record_id: str) -> list[LetterLine]:
+    """The register of one record, oldest first, with what replaced what."""
+    from aude_desktop.letters.templates import templates
+
+    column = Letter.dossier_id if procedure == "aude" else Letter.convention_id
+    with store.session() as s:
+        letters = list(s.scalars(select(Letter).where(column == record_id).order_by(Letter.issued_at, Letter.reference)))
+    by_id = {letter.id: letter for letter in letters}
+    replaced_by = {letter.replaces_id: letter.reference for letter in letters if letter.replaces_id}
+    out = []
+    for letter in letters:
+        proc, _, kind = letter.kind.partition(".")
+        title = templates(proc)[kind].title if kind in templates(proc) else letter.kind
+        if letter.id in replaced_by:
+            status = f"remplacé par {replaced_by[letter.id]}"
+        elif letter.replaces_id in by_id:
+            status = f"en vigueur (remplace {by_id[letter.replaces_id].reference})"
+        else:
+            status = "en vigueur"
+        out.append(LetterLine(letter.id, letter.reference, title, letter.issued_at.date(), letter.sha256, status))
+    return out

@@ -17,13 +17,13 @@ BLOCK_TYPES = {"text", "list", "table", "heading", "block", "signature"}
 # What each procedure's letters may name (filled by letters/compose.py).
 FIELDS = {
     "aude": {
-        "salutation", "applicant_name", "birth_date", "profession", "dossier_reference", "diploma", "diploma_country",
+        "salutation", "applicant_name", "birth_date", "profession", "de_profession", "dossier_reference", "diploma", "diploma_country",
         "received_on", "implicit_date", "implicit_nature", "implicit_outcome", "service", "contact", "region",
         "code_articles", "avis_date", "decision_date", "motifs", "required_level", "held_level", "differences",
         "measure", "choice_sentence", "organising_dreets", "epreuve_deadline",
     },
     "eps": {
-        "authority", "company", "convention_reference", "object", "regime", "filed_on", "tacit_date", "motifs",
+        "authority", "authority_name", "company", "convention_reference", "object", "regime", "filed_on", "tacit_date", "motifs",
         "modified_deadline",
     },
 }

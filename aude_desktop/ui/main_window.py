@@ -149,11 +149,11 @@ class MainWindow(QMainWindow):
         if space.key == "sync":
             return SyncPage(self.store)
         if space.key == "dossiers":
-            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user)
+            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user, settings=lambda: self.settings)
             self.dossiers.changed.connect(lambda: self.refresh_status(pages=False))
             return self.dossiers
         if space.key == "conventions":
-            self.conventions = ConventionsSpace(self.store, self.actor)
+            self.conventions = ConventionsSpace(self.store, self.actor, settings=lambda: self.settings)
             self.conventions.changed.connect(lambda: self.refresh_status(pages=False))
             return self.conventions
         return _placeholder(space)

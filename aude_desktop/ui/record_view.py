@@ -7,12 +7,22 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from aude_desktop.dossiers.views.action_dialog import ActionDialog
+from aude_desktop.rules.calendar import format_date_fr
+from aude_desktop.settings import Settings
 from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
-from aude_desktop.ui.widgets import selectable_label
+from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label
 
 
 class RecordView(QWidget):
@@ -25,9 +35,12 @@ class RecordView(QWidget):
     forms: dict = {}
     editors: tuple[str, ...] = ()
     noun = "dossiers"
+    procedure = "aude"
 
-    def __init__(self, store, actor, today: date | None, *, name: str, accessible: str, back_to: str, parent=None):
+    def __init__(self, store, actor, today: date | None, *, name: str, accessible: str, back_to: str, settings=None,
+                 parent=None):
         super().__init__(parent)
+        self.settings = settings or Settings  # a callable: the settings as they are when a letter is issued
         self.setObjectName(name)
         self.setAccessibleName(accessible)
         self.store, self.actor = store, actor
@@ -106,3 +119,96 @@ class RecordView(QWidget):
 
     def reload(self) -> None:
         raise NotImplementedError
+
+    # -- letters --------------------------------------------------------------------------------
+
+    def build_letters_tab(self) -> QWidget:
+        tab = QWidget()
+        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le", "Statut"), "Courriers enregistrés")
+        self.letters_table.cellActivated.connect(lambda row, _c: self.show_letter(row))
+        self.issue_button = QPushButton("Émettre un courrier…")
+        self.issue_button.setAccessibleName("Émettre un courrier")
+        self.issue_menu = QMenu(self.issue_button)
+        self.issue_menu.aboutToShow.connect(self._fill_issue_menu)
+        self.issue_button.setMenu(self.issue_menu)
+        show = QPushButton("Afficher le courrier")
+        show.setAccessibleName("Afficher le courrier sélectionné")
+        show.clicked.connect(lambda: self.show_letter(self.letters_table.currentRow()))
+        self.correct_button = QPushButton("Émettre un courrier rectificatif")
+        self.correct_button.setAccessibleName("Émettre un courrier rectificatif du courrier sélectionné")
+        self.correct_button.clicked.connect(lambda: self.correct_letter(self.letters_table.currentRow()))
+        row = QHBoxLayout()
+        for button in (self.issue_button, show, self.correct_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        column = QVBoxLayout(tab)
+        column.addWidget(self.letters_table, 1)
+        column.addLayout(row)
+        return tab
+
+    def render_letters(self) -> None:
+        from aude_desktop.letters import register
+
+        self.letter_lines = register.letters_of(self.store, self.procedure, self.detail.id)
+        fill_table(self.letters_table, [(x.reference, x.title, format_date_fr(x.issued_on), x.status) for x in self.letter_lines]
+                   or [("", "Aucun courrier émis.", "", "")])
+        actor = self.actor()
+        editable = actor is not None and actor.role in self.editors and not getattr(self.detail, "read_only", False)
+        self.issue_button.setVisible(editable)
+        self.correct_button.setVisible(editable)
+
+    def _fill_issue_menu(self) -> None:
+        from aude_desktop.letters import compose
+        from aude_desktop.letters.templates import templates
+
+        self.issue_menu.clear()
+        for kind in compose.applicable(self.procedure, self.detail.payload):
+            self.issue_menu.addAction(templates(self.procedure)[kind].title, lambda k=kind: self.issue_letter(k))
+        if self.issue_menu.isEmpty():
+            self.issue_menu.addAction("Aucun courrier à cette étape").setEnabled(False)
+
+    def issue_letter(self, kind: str, replaces: str | None = None):
+        from aude_desktop.letters import compose, register
+        from aude_desktop.letters.views.preview import LetterPreview
+
+        actor = self.actor()
+        if actor is None:
+            return None
+        try:
+            issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
+                                    replaces=replaces)
+        except compose.LetterNotApplicable as exc:
+            QMessageBox.warning(self, "Courrier impossible", str(exc))
+            return None
+        note = ("Ce courrier a déjà été émis : voici le courrier enregistré, inchangé. Pour le corriger, émettez un "
+                "courrier rectificatif." if issued.reissued else "Courrier émis et enregistré ; il sera transmis au serveur.")
+        self.changed.emit(self.detail.id)
+        self.render_letters()
+        preview = LetterPreview(issued.pdf, issued.reference, note, self)
+        preview.open()
+        return preview
+
+    def show_letter(self, row: int):
+        from aude_desktop.letters.views.preview import LetterPreview
+        from aude_desktop.sync import attachments
+
+        lines = getattr(self, "letter_lines", [])
+        if not 0 <= row < len(lines):
+            return None
+        pdf = attachments.read(self.store, lines[row].sha256)
+        if pdf is None:
+            QMessageBox.information(self, "Courrier", "Le PDF de ce courrier n’est pas encore sur ce poste : synchronisez.")
+            return None
+        preview = LetterPreview(pdf, lines[row].reference, f"Courrier enregistré — {lines[row].status}.", self)
+        preview.open()
+        return preview
+
+    def correct_letter(self, row: int):
+        lines = getattr(self, "letter_lines", [])
+        if not 0 <= row < len(lines):
+            return None
+        from aude_desktop.store.models import Letter
+
+        with self.store.session() as s:
+            kind = s.get(Letter, lines[row].letter_id).kind.partition(".")[2]
+        return self.issue_letter(kind, replaces=lines[row].letter_id)

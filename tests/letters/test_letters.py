@@ -4,13 +4,13 @@ offline, re-issue shows the registered PDF, corrections reference what they repl
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 
 import pytest
 
 from aude_desktop.letters import compose, register, templates
+from aude_desktop.letters.samples import AUDE_STATES, EPS_STATES, aude_payload, eps_payload
 from aude_desktop.letters.templates import LetterTemplateError
 from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
@@ -26,51 +26,7 @@ AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 SETTINGS = Settings(signatory_first_name="Claire", signatory_last_name="MARTIN",
                     signatory_position="Directrice régionale adjointe", service_name="Pôle autorisations d'exercice")
 
-EVENTS = [{"on": "2026-05-04", "kind": "receipt", "note": None}, {"on": "2026-05-12", "kind": "acknowledged", "note": None},
-          {"on": "2026-05-12", "kind": "pieces_requested", "note": "g) Programme détaillé de la formation"}]
-DOSSIER = {
-    "reference": "AUDE-2026-OCC-000042", "profession": "infirmier", "specialty": None, "region": "OCC",
-    "acces_partiel": False, "situation": "ue_reglemente", "state": "incomplet", "assigned_to": None,
-    "received_on": "2026-05-04", "acknowledged_on": "2026-05-12", "complete_on": None, "closed_on": None,
-    "applicant": {"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "sex": "F", "birth_date": "1990-04-12",
-                  "address": "3 rue Haute", "postal_code": "31000", "city": "Toulouse", "country": "France"},
-    "diploma": {"title": "Bachelier infirmier responsable de soins généraux", "country": "Belgique"},
-    "experiences": [], "clock_events": EVENTS, "decision": None,
-}
-MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10", "motifs": "Pas d'enseignement de pédiatrie.",
-            "measures": {"kind": "au_choix", "subjects": ["Pédiatrie", "Santé mentale"], "required_level": 3, "held_level": 2,
-                         "stage_months": 6, "differences": "pédiatrie (120 h), santé mentale (80 h)"}}
-AUDE_STATES = {
-    "accuse_reception": ("incomplet", None), "demande_pieces": ("incomplet", None),
-    "convocation_epreuve": ("mesures_compensation", MEASURES), "decision_mesures": ("mesures_compensation", MEASURES),
-    "decision_autorisation": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
-    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs": "Différences non compensées."}),
-    "decision_irrecevabilite": ("irrecevable", {"kind": "irrecevabilite", "decided_on": "2026-06-01", "motifs": "Titre hors UE."}),
-    "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
-}
-CONVENTION = {
-    "reference": "EPS-2026-0000123", "authority": "ORDRE-INF", "source": "eps", "read_only": False, "regime": "autorisation",
-    "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
-    "company": {"name": "Laboratoires Élan", "siret": "73282932000074", "address": "12 quai Perrache, Lyon"},
-    "beneficiaries": [], "avantages": [],
-    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée."},
-    "events": [{"on": "2026-10-01", "kind": "receipt", "note": None}, {"on": "2026-10-03", "kind": "acknowledged", "note": None},
-               {"on": "2026-11-02", "kind": "decision", "note": "refus"}],
-    "recommandations": [{"on": "2026-10-05", "text": "Préciser le programme horaire."}],
-}
-EPS_STATES = {"accuse_reception": "recue", "incomplet": "incomplete", "autorisation": "autorisee", "refus": "refusee",
-              "recommandations": "recommandations", "urgence_non_justifiee": "urgence_non_justifiee",
-              "attestation_tacite": "autorisee_tacitement"}
 RECOURS = ("Voies et délais de recours", "deux mois", "tribunal administratif")
-
-
-def aude_payload(kind: str) -> dict:
-    p = copy.deepcopy(DOSSIER)
-    p["state"], p["decision"] = AUDE_STATES[kind]
-    p["avis"] = {"kind": "favorable", "on": "2026-09-01", "motifs": ""}
-    if kind == "attestation_ass":
-        p["profession"] = "assistant_service_social"
-    return p
 
 
 def joined(pdf: bytes) -> str:
@@ -101,10 +57,7 @@ def test_every_aude_letter_carries_its_mandatory_mentions(kind):
 
 @pytest.mark.parametrize("kind", sorted(EPS_STATES))
 def test_every_eps_letter_carries_its_mandatory_mentions(kind):
-    p = copy.deepcopy(CONVENTION) | {"state": EPS_STATES[kind]}
-    if kind == "incomplet":
-        p["events"] = p["events"][:1] + [{"on": "2026-10-10", "kind": "incomplete", "note": "Programme de la manifestation"}]
-    pdf = compose.render("eps", kind, p, reference="EPS-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
+    pdf = compose.render("eps", kind, eps_payload(kind), reference="EPS-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
     text = joined(pdf)
     assert "Laboratoires Élan" in text and "EPS-2026-0000123" in text and "Claire MARTIN" in text
     if kind == "refus":
@@ -114,6 +67,8 @@ def test_every_eps_letter_carries_its_mandatory_mentions(kind):
         assert "Programme de la manifestation" in text and "R.1453-18" in text
     if kind == "recommandations":
         assert "Préciser le programme horaire." in text
+    if kind == "attestation_tacite":
+        assert "réputée autorisée depuis le 2 novembre 2026" in text  # 1 Nov. is a Sunday and All Saints' Day
 
 
 def test_same_data_same_bytes_and_a_letter_that_does_not_fit_is_refused():

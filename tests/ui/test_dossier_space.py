@@ -139,3 +139,34 @@ def test_bulk_report_lists_every_dossier(qtbot, loaded):
     assert dialog.table.rowCount() == 6
     assert {dialog.table.item(r, 1).text() for r in range(6)} <= {"Réussi", "Refusé"}
     assert queue.count  # the queue module stays importable beside the views
+
+
+def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loaded, tmp_path):
+    from aude_desktop.letters import compose
+    from aude_desktop.letters.batch import issue_many
+    from aude_desktop.settings import Settings
+    from aude_desktop.sync.materialize import dump_dossier
+
+    store, _records = loaded
+    space = space_for(qtbot, store)
+    with store.session() as s:
+        dossier_id = next(i for i in s.scalars(select(Dossier.id).order_by(Dossier.reference))
+                          if "accuse_reception" in compose.applicable("aude", dump_dossier(s, i)))
+    space.open_dossier(dossier_id)
+    view = space.dossier
+    first = view.issue_letter("accuse_reception")
+    qtbot.addWidget(first)
+    assert first.pages() >= 1 and "émis et enregistré" in first.note.text()
+    reference = view.letter_lines[0].reference
+    assert view.letters_table.item(0, 0).text() == reference and view.letters_table.item(0, 3).text() == "en vigueur"
+    again = view.issue_letter("accuse_reception")
+    qtbot.addWidget(again)
+    assert "déjà été émis" in again.note.text() and again.pdf == first.pdf
+    saved = again.save_as(str(tmp_path / "copie.pdf"))
+    assert open(saved, "rb").read() == first.pdf
+    fixed = view.correct_letter(0)
+    qtbot.addWidget(fixed)
+    statuses = [line.status for line in view.letter_lines]
+    assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
+    report = issue_many(store, AGENT, Settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)
+    assert [i.ok for i in report.items] == [True, False] and "réutilisé" in report.items[0].message

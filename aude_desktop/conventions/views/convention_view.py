@@ -23,10 +23,11 @@ class ConventionView(RecordView):
     forms = forms.FORMS
     editors = ("ordre", "ars")
     noun = "conventions"
+    procedure = "eps"
 
-    def __init__(self, store, actor, today: date | None = None, parent=None):
+    def __init__(self, store, actor, today: date | None = None, settings=None, parent=None):
         super().__init__(store, actor, today, name="conventionView", accessible="Convention",
-                         back_to="Retour à la file des conventions", parent=parent)
+                         back_to="Retour à la file des conventions", settings=settings, parent=parent)
         self.regime_label = selectable_label(name="regimeLabel")
         self.regime_label.setAccessibleName("Régime calculé et explication")
 
@@ -73,6 +74,7 @@ class ConventionView(RecordView):
         column.addWidget(self.attachment_state)
         self.tabs.addTab(files, "Pièces &jointes")
 
+        self.tabs.addTab(self.build_letters_tab(), "Co&urriers")
         self.finish_layout(self.regime_label)
 
     def show_convention(self, convention_id: str) -> bool:
@@ -95,6 +97,7 @@ class ConventionView(RecordView):
         fill_table(self.attachments, [(label, name, size, "oui" if held else "pas encore (synchronisez)")
                                       for label, name, size, _sha, held in d.attachments] or [("Aucune pièce jointe.", "", "", "")])
         self.attachment_state.setText("")
+        self.render_letters()
         self._render_actions()
         return True
 

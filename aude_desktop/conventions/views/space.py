@@ -44,13 +44,13 @@ class ConventionQueueView(FilteredQueueView):
 class ConventionsSpace(QStackedWidget):
     changed = Signal()
 
-    def __init__(self, store, actor, today: date | None = None, parent=None):
+    def __init__(self, store, actor, today: date | None = None, settings=None, parent=None):
         super().__init__(parent)
         self.setObjectName("page_conventions")
         self.setAccessibleName("Conventions")
         self.store = store
         self.queue = ConventionQueueView(store, today)
-        self.convention = ConventionView(store, actor, today)
+        self.convention = ConventionView(store, actor, today, settings)
         self.addWidget(self.queue)
         self.addWidget(self.convention)
         self.queue.opened.connect(self.open_convention)

@@ -32,9 +32,9 @@ class DossierView(RecordView):
     editors = ("agent_dreets",)
     noun = "dossiers"
 
-    def __init__(self, store, actor, today: date | None = None, parent=None):
+    def __init__(self, store, actor, today: date | None = None, settings=None, parent=None):
         super().__init__(store, actor, today, name="dossierView", accessible="Dossier",
-                         back_to="Retour à la file des dossiers", parent=parent)
+                         back_to="Retour à la file des dossiers", settings=settings, parent=parent)
         self._build_tabs()
         self.finish_layout()
         self.autosave = QTimer(self)
@@ -98,10 +98,7 @@ class DossierView(RecordView):
         column.addStretch(1)
         self.tabs.addTab(decision, "Commission et &décision")
 
-        letters = QWidget()
-        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le"), "Courriers du dossier")
-        QVBoxLayout(letters).addWidget(self.letters_table)
-        self.tabs.addTab(letters, "Co&urriers")
+        self.tabs.addTab(self.build_letters_tab(), "Co&urriers")
 
         notes = QWidget()
         self.annotation = QPlainTextEdit()
@@ -161,7 +158,7 @@ class DossierView(RecordView):
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.avis_label.setText(d.avis)
         self.decision_label.setText(d.decision)
-        fill_table(self.letters_table, d.letters or [("", "Aucun courrier émis pour ce dossier.", "")])
+        self.render_letters()
         self.annotation.blockSignals(True)
         self.annotation.setPlainText(d.annotation)
         self.annotation.blockSignals(False)

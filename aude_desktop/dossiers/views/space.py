@@ -24,14 +24,15 @@ class DossiersSpace(QStackedWidget):
 
     changed = Signal()  # local commands were applied: the status bar has more pending work
 
-    def __init__(self, store, actor, login: str = "", today: date | None = None, parent=None):
+    def __init__(self, store, actor, login: str = "", today: date | None = None, settings=None, parent=None):
         super().__init__(parent)
         self.setObjectName("page_dossiers")
         self.setAccessibleName("Dossiers")
         self.store, self.actor = store, actor
         self.today = today or date.today()
         self.queue = QueueView(store, login, self.today)
-        self.dossier = DossierView(store, actor, self.today)
+        self.settings = settings
+        self.dossier = DossierView(store, actor, self.today, settings)
         self.addWidget(self.queue)
         self.addWidget(self.dossier)
         self.queue.open_dossier.connect(self.open_dossier)
@@ -45,6 +46,7 @@ class DossiersSpace(QStackedWidget):
             ("Attribuer…", self.bulk_assign),
             ("Envoyer les accusés de réception…", self.bulk_acknowledge),
             ("Inscrire en commission…", self.bulk_schedule),
+            ("Émettre un courrier pour chacun…", self.bulk_letters),
         ))
         self.sessions_button = menu_button("Séances de commission", "sessionsButton", (
             ("Nouvelle séance…", self.new_session),
@@ -127,6 +129,23 @@ class DossiersSpace(QStackedWidget):
             return None
         dialog = ChoiceDialog(title, "Séance", choices, self.today, parent=self)
         return dialog.value() if dialog.exec() else None
+
+    def bulk_letters(self) -> None:
+        """E.g. all the acknowledgements of the day: one registered letter per dossier, a report."""
+        from aude_desktop.letters.batch import issue_many
+        from aude_desktop.letters.templates import templates
+        from aude_desktop.settings import Settings
+
+        ids = self._selection()
+        actor = self.actor()
+        if not ids or actor is None:
+            return
+        choices = [(kind, t.title) for kind, t in templates("aude").items()]
+        dialog = ChoiceDialog("Courriers pour la sélection", "Courrier", choices, self.today, parent=self)
+        if dialog.exec():
+            settings = (self.settings or Settings)()
+            self._run("Courriers", lambda p: issue_many(self.store, actor, settings, "aude", dialog.value(), ids, self.today,
+                                                        on_progress=p))
 
     def bulk_schedule(self) -> None:
         ids = self._selection()
