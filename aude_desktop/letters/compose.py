@@ -3,6 +3,7 @@ PDF through the engine. Qt-free; every value is escaped (user data never becomes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,7 +70,9 @@ def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict,
     if decided:
         due, _ = extend_to_working_day(add_months(date.fromisoformat(decided), 6), calendar_for_region(p["region"]))
         epreuve_deadline = format_date_fr(due)
-    missing = [e.get("note") for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")]
+    # An acknowledgement lists its pièces as « b) …, c) … »: one line each in the letter.
+    missing = [item for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")
+               for item in re.split(r", (?=[a-i]\) )", e["note"])]
     chooses = measures.get("kind") == "au_choix"
     values = {
         "salutation": "Madame" if applicant.get("sex") == "F" else "Monsieur" if applicant.get("sex") == "M" else "Madame, Monsieur",
@@ -103,7 +106,7 @@ def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict,
     }
     lists = {
         "missing": [m for m in missing] if p.get("state") == "incomplet" else [],
-        "requested": missing[-1:] if missing else [],
+        "requested": [e.get("note") for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")][-1:],
         "subjects": list(measures.get("subjects") or []),
         "measures_table": [["Mesure", "Matières", "Durée du stage"],
                            [MEASURE_LABELS.get(measures.get("kind"), "—"), ", ".join(measures.get("subjects") or []),

@@ -24,7 +24,7 @@ from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_convention, dump_dossier
 
 SEQUENCE_KEY = "letter_sequence"
-TO_CONFIGURE = "à paramétrer (Paramètres › Courriers)"
+TO_CONFIGURE = "à paramétrer (Fichier › Paramètres › Courriers)"
 
 
 @dataclass(frozen=True)

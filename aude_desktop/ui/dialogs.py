@@ -103,6 +103,15 @@ class LoginDialog(_ValidatingDialog):
         return self.server.text().strip(), self.user.text().strip(), self.password.text()
 
 
+LETTER_SETTINGS = (
+    ("service_name", "Ser&vice :"),
+    ("service_contact", "C&ontact du service :"),
+    ("signatory_first_name", "Prénom du si&gnataire :"),
+    ("signatory_last_name", "&Nom du signataire :"),
+    ("signatory_position", "&Qualité du signataire :"),
+)
+
+
 class SettingsDialog(_ValidatingDialog):
     def __init__(self, settings: Settings, settings_path: Path, parent=None):
         super().__init__(parent)
@@ -137,8 +146,15 @@ class SettingsDialog(_ValidatingDialog):
         self.lock.setRange(1, 480)
         self.lock.setSuffix(" min")
         self.lock.setValue(settings.inactivity_lock_minutes)
+        letters = QFormLayout()
+        self.letter_fields = {
+            key: _field(letters, label, QLineEdit(getattr(settings, key)), label.replace("&", "").rstrip(" :"))
+            for key, label in LETTER_SETTINGS
+        }
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Courriers</b> (en-tête du service et signataire, CRPA L.212-1)"))
+        layout.addLayout(letters)
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, "Enregistrer"))
         self.setMinimumWidth(560)
@@ -156,6 +172,7 @@ class SettingsDialog(_ValidatingDialog):
             ca_bundle=self.ca_bundle.text().strip(),
             auto_sync_minutes=self.auto_sync.value(),
             inactivity_lock_minutes=self.lock.value(),
+            **{key: field.text().strip() for key, field in self.letter_fields.items()},
         )
 
     def check(self) -> str | None:

@@ -97,8 +97,16 @@ def _dossier_shots(profile: Profile) -> dict:
     decide.widgets["motifs"].setPlainText("La formation suivie ne comprend pas d’enseignement de pédiatrie.")
     decide.widgets["subjects"].setPlainText("Pédiatrie\nSoins en santé mentale")
     report = ReportDialog(bulk.acknowledge(store, actor, list(fresh) + [rich], today))
+    letters = DossiersSpace(store, lambda: actor, "agent.occ", today, settings=lambda: Settings(
+        service_name="Pôle autorisations d'exercice", service_contact="dreets-occ-aude@exemple.gouv.fr",
+        signatory_first_name="Claire", signatory_last_name="MARTIN", signatory_position="Directrice régionale adjointe"))
+    letters.resize(1280, 800)
+    letters.open_dossier(fresh[0])
+    letters.dossier.tabs.setCurrentIndex(4)
+    preview = letters.dossier.issue_letter("accuse_reception")
+    preview.resize(760, 900)
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
-            "bulk-report.png": report}
+            "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview}
 
 
 def _convention_shots(profile: Profile) -> dict:

@@ -43,8 +43,8 @@ def show_clock(label: QLabel, clock, error: str = "") -> None:
     """The next legal date in words (days left as text), tinted only as a second cue."""
     if clock is None:
         text, status = f"Échéance incalculable : {error}", "overdue"
-    elif clock.days_left is None:
-        text, status = f"{clock.next_label} ({clock.status_label})", clock.status
+    elif clock.days_left is None:  # suspended or no date: the label already says so
+        text, status = clock.next_label, clock.status
     else:
         text, status = f"{clock.next_label} — {clock.status_label}", clock.status
     flags = "".join(f"<br>⚠ {flag}" for flag in getattr(clock, "flags", ()) or ())

@@ -1,0 +1,77 @@
+"""Letters: one letter, a batch of 1,000 issued and registered, and the ratio to a plain one-paragraph
+ReportLab document of the same page count (the practical floor)."""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from pypdf import PdfReader
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+from aude_desktop.letters import compose
+from aude_desktop.letters.batch import issue_many
+from aude_desktop.letters.samples import aude_payload
+from aude_desktop.paths import Profile
+from aude_desktop.settings import Settings
+from aude_desktop.store.database import open_store
+from aude_desktop.store.keys import database_key
+from aude_desktop.sync import materialize
+from aude_desktop.sync.commands import Actor
+from central_api.demo_data import generate_records
+from tests.support.memory_keyring import install as install_memory_keyring
+
+TODAY = date(2026, 11, 23)
+SIGNATORY = compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe")
+
+
+def _plain(pages: int) -> bytes:
+    buffer = io.BytesIO()
+    story = []
+    for page in range(pages):
+        story.append(Paragraph("Courrier de référence : un seul paragraphe.", getSampleStyleSheet()["Normal"]))
+        if page < pages - 1:
+            story.append(PageBreak())
+    SimpleDocTemplate(buffer).build(story)
+    return buffer.getvalue()
+
+
+def run():
+    install_memory_keyring()
+    payload = aude_payload("decision_mesures")
+    timings = []
+    for i in range(30):
+        started = time.perf_counter()
+        pdf = compose.render("aude", "decision_mesures", payload, reference=f"B-{i}", issued_on=TODAY, signatory=SIGNATORY)
+        timings.append(time.perf_counter() - started)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    plain = []
+    for _ in range(30):
+        started = time.perf_counter()
+        _plain(pages)
+        plain.append(time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Profile.isolated(Path(tmp) / "p")
+        store = open_store(profile, database_key(profile))
+        records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(4000, 0, seed=3, today=TODAY)
+                   if r.kind == "dossier" and r.payload["state"] in ("incomplet", "complet", "en_commission", "avis_rendu")][:1000]
+        with store.session() as s:
+            materialize.materialize(s, records)
+        actor = Actor("agent", "agent_dreets", None)
+        started = time.perf_counter()
+        report = issue_many(store, actor, Settings(), "aude", "accuse_reception", [r[1] for r in records], TODAY)
+        batch = time.perf_counter() - started
+        store.close()
+    one, floor = statistics.median(timings), statistics.median(plain)
+    return [
+        (f"one letter (décision de mesures, {pages} pages)", f"{one * 1000:.0f} ms", "<= 100 ms"),
+        (f"batch: {report.succeeded:,} accusés de réception issued and registered", f"{batch:.1f} s", "<= 60 s"),
+        (f"plain one-paragraph ReportLab document, {pages} pages (floor)", f"{floor * 1000:.1f} ms", "-"),
+        ("letter time / floor time", f"{one / floor:.1f}x", "-"),
+    ]
