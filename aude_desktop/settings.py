@@ -32,6 +32,7 @@ class Settings:
     signatory_first_name: str = ""
     signatory_last_name: str = ""
     signatory_position: str = ""
+    signature_image: str = ""  # PNG or JPEG of the signature, printed above the name (optional)
 
     def validate(self) -> None:
         if not self.server_url.startswith(("http://", "https://")):
@@ -42,6 +43,8 @@ class Settings:
             raise SettingsError(f"Le fichier de certificats « {self.ca_bundle} » est introuvable.")
         if not 1 <= int(self.auto_sync_minutes) <= 240:
             raise SettingsError("La synchronisation automatique doit avoir lieu toutes les 1 à 240 minutes.")
+        if self.signature_image and not Path(self.signature_image).is_file():
+            raise SettingsError(f"L'image de signature « {self.signature_image} » est introuvable.")
         if not 1 <= int(self.inactivity_lock_minutes) <= 480:
             raise SettingsError("Le verrouillage d'inactivité doit être compris entre 1 et 480 minutes.")
 

@@ -34,6 +34,7 @@ class Signatory:
     first_name: str
     last_name: str
     position: str
+    image: bytes | None = None  # the signature, printed above the name
 
 
 def _d(value: str | None) -> str:
@@ -187,7 +188,8 @@ def flowables(template: Template, values: dict, lists: dict, signatory: Signator
             style = "visa" if block["ref"].startswith("visa") else "small"
             out.extend(engine.paragraph(_fill(text, values), style) for text in shared_blocks()[block["ref"]])
         elif kind == "signature":
-            out.append(engine.signature_block(signatory.first_name, signatory.last_name, signatory.position, for_authority))
+            out.append(engine.signature_block(signatory.first_name, signatory.last_name, signatory.position, for_authority,
+                                              signatory.image))
     return out
 
 

@@ -132,12 +132,20 @@ def table(rows: Sequence[Sequence[str]], col_widths: Sequence[float], header: bo
     return result
 
 
-def signature_block(first_name: str, last_name: str, position: str, for_authority: str) -> KeepTogether:
-    """CRPA L.212-1: first name, last name and position of the signatory."""
+def signature_block(first_name: str, last_name: str, position: str, for_authority: str,
+                    image: bytes | None = None) -> KeepTogether:
+    """CRPA L.212-1: first name, last name and position of the signatory (and the signature image)."""
+    from reportlab.platypus import Image
+
+    mark = Spacer(1, 14 * mm)
+    if image:
+        mark = Image(io.BytesIO(image), width=40 * mm, height=14 * mm, kind="proportional")
+        mark.hAlign = "LEFT"
+        mark = Table([["", mark]], colWidths=[95 * mm, 60 * mm], style=[("LEFTPADDING", (0, 0), (-1, -1), 0)])
     return KeepTogether(
         [
             paragraph(f"Pour {escape(for_authority)} et par délégation,<br/>{escape(position)}", "signature"),
-            Spacer(1, 14 * mm),
+            mark,
             paragraph(f"{escape(first_name)} {escape(last_name)}", "signature"),
         ]
     )

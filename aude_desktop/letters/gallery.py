@@ -13,7 +13,8 @@ from aude_desktop.letters import compose
 from aude_desktop.letters.samples import EPS_STATES, aude_payload, eps_payload
 from aude_desktop.letters.templates import templates
 
-SIGNATORY = compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe")
+SIGNATORIES = {"aude": compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe"),
+               "eps": compose.Signatory("Paul", "LEROY", "Secrétaire général")}
 
 
 def samples() -> dict[tuple[str, str], dict]:
@@ -28,7 +29,7 @@ def render(folder: Path) -> list[Path]:
     written = []
     for (procedure, kind), payload in samples().items():
         pdf = compose.render(procedure, kind, payload, reference=f"{procedure.upper()}-C-EXEMPLE-000001",
-                             issued_on=date(2026, 11, 23), signatory=SIGNATORY, service="Pôle autorisations d'exercice",
+                             issued_on=date(2026, 11, 23), signatory=SIGNATORIES[procedure], service="Pôle autorisations d'exercice",
                              contact="contact@exemple.gouv.fr")
         target = folder / f"{procedure}-{kind}.pdf"
         target.write_bytes(pdf)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -37,8 +38,15 @@ class IssuedLetter:
 
 
 def signatory(settings: Settings) -> compose.Signatory:
+    image = None
+    if settings.signature_image:
+        try:
+            image = Path(settings.signature_image).read_bytes()
+        except OSError:
+            raise compose.LetterNotApplicable(
+                f"Image de signature illisible : « {settings.signature_image} » (Fichier › Paramètres › Courriers).") from None
     return compose.Signatory(settings.signatory_first_name or "Prénom", settings.signatory_last_name or "NOM",
-                             settings.signatory_position or f"Qualité du signataire {TO_CONFIGURE}")
+                             settings.signatory_position or f"Qualité du signataire {TO_CONFIGURE}", image)
 
 
 def next_reference(store: LocalStore, procedure: str) -> str:

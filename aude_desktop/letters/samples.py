@@ -52,6 +52,17 @@ def aude_payload(kind: str) -> dict:
 
 def eps_payload(kind: str) -> dict:
     p = copy.deepcopy(CONVENTION) | {"state": EPS_STATES[kind]}
+    receipt = [{"on": "2026-10-01", "kind": "receipt", "note": None}]
+    if kind in ("accuse_reception", "urgence_non_justifiee"):
+        p.update(decision=None, events=receipt + ([{"on": "2026-10-05", "kind": "urgency_refused", "note": None}]
+                                                  if kind == "urgence_non_justifiee" else []))
+    if kind == "autorisation":
+        p.update(decision={"kind": "autorisation", "decided_on": "2026-11-02", "motifs": ""},
+                 events=receipt + [{"on": "2026-11-02", "kind": "decision", "note": "autorisation"}])
+    if kind == "recommandations":
+        p.update(regime="declaration", decision=None,
+                 events=receipt + [{"on": "2026-10-03", "kind": "registered", "note": None},
+                                   {"on": "2026-10-05", "kind": "recommandations", "note": None}])
     if kind == "incomplet":
         p["events"] = p["events"][:1] + [{"on": "2026-10-10", "kind": "incomplete", "note": "Programme de la manifestation"}]
     if kind == "attestation_tacite":  # no decision within the two months

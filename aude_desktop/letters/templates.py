@@ -108,7 +108,7 @@ def parse(procedure: str, raw: dict, source: str = "modèle") -> dict[str, Templ
         decision = bool(letter.get("decision"))
         if decision and not any(r.startswith("recours_") for r in refs):
             raise LetterTemplateError(f"{where} : voies et délais de recours manquants (CJA R.421-5).")
-        if decision and procedure == "aude" and "visas_aude" not in refs:
+        if decision and procedure == "aude" and not refs & {"visas_aude", "visas_ass"}:
             raise LetterTemplateError(f"{where} : visas manquants.")
         missing = (MUST_NAME.get((procedure, kind), set()) - named) | {
             f"bloc {r}" for r in MUST_REFER.get((procedure, kind), set()) - refs}

@@ -109,6 +109,7 @@ LETTER_SETTINGS = (
     ("signatory_first_name", "Prénom du si&gnataire :"),
     ("signatory_last_name", "&Nom du signataire :"),
     ("signatory_position", "&Qualité du signataire :"),
+    ("signature_image", "&Image de la signature (PNG) :"),
 )
 
 

@@ -119,3 +119,24 @@ def test_register_unique_references_reissue_and_correction(tmp_path):
     assert sha256(fixed.pdf).hexdigest() == fixed.sha256
     first.close()
     second.close()
+
+
+def test_the_signature_image_from_the_settings_is_printed_and_stays_deterministic(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(240, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    image.setPixelColor(10, 10, QColor("navy"))
+    path = tmp_path / "signature.png"
+    assert image.save(str(path))
+    signed = register.signatory(Settings(signatory_first_name="Claire", signatory_last_name="MARTIN",
+                                         signatory_position="Directrice", signature_image=str(path)))
+    first = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed)
+    again = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed)
+    assert first == again
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(first)).pages) == 1
+    with pytest.raises(compose.LetterNotApplicable, match="Image de signature illisible"):
+        register.signatory(Settings(signature_image=str(tmp_path / "absente.png")))

@@ -50,6 +50,7 @@ class ConventionsSpace(QStackedWidget):
         self.setAccessibleName("Conventions")
         self.store = store
         self.queue = ConventionQueueView(store, today)
+        self.settings = settings
         self.convention = ConventionView(store, actor, today, settings)
         self.addWidget(self.queue)
         self.addWidget(self.convention)
@@ -62,6 +63,7 @@ class ConventionsSpace(QStackedWidget):
             ("Accuser réception des demandes d’autorisation…", lambda: self._bulk_dated("Accusés de réception", bulk.acknowledge)),
             ("Enregistrer les déclarations…", lambda: self._bulk_dated("Enregistrement des déclarations", bulk.register)),
             ("Émettre les mêmes recommandations…", self.bulk_recommend),
+            ("Émettre un courrier pour chacune…", self.bulk_letters),
         ))
         self.queue.actions_bar.addWidget(self.bulk_button)
         self.refresh_permissions()
@@ -92,6 +94,21 @@ class ConventionsSpace(QStackedWidget):
         text, ok = QInputDialog.getMultiLineText(self, "Recommandations", "Recommandations adressées à chaque entreprise :")
         if ok and text.strip():
             self._run("Recommandations", lambda p: bulk.recommend(self.store, actor, ids, self.today, text.strip(), on_progress=p))
+
+    def bulk_letters(self) -> None:
+        from aude_desktop.letters.batch import issue_many
+        from aude_desktop.letters.templates import templates
+        from aude_desktop.settings import Settings
+
+        ids, actor = self._selection(), self.actor()
+        if not ids or actor is None:
+            return
+        dialog = ChoiceDialog("Courriers pour la sélection", "Courrier", [(k, t.title) for k, t in templates("eps").items()],
+                              self.today, parent=self)
+        if dialog.exec():
+            settings = (self.settings or Settings)()
+            self._run("Courriers", lambda p: issue_many(self.store, actor, settings, "eps", dialog.value(), ids, self.today,
+                                                        on_progress=p))
 
     def _run(self, title: str, work) -> None:
         self.last_report = run_and_report(self, title, work)
