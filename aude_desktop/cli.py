@@ -390,6 +390,68 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
     return 0 if failures == 0 else 1
 
 
+@command("stats", "chiffres de la vue d'ensemble nationale (copie locale) : états, retards, délais, flux mensuels",
+         lambda p: p.add_argument("--json", action="store_true", help="sortie JSON"))
+def stats(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+
+    from aude_desktop.store.database import open_store
+    from aude_desktop.supervision.overview import compute
+
+    store = open_store(profile, database_key(profile))
+    try:
+        with store.session() as s:
+            figures = compute(s, date.today()).as_json()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return 0
+    for title, groups in (("Dossiers par région", figures["aude"]["by_region"]), ("Conventions par autorité", figures["eps"]["by_authority"])):
+        print(title)
+        for key, g in groups.items():
+            print(f"  {key} : {g['total']} dont {g['open']} en cours, {g['overdue']} en retard, {g['due_soon']} à échéance "
+                  f"sous 15 jours, {g['implicit']} décision(s) implicite(s) sans décision expresse")
+    return 0
+
+
+def _export_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--queue", required=True, metavar="NOM", help="nom d'une file enregistrée, ex. « Échéance sous 15 jours »")
+    parser.add_argument("--conventions", action="store_true", help="une file de conventions (par défaut : de dossiers)")
+    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), metavar="csv|xlsx", help="csv ou xlsx")
+    parser.add_argument("--out", required=True, metavar="FICHIER", help="fichier à écrire")
+
+
+@command("export", "exporte une file (CSV pour Excel/LibreOffice en français, ou XLSX), filtres et date en tête", _export_options)
+def export(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+
+    from aude_desktop.store.database import open_store
+    from aude_desktop.supervision import export as exporting
+
+    if args.conventions:
+        from aude_desktop.conventions import queue as source
+
+        saved = source.saved_queues()
+    else:
+        from aude_desktop.dossiers import queue as source
+
+        saved = source.saved_queues(Settings.load(profile.settings_path).last_user)
+    chosen = next((q for q in saved if q.name.casefold() == args.queue.casefold()), None)
+    if chosen is None:
+        print(f"Erreur : file inconnue « {args.queue} » ; files possibles : {' ; '.join(q.name for q in saved)}.", file=sys.stderr)
+        return 2
+    store = open_store(profile, database_key(profile))
+    try:
+        count = exporting.write(args.out, args.format, chosen.name, exporting.describe(chosen.filter), source.HEADERS,
+                                exporting.queue_rows(store, source, chosen.filter, date.today()),
+                                on_progress=lambda n: print(f"\r{n} ligne(s)", end="", file=sys.stderr, flush=True) or True)
+    finally:
+        store.close()
+    print(f"\n{count} ligne(s) exportée(s) dans {args.out}.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(
         prog="aude-cli",

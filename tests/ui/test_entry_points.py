@@ -131,6 +131,17 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
                     "--out-dir", str(tmp_path / "lot"), env_extra=env)
         assert again.returncode == 1 and "réémis (courrier enregistré)" in again.stderr and "inconnu : refusé" in again.stderr
         assert [p.read_bytes() for p in (tmp_path / "lot").iterdir()] == [(tmp_path / "courrier.pdf").read_bytes()]
+        figures = run("aude-cli", "--profile", profile, "stats", "--json", env_extra=env)
+        assert figures.returncode == 0, figures.stderr
+        assert sum(g["total"] for g in __import__("json").loads(figures.stdout)["aude"]["by_region"].values()) == len(everything)
+        exported = run("aude-cli", "--profile", profile, "export", "--queue", "tous les dossiers", "--format", "xlsx",
+                       "--out", str(tmp_path / "file.xlsx"), env_extra=env)
+        assert exported.returncode == 0, exported.stderr
+        from openpyxl import load_workbook
+
+        assert load_workbook(tmp_path / "file.xlsx").active.max_row == 3 + len(everything)
+        unknown = run("aude-cli", "--profile", profile, "export", "--queue", "inexistante", "--format", "csv", "--out", "x.csv", env_extra=env)
+        assert unknown.returncode == 2 and "file inconnue" in unknown.stderr
         bad_state = run("aude-cli", "--profile", profile, "dossiers", "list", "--state", "perdu", env_extra=env)
         assert bad_state.returncode == 2 and "choix invalide" in bad_state.stderr
         wrong = run("aude-cli", "--profile", profile, "sync", env_extra=PASS | {"AUDE_PASSWORD": "faux"})

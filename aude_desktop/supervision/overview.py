@@ -1,0 +1,150 @@
+"""The DGOS national overview, computed by SQL aggregates over the synced national scope (never a
+Python loop over the files): per region / profession (AUDE) and per authority / regime (EPS, the
+CNOM's imported conventions included and marked), files by state, overdue, due within 15 days,
+implicit decisions that arose without an express decision, median and 90th-percentile processing
+times, monthly inflow and outflow over 24 months. Qt-free: the views, the CLI and the tests share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from aude_desktop.store.queues import SOON_DAYS
+
+AUDE_OPEN = ("recu", "incomplet", "complet", "en_commission", "avis_rendu", "mesures_compensation")
+# Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
+AUDE_CLOCK_RUNS = ("complet", "en_commission", "avis_rendu")
+EPS_OPEN = ("recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
+EPS_CLOCK_RUNS = ("recue", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
+MONTHS = 24
+
+
+@dataclass
+class GroupFigures:
+    key: str
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    implicit: int = 0  # implicit decisions (AUDE) / tacit authorisations (EPS) with no express decision
+    by_state: dict[str, int] = field(default_factory=dict)
+    median_days: float | None = None
+    p90_days: float | None = None
+    imported: int = 0  # EPS: conventions imported from the CNOM (read-only)
+
+
+@dataclass
+class Overview:
+    today: date
+    aude_by_region: dict[str, GroupFigures]
+    aude_by_profession: dict[str, GroupFigures]
+    eps_by_authority: dict[str, GroupFigures]
+    eps_by_regime: dict[str, GroupFigures]
+    aude_monthly: list[tuple[str, int, int]]  # month, inflow, outflow
+    eps_monthly: list[tuple[str, int, int]]
+
+    def as_json(self) -> dict:
+        def groups(d: dict[str, GroupFigures]) -> dict:
+            return {k: {f: getattr(g, f) for f in ("total", "open", "overdue", "due_soon", "implicit", "by_state",
+                                                    "median_days", "p90_days", "imported")} for k, g in sorted(d.items())}
+
+        return {
+            "today": self.today.isoformat(),
+            "aude": {"by_region": groups(self.aude_by_region), "by_profession": groups(self.aude_by_profession),
+                     "monthly": [{"month": m, "inflow": i, "outflow": o} for m, i, o in self.aude_monthly]},
+            "eps": {"by_authority": groups(self.eps_by_authority), "by_regime": groups(self.eps_by_regime),
+                    "monthly": [{"month": m, "inflow": i, "outflow": o} for m, i, o in self.eps_monthly]},
+        }
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"  # constants of this module only, never user input
+
+
+def _grouped(s: Session, table: str, columns: tuple[str, str], open_states, clock_states, today: date,
+             extra: str = "") -> tuple[dict[str, GroupFigures], dict[str, GroupFigures]]:
+    """One scan of `table`, grouped by both dimensions and the state; folded per dimension here
+    (the grouped result has a few hundred rows, whatever the number of files)."""
+    soon = (today + timedelta(days=SOON_DAYS)).isoformat()
+    first, second = columns
+    rows = s.execute(text(
+        f"SELECT {first} AS k1, {second} AS k2, state, count(*) AS n, "
+        f"sum(CASE WHEN state IN {_in(open_states)} AND next_due_on < :today THEN 1 ELSE 0 END) AS overdue, "
+        f"sum(CASE WHEN state IN {_in(open_states)} AND next_due_on >= :today AND next_due_on <= :soon THEN 1 ELSE 0 END) AS soon, "
+        f"sum(CASE WHEN state IN {_in(clock_states)} AND next_due_on < :today THEN 1 ELSE 0 END) AS implicit "
+        f"{extra} FROM {table} GROUP BY {first}, {second}, state"
+    ), {"today": today.isoformat(), "soon": soon}).all()
+    return _fold(rows, "k1", open_states), _fold(rows, "k2", open_states)
+
+
+def _fold(rows, key: str, open_states) -> dict[str, GroupFigures]:
+    out: dict[str, GroupFigures] = {}
+    for r in rows:
+        k = getattr(r, key) or "—"
+        g = out.setdefault(k, GroupFigures(k))
+        g.total += r.n
+        g.by_state[r.state] = g.by_state.get(r.state, 0) + r.n
+        g.open += r.n if r.state in open_states else 0
+        g.overdue += r.overdue or 0
+        g.due_soon += r.soon or 0
+        g.implicit += r.implicit or 0
+        g.imported += getattr(r, "imported", 0) or 0
+    return out
+
+
+def _percentiles(s: Session, sql: str, params: dict, groups: dict[str, GroupFigures]) -> None:
+    """Median and 90th percentile of processing days per group, by window functions in SQL."""
+    rows = s.execute(text(
+        "SELECT k, days FROM (SELECT k, days, row_number() OVER (PARTITION BY k ORDER BY days) AS rn, "
+        "count(*) OVER (PARTITION BY k) AS n FROM (" + sql + ")) "
+        "WHERE rn = CAST((n + 1) / 2 AS INTEGER) OR rn = CAST((9 * n + 9) / 10 AS INTEGER) ORDER BY k, rn"
+    ), params)
+    seen: dict[str, list[float]] = {}
+    for k, days in rows:
+        seen.setdefault(k or "—", []).append(days)
+    for k, values in seen.items():
+        if k in groups:
+            groups[k].median_days, groups[k].p90_days = values[0], values[-1]
+
+
+def _monthly(s: Session, inflow_sql: str, outflow_sql: str, today: date) -> list[tuple[str, int, int]]:
+    year, month = today.year, today.month - (MONTHS - 1)
+    while month <= 0:
+        month, year = month + 12, year - 1
+    first = date(year, month, 1)
+    params = {"since": first.isoformat()}
+    inflow = dict(s.execute(text(inflow_sql), params).all())
+    outflow = dict(s.execute(text(outflow_sql), params).all())
+    months, current = [], first
+    while current <= today:
+        key = current.strftime("%Y-%m")
+        months.append((key, int(inflow.get(key, 0)), int(outflow.get(key, 0))))
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return months
+
+
+AUDE_DAYS = ("SELECT {k} AS k, julianday(dec.decided_on) - julianday(d.received_on) AS days "
+             "FROM dossiers d JOIN decisions dec ON dec.dossier_id = d.id")
+EPS_DAYS = ("SELECT {k} AS k, julianday(json_extract(c.extra, '$.decision.decided_on')) - julianday(c.filed_on) AS days "
+            "FROM conventions c WHERE json_extract(c.extra, '$.decision.decided_on') IS NOT NULL")
+
+
+def compute(s: Session, today: date) -> Overview:
+    by_region, by_profession = _grouped(s, "dossiers", ("region", "profession"), AUDE_OPEN, AUDE_CLOCK_RUNS, today)
+    imported = ", sum(CASE WHEN source = 'cnom_import' THEN 1 ELSE 0 END) AS imported"
+    by_authority, by_regime = _grouped(s, "conventions", ("authority", "regime"), EPS_OPEN, EPS_CLOCK_RUNS, today, imported)
+    _percentiles(s, AUDE_DAYS.format(k="d.region"), {}, by_region)
+    _percentiles(s, AUDE_DAYS.format(k="d.profession"), {}, by_profession)
+    _percentiles(s, EPS_DAYS.format(k="c.authority"), {}, by_authority)
+    _percentiles(s, EPS_DAYS.format(k="c.regime"), {}, by_regime)
+    aude_monthly = _monthly(
+        s, "SELECT strftime('%Y-%m', received_on), count(*) FROM dossiers WHERE received_on >= :since GROUP BY 1",
+        "SELECT strftime('%Y-%m', decided_on), count(*) FROM decisions WHERE decided_on >= :since GROUP BY 1", today)
+    eps_monthly = _monthly(
+        s, "SELECT strftime('%Y-%m', filed_on), count(*) FROM conventions WHERE filed_on >= :since GROUP BY 1",
+        "SELECT strftime('%Y-%m', json_extract(extra, '$.decision.decided_on')), count(*) FROM conventions "
+        "WHERE json_extract(extra, '$.decision.decided_on') >= :since GROUP BY 1", today)
+    return Overview(today, by_region, by_profession, by_authority, by_regime, aude_monthly, eps_monthly)
