@@ -40,6 +40,7 @@ class ConventionFilter:
     urgent: bool = False
     deadline: str = ""
     unseen: bool = False
+    authority: str = ""  # supervision drill-down
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _filtered(query: Select, f: ConventionFilter, today: date, walk_order_index:
         conditions.append(Convention.regime == f.regime)
     if f.urgent:
         conditions.append(Convention.urgent.is_(True))
+    if f.authority:
+        conditions.append(Convention.authority == f.authority)
     if f.deadline == "overdue":
         conditions.append(Convention.next_due_on < today)
     elif f.deadline in ("tacit7", "soon"):

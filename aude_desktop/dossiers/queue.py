@@ -43,6 +43,7 @@ class QueueFilter:
     assigned_to: str = ""
     unseen: bool = False  # only what changed since the user last opened it
     session_id: str = ""  # the agenda of one commission session
+    region: str = ""  # supervision drill-down (an agent's copy holds one region anyway)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
         conditions.append(Dossier.profession == f.profession)
     if f.assigned_to:
         conditions.append(Dossier.assigned_to == f.assigned_to)
+    if f.region:
+        conditions.append(Dossier.region == f.region)
     soon = today + timedelta(days=SOON_DAYS)
     if f.deadline == "overdue":
         conditions.append(Dossier.next_due_on < today)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +25,7 @@ from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
+from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.engine import SyncEngine, SyncReport
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
 from aude_desktop.ui.sync_page import SyncPage
@@ -55,37 +55,9 @@ SPACES = (
 )
 
 
-def _placeholder(space: Space) -> QWidget:
-    page = QWidget()
-    page.setObjectName(f"page_{space.key}")
-    page.setAccessibleName(space.heading)
-    heading = QLabel(f"<h2>{space.heading}</h2>")
-    text = QLabel(space.description)
-    text.setWordWrap(True)
-    note = QLabel()
-    note.setObjectName("emptyNote")
-    note.setWordWrap(True)
-    note.setStyleSheet("color: #555; font-style: italic; margin-top: 12px;")
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(24, 16, 24, 16)
-    for widget in (heading, text, note):
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    return page
-
-
 def fr(number: int) -> str:
     """1 234 567, as French readers expect (QLocale's default is French, set at start-up)."""
     return QLocale().toString(number)
-
-
-def count_sentence(space: str, counts: dict[str, int]) -> str:
-    """The supervision placeholder's sentence (the other spaces show their queues)."""
-    dossiers, conventions = counts.get("dossiers", 0), counts.get("conventions", 0)
-    found = f"{fr(dossiers)} dossier(s) et {fr(conventions)} convention(s) sur ce poste"
-    if not (dossiers or conventions):
-        return "Aucune donnée sur ce poste pour l’instant : connectez-vous puis synchronisez."
-    return found + " ; les tableaux de bord nationaux arrivent dans une prochaine version."
 
 
 def format_last_sync(status: StoreStatus) -> str:
@@ -156,7 +128,28 @@ class MainWindow(QMainWindow):
             self.conventions = ConventionsSpace(self.store, self.actor, settings=lambda: self.settings)
             self.conventions.changed.connect(lambda: self.refresh_status(pages=False))
             return self.conventions
-        return _placeholder(space)
+        self.supervision = OverviewView(self.store)
+        self.supervision.open_queue.connect(self.drill_down)
+        return self.supervision
+
+    def drill_down(self, kind: str, key: str, deadline: str) -> None:
+        """From a bar or a row of the overview to the same lazy queue, filtered (read-only for the DGOS)."""
+        from aude_desktop.conventions import queue as convention_queue
+        from aude_desktop.dossiers import queue as dossier_queue
+        from aude_desktop.rules.reference import authorities, regions
+
+        what = {"overdue": " — échéance dépassée", "soon": " — échéance sous 15 jours"}.get(deadline, "")
+        if kind == "dossiers":
+            label = regions()[key].label if key in regions() else key
+            self.dossiers.show_queue()
+            self.dossiers.queue.show_saved(dossier_queue.SavedQueue(
+                f"{label}{what}", dossier_queue.QueueFilter(region=key, deadline=deadline)))
+        else:
+            label = authorities()[key].label if key in authorities() else key
+            self.conventions.show_queue()
+            self.conventions.queue.show_saved(convention_queue.SavedQueue(
+                f"{label}{what}", convention_queue.ConventionFilter(authority=key, deadline=deadline)))
+        self.go_to(kind)
 
     def actor(self):
         """Who acts: the signed-in user, or offline the last user who signed in on this machine."""
@@ -258,13 +251,10 @@ class MainWindow(QMainWindow):
         self.last_sync_label.setText(format_last_sync(status))
         if not pages:
             return
-        counts = self.store.counts()
-        for index, space in enumerate(SPACES):
+        for index in range(len(SPACES)):
             page = self.pages.widget(index)
-            if isinstance(page, DossiersSpace | ConventionsSpace):
+            if isinstance(page, DossiersSpace | ConventionsSpace | OverviewView):
                 page.refresh()
-            elif space.key != "sync":
-                page.findChild(QLabel, "emptyNote").setText(count_sentence(space.key, counts))
 
     # -- dialogs --------------------------------------------------------------------------------
 

@@ -151,7 +151,8 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         assert window.connection_label.text() == "En ligne"
         assert window.dossiers.queue.model.total > 0  # the queue shows the synced dossiers
         assert window.conventions.queue.model.total == 0  # an agent's scope has no convention
-        assert "convention(s) sur ce poste" in window.pages.widget(2).findChild(QLabel, "emptyNote").text()
+        region = window.supervision.figures.aude_by_region  # the overview follows the sync
+        assert list(region) == ["OCC"] and region["OCC"].total == window.dossiers.queue.model.total
         assert window.settings.last_user == "agent.occ"
     finally:
         window.auto_sync.stop()

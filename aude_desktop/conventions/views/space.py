@@ -35,7 +35,7 @@ class ConventionQueueView(FilteredQueueView):
     def make_filter(self, text: str, values: dict[str, str], saved: queue.ConventionFilter) -> queue.ConventionFilter:
         return queue.ConventionFilter(text=text, states=(values["state_box"],) if values["state_box"] else saved.states,
                                       regime=values["regime_box"], deadline=values["deadline_box"],
-                                      urgent=saved.urgent, unseen=saved.unseen)
+                                      urgent=saved.urgent, unseen=saved.unseen, authority=saved.authority)
 
     def box_values(self, f: queue.ConventionFilter) -> dict[str, str]:
         return {"state_box": f.states[0] if len(f.states) == 1 else "", "regime_box": f.regime, "deadline_box": f.deadline}

@@ -309,7 +309,8 @@ class QueueView(FilteredQueueView):
     def make_filter(self, text: str, values: dict[str, str], saved: queue.QueueFilter) -> queue.QueueFilter:
         return queue.QueueFilter(text=text, states=(values["state_box"],) if values["state_box"] else (),
                                  profession=values["profession_box"], deadline=values["deadline_box"],
-                                 assigned_to=saved.assigned_to, unseen=saved.unseen, session_id=saved.session_id)
+                                 assigned_to=saved.assigned_to, unseen=saved.unseen, session_id=saved.session_id,
+                                 region=saved.region)
 
     def box_values(self, f: queue.QueueFilter) -> dict[str, str]:
         return {"state_box": f.states[0] if f.states else "", "profession_box": f.profession, "deadline_box": f.deadline}

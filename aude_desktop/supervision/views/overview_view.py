@@ -1,0 +1,222 @@
+"""The DGOS overview: bars per region / authority (hover shows the values, a click opens the matching
+queue, read-only), inflow and outflow per month, the table of figures and its export."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QLocale, QPointF, Qt, Signal
+from PySide6.QtGui import QCursor, QPainter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aude_desktop.rules.reference import authorities, professions, regions
+from aude_desktop.supervision import export
+from aude_desktop.supervision.overview import GroupFigures, Overview, compute
+from aude_desktop.ui.widgets import fill_table, readonly_table
+
+TABLE_HEADERS = ("", "Total", "En cours", "En retard", "Sous 15 jours", "Décisions implicites (échecs)",
+                 "Délai médian (j)", "90e centile (j)", "Import CNOM")
+BARS = (("En retard", "overdue"), ("Sous 15 jours", "due_soon"), ("Autres en cours", "other"))
+
+
+def _value(g: GroupFigures, key: str) -> int:
+    return g.open - g.overdue - g.due_soon if key == "other" else getattr(g, key)
+
+
+class GroupPanel(QWidget):
+    """One dimension (regions, or authorities): the bars, the months, the table, the export."""
+
+    drill = Signal(str, str)  # group key, deadline filter ("overdue", "soon" or "")
+
+    def __init__(self, title: str, labels: dict[str, str], parent=None):
+        super().__init__(parent)
+        self.title, self.labels = title, labels
+        self.groups: dict[str, GroupFigures] = {}
+        self.keys: list[str] = []
+        self.bars = QChartView()
+        self.bars.setAccessibleName(f"{title} : dossiers en cours, en retard et sous 15 jours")
+        self.bars.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.bars.setMinimumHeight(300)
+        self.months = QChartView()
+        self.months.setAccessibleName(f"{title} : entrées et sorties par mois")
+        self.months.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.months.setMinimumHeight(220)
+        self.table = readonly_table(TABLE_HEADERS, f"{title} : chiffres")
+        self.table.cellActivated.connect(lambda row, _c: self._drill_row(row))
+        self.export_button = QPushButton("Exporter le tableau…")
+        self.export_button.setAccessibleName(f"Exporter le tableau : {title}")
+        self.export_button.clicked.connect(self.export_table)
+        hint = QLabel("Cliquez sur une barre (ou Entrée sur une ligne du tableau) pour ouvrir la file correspondante.")
+        hint.setStyleSheet("color: #555;")
+        row = QHBoxLayout()
+        row.addWidget(hint, 1)
+        row.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        charts = QHBoxLayout()
+        charts.addWidget(self.bars, 3)
+        charts.addWidget(self.months, 2)
+        layout.addLayout(charts, 3)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 2)
+
+    def show_figures(self, groups: dict[str, GroupFigures], monthly: list[tuple[str, int, int]]) -> None:
+        self.groups = groups
+        self.keys = sorted(groups, key=lambda k: -groups[k].open)
+        chart = QChart()
+        chart.setTitle(f"{self.title} — en cours")
+        series = QStackedBarSeries()
+        for label, key in BARS:
+            bar_set = QBarSet(label)
+            bar_set.append([float(_value(groups[k], key)) for k in self.keys])
+            bar_set.hovered.connect(lambda on, i, b=bar_set: self._hover(on, i, b))
+            bar_set.clicked.connect(lambda i, key=key: self.drill.emit(self.keys[i], {"overdue": "overdue", "due_soon": "soon"}.get(key, "")))
+            series.append(bar_set)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append([self._short(k) for k in self.keys])
+        axis_x.setLabelsAngle(-60)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_x)
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_y)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.bars.setChart(chart)
+        self.months.setChart(self._months_chart(monthly))
+        fill_table(self.table, [
+            (self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit,
+             export.french(g.median_days), export.french(g.p90_days), g.imported or "")
+            for k, g in ((k, groups[k]) for k in self.keys)
+        ])
+
+    def _months_chart(self, monthly) -> QChart:
+        chart = QChart()
+        chart.setTitle("Entrées et sorties par mois (24 mois)")
+        axis_x = QBarCategoryAxis()
+        axis_x.append([m[2:] for m, _i, _o in monthly])  # « 25-03 »
+        axis_x.setLabelsAngle(-60)
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        for name, index in (("Entrées", 1), ("Sorties (décisions)", 2)):
+            series = QLineSeries()
+            series.setName(name)
+            for x, row in enumerate(monthly):
+                series.append(QPointF(x, row[index]))
+            series.hovered.connect(lambda point, on, n=name: on and QToolTip.showText(
+                QCursor.pos(), f"{n} : {QLocale().toString(round(point.y()))}"))
+            chart.addSeries(series)
+            series.attachAxis(axis_y)
+        axis_y.setMin(0)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        return chart
+
+    def _short(self, key: str) -> str:
+        label = self.labels.get(key, key)
+        return key if len(label) > 18 else label
+
+    def _hover(self, on: bool, index: int, bar_set: QBarSet) -> None:
+        if on and 0 <= index < len(self.keys):
+            key = self.keys[index]
+            QToolTip.showText(QCursor.pos(), f"{self.labels.get(key, key)} — {bar_set.label()} : "
+                              f"{QLocale().toString(int(bar_set.at(index)))}")
+
+    def _drill_row(self, row: int) -> None:
+        if 0 <= row < len(self.keys):
+            self.drill.emit(self.keys[row], "")
+
+    def table_rows(self) -> list[tuple]:
+        return [(self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit, g.median_days, g.p90_days, g.imported)
+                for k, g in ((k, self.groups[k]) for k in self.keys)]
+
+    def export_table(self, path: str | None = None) -> str | None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Exporter le tableau", f"{self.title}.xlsx",
+                                                  "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)")
+        if not path:
+            return None
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        headers = (self.title, *TABLE_HEADERS[1:])
+        export.write(path, fmt, self.title, "vue d'ensemble nationale", headers, self.table_rows(), extracted_at=datetime.now())
+        return path
+
+
+class OverviewView(QWidget):
+    """`open_queue(kind, key, deadline)` is connected by the window to the read-only queues."""
+
+    open_queue = Signal(str, str, str)  # "dossiers" | "conventions", region or authority, deadline
+
+    def __init__(self, store, today: date | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("page_supervision")
+        self.setAccessibleName("Supervision nationale")
+        self.store = store
+        self.today = today or date.today()
+        self.summary = QLabel()
+        self.summary.setObjectName("supervisionSummary")
+        self.summary.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Procédures")
+        self.aude = GroupPanel("Dossiers par région", {k: r.label for k, r in regions().items()})
+        self.eps = GroupPanel("Conventions par autorité", {k: a.label for k, a in authorities().items()})
+        self.professions = {k: p.label for k, p in professions().items()}
+        self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
+        self.tabs.addTab(self.eps, "&Conventions (EPS)")
+        self.aude.drill.connect(lambda key, deadline: self.open_queue.emit("dossiers", key, deadline))
+        self.eps.drill.connect(lambda key, deadline: self.open_queue.emit("conventions", key, deadline))
+        refresh = QPushButton("Actualiser")
+        refresh.setAccessibleName("Actualiser la vue d’ensemble")
+        refresh.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<h2>Supervision nationale</h2>"))
+        top.addStretch(1)
+        top.addWidget(refresh)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tabs, 1)
+        self.figures: Overview | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            with self.store.session() as s:
+                self.figures = compute(s, self.today)
+        except Exception as exc:  # noqa: BLE001 — shown, the window stays usable
+            QMessageBox.warning(self, "Supervision", f"Chiffres indisponibles : {exc}")
+            return
+        f = self.figures
+        aude_open = sum(g.open for g in f.aude_by_region.values())
+        aude_implicit = sum(g.implicit for g in f.aude_by_region.values())
+        eps_open = sum(g.open for g in f.eps_by_authority.values())
+        eps_tacit = sum(g.implicit for g in f.eps_by_authority.values())
+        n = QLocale().toString
+        self.summary.setText(
+            f"Au {self.today:%d/%m/%Y} : <b>{n(aude_open)}</b> dossier(s) en cours, dont <b>{n(aude_implicit)}</b> devenu(s) "
+            f"décision implicite faute de décision expresse ; <b>{n(eps_open)}</b> convention(s) en cours, dont "
+            f"<b>{n(eps_tacit)}</b> autorisée(s) tacitement faute de décision. Conventions des médecins (CNOM) comprises, "
+            "marquées « Import CNOM ».")
+        self.aude.show_figures(f.aude_by_region, f.aude_monthly)
+        self.eps.show_figures(f.eps_by_authority, f.eps_monthly)
