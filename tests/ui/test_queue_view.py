@@ -93,3 +93,19 @@ def test_ctrl_f_goes_to_the_search_box(qtbot, loaded):
     qtbot.waitUntil(view.table.hasFocus, timeout=2000)
     qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.search.hasFocus(), timeout=2000)
+
+
+def test_export_runs_in_the_background_and_matches_the_list(qtbot, loaded, tmp_path):
+    import csv
+
+    store, _records = loaded
+    view = QueueView(store, "agent.occ", TODAY)
+    qtbot.addWidget(view)
+    view.deadline_box.setCurrentIndex(view.deadline_box.findData("overdue"))
+    path = tmp_path / "retards.csv"
+    task = view.export_queue(str(path))
+    assert task.wait(30_000)  # the thread ends; its signals reach the view through the event loop
+    qtbot.waitUntil(lambda: "exportée(s)" in view.count_label.text(), timeout=5000)
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert len(rows) - 3 == view.model.total > 0
+    assert "deadline = overdue" in rows[0][0] and "exportée(s)" in view.count_label.text()
