@@ -92,8 +92,8 @@ class GroupPanel(QWidget):
             series.append(bar_set)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append([self._short(k) for k in self.keys])
-        axis_x.setLabelsAngle(-60)
+        axis_x.append([self._short(k) for k in self.keys])  # codes under the bars; the tooltip names them
+        axis_x.setLabelsAngle(-90)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
@@ -113,8 +113,8 @@ class GroupPanel(QWidget):
         chart = QChart()
         chart.setTitle("Entrées et sorties par mois (24 mois)")
         axis_x = QBarCategoryAxis()
-        axis_x.append([m[2:] for m, _i, _o in monthly])  # « 25-03 »
-        axis_x.setLabelsAngle(-60)
+        axis_x.append([f"{m[5:]}/{m[2:4]}" for m, _i, _o in monthly])  # « 03/25 »
+        axis_x.setLabelsAngle(-90)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -133,8 +133,7 @@ class GroupPanel(QWidget):
         return chart
 
     def _short(self, key: str) -> str:
-        label = self.labels.get(key, key)
-        return key if len(label) > 18 else label
+        return key.removeprefix("ORDRE-").removeprefix("ARS-")
 
     def _hover(self, on: bool, index: int, bar_set: QBarSet) -> None:
         if on and 0 <= index < len(self.keys):
