@@ -95,19 +95,24 @@ def _fold(rows, key: str, open_states) -> dict[str, GroupFigures]:
     return out
 
 
-def _percentiles(s: Session, sql: str, params: dict, groups: dict[str, GroupFigures]) -> None:
-    """Median and 90th percentile of processing days per group, by window functions in SQL."""
-    rows = s.execute(text(
-        "SELECT k, days FROM (SELECT k, days, row_number() OVER (PARTITION BY k ORDER BY days) AS rn, "
-        "count(*) OVER (PARTITION BY k) AS n FROM (" + sql + ")) "
-        "WHERE rn = CAST((n + 1) / 2 AS INTEGER) OR rn = CAST((9 * n + 9) / 10 AS INTEGER) ORDER BY k, rn"
-    ), params)
-    seen: dict[str, list[float]] = {}
-    for k, days in rows:
-        seen.setdefault(k or "—", []).append(days)
-    for k, values in seen.items():
-        if k in groups:
-            groups[k].median_days, groups[k].p90_days = values[0], values[-1]
+def _percentiles(s: Session, sql: str, groups: tuple[dict[str, GroupFigures], dict[str, GroupFigures]]) -> None:
+    """Median and 90th percentile of processing days per group of both dimensions: the days are read
+    once into a temporary table, then ranked per group by window functions (nearest-rank method)."""
+    s.execute(text("DROP TABLE IF EXISTS temp.processing_days"))
+    s.execute(text("CREATE TEMP TABLE processing_days AS " + sql))
+    for column, figures in zip(("k1", "k2"), groups, strict=True):
+        rows = s.execute(text(
+            f"SELECT k, days FROM (SELECT {column} AS k, days, row_number() OVER (PARTITION BY {column} ORDER BY days) AS rn, "
+            f"count(*) OVER (PARTITION BY {column}) AS n FROM temp.processing_days) "
+            "WHERE rn = CAST((n + 1) / 2 AS INTEGER) OR rn = CAST((9 * n + 9) / 10 AS INTEGER) ORDER BY k, rn"
+        ))
+        seen: dict[str, list[float]] = {}
+        for k, days in rows:
+            seen.setdefault(k or "—", []).append(days)
+        for k, values in seen.items():
+            if k in figures:
+                figures[k].median_days, figures[k].p90_days = values[0], values[-1]
+    s.execute(text("DROP TABLE temp.processing_days"))
 
 
 def _monthly(s: Session, inflow_sql: str, outflow_sql: str, today: date) -> list[tuple[str, int, int]]:
@@ -126,20 +131,19 @@ def _monthly(s: Session, inflow_sql: str, outflow_sql: str, today: date) -> list
     return months
 
 
-AUDE_DAYS = ("SELECT {k} AS k, julianday(dec.decided_on) - julianday(d.received_on) AS days "
+AUDE_DAYS = ("SELECT d.region AS k1, d.profession AS k2, julianday(dec.decided_on) - julianday(d.received_on) AS days "
              "FROM dossiers d JOIN decisions dec ON dec.dossier_id = d.id")
-EPS_DAYS = ("SELECT {k} AS k, julianday(json_extract(c.extra, '$.decision.decided_on')) - julianday(c.filed_on) AS days "
-            "FROM conventions c WHERE json_extract(c.extra, '$.decision.decided_on') IS NOT NULL")
+EPS_DAYS = ("SELECT authority AS k1, regime AS k2, julianday(decided) - julianday(filed_on) AS days FROM "
+            "(SELECT authority, regime, filed_on, json_extract(extra, '$.decision.decided_on') AS decided FROM conventions "
+            "WHERE extra IS NOT NULL) WHERE decided IS NOT NULL")
 
 
 def compute(s: Session, today: date) -> Overview:
     by_region, by_profession = _grouped(s, "dossiers", ("region", "profession"), AUDE_OPEN, AUDE_CLOCK_RUNS, today)
     imported = ", sum(CASE WHEN source = 'cnom_import' THEN 1 ELSE 0 END) AS imported"
     by_authority, by_regime = _grouped(s, "conventions", ("authority", "regime"), EPS_OPEN, EPS_CLOCK_RUNS, today, imported)
-    _percentiles(s, AUDE_DAYS.format(k="d.region"), {}, by_region)
-    _percentiles(s, AUDE_DAYS.format(k="d.profession"), {}, by_profession)
-    _percentiles(s, EPS_DAYS.format(k="c.authority"), {}, by_authority)
-    _percentiles(s, EPS_DAYS.format(k="c.regime"), {}, by_regime)
+    _percentiles(s, AUDE_DAYS, (by_region, by_profession))
+    _percentiles(s, EPS_DAYS, (by_authority, by_regime))
     aude_monthly = _monthly(
         s, "SELECT strftime('%Y-%m', received_on), count(*) FROM dossiers WHERE received_on >= :since GROUP BY 1",
         "SELECT strftime('%Y-%m', decided_on), count(*) FROM decisions WHERE decided_on >= :since GROUP BY 1", today)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QLineSeries,
@@ -42,14 +43,22 @@ def _value(g: GroupFigures, key: str) -> int:
     return g.open - g.overdue - g.due_soon if key == "other" else getattr(g, key)
 
 
+def _small_font():
+    from PySide6.QtGui import QFont
+
+    font = QFont()
+    font.setPointSizeF(max(6.5, font.pointSizeF() * 0.75))
+    return font
+
+
 class GroupPanel(QWidget):
     """One dimension (regions, or authorities): the bars, the months, the table, the export."""
 
     drill = Signal(str, str)  # group key, deadline filter ("overdue", "soon" or "")
 
-    def __init__(self, title: str, labels: dict[str, str], parent=None):
+    def __init__(self, title: str, labels: dict[str, str], max_bars: int = 18, parent=None):
         super().__init__(parent)
-        self.title, self.labels = title, labels
+        self.title, self.labels, self.max_bars = title, labels, max_bars
         self.groups: dict[str, GroupFigures] = {}
         self.keys: list[str] = []
         self.bars = QChartView()
@@ -82,18 +91,20 @@ class GroupPanel(QWidget):
         self.groups = groups
         self.keys = sorted(groups, key=lambda k: -groups[k].open)
         chart = QChart()
-        chart.setTitle(f"{self.title} — en cours")
+        shown = self.keys[: self.max_bars]  # the busiest ones; the table below lists them all
+        chart.setTitle(f"{self.title} — en cours" + (f" ({len(shown)} plus chargées)" if len(shown) < len(self.keys) else ""))
         series = QStackedBarSeries()
         for label, key in BARS:
             bar_set = QBarSet(label)
-            bar_set.append([float(_value(groups[k], key)) for k in self.keys])
+            bar_set.append([float(_value(groups[k], key)) for k in shown])
             bar_set.hovered.connect(lambda on, i, b=bar_set: self._hover(on, i, b))
             bar_set.clicked.connect(lambda i, key=key: self.drill.emit(self.keys[i], {"overdue": "overdue", "due_soon": "soon"}.get(key, "")))
             series.append(bar_set)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append([self._short(k) for k in self.keys])  # codes under the bars; the tooltip names them
+        axis_x.append([self._short(k) for k in shown])  # codes under the bars; the tooltip names them
         axis_x.setLabelsAngle(-90)
+        axis_x.setLabelsFont(_small_font())
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
@@ -112,9 +123,13 @@ class GroupPanel(QWidget):
     def _months_chart(self, monthly) -> QChart:
         chart = QChart()
         chart.setTitle("Entrées et sorties par mois (24 mois)")
-        axis_x = QBarCategoryAxis()
-        axis_x.append([f"{m[5:]}/{m[2:4]}" for m, _i, _o in monthly])  # « 03/25 »
-        axis_x.setLabelsAngle(-90)
+        axis_x = QCategoryAxis()  # one label every three months, « 03/25 »
+        axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        for x in range(0, len(monthly), 3):
+            axis_x.append(f"{monthly[x][0][5:]}/{monthly[x][0][2:4]}", x)
+        axis_x.setRange(0, max(len(monthly) - 1, 1))
+        axis_x.setLabelsAngle(-45)
+        axis_x.setLabelsFont(_small_font())
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -178,7 +193,7 @@ class OverviewView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Procédures")
         self.aude = GroupPanel("Dossiers par région", {k: r.label for k, r in regions().items()})
-        self.eps = GroupPanel("Conventions par autorité", {k: a.label for k, a in authorities().items()})
+        self.eps = GroupPanel("Conventions par autorité", {k: a.label for k, a in authorities().items()}, max_bars=15)
         self.professions = {k: p.label for k, p in professions().items()}
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
