@@ -47,6 +47,8 @@ class Convention(SyncedMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     extra: Mapped[dict | None] = mapped_column(JSON)  # unmapped payload keys (see Dossier.extra)
     search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)  # see Dossier.search_rowid
+    # The express decision's date (also in the payload): supervision's processing times read a column.
+    decided_on: Mapped[date | None]
 
     company: Mapped[Company | None] = relationship()
     beneficiaries: Mapped[list[Beneficiary]] = relationship(cascade="all, delete-orphan")

@@ -133,9 +133,8 @@ def _monthly(s: Session, inflow_sql: str, outflow_sql: str, today: date) -> list
 
 AUDE_DAYS = ("SELECT d.region AS k1, d.profession AS k2, julianday(dec.decided_on) - julianday(d.received_on) AS days "
              "FROM dossiers d JOIN decisions dec ON dec.dossier_id = d.id")
-EPS_DAYS = ("SELECT authority AS k1, regime AS k2, julianday(decided) - julianday(filed_on) AS days FROM "
-            "(SELECT authority, regime, filed_on, json_extract(extra, '$.decision.decided_on') AS decided FROM conventions "
-            "WHERE extra IS NOT NULL) WHERE decided IS NOT NULL")
+EPS_DAYS = ("SELECT authority AS k1, regime AS k2, julianday(decided_on) - julianday(filed_on) AS days "
+            "FROM conventions WHERE decided_on IS NOT NULL")
 
 
 def compute(s: Session, today: date) -> Overview:
@@ -149,6 +148,5 @@ def compute(s: Session, today: date) -> Overview:
         "SELECT strftime('%Y-%m', decided_on), count(*) FROM decisions WHERE decided_on >= :since GROUP BY 1", today)
     eps_monthly = _monthly(
         s, "SELECT strftime('%Y-%m', filed_on), count(*) FROM conventions WHERE filed_on >= :since GROUP BY 1",
-        "SELECT strftime('%Y-%m', json_extract(extra, '$.decision.decided_on')), count(*) FROM conventions "
-        "WHERE json_extract(extra, '$.decision.decided_on') >= :since GROUP BY 1", today)
+        "SELECT strftime('%Y-%m', decided_on), count(*) FROM conventions WHERE decided_on >= :since GROUP BY 1", today)
     return Overview(today, by_region, by_profession, by_authority, by_regime, aude_monthly, eps_monthly)

@@ -221,7 +221,8 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     if p.get("decision") is not None:
         extra["decision"] = p["decision"]
     row.update(id=record_id, version=version, company_id=company_id, next_due_on=_convention_due(p, batch.today),
-               extra=extra or None, updated_at=batch.now, search_rowid=search.document_rowid("convention", record_id))
+               extra=extra or None, updated_at=batch.now, search_rowid=search.document_rowid("convention", record_id),
+               decided_on=_d((p.get("decision") or {}).get("decided_on")))
     batch.add(Convention, row)
     for model in (Beneficiary, Avantage):
         batch.replace_children(model, model.convention_id, record_id)
