@@ -3,7 +3,6 @@ filters, sort — the same targets as the dossier queue's."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from datetime import date
@@ -17,9 +16,7 @@ from aude_desktop.conventions.views.space import ConventionQueueView  # noqa: E4
 from aude_desktop.paths import Profile  # noqa: E402
 from aude_desktop.store.database import open_store  # noqa: E402
 from aude_desktop.store.keys import database_key  # noqa: E402
-from aude_desktop.sync import materialize  # noqa: E402
-from bench import queue_figures  # noqa: E402
-from central_api.demo_data import generate_records  # noqa: E402
+from bench import local_data, queue_figures  # noqa: E402
 from tests.support.memory_keyring import install as install_memory_keyring  # noqa: E402
 
 TODAY = date(2026, 11, 23)
@@ -32,15 +29,7 @@ def run():
     with tempfile.TemporaryDirectory() as tmp:
         profile = Profile.isolated(Path(tmp) / "p")
         store = open_store(profile, database_key(profile))
-        batch = []
-        for r in generate_records(0, 150_000, seed=42, today=TODAY):
-            batch.append((r.kind, r.id, 1, json.loads(json.dumps(r.payload))))
-            if len(batch) == 10_000:
-                with store.session() as s:
-                    materialize.materialize(s, batch)
-                batch = []
-        with store.session() as s:
-            materialize.materialize(s, batch)
+        local_data.load(store, 0, 150_000, TODAY)
 
         view, paint = queue_figures.first_paint(app, lambda: ConventionQueueView(store, TODAY))
         p95 = queue_figures.filters_p95(app, view, SEARCHES, (view.deadline_box, view.state_box, view.regime_box))

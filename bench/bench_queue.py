@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -18,9 +17,7 @@ from aude_desktop.dossiers.views.queue_view import QueueView  # noqa: E402
 from aude_desktop.paths import Profile  # noqa: E402
 from aude_desktop.store.database import open_store  # noqa: E402
 from aude_desktop.store.keys import database_key  # noqa: E402
-from aude_desktop.sync import materialize  # noqa: E402
-from bench import queue_figures  # noqa: E402
-from central_api.demo_data import generate_records  # noqa: E402
+from bench import local_data, queue_figures  # noqa: E402
 from tests.support.memory_keyring import install as install_memory_keyring  # noqa: E402
 
 TODAY = date(2026, 11, 23)
@@ -71,16 +68,7 @@ def run():
     with tempfile.TemporaryDirectory() as tmp:
         profile = Profile.isolated(Path(tmp) / "p")
         store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
-        batch = []
-        for r in generate_records(61_300, 0, seed=42, today=TODAY):
-            if r.kind == "dossier":
-                batch.append((r.kind, r.id, 1, json.loads(json.dumps(r.payload))))
-            if len(batch) == 5000:
-                with store.session() as s:
-                    materialize.materialize(s, batch)
-                batch = []
-        with store.session() as s:
-            materialize.materialize(s, batch)
+        local_data.load(store, 61_300, 0, TODAY, kinds=("dossier",))
 
         view, paint = queue_figures.first_paint(app, lambda: QueueView(store, "agent.occ", TODAY))
         p95 = queue_figures.filters_p95(app, view, SEARCHES, (view.deadline_box, view.state_box, view.profession_box))

@@ -3,7 +3,6 @@ and an export of the 61,300 dossiers to XLSX."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from datetime import date
@@ -15,8 +14,7 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.supervision import export
 from aude_desktop.supervision.overview import compute
-from aude_desktop.sync import materialize
-from central_api.demo_data import generate_records
+from bench import local_data
 from tests.support.memory_keyring import install as install_memory_keyring
 
 TODAY = date(2026, 11, 23)
@@ -27,16 +25,7 @@ def run():
     with tempfile.TemporaryDirectory() as tmp:
         profile = Profile.isolated(Path(tmp) / "p")
         store = open_store(profile, database_key(profile))
-        batch = []
-        for r in generate_records(61_300, 150_000, seed=42, today=TODAY):
-            if r.kind in ("dossier", "convention"):
-                batch.append((r.kind, r.id, 1, json.loads(json.dumps(r.payload))))
-            if len(batch) == 10_000:
-                with store.session() as s:
-                    materialize.materialize(s, batch)
-                batch = []
-        with store.session() as s:
-            materialize.materialize(s, batch)
+        local_data.load(store, 61_300, 150_000, TODAY)
         timings = []
         for _ in range(3):
             started = time.perf_counter()

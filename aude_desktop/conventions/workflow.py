@@ -15,21 +15,13 @@ from datetime import date
 
 from aude_desktop.conventions.states import STATE_LABELS, ConventionState, Regime
 from aude_desktop.dossiers.workflow import TransitionRefused
+from aude_desktop.workflows import TransitionRegistry
 
 S = ConventionState
-Transition = Callable[[dict, dict], dict]
-TRANSITIONS: dict[str, tuple[frozenset[ConventionState], Transition]] = {}
-# Beyond the state: the regime (and urgency) a step needs, so the UI offers only what can apply.
-APPLIES: dict[str, Callable[[dict], bool]] = {}
-
-
-def transition(name: str, *allowed: ConventionState, applies: Callable[[dict], bool] = lambda _p: True):
-    def register(fn: Transition) -> Transition:
-        TRANSITIONS[name] = (frozenset(allowed), fn)
-        APPLIES[name] = applies
-        return fn
-
-    return register
+_registry = TransitionRegistry()
+TRANSITIONS = _registry.transitions
+APPLIES = _registry.applies  # beyond the state: whether a step concerns this record at all
+transition = _registry.transition
 
 
 def _is(regime: str) -> Callable[[dict], bool]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -18,6 +17,7 @@ from functools import cache
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
+from aude_desktop.workflows import TransitionRegistry
 
 S = DossierState
 
@@ -63,20 +63,10 @@ def _last_event(payload: dict, kinds: set[str]) -> str | None:
     return max(dates) if dates else None
 
 
-Transition = Callable[[dict, dict], dict]
-TRANSITIONS: dict[str, tuple[frozenset[DossierState], Transition]] = {}
-# Beyond the state: whether a step concerns this dossier at all (ASS has no commission but a
-# proposition de décision), so the UI offers only what can apply.
-APPLIES: dict[str, Callable[[dict], bool]] = {}
-
-
-def transition(name: str, *allowed: DossierState, applies: Callable[[dict], bool] = lambda _p: True):
-    def register(fn: Transition) -> Transition:
-        TRANSITIONS[name] = (frozenset(allowed), fn)
-        APPLIES[name] = applies
-        return fn
-
-    return register
+_registry = TransitionRegistry()
+TRANSITIONS = _registry.transitions
+APPLIES = _registry.applies  # beyond the state: whether a step concerns this record at all
+transition = _registry.transition
 
 
 def apply(name: str, payload: dict, args: dict) -> dict:
