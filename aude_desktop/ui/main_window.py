@@ -132,23 +132,24 @@ class MainWindow(QMainWindow):
         self.supervision.open_queue.connect(self.drill_down)
         return self.supervision
 
-    def drill_down(self, kind: str, key: str, deadline: str) -> None:
+    def drill_down(self, kind: str, field: str, key: str, deadline: str) -> None:
         """From a bar or a row of the overview to the same lazy queue, filtered (read-only for the DGOS)."""
         from aude_desktop.conventions import queue as convention_queue
+        from aude_desktop.conventions.states import REGIME_LABELS
         from aude_desktop.dossiers import queue as dossier_queue
-        from aude_desktop.rules.reference import authorities, regions
+        from aude_desktop.rules.reference import authorities, professions, regions
 
         what = {"overdue": " — échéance dépassée", "soon": " — échéance sous 15 jours"}.get(deadline, "")
+        names = {"region": regions(), "profession": professions(), "authority": authorities()}
+        label = getattr(names.get(field, {}).get(key), "label", None) or str(REGIME_LABELS.get(key, key))
         if kind == "dossiers":
-            label = regions()[key].label if key in regions() else key
             self.dossiers.show_queue()
             self.dossiers.queue.show_saved(dossier_queue.SavedQueue(
-                f"{label}{what}", dossier_queue.QueueFilter(region=key, deadline=deadline)))
+                f"{label}{what}", dossier_queue.QueueFilter(deadline=deadline, **{field: key})))
         else:
-            label = authorities()[key].label if key in authorities() else key
             self.conventions.show_queue()
             self.conventions.queue.show_saved(convention_queue.SavedQueue(
-                f"{label}{what}", convention_queue.ConventionFilter(authority=key, deadline=deadline)))
+                f"{label}{what}", convention_queue.ConventionFilter(deadline=deadline, **{field: key})))
         self.go_to(kind)
 
     def actor(self):

@@ -43,6 +43,16 @@ def test_bars_drill_down_and_export(qtbot, window, store, tmp_path):
     assert queue.model.total == overview.figures.aude_by_region[first].overdue
     assert not window.dossiers.bulk_button.isVisibleTo(window.dossiers)  # a supervisor reads only
 
+    panel.dimension_box.setCurrentText("Par profession")
+    top = panel.keys[0]
+    assert panel.bars.chart().series()[0].barSets()[2].at(0) == (
+        overview.figures.aude_by_profession[top].open - overview.figures.aude_by_profession[top].overdue
+        - overview.figures.aude_by_profession[top].due_soon)
+    panel.bars.chart().series()[0].barSets()[2].clicked.emit(0)
+    assert queue.model.filter.profession == top and queue.model.filter.region == ""
+    assert queue.profession_box.currentData() == top  # the filter shows in the boxes, and can be changed there
+    panel.dimension_box.setCurrentText("Par région")
+
     path = panel.export_table(str(tmp_path / "regions.xlsx"))
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[2][:4] == ("Dossiers par région", "Total", "En cours", "En retard")

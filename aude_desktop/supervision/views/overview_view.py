@@ -18,6 +18,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QLocale, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.conventions.states import REGIME_LABELS
 from aude_desktop.rules.reference import authorities, professions, regions
 from aude_desktop.supervision import export
 from aude_desktop.supervision.overview import GroupFigures, Overview, compute
@@ -54,11 +56,20 @@ def _small_font():
 class GroupPanel(QWidget):
     """One dimension (regions, or authorities): the bars, the months, the table, the export."""
 
-    drill = Signal(str, str)  # group key, deadline filter ("overdue", "soon" or "")
+    drill = Signal(str, str, str)  # dimension (queue filter field), group key, deadline ("overdue", "soon" or "")
 
-    def __init__(self, title: str, labels: dict[str, str], max_bars: int = 18, parent=None):
+    def __init__(self, title: str, dimensions: dict[str, tuple[str, dict[str, str]]], max_bars: int = 18, parent=None):
+        """`dimensions`: name shown → (queue filter field, labels of the keys), e.g. « Par région »."""
         super().__init__(parent)
-        self.title, self.labels, self.max_bars = title, labels, max_bars
+        self.title, self.max_bars = title, max_bars
+        self.dimensions = dimensions
+        self.figures: dict[str, dict[str, GroupFigures]] = {}
+        self.monthly: list[tuple[str, int, int]] = []
+        self.dimension_box = QComboBox()
+        self.dimension_box.setAccessibleName(f"{title} : regrouper")
+        self.dimension_box.addItems(list(dimensions))
+        self.dimension_box.currentIndexChanged.connect(lambda _i: self._show())
+        self.field, self.labels = next(iter(dimensions.values()))
         self.groups: dict[str, GroupFigures] = {}
         self.keys: list[str] = []
         self.bars = QChartView()
@@ -77,6 +88,7 @@ class GroupPanel(QWidget):
         hint = QLabel("Cliquez sur une barre (ou Entrée sur une ligne du tableau) pour ouvrir la file correspondante.")
         hint.setStyleSheet("color: #555;")
         row = QHBoxLayout()
+        row.addWidget(self.dimension_box)
         row.addWidget(hint, 1)
         row.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -87,18 +99,27 @@ class GroupPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.table, 2)
 
-    def show_figures(self, groups: dict[str, GroupFigures], monthly: list[tuple[str, int, int]]) -> None:
+    def show_figures(self, figures: dict[str, dict[str, GroupFigures]], monthly: list[tuple[str, int, int]]) -> None:
+        """`figures`: dimension name → its groups."""
+        self.figures, self.monthly = figures, monthly
+        self._show()
+
+    def _show(self) -> None:
+        name = self.dimension_box.currentText()
+        self.field, self.labels = self.dimensions[name]
+        groups, monthly = self.figures.get(name, {}), self.monthly
         self.groups = groups
         self.keys = sorted(groups, key=lambda k: -groups[k].open)
         chart = QChart()
         shown = self.keys[: self.max_bars]  # the busiest ones; the table below lists them all
-        chart.setTitle(f"{self.title} — en cours" + (f" ({len(shown)} plus chargées)" if len(shown) < len(self.keys) else ""))
+        chart.setTitle(f"{self.title}, {name.lower()} — en cours" + (f" ({len(shown)} plus chargés)" if len(shown) < len(self.keys) else ""))
         series = QStackedBarSeries()
         for label, key in BARS:
             bar_set = QBarSet(label)
             bar_set.append([float(_value(groups[k], key)) for k in shown])
             bar_set.hovered.connect(lambda on, i, b=bar_set: self._hover(on, i, b))
-            bar_set.clicked.connect(lambda i, key=key: self.drill.emit(self.keys[i], {"overdue": "overdue", "due_soon": "soon"}.get(key, "")))
+            bar_set.clicked.connect(lambda i, key=key: self.drill.emit(
+                self.field, self.keys[i], {"overdue": "overdue", "due_soon": "soon"}.get(key, "")))
             series.append(bar_set)
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
@@ -148,7 +169,8 @@ class GroupPanel(QWidget):
         return chart
 
     def _short(self, key: str) -> str:
-        return key.removeprefix("ORDRE-").removeprefix("ARS-")
+        short = key.removeprefix("ORDRE-").removeprefix("ARS-")
+        return short if len(short) <= 6 else self.labels.get(key, key)[:6]
 
     def _hover(self, on: bool, index: int, bar_set: QBarSet) -> None:
         if on and 0 <= index < len(self.keys):
@@ -158,7 +180,7 @@ class GroupPanel(QWidget):
 
     def _drill_row(self, row: int) -> None:
         if 0 <= row < len(self.keys):
-            self.drill.emit(self.keys[row], "")
+            self.drill.emit(self.field, self.keys[row], "")
 
     def table_rows(self) -> list[tuple]:
         return [(self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit, g.median_days, g.p90_days, g.imported)
@@ -171,15 +193,16 @@ class GroupPanel(QWidget):
         if not path:
             return None
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
-        headers = (self.title, *TABLE_HEADERS[1:])
-        export.write(path, fmt, self.title, "vue d'ensemble nationale", headers, self.table_rows(), extracted_at=datetime.now())
+        title = f"{self.title} {self.dimension_box.currentText().lower()}"
+        headers = (title, *TABLE_HEADERS[1:])
+        export.write(path, fmt, title, "vue d'ensemble nationale", headers, self.table_rows(), extracted_at=datetime.now())
         return path
 
 
 class OverviewView(QWidget):
     """`open_queue(kind, key, deadline)` is connected by the window to the read-only queues."""
 
-    open_queue = Signal(str, str, str)  # "dossiers" | "conventions", region or authority, deadline
+    open_queue = Signal(str, str, str, str)  # "dossiers" | "conventions", filter field, key, deadline
 
     def __init__(self, store, today: date | None = None, parent=None):
         super().__init__(parent)
@@ -192,13 +215,18 @@ class OverviewView(QWidget):
         self.summary.setWordWrap(True)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Procédures")
-        self.aude = GroupPanel("Dossiers par région", {k: r.label for k, r in regions().items()})
-        self.eps = GroupPanel("Conventions par autorité", {k: a.label for k, a in authorities().items()}, max_bars=15)
-        self.professions = {k: p.label for k, p in professions().items()}
+        self.aude = GroupPanel("Dossiers", {
+            "Par région": ("region", {k: r.label for k, r in regions().items()}),
+            "Par profession": ("profession", {k: p.label for k, p in professions().items()}),
+        })
+        self.eps = GroupPanel("Conventions", {
+            "Par autorité": ("authority", {k: a.label for k, a in authorities().items()}),
+            "Par régime": ("regime", {k: str(v) for k, v in REGIME_LABELS.items()}),
+        }, max_bars=15)
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
-        self.aude.drill.connect(lambda key, deadline: self.open_queue.emit("dossiers", key, deadline))
-        self.eps.drill.connect(lambda key, deadline: self.open_queue.emit("conventions", key, deadline))
+        self.aude.drill.connect(lambda field, key, deadline: self.open_queue.emit("dossiers", field, key, deadline))
+        self.eps.drill.connect(lambda field, key, deadline: self.open_queue.emit("conventions", field, key, deadline))
         refresh = QPushButton("Actualiser")
         refresh.setAccessibleName("Actualiser la vue d’ensemble")
         refresh.clicked.connect(self.refresh)
@@ -232,5 +260,5 @@ class OverviewView(QWidget):
             f"décision implicite faute de décision expresse ; <b>{n(eps_open)}</b> convention(s) en cours, dont "
             f"<b>{n(eps_tacit)}</b> autorisée(s) tacitement faute de décision. Conventions des médecins (CNOM) comprises, "
             "marquées « Import CNOM ».")
-        self.aude.show_figures(f.aude_by_region, f.aude_monthly)
-        self.eps.show_figures(f.eps_by_authority, f.eps_monthly)
+        self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly)
+        self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly)
