@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected
-from central_api import errors, security
+from central_api import errors, security, service
 from central_api.db import (
     ApiKey,
     Attachment,
@@ -301,8 +301,11 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
                  range_: Annotated[str | None, Header(alias="Range")] = None):
         _check_hash(sha256)
         done = files / sha256
-        if not done.exists():
-            raise ApiProblem(404, "piece_jointe_introuvable", "Pièce jointe introuvable sur le serveur.")
+        with engine.connect() as conn:
+            allowed = service.may_download(conn, actor, sha256)
+        if not done.exists() or not allowed:
+            # Same answer for « absent » and « not yours »: a hash reveals nothing about others' files.
+            raise ApiProblem(404, "piece_jointe_introuvable", "Pièce jointe introuvable sur le serveur ou hors de votre périmètre.")
         data = done.read_bytes()
         if range_:
             match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_.strip())

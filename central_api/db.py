@@ -132,6 +132,17 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AttachmentRef(Base):
+    """Which records name a file (a pièce's scan, a letter's PDF, a convention's joined files): a file
+    is served only to who may see one of them."""
+
+    __tablename__ = "attachment_refs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
 class Attachment(Base):
     __tablename__ = "attachments"
 

@@ -7,11 +7,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from aude_desktop.sync import commands
 from aude_desktop.sync.commands import Actor, CommandRejected
-from central_api.db import AppliedMutation, AuditEntry, Counter, Record
+from central_api.db import AppliedMutation, AttachmentRef, AuditEntry, Counter, Record
 from central_api.scope import may_see, may_write_kind
 
 RECORDS_COUNTER = "records"
@@ -147,6 +147,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         conn.execute(insert(Record).values(kind=spec.kind, id=record_id, **values))
     else:
         conn.execute(update(Record).where(Record.kind == spec.kind, Record.id == record_id).values(**values))
+    set_attachment_refs(conn, spec.kind, record_id, payload)
     audit_append(conn, actor.login, name, spec.kind, record_id, args)
     return base | {"status": "applied", "version": version}
 
@@ -175,6 +176,34 @@ def apply_batch(engine: Engine, actor: Actor, client_id: str, mutations: list[di
     return results
 
 
+def attachment_hashes(kind: str, payload: dict) -> set[str]:
+    if kind in ("piece", "letter"):
+        return {payload["sha256"]} if payload.get("sha256") else set()
+    if kind == "convention":
+        return {a["sha256"] for a in payload.get("attachments") or [] if isinstance(a, dict) and a.get("sha256")}
+    return set()
+
+
+def set_attachment_refs(conn: Connection, kind: str, record_id: str, payload: dict) -> None:
+    """The files this record names, replaced with the record (in the same transaction)."""
+    if kind not in ("piece", "letter", "convention"):
+        return
+    conn.execute(delete(AttachmentRef).where(AttachmentRef.kind == kind, AttachmentRef.record_id == record_id))
+    hashes = attachment_hashes(kind, payload)
+    if hashes:
+        conn.execute(insert(AttachmentRef), [{"sha256": h, "kind": kind, "record_id": record_id} for h in hashes])
+
+
+def may_download(conn: Connection, actor: Actor, sha256: str) -> bool:
+    """A file is served to whoever may see at least one live record that names it."""
+    rows = conn.execute(
+        select(Record.kind, Record.region, Record.authority, Record.owner)
+        .join(AttachmentRef, and_(AttachmentRef.kind == Record.kind, AttachmentRef.record_id == Record.id))
+        .where(AttachmentRef.sha256 == sha256, Record.deleted.is_(False))
+    ).all()
+    return any(may_see(actor, r.kind, r.region, r.authority, r.owner) for r in rows)
+
+
 def insert_system_record(conn: Connection, kind: str, record_id: str, payload: dict, *, region=None, authority=None,
                          login: str = "systeme", command: str = "system.import") -> int:
     """A record created by the server itself (company filing, CNOM import), audited like the rest."""
@@ -183,5 +212,6 @@ def insert_system_record(conn: Connection, kind: str, record_id: str, payload: d
         insert(Record).values(kind=kind, id=record_id, version=1, cursor=cursor, deleted=False, region=region,
                               authority=authority, owner=None, payload=dumps(payload))
     )
+    set_attachment_refs(conn, kind, record_id, payload)
     audit_append(conn, login, command, kind, record_id, payload)
     return cursor

@@ -52,8 +52,23 @@ def test_upload_resumes_after_a_cut(tmp_path, server):
     auth.transport.request("PUT", f"/api/v1/attachments/{sha}", token=auth.access_token(), data=data[:1_000_000],
                            headers={"Content-Range": f"bytes 0-999999/{len(data)}"})
     assert attachments.upload_pending(store, auth) == 1
-    got = requests.get(f"{server.url}/api/v1/attachments/{sha}", headers={"Authorization": f"Bearer {auth.access_token()}"}, timeout=30)
-    assert got.content == data
+
+    def fetch(login: str, password: str) -> requests.Response:
+        other = _client(tmp_path, server.url, login, password, f"reader-{login}")[1]
+        return requests.get(f"{server.url}/api/v1/attachments/{sha}",
+                            headers={"Authorization": f"Bearer {other.access_token()}"}, timeout=30)
+
+    assert fetch("agent.occ", "demo-agent-occ").status_code == 404  # no record names it yet: nobody gets it
+    SyncEngine(store, auth).run()
+    with store.session() as s:
+        dossier_id = s.scalar(select(Dossier.id).limit(1))
+    run_command(store, AGENT, "piece.upsert", {"payload": {
+        "dossier_id": dossier_id, "code": "b", "label": "Pièce d'identité", "status": "recu", "sha256": sha, "filename": "scan.pdf"}})
+    SyncEngine(store, auth).run()
+    assert fetch("agent.occ", "demo-agent-occ").content == data  # complete and identical after the resumed upload
+    assert fetch("dgos", "demo-dgos").content == data  # the DGOS sees every dossier
+    refused = fetch("agent.idf", "demo-agent-idf")  # another region: as if it did not exist
+    assert refused.status_code == 404 and "hors de votre périmètre" in refused.json()["message"]
 
 
 def test_an_issued_letter_reaches_a_colleague_registered_and_identical(tmp_path, server):
