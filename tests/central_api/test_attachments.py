@@ -26,10 +26,14 @@ def test_resumable_upload_verified_and_ranged_download(server, login):
                         headers=agent.headers | {"Content-Range": f"bytes 100000-{len(data) - 1}/{len(data)}"})
     assert rest.json()["complete"] is True
     assert requests.get(url, headers=agent.headers, timeout=10).status_code == 404  # no record names it yet
+    from sqlalchemy import select
+
+    from central_api.db import Record
     from central_api.service import insert_system_record
 
     with server.engine.begin() as conn:  # a pièce of an Occitanie dossier names it
-        insert_system_record(conn, "piece", os.urandom(8).hex(), {"dossier_id": "d", "code": "b", "label": "Identité",
+        dossier = conn.execute(select(Record.id).where(Record.kind == "dossier", Record.region == "OCC")).scalars().first()
+        insert_system_record(conn, "piece", os.urandom(8).hex(), {"dossier_id": dossier, "code": "b", "label": "Identité",
                                                                  "status": "recu", "sha256": sha}, region="OCC")
     assert requests.get(url, headers=agent.headers, timeout=10).content == data
     assert requests.get(url, headers=login("agent.idf").headers, timeout=10).status_code == 404  # not in its region
