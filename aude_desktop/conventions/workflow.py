@@ -9,16 +9,16 @@ modified convention after a refusal.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import date
 
 from aude_desktop.conventions.states import STATE_LABELS, ConventionState, Regime
-from aude_desktop.dossiers.workflow import TransitionRefused
-from aude_desktop.workflows import TransitionRegistry
+from aude_desktop.workflows import TransitionRefused, TransitionRegistry
+from aude_desktop.workflows import date_arg as _date
+from aude_desktop.workflows import not_before as _not_before
 
 S = ConventionState
-_registry = TransitionRegistry()
+_registry = TransitionRegistry(lambda p: ConventionState(p["state"]), STATE_LABELS, "la convention", "une convention")
 TRANSITIONS = _registry.transitions
 APPLIES = _registry.applies  # beyond the state: whether a step concerns this record at all
 transition = _registry.transition
@@ -26,19 +26,6 @@ transition = _registry.transition
 
 def _is(regime: str) -> Callable[[dict], bool]:
     return lambda p: p.get("regime") == regime
-
-
-def _date(args: dict, key: str, label: str) -> date:
-    try:
-        return date.fromisoformat(args.get(key))
-    except (TypeError, ValueError):
-        raise TransitionRefused("date_invalide", f"{label} : date invalide (format attendu AAAA-MM-JJ).") from None
-
-
-def _not_before(day: date, other: str | None, what: str, other_label: str) -> None:
-    if other and day < date.fromisoformat(other):
-        raise TransitionRefused("date_incoherente", f"{what} ({day:%d/%m/%Y}) ne peut pas précéder {other_label} "
-                                f"({date.fromisoformat(other):%d/%m/%Y}) : corrigez la date.")
 
 
 def _event(p: dict, day: date, kind: str, note: str | None = None) -> None:
@@ -72,24 +59,13 @@ def clock(p: dict, today: date):
 
 
 def apply(name: str, payload: dict, args: dict) -> dict:
-    if name not in TRANSITIONS:
-        raise TransitionRefused("transition_inconnue", f"Action inconnue : « {name} ».")
-    if payload.get("read_only"):
+    if name in TRANSITIONS and payload.get("read_only"):
         raise TransitionRefused("lecture_seule", "Convention importée du CNOM : consultation seulement.")
-    allowed, fn = TRANSITIONS[name]
-    state = ConventionState(payload["state"])
-    if state not in allowed:
-        possible = ", ".join(sorted(STATE_LABELS[s] for s in allowed))
-        raise TransitionRefused("transition_interdite", f"Action impossible : la convention est « {STATE_LABELS[state]} ». "
-                                f"Cette action n'est possible que pour une convention : {possible}.")
-    return fn(copy.deepcopy(payload), args)
+    return _registry.apply(name, payload, args)
 
 
 def available(payload: dict) -> list[str]:
-    if payload.get("read_only"):
-        return []
-    state = ConventionState(payload["state"])
-    return [name for name, (allowed, _) in TRANSITIONS.items() if state in allowed and APPLIES[name](payload)]
+    return [] if payload.get("read_only") else _registry.available(payload)
 
 
 @transition("convention.set_regime", S.RECUE, applies=_is(Regime.INDETERMINE))

@@ -8,7 +8,6 @@ registry. Nothing is saved half-way: a refused transition returns nothing and ch
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,37 +16,15 @@ from functools import cache
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
-from aude_desktop.workflows import TransitionRegistry
+from aude_desktop.workflows import TransitionRefused, TransitionRegistry
+from aude_desktop.workflows import date_arg as _date
+from aude_desktop.workflows import not_before as _not_before
 
 S = DossierState
 
 
-class TransitionRefused(ValueError):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def _state(payload: dict) -> DossierState:
     return DossierState(payload["state"])
-
-
-def _date(args: dict, key: str, label: str) -> date:
-    value = args.get(key)
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise TransitionRefused("date_invalide", f"{label} : date invalide (format attendu AAAA-MM-JJ).") from None
-
-
-def _not_before(day: date, other: str | None, what: str, other_label: str) -> None:
-    if other and day < date.fromisoformat(other):
-        raise TransitionRefused(
-            "date_incoherente",
-            f"{what} ({day:%d/%m/%Y}) ne peut pas précéder {other_label} "
-            f"({date.fromisoformat(other):%d/%m/%Y}) : corrigez la date.",
-        )
 
 
 def _is_ass(payload: dict) -> bool:
@@ -63,32 +40,19 @@ def _last_event(payload: dict, kinds: set[str]) -> str | None:
     return max(dates) if dates else None
 
 
-_registry = TransitionRegistry()
+_registry = TransitionRegistry(_state, STATE_LABELS, "le dossier", "un dossier")
 TRANSITIONS = _registry.transitions
 APPLIES = _registry.applies  # beyond the state: whether a step concerns this record at all
 transition = _registry.transition
 
 
 def apply(name: str, payload: dict, args: dict) -> dict:
-    """Run transition `name` on a copy of `payload`; the caller's payload is never modified."""
-    if name not in TRANSITIONS:
-        raise TransitionRefused("transition_inconnue", f"Action inconnue : « {name} ».")
-    allowed, fn = TRANSITIONS[name]
-    current = _state(payload)
-    if current not in allowed:
-        possible = ", ".join(sorted(STATE_LABELS[s] for s in allowed))
-        raise TransitionRefused(
-            "transition_interdite",
-            f"Action impossible : le dossier est « {STATE_LABELS[current]} ». "
-            f"Cette action n'est possible que pour un dossier : {possible}.",
-        )
-    return fn(copy.deepcopy(payload), args)
+    return _registry.apply(name, payload, args)
 
 
 def available(payload: dict) -> list[str]:
-    """Transitions whose state guard allows them now (the UI shows only these)."""
-    state = _state(payload)
-    return [name for name, (allowed, _) in TRANSITIONS.items() if state in allowed and APPLIES[name](payload)]
+    """Transitions whose guards allow them now (the UI shows only these)."""
+    return _registry.available(payload)
 
 
 @transition("dossier.acknowledge", S.RECU)
