@@ -210,6 +210,11 @@ def logout(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _read_json(path: str):
+    """A JSON file, or standard input for « - » (OSError and ValueError carry the French reason up)."""
+    return json.loads(sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read())
+
+
 def _deadlines_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("compute",))
     parser.add_argument("file", help="fichier JSON des événements datés (voir docs/cli.md), ou - pour l'entrée standard")
@@ -222,8 +227,7 @@ def deadlines(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.rules.deadlines import ClockInputError, aude_clock, eps_clock
 
     try:
-        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-        spec = json.loads(text)
+        spec = _read_json(args.file)
         today = date.fromisoformat(spec.get("today") or date.today().isoformat())
         if spec.get("procedure") == "aude":
             clock = aude_clock(spec["events"], spec["profession"], spec["region"], today)
@@ -305,8 +309,7 @@ def eps(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.conventions.thresholds import RulesetError, classify, default_ruleset
 
     try:
-        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-        convention = json.loads(text)
+        convention = _read_json(args.file)
         if not isinstance(convention, dict):
             raise ValueError("un objet JSON (la convention) est attendu.")
         _check_amounts(convention)

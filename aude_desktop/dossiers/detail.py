@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers import workflow
@@ -179,8 +179,8 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
     annotation = session.scalars(
         select(Annotation).where(Annotation.dossier_id == dossier_id, Annotation.author == login)
     ).first()
-    unsent = len(list(session.scalars(
-        select(OutboxEntry.seq).where(OutboxEntry.entity_id == dossier_id, OutboxEntry.status == "pending"))))
+    unsent = session.scalar(select(func.count()).select_from(OutboxEntry).where(
+        OutboxEntry.entity_id == dossier_id, OutboxEntry.status == "pending"))
     state = DossierState(dossier.state) if dossier.state in DossierState._value2member_map_ else None
     situation = Situation(dossier.situation) if dossier.situation in Situation._value2member_map_ else None
     applicant = p.get("applicant") or {}

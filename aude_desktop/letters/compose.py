@@ -222,12 +222,17 @@ def applicable(procedure: str, payload: dict) -> list[str]:
     return kinds
 
 
-def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,
-                service: str = "", contact: str = "") -> engine.LetterSpec:
+def check(procedure: str, kind: str, payload: dict) -> None:
+    """Refuse, in French, a letter that does not exist or does not fit the record's state."""
     if kind not in templates(procedure):
         raise LetterNotApplicable(f"Courrier inconnu : « {kind} ».")
     if kind not in applicable(procedure, payload):
         raise LetterNotApplicable(f"Ce courrier ne correspond pas à l'état du dossier ({payload.get('state')}).")
+
+
+def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,
+                service: str = "", contact: str = "") -> engine.LetterSpec:
+    check(procedure, kind, payload)
     template = templates(procedure)[kind]
     if procedure == "aude":
         values, lists = aude_fields(payload, issued_on, service, contact)

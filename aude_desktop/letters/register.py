@@ -90,9 +90,10 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
             pdf = attachments.read(store, existing.sha256)
             if pdf is not None:
                 return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
-    compose.letter_spec(procedure, kind, payload, reference="?", issued_on=today, signatory=signatory(settings))  # checks first
+    compose.check(procedure, kind, payload)  # before a reference is taken
+    signed_by = signatory(settings)
     reference = next_reference(store, procedure)
-    pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signatory(settings),
+    pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signed_by,
                          service=settings.service_name, contact=settings.service_contact)
     sha = hashlib.sha256(pdf).hexdigest()
     with store.session() as s:

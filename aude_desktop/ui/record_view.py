@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -119,6 +120,19 @@ class RecordView(QWidget):
 
     def reload(self) -> None:
         raise NotImplementedError
+
+    def open_stored_file(self, sha256: str, filename: str, state: QLabel) -> None:
+        """A scan or joined file, opened in the system viewer from a private copy; `state` says why not."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from aude_desktop.sync import attachments
+
+        path = attachments.export_for_viewing(self.store, sha256, filename)
+        if path is None:
+            state.setText("Le fichier n’est pas encore sur ce poste : synchronisez pour le recevoir.")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # -- letters --------------------------------------------------------------------------------
 

@@ -109,17 +109,7 @@ class ConventionView(RecordView):
         self.render_actions(self.detail.actions, self.detail.read_only)
 
     def open_attachment(self, row: int, _column: int) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
-        from aude_desktop.sync import attachments
-
         if self.detail is None or not (0 <= row < len(self.detail.attachments)):
             return
         _label, name, _size, sha, _held = self.detail.attachments[row]
-        path = attachments.export_for_viewing(self.store, sha, name or "piece-jointe")
-        if path is None:
-            self.attachment_state.setText("Le fichier n’est pas encore sur ce poste : synchronisez pour le recevoir.")
-            return
-        self.last_opened = path
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.open_stored_file(sha, name or "piece-jointe", self.attachment_state)

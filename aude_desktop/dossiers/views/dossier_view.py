@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -186,19 +185,13 @@ class DossierView(RecordView):
         return args
 
     def open_scan(self, row: int, _column: int) -> None:
-        from aude_desktop.sync import attachments
-
         if self.detail is None or not (0 <= row < len(self.detail.checklist)):
             return
         line = self.detail.checklist[row]
         if not line.sha256:
             self.annotation_state.setText(f"La pièce {line.code} n’a pas de fichier numérisé.")
             return
-        path = attachments.export_for_viewing(self.store, line.sha256, line.filename or f"piece-{line.code}.pdf")
-        if path is None:
-            self.annotation_state.setText("Le fichier n’est pas encore sur ce poste : synchronisez pour le recevoir.")
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.open_stored_file(line.sha256, line.filename or f"piece-{line.code}.pdf", self.annotation_state)
 
     # -- annotation -----------------------------------------------------------------------------
 
