@@ -14,7 +14,8 @@ from aude_desktop.argparse_fr import french_parser
 from aude_desktop.logging_setup import configure_logging
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
-from aude_desktop.store.database import DatabaseCorrupt, LocalStore, open_store
+from aude_desktop.store import backups
+from aude_desktop.store.database import DatabaseCorrupt, LocalStore, StoreReadOnly
 from aude_desktop.store.keys import (
     PASSPHRASE_ENV,
     KeyMissing,
@@ -121,7 +122,7 @@ def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
         return None
     while True:
         try:
-            return open_store(profile, key)
+            return backups.open_or_restore(profile, key, lambda question: _confirm_restore(question, args))
         except WrongPassphrase as exc:
             if args.screenshot or os.environ.get(PASSPHRASE_ENV):
                 raise
@@ -129,6 +130,21 @@ def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
             if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
                 return None
             key = database_key(profile, passphrase=dialog.value())
+
+
+def _confirm_restore(question: str, args: argparse.Namespace) -> bool:
+    """Restoring a backup is never done unasked; unattended runs (--screenshot) never restore."""
+    if args.screenshot:
+        return False
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Base locale endommagée", question)
+    box.setAccessibleName("Base locale endommagée")
+    restore = box.addButton("Restaurer et resynchroniser", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quitter sans rien modifier", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    return box.clickedButton() is restore
 
 
 def _refuse(message: str, code: int, gui: bool) -> int:
@@ -179,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         if (read_keyinfo(profile) or {}).get("mode") == "keyring":
             return _refuse(str(exc), EXIT_REFUSED, gui_messages)
         return _refuse(f"{exc}\nPour un lancement sans surveillance, définissez {PASSPHRASE_ENV}.", EXIT_NO_KEY, False)
-    except (KeyMissing, WrongPassphrase, DatabaseCorrupt, StoreKeyError) as exc:
+    except (KeyMissing, WrongPassphrase, DatabaseCorrupt, StoreReadOnly, StoreKeyError) as exc:
         return _refuse(str(exc), EXIT_REFUSED, gui_messages)
     if store is None:
         return 1

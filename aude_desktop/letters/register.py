@@ -21,7 +21,7 @@ from aude_desktop.store.models import Attachment, AttachmentData, Letter
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import client_id, get_state, set_state
-from aude_desktop.sync.local import run_command
+from aude_desktop.sync.local import apply_command
 from aude_desktop.sync.materialize import dump_convention, dump_dossier
 
 SEQUENCE_KEY = "letter_sequence"
@@ -49,13 +49,12 @@ def signatory(settings: Settings) -> compose.Signatory:
                              settings.signatory_position or f"Qualité du signataire {TO_CONFIGURE}", image)
 
 
-def next_reference(store: LocalStore, procedure: str) -> str:
+def next_reference(s, prefix: str, procedure: str) -> str:
     """Client id (unique per installation) + a local sequence: no two agents, even offline, ever
-    produce the same reference, and no server round trip is needed."""
-    prefix = client_id(store).replace("-", "")[:12].upper()
-    with store.session() as s:
-        seq = int(get_state(s, SEQUENCE_KEY) or 0) + 1
-        set_state(s, SEQUENCE_KEY, str(seq))
+    produce the same reference, and no server round trip is needed. Taken inside the transaction
+    that registers the letter, so a crash never leaves a reference used without its letter."""
+    seq = int(get_state(s, SEQUENCE_KEY) or 0) + 1
+    set_state(s, SEQUENCE_KEY, str(seq))
     return f"{procedure.upper()}-C-{prefix}-{seq:06d}"
 
 
@@ -92,18 +91,20 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
                 return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
     compose.check(procedure, kind, payload)  # before a reference is taken
     signed_by = signatory(settings)
-    reference = next_reference(store, procedure)
-    pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signed_by,
-                         service=settings.service_name, contact=settings.service_contact)
-    sha = hashlib.sha256(pdf).hexdigest()
+    prefix = client_id(store).replace("-", "")[:12].upper()
+    record_key = "dossier_id" if procedure == "aude" else "convention_id"
+    # Reference, PDF and register entry commit together: a crash leaves all of them or none.
     with store.session() as s:
+        reference = next_reference(s, prefix, procedure)
+        pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signed_by,
+                             service=settings.service_name, contact=settings.service_contact)
+        sha = hashlib.sha256(pdf).hexdigest()
         if s.get(Attachment, sha) is None:
             s.add(Attachment(sha256=sha, size=len(pdf), filename=f"{reference}.pdf", uploaded=False, downloaded=True))
             s.add(AttachmentData(sha256=sha, data=pdf))
-    record_key = "dossier_id" if procedure == "aude" else "convention_id"
-    letter_id = run_command(store, actor, "letter.register", {"payload": {
-        "kind": f"{procedure}.{kind}", "reference": reference, record_key: record_id, "sha256": sha,
-        "issued_on": today.isoformat(), "replaces_id": replaces}})
+        letter_id = apply_command(s, actor, "letter.register", {"payload": {
+            "kind": f"{procedure}.{kind}", "reference": reference, record_key: record_id, "sha256": sha,
+            "issued_on": today.isoformat(), "replaces_id": replaces}})
     return IssuedLetter(letter_id, reference, sha, pdf, reissued=False)
 
 

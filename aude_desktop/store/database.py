@@ -6,6 +6,7 @@ One Session per unit of work, never shared across threads (ARCHITECTURE.md, Thre
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aude_desktop.paths import Profile
@@ -21,6 +22,7 @@ from aude_desktop.store import migrate
 from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import DatabaseKey, WrongPassphrase
 from aude_desktop.store.models import OutboxEntry, SyncState
+from aude_desktop.sync.commands import CommandRejected
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,43 @@ LAST_SYNC_KEY = "last_sync_at"
 
 class DatabaseCorrupt(RuntimeError):
     """The file opened with the right key but SQLite's integrity check failed."""
+
+
+CORRUPT_MESSAGE = ("La base locale de ce poste est endommagée (contrôle d'intégrité en échec). "
+                   "Elle n'a pas été modifiée.")
+
+
+class StoreReadOnly(RuntimeError):
+    """The profile folder cannot be written (read-only disk or mount): nothing is opened."""
+
+
+class StoreWriteError(CommandRejected):
+    """A write the disk refused (full, read-only, I/O error). The transaction was rolled back as a
+    whole, so nothing is half-saved; what the user typed stays on screen. A CommandRejected, so
+    every form shows it like any refusal and keeps its fields."""
+
+    def __init__(self, message: str):
+        super().__init__("stockage", message)
+
+
+_WRITE_FAILURES = (
+    ("full", "Le disque de ce poste est plein : la modification n'a pas été enregistrée. Libérez de "
+             "l'espace puis recommencez ; ce qui est déjà enregistré n'est pas touché."),
+    ("readonly", "Le disque de ce poste est en lecture seule : la modification n'a pas été "
+                 "enregistrée. Ce qui est déjà enregistré n'est pas touché ; contactez votre support."),
+    ("read-only", "Le disque de ce poste est en lecture seule : la modification n'a pas été "
+                  "enregistrée. Ce qui est déjà enregistré n'est pas touché ; contactez votre support."),
+    ("i/o", "Erreur d'écriture sur le disque : la modification n'a pas été enregistrée. Ce qui est "
+            "déjà enregistré n'est pas touché ; réessayez, et contactez votre support si cela se répète."),
+)
+
+
+def write_failure(exc: OperationalError) -> StoreWriteError | None:
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    for marker, message in _WRITE_FAILURES:
+        if marker in text:
+            return StoreWriteError(message)
+    return None
 
 
 @dataclass(frozen=True)
@@ -53,6 +92,13 @@ class LocalStore:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            failure = write_failure(exc)
+            if failure is None:
+                raise
+            log.warning("local write refused by the disk: %s", type(exc.orig).__name__)
+            raise failure from exc
         except BaseException:
             session.rollback()
             raise
@@ -93,6 +139,8 @@ class LocalStore:
             connection.exec_driver_sql("PRAGMA cache_size=-2000")
             try:
                 return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            except DatabaseError:  # a page that no longer decrypts (its HMAC fails) is damage too
+                return False
             finally:
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
@@ -100,12 +148,31 @@ class LocalStore:
         self.engine.dispose()
 
 
-def _check_key(engine: Engine, key: DatabaseKey) -> None:
+def _opens(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        return True
+    except DatabaseError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _key_opens_a_backup(profile: Profile, key: DatabaseKey) -> bool:
+    from aude_desktop.store import backups
+
+    return any(_opens(make_engine(b.path, key)) for b in backups.backups(profile)[:2])
+
+
+def _check_key(engine: Engine, key: DatabaseKey, profile: Profile) -> None:
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
     except DatabaseError as exc:
         engine.dispose()
+        if _key_opens_a_backup(profile, key):  # the key is right: the file itself is damaged
+            raise DatabaseCorrupt(CORRUPT_MESSAGE) from exc
         if key.mode == "passphrase":
             raise WrongPassphrase("Phrase de passe incorrecte : la base locale n'a pas pu être déchiffrée.") from exc
         raise WrongPassphrase(
@@ -118,17 +185,19 @@ def open_store(profile: Profile, key: DatabaseKey) -> LocalStore:
     """Open (creating if needed) the encrypted database of `profile`, migrated to the latest schema."""
     profile.ensure()
     path = profile.database_path
+    if not os.access(profile.data_dir, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise StoreReadOnly(
+            f"Le dossier des données ({profile.data_dir}) est en lecture seule : la base locale ne "
+            "peut pas être ouverte sans risque. Rien n'a été modifié ; contactez votre support."
+        )
     existed = path.exists()
     engine = make_engine(path, key)
     if existed:
-        _check_key(engine, key)
+        _check_key(engine, key, profile)
         store = LocalStore(engine, path)
         if not store.integrity_ok():
             engine.dispose()
-            raise DatabaseCorrupt(
-                "La base locale est endommagée (contrôle d'intégrité en échec). Elle n'a pas été "
-                f"modifiée. Des sauvegardes se trouvent dans {profile.backup_dir}."
-            )
+            raise DatabaseCorrupt(CORRUPT_MESSAGE)
     backup = migrate.upgrade(engine, path, profile.backup_dir)
     if backup:
         log.info("database migrated to %s after backup %s", migrate.head_revision(), backup.name)

@@ -20,6 +20,8 @@ def _apply_pragmas(dbapi_connection, _record) -> None:
     # Runs after the dialect's own connect hook, which has already issued PRAGMA key.
     cursor = dbapi_connection.cursor()
     try:
+        # SQLCipher would print each failed page check to stderr; damage is reported in French instead.
+        cursor.execute("PRAGMA cipher_log_level = NONE")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -29,22 +29,27 @@ def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, in
 
 def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
     """Apply `name` locally and queue it; returns the entity id. Raises CommandRejected (French)."""
+    with store.session() as s:
+        return apply_command(s, actor, name, args)
+
+
+def apply_command(s, actor: Actor, name: str, args: dict) -> str:
+    """`run_command` inside the caller's transaction, for work that must commit with it or not at all."""
     spec = commands.spec(name)
     entity_id = args.setdefault("id", str(uuid.uuid4()))
-    with store.session() as s:
-        current, version = current_payload(s, spec.kind, entity_id)
-        payload = commands.execute(name, current, args, actor)
-        materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
-        queued_before = s.scalar(
-            select(func.count()).select_from(OutboxEntry)
-            .where(OutboxEntry.entity_id == entity_id, OutboxEntry.status == "pending")
-        )
-        # Only the first queued command of a record is checked against the server's version; the
-        # next ones apply on top of it (the engine sends them one round after the other).
-        base_version = None if queued_before else (version or None)
-        s.add(OutboxEntry(id=str(uuid.uuid4()), name=name, entity_kind=spec.kind, entity_id=entity_id,
-                          args=args, base_version=base_version, status="pending"))
-        s.add(AuditEntry(actor=actor.login, command=name, entity_kind=spec.kind, entity_id=entity_id))
+    current, version = current_payload(s, spec.kind, entity_id)
+    payload = commands.execute(name, current, args, actor)
+    materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
+    queued_before = s.scalar(
+        select(func.count()).select_from(OutboxEntry)
+        .where(OutboxEntry.entity_id == entity_id, OutboxEntry.status == "pending")
+    )
+    # Only the first queued command of a record is checked against the server's version; the
+    # next ones apply on top of it (the engine sends them one round after the other).
+    base_version = None if queued_before else (version or None)
+    s.add(OutboxEntry(id=str(uuid.uuid4()), name=name, entity_kind=spec.kind, entity_id=entity_id,
+                      args=args, base_version=base_version, status="pending"))
+    s.add(AuditEntry(actor=actor.login, command=name, entity_kind=spec.kind, entity_id=entity_id))
     return entity_id
 
 

@@ -24,6 +24,7 @@ from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
+from aude_desktop.store import backups
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.engine import SyncEngine, SyncReport
@@ -337,11 +338,14 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
-        store, auth = self.store, self.auth
+        store, auth, profile = self.store, self.auth, self.profile
 
         def work(report_progress) -> SyncReport:
             engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
-            return engine.full_resync() if full else engine.run()
+            report = engine.full_resync() if full else engine.run()
+            if not self.demo:
+                backups.backup_daily(store, profile)  # what a corrupted file would be restored from
+            return report
 
         self.sync_task = Task(work, self)
         self.sync_task.progress.connect(self._sync_progress)

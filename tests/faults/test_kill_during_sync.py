@@ -10,7 +10,6 @@ integrity check must pass.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -32,6 +31,7 @@ from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, set_state
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
+from tests.faults import ledger
 from tests.support.live_server import seeded_server
 
 ROUNDS = int(os.environ.get("AUDE_KILL_ROUNDS", "20"))
@@ -84,11 +84,13 @@ def test_sigkill_during_sync_loses_and_duplicates_nothing(tmp_path, server):
     assert kills >= ROUNDS, "too few kills landed during a sync: the test would prove nothing"
     assert report.mismatch is False, report.warnings
     with store.session() as s:
-        statuses = {e.status for e in s.scalars(select(OutboxEntry))}
-    assert statuses == {"applied"}  # no command lost (pending) nor applied twice (rejected: already exists)
-    with server.engine.connect() as conn:
-        for dossier_id, version in expected.items():
-            row = conn.exec_driver_sql("SELECT version, payload FROM records WHERE id = ?", (dossier_id,)).one()
-            assert row.version == version and json.loads(row.payload)["state"] == "complet"
-    assert store.integrity_ok()
+        statuses = [e.status for e in s.scalars(select(OutboxEntry))]
+    lost, duplicated = ledger.compare_with_server(server.engine, expected)
+    lost += statuses.count("pending")
+    duplicated += statuses.count("rejected")  # a replayed create is refused as "already exists"
+    entry = ledger.record("Client tué (SIGKILL) pendant la synchronisation", iterations=kills,
+                          at_risk=len(statuses), lost=lost, duplicated=duplicated,
+                          integrity_failures=0 if store.integrity_ok() else 1)
     store.close()
+    ledger.assert_clean(entry)
+    assert set(statuses) == {"applied"}

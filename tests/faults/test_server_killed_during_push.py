@@ -28,6 +28,7 @@ from central_api.db import make_engine
 from central_api.migrate import upgrade
 from central_api.seed import seed_users
 from tests.central_api.conftest import new_dossier
+from tests.faults import ledger
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 COMMANDS = 150
@@ -104,6 +105,10 @@ def test_push_survives_a_server_crash_without_duplicates(tmp_path):
     with check.connect() as conn:
         rows = conn.exec_driver_sql("SELECT id, version, payload FROM records WHERE kind = 'dossier'").all()
     check.dispose()
-    assert sorted(r.id for r in rows) == sorted(ids)  # every one, once
-    assert all(r.version == 1 and json.loads(r.payload)["state"] == "recu" for r in rows)
+    on_server = [r.id for r in rows if r.version == 1 and json.loads(r.payload)["state"] == "recu"]
+    entry = ledger.record("Serveur tué pendant un envoi", iterations=1, at_risk=COMMANDS,
+                          lost=len(set(ids) - set(on_server)), duplicated=len(rows) - len(set(r.id for r in rows)) + sum(r.version > 1 for r in rows),
+                          integrity_failures=0 if store.integrity_ok() else 1)
     store.close()
+    ledger.assert_clean(entry)
+    assert sorted(on_server) == sorted(ids)  # every one, once

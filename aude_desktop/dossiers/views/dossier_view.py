@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.dossiers import commission, detail, forms
 from aude_desktop.rules.calendar import format_date_fr
+from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.ui.record_view import RecordView
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
@@ -114,7 +115,8 @@ class DossierView(RecordView):
     # -- loading --------------------------------------------------------------------------------
 
     def show_dossier(self, dossier_id: str) -> bool:
-        self.save_annotation()  # never lose what was typed on the previous dossier
+        if not self.save_annotation():  # never lose what was typed on the previous dossier
+            return False
         actor = self.actor()
         with self.store.session() as s:
             self.detail = detail.load(s, dossier_id, actor.login if actor else "", self.today)
@@ -199,23 +201,29 @@ class DossierView(RecordView):
         self.annotation_state.setText("Modification en cours…")
         self.autosave.start()
 
-    def save_annotation(self) -> None:
-        """Written to the encrypted store (and queued for the server) in one transaction."""
+    def save_annotation(self) -> bool:
+        """Written to the encrypted store (and queued for the server) in one transaction. False
+        when it could not be saved: the text stays in the editor and the view keeps the dossier."""
         self.autosave.stop()
         d = self.detail
         if d is None or self.annotation.toPlainText() == d.annotation:
-            return
+            return True
         actor = self.actor()
         if actor is None:
             self.annotation_state.setText("Connectez-vous une première fois sur ce poste pour enregistrer des annotations.")
-            return
+            return True
         text = self.annotation.toPlainText()
         args = {"payload": {"dossier_id": d.id, "text": text, "updated_at": datetime.now(UTC).isoformat()}}
         if d.annotation_id:
             args["id"] = d.annotation_id
-        d.annotation_id = run_command(self.store, actor, "annotation.save", args)
+        try:
+            d.annotation_id = run_command(self.store, actor, "annotation.save", args)
+        except CommandRejected as exc:
+            self.annotation_state.setText(f"⚠ Annotation NON enregistrée : {exc.message}")
+            return False
         d.annotation = text
         self.annotation_state.setText("Annotation enregistrée sur ce poste.")
+        return True
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.save_annotation()

@@ -17,6 +17,7 @@ from aude_desktop.dossiers.views.bulk_dialogs import (
 )
 from aude_desktop.dossiers.views.dossier_view import DossierView
 from aude_desktop.dossiers.views.queue_view import QueueView
+from aude_desktop.store.database import StoreWriteError
 
 
 class DossiersSpace(QStackedWidget):
@@ -69,13 +70,17 @@ class DossiersSpace(QStackedWidget):
     def open_dossier(self, dossier_id: str) -> None:
         if not self.dossier.show_dossier(dossier_id):
             return
-        with self.store.session() as s:
-            queue.mark_seen(s, [dossier_id])
+        try:
+            with self.store.session() as s:
+                queue.mark_seen(s, [dossier_id])
+        except StoreWriteError:
+            pass  # a « nouveauté » marker left on a full disk costs nothing; the dossier still opens
         self.setCurrentWidget(self.dossier)
         self.dossier.tabs.setFocus()
 
     def show_queue(self) -> None:
-        self.dossier.save_annotation()
+        if not self.dossier.save_annotation():
+            return  # stay with the unsaved text on screen; the message under it says why
         self.queue.refresh()
         self.setCurrentWidget(self.queue)
         self.queue.table.setFocus()
