@@ -9,7 +9,7 @@ from datetime import date
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.authority import RoutingError, competent_authorities
 from aude_desktop.conventions.states import ConventionState, Regime
-from aude_desktop.conventions.thresholds import classify
+from aude_desktop.conventions.thresholds import ConventionInputError, classify
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
 from aude_desktop.rules.identifiers import ine_warning, rpps_error, siren_error, siret_error
 from aude_desktop.rules.reference import regions
@@ -217,7 +217,10 @@ def create_convention(_current, args: dict, actor: Actor) -> dict:
     if p.get("regime") not in (None, *(r.value for r in Regime)):
         raise CommandRejected("regime_invalide", f"Régime inconnu : « {p.get('regime')} ».")
     # The regime follows from the thresholds (rules data), whatever the filer believed.
-    regime = classify(body).regime
+    try:
+        regime = classify(body).regime
+    except ConventionInputError as exc:
+        raise CommandRejected("convention_illisible", str(exc)) from None
     return {
         "reference": text_field(p.get("reference"), "Référence", required=True, limit=40),
         "authority": authority,

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.models import Convention
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState
-from aude_desktop.conventions.thresholds import active_ruleset, classify, euros, line_checks
+from aude_desktop.conventions.thresholds import (
+    INDETERMINE,
+    Classification,
+    ConventionInputError,
+    active_ruleset,
+    classify,
+    euros,
+    line_checks,
+)
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError
@@ -63,8 +71,10 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
     names = {b["id"]: (f"{(b.get('last_name') or '').upper()} {b.get('first_name') or ''}".strip() or b.get("name") or b["id"])
              for b in p.get("beneficiaries") or []}
     rules = active_ruleset(session, today)
-    result = classify(p, rules)
-    checks = line_checks(p, rules)
+    try:
+        result, checks = classify(p, rules), line_checks(p, rules)
+    except ConventionInputError as exc:  # data the server should have refused: say so, show the rest
+        result, checks = Classification(INDETERMINE, [f"Classement impossible : {exc}"]), {}
     try:
         clock, clock_error = workflow.clock(p, today), ""
     except (ClockInputError, KeyError, ValueError) as exc:

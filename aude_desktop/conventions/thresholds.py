@@ -157,8 +157,45 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+class ConventionInputError(ValueError):
+    """A convention whose shape or amounts cannot be classified; the message says where, in French.
+    Unreadable amounts are refused rather than counted as zero: a zero could hide an autorisation."""
+
+
+QUANTITY_KEYS = ("hours", "nights", "meals")
+TEXT_KEYS = ("nature", "purpose", "beneficiary_id", "id")
+
+
+def check_shape(convention) -> None:
+    if not isinstance(convention, dict):
+        raise ConventionInputError("La convention doit être un objet JSON (avantages, bénéficiaires).")
+    beneficiaries = convention.get("beneficiaries") or []
+    avantages = convention.get("avantages") or []
+    if not isinstance(beneficiaries, list) or not all(isinstance(b, dict) for b in beneficiaries):
+        raise ConventionInputError("« beneficiaries » doit être une liste de bénéficiaires (objets JSON).")
+    if not isinstance(avantages, list) or not all(isinstance(a, dict) for a in avantages):
+        raise ConventionInputError("« avantages » doit être une liste d'avantages (objets JSON).")
+    for b in beneficiaries:
+        if not all(isinstance(b.get(k), str | None) for k in ("id", "category")):
+            raise ConventionInputError("Bénéficiaire : « id » et « category » doivent être du texte.")
+    for n, a in enumerate(avantages, start=1):
+        for key in TEXT_KEYS:
+            if not isinstance(a.get(key), str | None):
+                raise ConventionInputError(f"Avantage n° {n} : « {key} » doit être du texte.")
+        for key in ("amount", *QUANTITY_KEYS):
+            value = a.get(key)
+            if value in (None, ""):
+                continue
+            number = _decimal(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+            if number is None or not number.is_finite() or number < 0:
+                what = "montant" if key == "amount" else "quantité"
+                raise ConventionInputError(f"Avantage n° {n} : {what} illisible ou négatif « {str(value)[:40]} ».")
+
+
 def classify(convention: dict, ruleset: Ruleset | None = None) -> Classification:
-    """Regime of a convention given in the API's JSON shape (amounts as strings of euros)."""
+    """Regime of a convention given in the API's JSON shape (amounts as strings of euros).
+    Raises ConventionInputError (French) on a shape or amount it cannot read."""
+    check_shape(convention)
     rules = ruleset or default_ruleset()
     categories = {b.get("id"): b.get("category") for b in convention.get("beneficiaries") or []}
     result = Classification(DECLARATION)

@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from aude_desktop.auth.session import AuthSession
-from aude_desktop.store.database import LAST_SYNC_KEY, LocalStore
+from aude_desktop.store.database import LAST_SYNC_KEY, LocalStore, StoreWriteError
 from aude_desktop.store.models import OutboxEntry, SyncState
 from aude_desktop.sync import materialize
+from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
+from aude_desktop.sync.scope import in_scope
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +125,6 @@ class SyncEngine:
         self.pushed: set[str] = set()  # records this run sent: their echo is not news to the user
 
     def _fold_as_signed_in_user(self, kind: str, payload: dict, pending: list[OutboxEntry]) -> dict:
-        from aude_desktop.sync.commands import Actor
         from aude_desktop.sync.local import fold
 
         user = self.auth.user
@@ -248,18 +250,42 @@ class SyncEngine:
                 cursor = next_cursor
                 report.pages += 1
                 if len(batch) >= self.apply_batch or last_page:
-                    with self.store.session() as s:  # the pages and their cursor: one transaction
-                        records = self._records_to_apply(s, batch)
-                        materialize.materialize(s, records)
-                        if mark_news:
-                            _mark_unseen(s, records, self.pushed)
-                        set_state(s, CURSOR_KEY, str(cursor))
+                    batch = self._within_scope(batch, report)
+                    try:
+                        with self.store.session() as s:  # the pages and their cursor: one transaction
+                            records = self._records_to_apply(s, batch)
+                            materialize.materialize(s, records)
+                            if mark_news:
+                                _mark_unseen(s, records, self.pushed)
+                            set_state(s, CURSOR_KEY, str(cursor))
+                    except (StoreWriteError, OperationalError):
+                        raise  # the disk, not the data: said as such
+                    except (DBAPIError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                        # A record the local schema cannot hold: the whole transaction was rolled back.
+                        log.warning("pulled page refused: %s", type(exc).__name__)
+                        raise ServerError(
+                            "Le serveur a envoyé un enregistrement illisible ; rien n'a été appliqué. "
+                            "Nouvel essai plus tard ; si cela se répète, prévenez votre support."
+                        ) from exc
                     report.pulled += len(batch)
                     report.cursor = cursor
                     batch = []
                     self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
                 if last_page:
                     return
+
+    def _within_scope(self, changes: list[dict], report: SyncReport) -> list[dict]:
+        user = self.auth.user
+        if user is None:
+            return changes
+        actor = Actor(user.login, user.role, user.region, user.authority)
+        kept = [c for c in changes if in_scope(actor, c["kind"], None if c["deleted"] else c["payload"])]
+        if len(kept) < len(changes):
+            dropped = len(changes) - len(kept)
+            log.warning("%d pulled record(s) outside the user's scope ignored", dropped)
+            report.warnings.append(f"{dropped} enregistrement(s) hors de votre périmètre envoyé(s) par le serveur "
+                                   "ont été ignorés (non enregistrés sur ce poste). Prévenez votre support.")
+        return kept
 
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
         ids = [c["id"] for c in changes]
@@ -404,6 +430,7 @@ def _parse_page(page, cursor: int) -> tuple[list[dict], int, bool]:
         raise ServerError(
             "Le serveur a envoyé des changements illisibles ; rien n'a été appliqué. Nouvel essai plus tard."
         ) from exc
-    if next_cursor < cursor:
-        raise ServerError("Le serveur a renvoyé un curseur antérieur au précédent ; synchronisation interrompue.")
+    if next_cursor < cursor or (more and next_cursor == cursor):
+        # Equal with more to come would fetch the same page for ever.
+        raise ServerError("Le serveur a renvoyé un curseur qui n'avance pas ; synchronisation interrompue.")
     return changes, next_cursor, more

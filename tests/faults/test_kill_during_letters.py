@@ -73,7 +73,7 @@ def test_sigkill_while_registering_letters_loses_and_duplicates_nothing(tmp_path
 
     reported: dict[str, str] = {}
     lost = duplicated = kills = 0
-    for round_ in range(ROUNDS):
+    for _ in range(ROUNDS):
         child = subprocess.Popen([sys.executable, str(CHILD), str(profile.data_dir.parent)], stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, text=True, cwd=Path(__file__).parents[2],
                                  env=dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE))
