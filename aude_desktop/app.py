@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             profile.database_path.unlink()  # a demo profile holds fictitious data under a throw-away key
     else:
         profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
-    log_file = configure_logging(profile.log_dir)
+    log_file = configure_logging(profile.log_dir, logging.DEBUG if os.environ.get("AUDE_LOG_LEVEL") == "DEBUG" else logging.INFO)
 
     from PySide6.QtWidgets import QApplication
 
