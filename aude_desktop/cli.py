@@ -152,11 +152,10 @@ def login(args: argparse.Namespace, profile: Profile) -> int:
 def sync(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.sync.engine import SyncEngine
     from aude_desktop.sync.http import ApiError
-    from aude_desktop.sync.http import ApiError as _ApiError
 
     try:
         _settings, auth = _session(profile)
-    except _ApiError as exc:
+    except ApiError as exc:
         print(f"Connexion impossible : {exc}", file=sys.stderr)
         return 2
     store = _store(profile)
@@ -196,6 +195,36 @@ def status(args: argparse.Namespace, profile: Profile) -> int:
     else:
         for key, value in facts.items():
             print(f"{INFO_LABELS.get(key, 'Curseur')} : {value if value is not None else '—'}")
+    return 0
+
+
+def _purge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--months", type=int, help="durée de conservation en mois (par défaut : celle des paramètres)")
+    parser.add_argument("--json", action="store_true", help="sortie JSON")
+
+
+@command("purge", "retire de ce poste les dossiers et conventions clos au-delà de la durée de conservation "
+                  "(ils restent sur le serveur)", _purge_options)
+def purge(args: argparse.Namespace, profile: Profile) -> int:
+    from datetime import date
+
+    from aude_desktop.settings import Settings
+    from aude_desktop.store.retention import purge_closed
+
+    months = args.months if args.months is not None else Settings.load(profile.settings_path).retention_months
+    if not 1 <= months <= 120:
+        print("Erreur : la durée de conservation doit être comprise entre 1 et 120 mois.", file=sys.stderr)
+        return 2
+    store = _store(profile)
+    try:
+        report = purge_closed(store, date.today(), months)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"cutoff": report.cutoff.isoformat(), "removed": report.counts, "files": report.files,
+                          "kept_unsent": report.kept_unsent}, ensure_ascii=False))
+    else:
+        print(report.summary())
     return 0
 
 

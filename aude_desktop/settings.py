@@ -26,6 +26,7 @@ class Settings:
     last_user: str = ""
     auto_sync_minutes: int = 5
     inactivity_lock_minutes: int = 15
+    retention_months: int = 24  # closed files older than this leave the laptop (they stay on the server)
     # Letters (per service): the letterhead's service line and contact, and who signs (CRPA L.212-1).
     service_name: str = ""
     service_contact: str = ""
@@ -47,6 +48,8 @@ class Settings:
             raise SettingsError(f"L'image de signature « {self.signature_image} » est introuvable.")
         if not 1 <= int(self.inactivity_lock_minutes) <= 480:
             raise SettingsError("Le verrouillage d'inactivité doit être compris entre 1 et 480 minutes.")
+        if not 1 <= int(self.retention_months) <= 120:
+            raise SettingsError("La conservation des dossiers clos doit être comprise entre 1 et 120 mois.")
 
     @classmethod
     def load(cls, path: Path) -> Settings:

@@ -3,7 +3,7 @@ single import point of every model so Alembic sees the whole metadata."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
@@ -151,3 +151,15 @@ class Ruleset(SyncedMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     valid: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class PurgedRecord(Base):
+    """A record the retention rule removed from this laptop; it stays on the server. Only its kind,
+    id and version are kept (no personal data), so the post-sync totals still match the server's."""
+
+    __tablename__ = "purged_records"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int]
+    purged_on: Mapped[date]

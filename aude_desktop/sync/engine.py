@@ -26,8 +26,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from aude_desktop.auth.session import AuthSession
+from aude_desktop.store import retention
 from aude_desktop.store.database import LAST_SYNC_KEY, LocalStore, StoreWriteError
-from aude_desktop.store.models import OutboxEntry, SyncState
+from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.sync import materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
@@ -67,6 +68,7 @@ class SyncReport:
     cursor: int = 0
     warnings: list[str] = field(default_factory=list)
     mismatch: bool = False  # the local copy differs from the server's: offer a full resync
+    notices: list[str] = field(default_factory=list)  # informative, e.g. the retention purge's report
 
 
 def get_state(session: Session, key: str) -> str | None:
@@ -226,6 +228,8 @@ class SyncEngine:
             cursor = int(get_state(s, CURSOR_KEY) or 0)
         # After the first sync, what others changed is news: the queues mark it until it is opened.
         mark_news = cursor > 0 and seen is None
+        with self.store.session() as s:
+            has_purged = s.scalar(select(PurgedRecord.id).limit(1)) is not None
 
         def fetch(since: int):
             return self._call("GET", "/api/v1/changes", params={"since": since, "limit": self.page_size})
@@ -255,6 +259,8 @@ class SyncEngine:
                         with self.store.session() as s:  # the pages and their cursor: one transaction
                             records = self._records_to_apply(s, batch)
                             materialize.materialize(s, records)
+                            if has_purged:
+                                retention.forget_returning(s, records)
                             if mark_news:
                                 _mark_unseen(s, records, self.pushed)
                             set_state(s, CURSOR_KEY, str(cursor))
@@ -321,6 +327,10 @@ class SyncEngine:
                 ).one()
                 if count:
                     counts[kind], versions[kind] = count, int(total)
+            purged_counts, purged_versions = retention.purged_figures(s)
+        for kind, count in purged_counts.items():  # purged here by the retention rule, still on the server
+            counts[kind] = counts.get(kind, 0) + count
+            versions[kind] = versions.get(kind, 0) + purged_versions[kind]
         return counts, versions
 
     def verify(self, report: SyncReport) -> None:

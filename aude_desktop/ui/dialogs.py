@@ -147,6 +147,12 @@ class SettingsDialog(_ValidatingDialog):
         self.lock.setRange(1, 480)
         self.lock.setSuffix(" min")
         self.lock.setValue(settings.inactivity_lock_minutes)
+        self.retention = _field(form, "Conser&vation des dossiers clos :", QSpinBox(),
+                                "Durée de conservation sur ce poste des dossiers clos, en mois")
+        self.retention.setRange(1, 120)
+        self.retention.setSuffix(" mois")
+        self.retention.setToolTip("Au-delà, les dossiers et conventions clos sont retirés de ce poste ; ils restent sur le serveur.")
+        self.retention.setValue(settings.retention_months)
         letters = QFormLayout()
         self.letter_fields = {
             key: _field(letters, label, QLineEdit(getattr(settings, key)), label.replace("&", "").rstrip(" :"))
@@ -173,6 +179,7 @@ class SettingsDialog(_ValidatingDialog):
             ca_bundle=self.ca_bundle.text().strip(),
             auto_sync_minutes=self.auto_sync.value(),
             inactivity_lock_minutes=self.lock.value(),
+            retention_months=self.retention.value(),
             **{key: field.text().strip() for key, field in self.letter_fields.items()},
         )
 

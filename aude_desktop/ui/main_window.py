@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,7 +25,7 @@ from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
-from aude_desktop.store import backups
+from aude_desktop.store import backups, retention
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.engine import SyncEngine, SyncReport
@@ -338,13 +339,16 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
-        store, auth, profile = self.store, self.auth, self.profile
+        store, auth, profile, months = self.store, self.auth, self.profile, self.settings.retention_months
 
         def work(report_progress) -> SyncReport:
             engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
             report = engine.full_resync() if full else engine.run()
             if not self.demo:
                 backups.backup_daily(store, profile)  # what a corrupted file would be restored from
+            purge = retention.purge_closed(store, date.today(), months)
+            if purge.total:
+                report.notices.append(purge.summary())
             return report
 
         self.sync_task = Task(work, self)
@@ -372,7 +376,8 @@ class MainWindow(QMainWindow):
             self.offer_full_resync(report)
         self.statusBar().showMessage(
             f"Synchronisation terminée : {fr(report.pulled)} reçu(s), {report.applied} envoyé(s), "
-            f"{report.rejected} refusé(s), {report.conflicts} conflit(s).", 10_000)
+            f"{report.rejected} refusé(s), {report.conflicts} conflit(s)." + "".join(f" {n}" for n in report.notices),
+            20_000 if report.notices else 10_000)
         self.sync_finished.emit(True)
 
     def offer_full_resync(self, report: SyncReport) -> None:
