@@ -109,7 +109,9 @@ def _resolve_key(profile: Profile, args: argparse.Namespace):
         if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
             return None
         try:
-            return database_key(profile, passphrase=dialog.value())
+            key = database_key(profile, passphrase=dialog.value())
+            args.typed_secret = dialog.value()  # unlocks the window after inactivity (kept as a verifier)
+            return key
         except PassphraseRequired as exc:  # too short on the first run
             message = str(exc)
 
@@ -130,6 +132,7 @@ def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
             if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
                 return None
             key = database_key(profile, passphrase=dialog.value())
+            args.typed_secret = dialog.value()
 
 
 def _confirm_restore(question: str, args: argparse.Namespace) -> bool:
@@ -208,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             store.close()
             return 1
     window = MainWindow(store, settings, profile, demo=args.demo)
+    window.unlock_secrets.remember(getattr(args, "typed_secret", "") or os.environ.get(PASSPHRASE_ENV, ""))
     if args.demo:
         _start_demo(app, window, role, args.demo_scale)
     if args.screenshot:
@@ -228,7 +232,10 @@ def _start_demo(app, window, role: str, scale: str) -> None:
     boot = Task(lambda _report: boot_demo(role, scale), window)
 
     def ready(result) -> None:
+        from aude_desktop.demo import DEMO_ACCOUNTS
+
         server, auth = result
+        window.unlock_secrets.remember(DEMO_ACCOUNTS[role][1])
         app.aboutToQuit.connect(server.stop)
         window.demo_server = server
         window.attach_session(auth)

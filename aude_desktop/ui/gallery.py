@@ -35,10 +35,14 @@ def render(folder: Path) -> list[Path]:
     settings.accept()  # shows the inline French error
     login = LoginDialog("https://aude.exemple.gouv.fr", "agent.occ")
     login.accept()
+    locked = MainWindow(store, Settings(), profile)
+    locked.resize(1280, 800)
+    locked.lock()
     shots = {**_dossier_shots(profile), **_convention_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
+        "inactivity-lock.png": locked,
         "passphrase-dialog.png": PassphraseDialog(NO_KEYRING_MESSAGE, first_run=True),
         "about-dialog.png": AboutDialog(),
         "error-dialog.png": error_box("Traceback (most recent call last):\n  …\nRuntimeError: exemple", profile.log_dir),

@@ -8,6 +8,8 @@ from datetime import date
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop import APP_NAME
 from aude_desktop.auth.actor import local_actor, remember_user
+from aude_desktop.auth.unlock import UnlockSecrets
 from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
@@ -30,6 +33,7 @@ from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.engine import SyncEngine, SyncReport
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
+from aude_desktop.ui.inactivity import InactivityWatch, LockPage
 from aude_desktop.ui.sync_page import SyncPage
 from aude_desktop.ui.workers import Task
 
@@ -109,7 +113,18 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(0, False)
         splitter.setSizes([220, 1060])
-        self.setCentralWidget(splitter)
+        self.content = splitter
+        self.lock_page = LockPage()
+        self.lock_page.unlock_requested.connect(self.unlock)
+        self.root = QStackedWidget()
+        self.root.addWidget(self.content)
+        self.root.addWidget(self.lock_page)
+        self.setCentralWidget(self.root)
+        self.unlock_secrets = UnlockSecrets()
+        self._hidden_while_locked: list[QWidget] = []
+        self._actions_before_lock: dict[QAction, bool] = {}
+        self.inactivity = InactivityWatch(settings.inactivity_lock_minutes, self)
+        self.inactivity.idle.connect(self.lock)
 
         self.sync_task: Task | None = None
         self.auto_sync = QTimer(self)
@@ -118,6 +133,59 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
         self.refresh_status()
+
+    # -- inactivity lock ------------------------------------------------------------------------
+
+    def is_locked(self) -> bool:
+        return self.root.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        if self.is_locked():
+            return
+        for widget in QApplication.topLevelWidgets():  # open dialogs show personal data too
+            if widget is not self and widget.isVisible() and isinstance(widget, QDialog):
+                widget.hide()
+                self._hidden_while_locked.append(widget)
+        self._actions_before_lock = {a: a.isEnabled() for a in self.actions() if a is not self.quit_action}
+        for action in self._actions_before_lock:
+            action.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        user = self.auth.user.display_name if self.auth is not None and self.auth.user is not None else ""
+        self.lock_page.prepare(self.settings.inactivity_lock_minutes, f"Session de {user}. " if user else "")
+        self.root.setCurrentWidget(self.lock_page)
+        self.inactivity.pause()
+
+    def unlock(self, secret: str) -> bool:
+        if not self._secret_accepted(secret):
+            self.lock_page.refuse("Mot de passe incorrect : la session reste verrouillée.")
+            return False
+        self.root.setCurrentWidget(self.content)
+        self.menuBar().setEnabled(True)
+        for action, enabled in self._actions_before_lock.items():
+            action.setEnabled(enabled)
+        for widget in self._hidden_while_locked:
+            widget.show()
+        self._hidden_while_locked.clear()
+        self.inactivity.resume()
+        return True
+
+    def _secret_accepted(self, secret: str) -> bool:
+        if not secret:
+            return False
+        if self.unlock_secrets.known:
+            return self.unlock_secrets.matches(secret)
+        if self.auth is None:
+            return False  # nothing typed in this session to compare with: quit (Ctrl+Q) and start again
+        # Signed in from a session kept in the keyring: the server checks the password.
+        from aude_desktop.auth.session import AuthSession, MemoryTokens
+        from aude_desktop.sync.http import ApiError
+
+        try:
+            AuthSession(self.auth.transport, self.auth.login, tokens=MemoryTokens()).sign_in(secret)
+        except ApiError:
+            return False
+        self.unlock_secrets.remember(secret)
+        return True
 
     def _page(self, space: Space) -> QWidget:
         if space.key == "sync":
@@ -270,6 +338,7 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, dialog: SettingsDialog) -> None:
         if dialog.saved is not None:
             self.settings = dialog.saved
+            self.inactivity.set_minutes(self.settings.inactivity_lock_minutes)
             self.statusBar().showMessage("Paramètres enregistrés.", 4000)
 
     def open_login(self) -> LoginDialog:
@@ -292,6 +361,7 @@ class MainWindow(QMainWindow):
         task = Task(lambda _report: auth.sign_in(password), self)
 
         def done(_user) -> None:
+            self.unlock_secrets.remember(password)
             self.settings = settings
             try:
                 settings.save(self.profile.settings_path)
