@@ -414,8 +414,9 @@ class MainWindow(QMainWindow):
         def work(report_progress) -> SyncReport:
             engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
             report = engine.full_resync() if full else engine.run()
-            if not self.demo:
-                backups.backup_daily(store, profile)  # what a corrupted file would be restored from
+            if self.demo:
+                return report  # fictitious data on a throw-away profile: no backup, no retention purge
+            backups.backup_daily(store, profile)  # what a corrupted file would be restored from
             purge = retention.purge_closed(store, date.today(), months)
             if purge.total:
                 report.notices.append(purge.summary())

@@ -142,6 +142,7 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
     from tests.support.live_server import start
 
     server = start(f"sqlite:///{tmp_path / 'c.db'}")
+    window.settings.retention_months = 120  # keep the seed's old closed dossiers: this test counts them all
     try:
         seed(server.engine, dossiers=60, conventions=60, seed_value=9, today=date(2026, 11, 23))
         with qtbot.waitSignal(window.sync_finished, timeout=60_000) as finished:
