@@ -12,11 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Child processes (the app, the CLI, servers) must never touch the developer's real keyring.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
-from tests.support.memory_keyring import MemoryKeyring, install  # noqa: E402
-
 # `make test` replays the same generated examples every run (main stays green for a reason one can
 # reproduce); `make test-faults` explores new ones each time.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+from tests.support.memory_keyring import MemoryKeyring, install  # noqa: E402
 
 _hypothesis_settings.register_profile("repeatable", derandomize=True)
 _hypothesis_settings.register_profile("explore", derandomize=False)

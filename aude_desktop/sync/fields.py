@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from aude_desktop.sync.commands import CommandRejected
 
 MAX_TEXT = 2000
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def text_field(value, label: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
@@ -18,6 +22,10 @@ def text_field(value, label: str, *, required: bool = False, limit: int = MAX_TE
         raise CommandRejected("type_invalide", f"{label} : texte attendu.")
     if len(value) > limit:
         raise CommandRejected("trop_long", f"{label} : {len(value)} caractères, {limit} au plus.")
+    if CONTROL.search(value):
+        # Invisible in every view and letter, refused by PostgreSQL (NUL): never a legitimate input.
+        raise CommandRejected("caractere_interdit", f"{label} : caractères de contrôle invisibles non autorisés "
+                                                    "(copier-coller depuis un autre logiciel ?).")
     return value
 
 
