@@ -54,7 +54,7 @@ def test_long_rtl_and_emoji_texts_are_stored_shown_and_printed(qtbot, store, tmp
     space.open_dossier(dossier_id)
     assert RTL_NAME in space.dossier.title.text() and "😀" in space.dossier.title.text()
     space.grab().save(str(tmp_path / "hostile-dossier.png"))
-    values = [label for label in space.dossier.findChildren(QLabel) if label.text().startswith("Nguyễn")]
+    values = [label for label in space.dossier.findChildren(QLabel) if label.text() == LAST]
     assert values and all(label.alignment() & Qt.AlignmentFlag.AlignAbsolute for label in values)  # left, by its caption
 
     pdf = compose.render("aude", "accuse_reception", stored | {"state": "complet", "acknowledged_on": "2026-11-05", "complete_on": "2026-11-05"}, reference="AUDE-C-TEST-000001",
