@@ -117,22 +117,37 @@ def _password() -> str:
 
 def _login_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", required=True, help="adresse du serveur, par exemple https://aude.exemple.gouv.fr")
-    parser.add_argument("--user", required=True, help="identifiant")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="identifiant (connexion par mot de passe)")
+    who.add_argument("--oidc", choices=("proconnect", "prosante-connect"),
+                     help="connexion par ProConnect (agents de l'État) ou ProSanté Connect (ordres), dans le navigateur")
 
 
 @command("login", "se connecter (mot de passe demandé, ou AUDE_PASSWORD pour les scripts)", _login_options)
 def login(args: argparse.Namespace, profile: Profile) -> int:
     from dataclasses import replace
 
-    settings = replace(Settings.load(profile.settings_path), server_url=args.server.rstrip("/"), last_user=args.user)
+    settings = replace(Settings.load(profile.settings_path), server_url=args.server.rstrip("/"), last_user=args.user or "")
     settings.validate()
     _store(profile).close()  # creates or checks the local database and its key first
     keep = secure_keyring_available()
     if not keep:
         print(NO_KEYRING_SESSION, file=sys.stderr)
     try:
-        auth = AuthSession(Transport.from_settings(settings), args.user, tokens=KeyringTokens() if keep else MemoryTokens())
-        user = auth.sign_in(_password())
+        auth = AuthSession(Transport.from_settings(settings), args.user or "", tokens=KeyringTokens() if keep else MemoryTokens())
+        if args.oidc:
+            from aude_desktop.auth import oidc
+
+            def show(url: str) -> None:
+                print(f"Connexion dans le navigateur ; si rien ne s'ouvre, ouvrez cette adresse :\n{url}", file=sys.stderr)
+                import webbrowser
+
+                webbrowser.open(url)
+
+            user = oidc.sign_in(auth, args.oidc, open_browser=show)
+            settings = replace(settings, last_user=user.login)
+        else:
+            user = auth.sign_in(_password())
     except ApiError as exc:
         print(f"Connexion impossible : {exc}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected
-from central_api import errors, security, service
+from central_api import errors, oidc, security, service
 from central_api.db import (
     ApiKey,
     Attachment,
@@ -120,6 +120,9 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             "user": {"login": user.login, "display_name": user.display_name, "role": user.role,
                      "region": user.region, "authority": user.authority},
         }
+
+    # Single sign-on (ProConnect, ProSanté Connect): ID tokens signed with a key of their own.
+    oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens)
 
     @app.post("/api/v1/auth/token", tags=["authentification"])
     def login(body: LoginBody):

@@ -160,6 +160,18 @@ def cmd_audit(args) -> int:
     return 0 if broken is None else 1
 
 
+def cmd_oidc(args) -> int:
+    from central_api import oidc
+
+    try:
+        oidc.link(_engine(args.db), args.provider, args.subject, args.login)
+    except ValueError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    print(f"Identité {oidc.PROVIDERS[args.provider]} « {args.subject} » rattachée au compte {args.login}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = french_parser(prog="aude-central", description="API centrale de référence d'AUDE Desktop.")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser)
@@ -214,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("file", help="fichier JSON des seuils (format de resources/rules/eps_thresholds.json)")
     rules.add_argument("--db", default=DEFAULT_DB)
     rules.set_defaults(handler=cmd_rules)
+
+    link = _sub(sub, "oidc", "rattache une identité ProConnect ou ProSanté Connect à un compte AUDE")
+    link.add_argument("action", choices=("link",), metavar="link", help="rattache l'identité")
+    link.add_argument("provider", choices=("proconnect", "prosante-connect"))
+    link.add_argument("subject", help="identifiant de la personne chez le fournisseur (« sub » du jeton d'identité)")
+    link.add_argument("login", help="compte AUDE auquel elle se connecte")
+    link.add_argument("--db", default=DEFAULT_DB)
+    link.set_defaults(handler=cmd_oidc)
 
     audit = _sub(sub, "audit", "vérifie la chaîne du journal d'audit")
     audit.add_argument("action", choices=("verify",))

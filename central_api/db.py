@@ -184,3 +184,43 @@ def make_engine(url: str) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+class OidcAccount(Base):
+    """An account of the minimal OpenID Connect provider that stands in, for the demo and the tests,
+    for ProConnect and ProSanté Connect (external identity providers that cannot run here)."""
+
+    __tablename__ = "oidc_accounts"
+
+    provider: Mapped[str] = mapped_column(String(30), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    email: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(300))
+
+
+class OidcIdentity(Base):
+    """Which AUDE account an identity of a provider signs in as (set by an administrator)."""
+
+    __tablename__ = "oidc_identities"
+
+    provider: Mapped[str] = mapped_column(String(30), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(120), primary_key=True)
+    login: Mapped[str] = mapped_column(ForeignKey("users.login"), index=True)
+
+
+class OidcCode(Base):
+    """An authorization code: single use, short-lived, bound to its PKCE challenge and redirect."""
+
+    __tablename__ = "oidc_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(120))
+    client_id: Mapped[str] = mapped_column(String(80))
+    redirect_uri: Mapped[str] = mapped_column(String(300))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    nonce: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used: Mapped[bool] = mapped_column(Boolean, default=False)

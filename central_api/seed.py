@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Engine, insert, select
 
+from central_api import oidc
 from central_api.accounts import add_user
 from central_api.db import Record, User
 from central_api.demo_data import demo_users, generate_records
@@ -22,8 +23,15 @@ def seed_users(engine: Engine) -> int:
     for user in demo_users():
         if user.login in existing:
             continue
+        digest = hash_password(user.password)
         add_user(engine, user.login, user.password, user.role, region=user.region, authority=user.authority,
-                 display_name=user.display_name, password_hash=hash_password(user.password))
+                 display_name=user.display_name, password_hash=digest)
+        # The same person at the stand-in identity provider: State agents at ProConnect, the orders'
+        # staff at ProSanté Connect; same demo password, mapped to this account.
+        provider = "prosante-connect" if user.role == "ordre" else "proconnect"
+        given, _, family = user.display_name.partition(" ")
+        oidc.add_account(engine, provider, user.login, user.password, f"{user.login}@demo.aude.gouv.fr",
+                         given or user.login, family or user.login, login=user.login, password_hash=digest)
         count += 1
     return count
 

@@ -91,6 +91,15 @@ class AuthSession:
         if isinstance(answer.get("user"), dict):
             self.user = UserInfo.from_json(answer["user"])
 
+    def adopt(self, answer: dict) -> UserInfo:
+        """Tokens obtained another way (single sign-on): the login is the one the server mapped."""
+        user = answer.get("user") if isinstance(answer, dict) else None
+        if not isinstance(user, dict) or not isinstance(user.get("login"), str) or "refresh_token" not in answer:
+            raise AuthenticationError("Réponse de connexion illisible du serveur.")
+        self.login = user["login"]
+        self._store(answer)
+        return self.user
+
     def sign_in(self, password: str) -> UserInfo:
         answer = self.transport.request(
             "POST", "/api/v1/auth/token", json={"login": self.login, "password": password}

@@ -83,12 +83,30 @@ class LoginDialog(_ValidatingDialog):
         self.user = _field(form, "&Identifiant :", QLineEdit(last_user), "Identifiant")
         self.password = _field(form, "&Mot de passe :", QLineEdit(), "Mot de passe")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.provider: str | None = None  # set when the user chose single sign-on instead
+        sso = QHBoxLayout()
+        for key, label in (("proconnect", "Se connecter avec Pro&Connect"), ("prosante-connect", "Se connecter avec ProSanté Conn&ect")):
+            button = QPushButton(label)
+            button.setObjectName(f"sso_{key}")
+            button.setAccessibleName(label.replace("&", ""))
+            button.setToolTip("Connexion dans votre navigateur, sans saisir de mot de passe ici")
+            button.clicked.connect(lambda _=False, k=key: self._single_sign_on(k))
+            sso.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, "Se connecter"))
+        layout.addWidget(QLabel("ou, avec votre compte de l’État ou de professionnel de santé :"))
+        layout.addLayout(sso)
         (self.password if last_user else self.user).setFocus()
         self.setMinimumWidth(440)
+
+    def _single_sign_on(self, provider: str) -> None:
+        if not self.server.text().strip().startswith(("http://", "https://")):
+            self.show_error("L’adresse du serveur doit commencer par http:// ou https://.")
+            return
+        self.provider = provider
+        QDialog.accept(self)
 
     def check(self) -> str | None:
         if not self.server.text().strip().startswith(("http://", "https://")):

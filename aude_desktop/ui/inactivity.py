@@ -55,6 +55,7 @@ class InactivityWatch(QObject):
 
 class LockPage(QWidget):
     unlock_requested = Signal(str)
+    sso_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -73,6 +74,10 @@ class LockPage(QWidget):
         button.setObjectName("unlockButton")
         button.setAccessibleName("Déverrouiller")
         button.clicked.connect(self._submit)
+        self.sso = QPushButton()
+        self.sso.setObjectName("unlockSso")
+        self.sso.clicked.connect(self.sso_requested)
+        self.sso.hide()
         self.error = QLabel()
         self.error.setObjectName("unlockError")
         self.error.setStyleSheet("color: #b00020;")
@@ -84,6 +89,7 @@ class LockPage(QWidget):
         for widget in (title, self.explanation):
             box.addWidget(widget)
         box.addLayout(row)
+        box.addWidget(self.sso)
         box.addWidget(self.error)
         panel = QWidget()
         panel.setLayout(box)
@@ -93,7 +99,12 @@ class LockPage(QWidget):
         outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
-    def prepare(self, minutes: int, who: str) -> None:
+    def prepare(self, minutes: int, who: str, sso: str | None = None) -> None:
+        """`sso`: the provider's name when the session came from single sign-on (no password here)."""
+        if sso:
+            self.sso.setText(f"Se reconnecter avec {sso}")
+            self.sso.setAccessibleName(f"Se reconnecter avec {sso}")
+        self.sso.setVisible(bool(sso))
         self.explanation.setText(
             f"AUDE Desktop a été verrouillé après {minutes} minute(s) sans activité, pour protéger les "
             f"données personnelles affichées. {who}Saisissez votre mot de passe (ou la phrase de passe de la "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME + (DEMO_SUFFIX if demo else ""))
         self.resize(1280, 800)
         self.auth = None
+        self.sso_provider: str | None = None  # set when signed in through ProConnect / ProSanté Connect
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.content = splitter
         self.lock_page = LockPage()
         self.lock_page.unlock_requested.connect(self.unlock)
+        self.lock_page.sso_requested.connect(self._unlock_with_sso)
         self.root = QStackedWidget()
         self.root.addWidget(self.content)
         self.root.addWidget(self.lock_page)
@@ -151,7 +153,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         self.menuBar().setEnabled(False)
         user = self.auth.user.display_name if self.auth is not None and self.auth.user is not None else ""
-        self.lock_page.prepare(self.settings.inactivity_lock_minutes, f"Session de {user}. " if user else "")
+        from aude_desktop.auth.oidc import PROVIDERS
+
+        self.lock_page.prepare(self.settings.inactivity_lock_minutes, f"Session de {user}. " if user else "",
+                               PROVIDERS.get(self.sso_provider) if self.sso_provider else None)
         self.root.setCurrentWidget(self.lock_page)
         self.inactivity.pause()
 
@@ -159,6 +164,10 @@ class MainWindow(QMainWindow):
         if not self._secret_accepted(secret):
             self.lock_page.refuse("Mot de passe incorrect : la session reste verrouillée.")
             return False
+        self._reveal()
+        return True
+
+    def _reveal(self) -> None:
         self.root.setCurrentWidget(self.content)
         self.menuBar().setEnabled(True)
         for action, enabled in self._actions_before_lock.items():
@@ -167,7 +176,27 @@ class MainWindow(QMainWindow):
             widget.show()
         self._hidden_while_locked.clear()
         self.inactivity.resume()
-        return True
+
+    def _unlock_with_sso(self, open_browser=None) -> Task:
+        """Signed in through a provider: the provider checks who is back, in the browser."""
+        from aude_desktop.auth import oidc
+        from aude_desktop.auth.session import AuthSession, MemoryTokens
+
+        probe = AuthSession(self.auth.transport, "", tokens=MemoryTokens())
+        browser = open_browser or (lambda url: QDesktopServices.openUrl(QUrl(url)))
+        task = Task(lambda _r: oidc.sign_in(probe, self.sso_provider, open_browser=browser), self)
+
+        def done(user) -> None:
+            if user.login == self.auth.login:
+                self._reveal()
+            else:
+                self.lock_page.refuse("Ce n'est pas la personne de cette session : elle reste verrouillée.")
+
+        task.succeeded.connect(done)
+        task.failed.connect(self.lock_page.refuse)
+        self.unlock_task = task
+        task.start()
+        return task
 
     def _secret_accepted(self, secret: str) -> bool:
         if not secret:
@@ -343,12 +372,32 @@ class MainWindow(QMainWindow):
 
     def open_login(self) -> LoginDialog:
         dialog = LoginDialog(self.settings.server_url, self.settings.last_user, self)
-        dialog.accepted.connect(lambda: self.sign_in(*dialog.values()))
+
+        def chosen() -> None:
+            server, login, password = dialog.values()
+            if dialog.provider:
+                self.sign_in_oidc(server, dialog.provider)
+            else:
+                self.sign_in(server, login, password)
+
+        dialog.accepted.connect(chosen)
         dialog.open()
         return dialog
 
     def sign_in(self, server_url: str, login: str, password: str) -> Task:
         """Sign in off the GUI thread; the refresh token goes to the OS keyring only."""
+        return self._start_session(server_url, login, lambda auth: auth.sign_in(password), password)
+
+    def sign_in_oidc(self, server_url: str, provider: str, open_browser=None) -> Task:
+        """Single sign-on in the system browser (ProConnect, ProSanté Connect); see auth/oidc.py."""
+        from aude_desktop.auth import oidc
+
+        self.sso_provider = provider
+        browser = open_browser or (lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.statusBar().showMessage(f"Connexion avec {oidc.PROVIDERS[provider]} dans votre navigateur…")
+        return self._start_session(server_url, "", lambda auth: oidc.sign_in(auth, provider, open_browser=browser), "")
+
+    def _start_session(self, server_url: str, login: str, how, password: str) -> Task:
         from dataclasses import replace
 
         from aude_desktop.auth.secrets import secure_keyring_available
@@ -358,13 +407,13 @@ class MainWindow(QMainWindow):
         settings = replace(self.settings, server_url=server_url, last_user=login)
         keep = secure_keyring_available()
         auth = AuthSession(Transport.from_settings(settings), login, tokens=KeyringTokens() if keep else MemoryTokens())
-        task = Task(lambda _report: auth.sign_in(password), self)
+        task = Task(lambda _report: how(auth), self)
 
         def done(_user) -> None:
             self.unlock_secrets.remember(password)
-            self.settings = settings
+            self.settings = replace(settings, last_user=auth.login)
             try:
-                settings.save(self.profile.settings_path)
+                self.settings.save(self.profile.settings_path)
             except (OSError, ValueError):
                 pass  # remembering the server and login is a convenience, not a requirement
             message = f"Connecté en tant que {auth.user.display_name}."
@@ -380,7 +429,8 @@ class MainWindow(QMainWindow):
         task.succeeded.connect(done)
         task.failed.connect(failed)
         self.sign_in_task = task
-        self.statusBar().showMessage("Connexion en cours…")
+        if password:
+            self.statusBar().showMessage("Connexion en cours…")
         task.start()
         return task
 
