@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run setup system-deps test test-faults lint bench screenshot clean
+.PHONY: run setup system-deps test test-faults lint bench screenshot package package-check clean
 
 # Setup is idempotent: the venv is rebuilt only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -49,5 +49,15 @@ bench: $(STAMP)
 screenshot: $(STAMP)
 	$(BIN)/python -m aude_desktop.ui.gallery docs/screenshots
 
+# A one-folder PyInstaller bundle (dist/aude-desktop/) and a .deb (dist/aude-desktop_VERSION_ARCH.deb).
+# Windows: installer/windows/aude-desktop.iss (Inno Setup), built on a Windows machine (docs/ADMIN.md).
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[package]"
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/aude-desktop.spec
+	$(BIN)/python installer/build_deb.py
+
+package-check: $(STAMP)
+	$(BIN)/python installer/package_check.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

@@ -12,7 +12,7 @@ from pathlib import Path
 from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import french_parser
 from aude_desktop.logging_setup import configure_logging
-from aude_desktop.paths import Profile
+from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store import backups
 from aude_desktop.store.database import DatabaseCorrupt, LocalStore, StoreReadOnly
@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "aude-desktop.png")))
     install_french(app)
     install_excepthook(profile.log_dir)
     from aude_desktop.sync.attachments import clear_viewing_folder

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
@@ -22,11 +22,12 @@ from aude_desktop.ui.i18n import install_french
 from aude_desktop.ui.main_window import MainWindow
 
 
-def render(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def build(root: Path) -> dict[str, QWidget]:
+    """Every window and dialog worth looking at, on fictitious data (profiles under `root`): the
+    screenshots and the accessibility and language tests walk the same set."""
     app = QApplication.instance() or QApplication([])
     install_french(app)
-    profile = Profile.isolated(tempfile.mkdtemp(prefix="aude-gallery-")).ensure()
+    profile = Profile.isolated(root).ensure()
     store = open_store(profile, database_key(profile, passphrase="galerie de captures"))
     window = MainWindow(store, Settings(), profile)
     window.resize(1280, 800)
@@ -38,7 +39,7 @@ def render(folder: Path) -> list[Path]:
     locked = MainWindow(store, Settings(), profile)
     locked.resize(1280, 800)
     locked.lock()
-    shots = {**_dossier_shots(profile), **_convention_shots(profile), **{
+    return {**_dossier_shots(profile), **_convention_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
@@ -47,15 +48,19 @@ def render(folder: Path) -> list[Path]:
         "about-dialog.png": AboutDialog(),
         "error-dialog.png": error_box("Traceback (most recent call last):\n  …\nRuntimeError: exemple", profile.log_dir),
     }}
+
+
+def render(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
     written = []
-    for name, widget in shots.items():
+    for name, widget in build(Path(tempfile.mkdtemp(prefix="aude-gallery-"))).items():
         widget.show()
         app.processEvents()
         path = folder / name
         widget.grab().save(str(path))
         written.append(path)
         widget.hide()
-    store.close()
     return written
 
 

@@ -76,6 +76,7 @@ class LockPage(QWidget):
         button.clicked.connect(self._submit)
         self.sso = QPushButton()
         self.sso.setObjectName("unlockSso")
+        self.sso.setAccessibleName("Se reconnecter par le fournisseur d’identité")
         self.sso.clicked.connect(self.sso_requested)
         self.sso.hide()
         self.error = QLabel()

@@ -6,8 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem
 
 
-def selectable_label(text: str = "", name: str = "") -> QLabel:
+def selectable_label(text: str = "", name: str = "", accessible: str = "") -> QLabel:
+    """A label whose text can be selected and copied; `accessible` names it for screen readers
+    while it is still empty (selectable labels take the focus)."""
     label = QLabel(text)
+    if accessible:
+        label.setAccessibleName(accessible)
     label.setWordWrap(True)
     # A value starting in Arabic or Hebrew would otherwise be right-aligned, away from its caption;
     # the text itself keeps its own direction.

@@ -28,7 +28,7 @@ class ConventionView(RecordView):
     def __init__(self, store, actor, today: date | None = None, settings=None, parent=None):
         super().__init__(store, actor, today, name="conventionView", accessible="Convention",
                          back_to="Retour à la file des conventions", settings=settings, parent=parent)
-        self.regime_label = selectable_label(name="regimeLabel")
+        self.regime_label = selectable_label(name="regimeLabel", accessible="Régime")
         self.regime_label.setAccessibleName("Régime calculé et explication")
 
         parties = QWidget()
@@ -52,7 +52,7 @@ class ConventionView(RecordView):
         self.tabs.addTab(timeline, "&Chronologie et délais")
 
         outcome = QWidget()
-        self.decision_label = selectable_label(name="decisionLabel")
+        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision")
         self.recommandations = readonly_table(("Date", "Recommandations"), "Recommandations émises")
         column = QVBoxLayout(outcome)
         column.addWidget(QLabel("<b>Décision</b>"))
@@ -67,7 +67,7 @@ class ConventionView(RecordView):
         self.open_button = QPushButton("Ouvrir le fichier")
         self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
         self.open_button.clicked.connect(lambda: self.open_attachment(self.attachments.currentRow(), 0))
-        self.attachment_state = selectable_label(name="attachmentState")
+        self.attachment_state = selectable_label(name="attachmentState", accessible="Pièces jointes")
         column = QVBoxLayout(files)
         column.addWidget(self.attachments, 1)
         column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)

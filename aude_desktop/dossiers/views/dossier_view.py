@@ -48,7 +48,7 @@ class DossierView(RecordView):
         identity = QWidget()
         self.identity_form = QFormLayout()
         self.diploma_form = QFormLayout()
-        self.experiences = selectable_label(name="experiences")
+        self.experiences = selectable_label(name="experiences", accessible="Expérience professionnelle")
         box = QHBoxLayout()
         for caption, form in (("<b>Demandeur</b>", self.identity_form), ("<b>Diplôme principal</b>", self.diploma_form)):
             column = QVBoxLayout()
@@ -89,8 +89,8 @@ class DossierView(RecordView):
         self.tabs.addTab(timeline, "&Chronologie et délais")
 
         decision = QWidget()
-        self.avis_label = selectable_label(name="avisLabel")
-        self.decision_label = selectable_label(name="decisionLabel")
+        self.avis_label = selectable_label(name="avisLabel", accessible="Avis")
+        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision")
         column = QVBoxLayout(decision)
         for caption, label in (("<b>Avis</b>", self.avis_label), ("<b>Décision</b>", self.decision_label)):
             column.addWidget(QLabel(caption))
@@ -106,7 +106,7 @@ class DossierView(RecordView):
         self.annotation.setAccessibleName("Annotation privée")
         self.annotation.setPlaceholderText("Vos notes sur ce dossier, visibles de vous seul ; enregistrées au fil de la frappe.")
         self.annotation.textChanged.connect(self._annotation_edited)
-        self.annotation_state = selectable_label(name="annotationState")
+        self.annotation_state = selectable_label(name="annotationState", accessible="État de l’annotation")
         column = QVBoxLayout(notes)
         column.addWidget(self.annotation, 1)
         column.addWidget(self.annotation_state)

@@ -1,0 +1,131 @@
+"""Every window and dialog (the gallery's set: main window, spaces, record views, action and bulk
+dialogs, settings, sign-in, lock…) walked widget by widget:
+- each focusable widget has an accessible name, as a screen reader reads it (QAccessible);
+- no user-visible text is in English (labels, buttons, titles, tooltips, placeholders, headers,
+  menus, standard dialog buttons).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QTabWidget,
+    QWidget,
+)
+
+from aude_desktop.ui import gallery
+
+# Words of English interfaces that are not also French (« Close », « File », « Page » are French too).
+ENGLISH = re.compile(r"\b(Cancel|Save|Open|Yes|No|Apply|Reset|Help|Edit|View|Settings|Error|Warning|"
+                     r"Search|Loading|Select|Delete|Back|Next|Previous|Print|Name|Status|Submit|Retry|Abort|"
+                     r"Ignore|Discard|Restore|Defaults|Show Details|Hide Details|Browse|Filter|Export|Sign in|"
+                     r"Login|Password|Server|Sync|Today|of|the|and|or|to|from|with|for)\b")
+
+
+@pytest.fixture(scope="module")
+def windows(qapp, tmp_path_factory):
+    shown = gallery.build(tmp_path_factory.mktemp("a11y"))
+    yield shown
+    for widget in shown.values():
+        widget.close()
+
+
+def _focusable(top: QWidget) -> list[QWidget]:
+    found = []
+    for widget in [top, *top.findChildren(QWidget)]:
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None:
+            continue  # inner editors delegate focus (and their name) to their owner
+        if widget.window() is not top and widget.window().windowType() == Qt.WindowType.Popup:
+            continue  # a combo box's drop-down list: named by its combo box
+        found.append(widget)
+    return found
+
+
+def _name(widget: QWidget) -> str:
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return (interface.text(QAccessible.Text.Name) if interface else "") or widget.accessibleName()
+
+
+def _where(widget: QWidget) -> str:
+    return f"{type(widget).__name__}(objectName={widget.objectName()!r}, parent={type(widget.parent()).__name__})"
+
+
+def test_every_focusable_widget_has_an_accessible_name(windows):
+    missing = []
+    checked = 0
+    for name, top in windows.items():
+        for widget in _focusable(top):
+            checked += 1
+            if not _name(widget).strip():
+                missing.append(f"{name}: {_where(widget)}")
+    assert checked > 200, checked  # the walk reached the real widgets
+    assert missing == [], "\n".join(missing)
+
+
+def _texts(top: QWidget) -> list[tuple[str, str]]:
+    out = [("titre", top.windowTitle())]
+    for widget in [top, *top.findChildren(QWidget)]:
+        where = _where(widget)
+        out += [(where, widget.toolTip()), (where, widget.accessibleName()), (where, widget.statusTip())]
+        if isinstance(widget, QLabel | QAbstractButton | QGroupBox):
+            out.append((where, widget.text() if not isinstance(widget, QGroupBox) else widget.title()))
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            out.append((where, widget.placeholderText()))
+        if isinstance(widget, QComboBox):
+            out += [(where, widget.itemText(i)) for i in range(widget.count())]
+        if isinstance(widget, QTabWidget):
+            out += [(where, widget.tabText(i)) for i in range(widget.count())]
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            try:
+                columns = model.columnCount()
+            except TypeError:  # list models have one unnamed column
+                columns = 0
+            out += [(where, str(model.headerData(c, Qt.Orientation.Horizontal) or "")) for c in range(columns)]
+        if isinstance(widget, QMainWindow):
+            for action in widget.menuBar().actions():
+                out.append((where, action.text()))
+                if action.menu():
+                    out += [(where, a.text()) for a in action.menu().actions()]
+    return out
+
+
+def test_no_user_visible_text_is_in_english(windows):
+    english = []
+    for name, top in windows.items():
+        for where, text in _texts(top):
+            plain = re.sub(r"<[^>]+>|&(?=\w)|\S*/\S*", "", text or "")  # markup, mnemonics, paths
+            if ENGLISH.search(plain):
+                english.append(f"{name}: {where}: {plain[:90]!r}")
+    assert english == [], "\n".join(english)
+
+
+def test_standard_dialog_buttons_are_in_french(qapp):
+    from aude_desktop.ui.i18n import install_french
+
+    install_french(qapp)
+    box = QMessageBox(QMessageBox.Icon.Question, "Question", "Continuer ?",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts == {"Oui", "Non", "Annuler"}, texts
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+    assert {b.text().replace("&", "") for b in buttons.buttons()} == {"Enregistrer", "Fermer"}
+
+
+def test_the_english_detector_detects():
+    assert ENGLISH.search("Cancel") and ENGLISH.search("Show Details...") and ENGLISH.search("Sync now")
+    assert not ENGLISH.search("Fermer la file") and not ENGLISH.search("Convention close, page 2")
