@@ -175,12 +175,16 @@ def main(argv: list[str] | None = None) -> int:
         profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
     log_file = configure_logging(profile.log_dir, logging.DEBUG if os.environ.get("AUDE_LOG_LEVEL") == "DEBUG" else logging.INFO)
 
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from aude_desktop.ui.errors import install_excepthook
     from aude_desktop.ui.i18n import install_french
     from aude_desktop.ui.main_window import MainWindow
 
+    # Windows' 125 % and 150 % displays: scale by the exact factor, not rounded to 100 or 200 %.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

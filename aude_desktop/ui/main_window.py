@@ -93,10 +93,11 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Navigation entre les espaces")
         self.navigation.setMaximumWidth(260)
         self.navigation.setMinimumWidth(200)  # the spaces' names stay readable whatever the page needs
-        self.navigation.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; }"
-            "QListWidget#navigation::item { padding: 10px 12px; }"
-        )
+        # A little larger than the system font, whatever size the user chose (never a fixed size).
+        larger = self.navigation.font()
+        larger.setPointSizeF(larger.pointSizeF() * 1.15)
+        self.navigation.setFont(larger)
+        self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 0.6em 0.8em; }")
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Contenu")
         for index, space in enumerate(SPACES, start=1):
@@ -271,8 +272,14 @@ class MainWindow(QMainWindow):
     def current_space(self) -> str:
         return SPACES[self.pages.currentIndex()].key
 
-    def go_to(self, key: str) -> None:
+    def go_to(self, key: str, focus: bool = False) -> None:
         self.navigation.setCurrentRow([s.key for s in SPACES].index(key))
+        if focus:  # from the keyboard (Ctrl+1…4): land in the space, ready for Ctrl+F or the arrows
+            page = self.pages.currentWidget()
+            queue = getattr(page, "queue", None)
+            shown = page.currentWidget() if hasattr(page, "currentWidget") else page
+            target = queue.table if queue is not None and shown is queue else shown
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- menus ----------------------------------------------------------------------------------
 
@@ -299,7 +306,7 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&Affichage")
         for index, space in enumerate(SPACES, start=1):
-            action = self._action(space.title, lambda _=False, k=space.key: self.go_to(k), f"Ctrl+{index}", f"goto_{space.key}")
+            action = self._action(space.title, lambda _=False, k=space.key: self.go_to(k, focus=True), f"Ctrl+{index}", f"goto_{space.key}")
             view_menu.addAction(action)
 
         sync_menu = bar.addMenu("&Synchronisation")

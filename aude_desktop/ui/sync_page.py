@@ -94,6 +94,7 @@ class SyncPage(QWidget):
         self.setObjectName("page_sync")
         self.setAccessibleName("Synchronisation")
         self.table = QTableWidget(0, 5)
+        self.table.setTabKeyNavigation(False)
         self.table.setObjectName("problemsTable")
         self.table.setAccessibleName("Modifications refusées et conflits")
         self.table.setHorizontalHeaderLabels(["Date", "Dossier / convention", "Modification", "Situation", "Motif du serveur"])

@@ -79,6 +79,7 @@ class ReportDialog(QDialog):
         summary = QLabel(f"<b>{report.summary()}</b>")
         summary.setObjectName("reportSummary")
         self.table = QTableWidget(len(report.items), 3)
+        self.table.setTabKeyNavigation(False)
         self.table.setAccessibleName("Résultat par dossier")
         self.table.setHorizontalHeaderLabels(("Dossier", "Résultat", "Détail"))
         self.table.verticalHeader().hide()

@@ -182,6 +182,7 @@ class FilteredQueueView(QWidget):
         self.count_label.setObjectName("queueCount")
         self.count_label.setWordWrap(True)  # a long empty-queue hint must not widen the window
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the queue; the arrows move in it
         self.table.setObjectName("queueTable")
         self.table.setAccessibleName(table_name)
         self.table.setModel(self.model)
