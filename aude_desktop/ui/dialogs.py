@@ -122,7 +122,7 @@ class LoginDialog(_ValidatingDialog):
 
 
 LETTER_SETTINGS = (
-    ("service_name", "Ser&vice :"),
+    ("service_name", "Servic&e :"),
     ("service_contact", "C&ontact du service :"),
     ("signatory_first_name", "Prénom du si&gnataire :"),
     ("signatory_last_name", "&Nom du signataire :"),
@@ -149,7 +149,7 @@ class SettingsDialog(_ValidatingDialog):
         self.ca_bundle = QLineEdit(settings.ca_bundle)
         self.ca_bundle.setPlaceholderText("Certificats du système (par défaut)")
         self.ca_bundle.setAccessibleName("Fichier de certificats")
-        browse = QPushButton("&Parcourir…")
+        browse = QPushButton("Pa&rcourir…")
         browse.setAccessibleName("Choisir le fichier de certificats")
         browse.clicked.connect(self._browse)
         row.addWidget(self.ca_bundle, 1)
@@ -165,7 +165,7 @@ class SettingsDialog(_ValidatingDialog):
         self.lock.setRange(1, 480)
         self.lock.setSuffix(" min")
         self.lock.setValue(settings.inactivity_lock_minutes)
-        self.retention = _field(form, "Conser&vation des dossiers clos :", QSpinBox(),
+        self.retention = _field(form, "Conservation des dossiers c&los :", QSpinBox(),
                                 "Durée de conservation sur ce poste des dossiers clos, en mois")
         self.retention.setRange(1, 120)
         self.retention.setSuffix(" mois")

@@ -129,3 +129,23 @@ def test_standard_dialog_buttons_are_in_french(qapp):
 def test_the_english_detector_detects():
     assert ENGLISH.search("Cancel") and ENGLISH.search("Show Details...") and ENGLISH.search("Sync now")
     assert not ENGLISH.search("Fermer la file") and not ENGLISH.search("Convention close, page 2")
+
+
+def test_no_two_shortcuts_of_a_dialog_share_a_letter(windows):
+    """Alt+letter must reach one field: two « &V » in a dialog would only cycle between them."""
+    from PySide6.QtWidgets import QDialog
+
+    clashes = []
+    for name, top in windows.items():
+        if not isinstance(top, QDialog):
+            continue
+        letters: dict[str, str] = {}
+        for widget in top.findChildren(QWidget):
+            text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
+            found = re.search(r"&(\w)", text or "")
+            if found:
+                letter = found.group(1).lower()
+                if letter in letters:
+                    clashes.append(f"{name}: Alt+{letter} — « {letters[letter]} » et « {text} »")
+                letters[letter] = text
+    assert clashes == [], "\n".join(clashes)
