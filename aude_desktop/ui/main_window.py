@@ -297,9 +297,13 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&Fichier")
         self.login_action = self._action("Se &connecter…", self.open_login, name="loginAction")
-        self.settings_action = self._action("&Paramètres…", self.open_settings, QKeySequence.StandardKey.Preferences, "settingsAction")
+        self.logout_action = self._action("Se &déconnecter", self.sign_out, name="logoutAction")
+        self.logout_action.setEnabled(False)
+        # Preferences has no standard key on Linux desktops: Ctrl+, everywhere, as on the others.
+        self.settings_action = self._action("&Paramètres…", self.open_settings, "Ctrl+,", "settingsAction")
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "quitAction")
         file_menu.addAction(self.login_action)
+        file_menu.addAction(self.logout_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -441,6 +445,24 @@ class MainWindow(QMainWindow):
         task.start()
         return task
 
+    def sign_out(self) -> Task | None:
+        """Revoke the session on the server when reachable and wipe the token from the keyring; the
+        local data stays (encrypted) for the next sign-in."""
+        if self.auth is None:
+            return None
+        auth, self.auth = self.auth, None
+        self.auto_sync.stop()
+        self.sync_action.setEnabled(False)
+        self.logout_action.setEnabled(False)
+        self.sync_page.auth = None
+        self.sso_provider = None
+        task = Task(lambda _r: auth.sign_out(), self)
+        task.finished.connect(lambda: self.statusBar().showMessage("Déconnecté : la session a été effacée de ce poste.", 10_000))
+        self.sign_out_task = task
+        task.start()
+        self.set_online(False)
+        return task
+
     def open_about(self) -> AboutDialog:
         dialog = AboutDialog(self)
         dialog.open()
@@ -457,6 +479,7 @@ class MainWindow(QMainWindow):
         self.dossiers.refresh_permissions()
         self.conventions.refresh_permissions()
         self.sync_action.setEnabled(True)
+        self.logout_action.setEnabled(True)
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
         self.sync_action.setStatusTip("Envoie vos modifications et reçoit celles du serveur")
         self.auto_sync.start(self.settings.auto_sync_minutes * 60_000)

@@ -155,6 +155,15 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         region = window.supervision.figures.aude_by_region  # the overview follows the sync
         assert list(region) == ["OCC"] and region["OCC"].total == window.dossiers.queue.model.total
         assert window.settings.last_user == "agent.occ"
+        assert window.logout_action.isEnabled()
+        with qtbot.waitSignal(window.sign_out().finished, timeout=10_000):
+            pass
+        assert window.auth is None and not window.sync_action.isEnabled()
+        from aude_desktop.auth.secrets import get_secret
+        from aude_desktop.auth.session import refresh_entry
+
+        assert get_secret(refresh_entry(server.url, "agent.occ")) is None  # wiped from the keyring
+        assert window.dossiers.queue.model.total > 0  # the local data stays for the next sign-in
     finally:
         window.auto_sync.stop()
         server.stop()

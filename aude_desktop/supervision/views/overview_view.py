@@ -164,7 +164,9 @@ class GroupPanel(QWidget):
                 QCursor.pos(), f"{n} : {QLocale().toString(round(point.y()))}"))
             chart.addSeries(series)
             series.attachAxis(axis_y)
-        axis_y.setMin(0)
+        # Attaching a second series does not widen the axis: set it from both, or a peak runs off the top.
+        axis_y.setRange(0, max([1, *(max(row[1], row[2]) for row in monthly)]))
+        axis_y.applyNiceNumbers()
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         return chart
 
