@@ -25,6 +25,41 @@ def date_arg(args: dict, key: str, label: str) -> date:
         raise TransitionRefused("date_invalide", f"{label} : date invalide (format attendu AAAA-MM-JJ).") from None
 
 
+def text_arg(args: dict, key: str, label: str, limit: int = 4000) -> str:
+    """A free text argument, trimmed; anything but text (or control characters) refused in French —
+    the server stores what commands return, so a list or a number here would reach every client."""
+    from aude_desktop.sync.fields import text_field
+
+    return (text_field(args.get(key), label, limit=limit) or "").strip()
+
+
+def texts_arg(args: dict, key: str, label: str) -> list[str]:
+    """A list of texts (missing pièces, subjects…); a single text is taken line by line."""
+    value = args.get(key)
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or len(value) > 200:
+        raise TransitionRefused("type_invalide", f"{label} : liste de textes attendue.")
+    return [t for t in (text_arg({"v": item}, "v", label, limit=500) for item in value) if t]
+
+
+def number_arg(args: dict, key: str, label: str, low: int, high: int) -> int | None:
+    value = args.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise TransitionRefused("nombre_invalide", f"{label} : nombre entier attendu.") from None
+    if not low <= number <= high:
+        raise TransitionRefused("nombre_invalide", f"{label} : entre {low} et {high}.")
+    return number
+
+
 def not_before(day: date, other: str | None, what: str, other_label: str) -> None:
     if other and day < date.fromisoformat(other):
         raise TransitionRefused(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from aude_desktop.conventions.states import STATE_LABELS, ConventionState, Regime
-from aude_desktop.workflows import TransitionRefused, TransitionRegistry
+from aude_desktop.workflows import TransitionRefused, TransitionRegistry, text_arg
 from aude_desktop.workflows import date_arg as _date
 from aude_desktop.workflows import not_before as _not_before
 
@@ -74,7 +74,7 @@ def set_regime(p: dict, args: dict) -> dict:
     regime = args.get("regime")
     if regime not in (Regime.DECLARATION, Regime.AUTORISATION):
         raise TransitionRefused("regime_invalide", "Choisissez déclaration ou demande d'autorisation.")
-    reason = (args.get("reason") or "").strip()
+    reason = text_arg(args, "reason", "Motif")
     if not reason:
         raise TransitionRefused("motif_requis", "Indiquez pourquoi ce régime est retenu (seuil incertain).")
     p["regime"] = regime
@@ -95,7 +95,7 @@ def register(p: dict, args: dict) -> dict:
 @transition("convention.recommend", S.ENREGISTREE, S.RECOMMANDATIONS)
 def recommend(p: dict, args: dict) -> dict:
     """Recommandations on a déclaration (not a decision: the company takes them into account later)."""
-    text = (args.get("text") or "").strip()
+    text = text_arg(args, "text", "Recommandations")
     if not text:
         raise TransitionRefused("texte_requis", "Rédigez les recommandations (définition des avantages, montants, contenu).")
     day = _date(args, "on", "Date des recommandations")
@@ -122,7 +122,7 @@ def declare_incomplete(p: dict, args: dict) -> dict:
     _require_regime(p, Regime.AUTORISATION, "L'avis d'incomplétude")
     day = _date(args, "on", "Date de l'avis d'incomplétude")
     _not_before(day, p["filed_on"], "L'avis d'incomplétude", "le dépôt")
-    missing = (args.get("missing") or "").strip()
+    missing = text_arg(args, "missing", "Pièces manquantes")
     if not missing:
         raise TransitionRefused("motif_requis", "Indiquez les éléments manquants.")
     p["state"] = S.INCOMPLETE
@@ -147,7 +147,7 @@ def decide(p: dict, args: dict) -> dict:
         raise TransitionRefused("decision_invalide", "Décision : autorisation ou refus.")
     day = _date(args, "on", "Date de la décision")
     _not_before(day, _last(p, {"modified_received", "pieces_received"}) or p["filed_on"], "La décision", "la réception")
-    motifs = (args.get("motifs") or "").strip()
+    motifs = text_arg(args, "motifs", "Motifs")
     if kind == "refus" and not motifs:
         raise TransitionRefused("motifs_requis", "Un refus doit être motivé (CRPA L.211-2) : saisissez les motifs de droit et de fait.")
     p["decision"] = {"kind": kind, "decided_on": day.isoformat(), "motifs": motifs}

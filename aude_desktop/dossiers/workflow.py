@@ -16,7 +16,13 @@ from functools import cache
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
-from aude_desktop.workflows import TransitionRefused, TransitionRegistry
+from aude_desktop.workflows import (
+    TransitionRefused,
+    TransitionRegistry,
+    number_arg,
+    text_arg,
+    texts_arg,
+)
 from aude_desktop.workflows import date_arg as _date
 from aude_desktop.workflows import not_before as _not_before
 
@@ -60,7 +66,7 @@ def acknowledge(p: dict, args: dict) -> dict:
     """Accusé de réception (CRPA L.112-3): complete, or listing the missing pièces."""
     day = _date(args, "on", "Date de l'accusé de réception")
     _not_before(day, p["received_on"], "L'accusé de réception", "la réception du dossier")
-    missing = list(args.get("missing") or [])
+    missing = texts_arg(args, "missing", "Pièces manquantes")
     p["acknowledged_on"] = day.isoformat()
     _event(p, day, "acknowledged")
     if missing:
@@ -78,7 +84,7 @@ def request_pieces(p: dict, args: dict) -> dict:
     """A request for missing pièces suspends the decision clock (dates.md, clock stops)."""
     day = _date(args, "on", "Date de la demande de pièces")
     _not_before(day, p.get("complete_on") or p["received_on"], "La demande de pièces", "la date du dossier complet")
-    reason = (args.get("reason") or "").strip()
+    reason = text_arg(args, "reason", "Motif")
     if not reason:
         raise TransitionRefused("motif_requis", "Indiquez les pièces demandées et pourquoi.")
     p["state"] = S.INCOMPLET
@@ -109,7 +115,7 @@ def schedule_commission(p: dict, args: dict) -> dict:
     day = _date(args, "session_on", "Date de la séance")
     _not_before(day, p.get("complete_on"), "La séance de la commission", "la date du dossier complet")
     p["state"] = S.EN_COMMISSION
-    p["commission"] = {"session_id": args.get("session_id"), "session_on": day.isoformat()}
+    p["commission"] = {"session_id": text_arg(args, "session_id", "Séance", limit=36) or None, "session_on": day.isoformat()}
     _event(p, day, "commission")
     return p
 
@@ -128,11 +134,11 @@ def record_avis(p: dict, args: dict) -> dict:
         raise TransitionRefused("commission_requise", "Inscrivez d'abord le dossier à une séance de la commission.")
     day = _date(args, "on", "Date de l'avis")
     _not_before(day, (p.get("commission") or {}).get("session_on") or p.get("complete_on"), "L'avis", "la séance")
-    p["avis"] = {"kind": kind, "on": day.isoformat(), "motifs": args.get("motifs") or ""}
+    p["avis"] = {"kind": kind, "on": day.isoformat(), "motifs": text_arg(args, "motifs", "Motifs de l'avis")}
     _event(p, day, "avis", kind)
     if kind == "complement":
         p["state"] = S.INCOMPLET
-        _event(p, day, "pieces_requested", args.get("motifs") or "complément d'information")
+        _event(p, day, "pieces_requested", p["avis"]["motifs"] or "complément d'information")
     else:
         p["state"] = S.AVIS_RENDU
     return p
@@ -150,7 +156,7 @@ def propose_decision(p: dict, args: dict) -> dict:
         raise TransitionRefused("decision_invalide", "Proposition inconnue : autorisation, mesures de compensation, refus ou irrecevabilité.")
     day = _date(args, "on", "Date de la proposition")
     _not_before(day, (p.get("avis") or {}).get("on"), "La proposition", "l'avis technique")
-    p["proposition"] = {"kind": kind, "on": day.isoformat(), "motifs": (args.get("motifs") or "").strip()}
+    p["proposition"] = {"kind": kind, "on": day.isoformat(), "motifs": text_arg(args, "motifs", "Motifs")}
     _event(p, day, "proposition", kind)
     return p
 
@@ -172,7 +178,7 @@ def decide(p: dict, args: dict) -> dict:
         raise TransitionRefused("avis_requis", "Seule l'irrecevabilité peut être décidée avant l'avis ; recueillez d'abord l'avis.")
     day = _date(args, "on", "Date de la décision")
     _not_before(day, (p.get("avis") or {}).get("on") or p["received_on"], "La décision", "l'avis")
-    motifs = (args.get("motifs") or "").strip()
+    motifs = text_arg(args, "motifs", "Motifs de droit et de fait")
     if kind in ("refus", "mesures_compensation", "irrecevabilite") and not motifs:
         # CRPA L.211-2 and L.211-5: a refusal states its legal and factual grounds.
         raise TransitionRefused("motifs_requis", "Une décision défavorable doit être motivée (CRPA L.211-2) : saisissez les motifs de droit et de fait.")
@@ -189,16 +195,16 @@ def _measures(args: dict) -> dict:
     kind = args.get("measure_kind")
     if kind not in ("epreuve", "stage", "au_choix", "epreuve_et_stage"):
         raise TransitionRefused("mesure_invalide", "Précisez la mesure : épreuve d'aptitude, stage d'adaptation, au choix du demandeur, ou les deux.")
-    subjects = [s for s in (args.get("subjects") or []) if str(s).strip()]
+    subjects = texts_arg(args, "subjects", "Matières")
     if not subjects:
         raise TransitionRefused("matieres_requises", "Indiquez les matières concernées par les différences substantielles.")
     return {
         "kind": kind,
         "subjects": subjects,
-        "required_level": args.get("required_level"),
-        "held_level": args.get("held_level"),
-        "stage_months": args.get("stage_months"),
-        "differences": args.get("differences") or "",
+        "required_level": number_arg(args, "required_level", "Niveau requis", 1, 5),
+        "held_level": number_arg(args, "held_level", "Niveau détenu", 1, 5),
+        "stage_months": number_arg(args, "stage_months", "Durée du stage (mois)", 1, 36),
+        "differences": text_arg(args, "differences", "Différences substantielles"),
     }
 
 
@@ -229,6 +235,14 @@ def _mark(value) -> Decimal:
     return mark
 
 
+def _list(value, label: str) -> list:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > 50:
+        raise TransitionRefused("type_invalide", f"{label} : liste attendue.")
+    return value
+
+
 @cache
 def epreuve_pass_rule() -> dict[str, Decimal]:
     """The pass rule is known for a neighbouring procedure only (aude.md §6, uncertain): rules data."""
@@ -238,7 +252,7 @@ def epreuve_pass_rule() -> dict[str, Decimal]:
 
 @transition("dossier.record_epreuve", S.MESURES_COMPENSATION)
 def record_epreuve(p: dict, args: dict) -> dict:
-    marks = [_mark(m) for m in (args.get("marks") or [])]
+    marks = [_mark(m) for m in _list(args.get("marks"), "Notes")]
     if not marks:
         raise TransitionRefused("notes_requises", "Saisissez au moins une note de l'épreuve.")
     day = _date(args, "on", "Date de l'épreuve")

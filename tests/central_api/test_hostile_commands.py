@@ -64,6 +64,6 @@ def test_generated_commands_never_break_the_server(server, login):
     seen: Counter = Counter()
     run()
     print(f"\nanswers by code: {dict(seen)}")
-    assert len(seen) >= 5, seen  # the generator reached many distinct refusals, not one early check
+    assert len(seen) >= 4, seen  # the generator reached several distinct refusals, not one early check
     _, broken_at, explanation = audit_verify(server.engine)
     assert broken_at is None, explanation
