@@ -139,7 +139,9 @@ class LocalStore:
             connection.exec_driver_sql("PRAGMA cache_size=-2000")
             try:
                 return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-            except DatabaseError:  # a page that no longer decrypts (its HMAC fails) is damage too
+            except DatabaseError as exc:  # a page that no longer decrypts (its HMAC fails) is damage too
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise  # another writer, not damage
                 return False
             finally:
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
