@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     from aude_desktop.ui.errors import install_excepthook
     from aude_desktop.ui.i18n import install_french
     from aude_desktop.ui.main_window import MainWindow
+    from aude_desktop.ui.style import install_style
 
     # Windows' 125 % and 150 % displays: scale by the exact factor, not rounded to 100 or 200 %.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "aude-desktop.png")))
     install_french(app)
+    install_style(app)
     install_excepthook(profile.log_dir)
     from aude_desktop.sync.attachments import clear_viewing_folder
 

@@ -20,6 +20,7 @@ from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, PassphraseDialog, 
 from aude_desktop.ui.errors import error_box
 from aude_desktop.ui.i18n import install_french
 from aude_desktop.ui.main_window import MainWindow
+from aude_desktop.ui.style import install_style
 
 
 def build(root: Path) -> dict[str, QWidget]:
@@ -27,6 +28,7 @@ def build(root: Path) -> dict[str, QWidget]:
     screenshots and the accessibility and language tests walk the same set."""
     app = QApplication.instance() or QApplication([])
     install_french(app)
+    install_style(app)
     profile = Profile.isolated(root).ensure()
     store = open_store(profile, database_key(profile, passphrase="galerie de captures"))
     window = MainWindow(store, Settings(), profile)

@@ -149,3 +149,29 @@ def test_no_two_shortcuts_of_a_dialog_share_a_letter(windows):
                     clashes.append(f"{name}: Alt+{letter} — « {letters[letter]} » et « {text} »")
                 letters[letter] = text
     assert clashes == [], "\n".join(clashes)
+
+
+def test_the_focus_is_visible_on_buttons_fields_and_tables(qtbot):
+    """A keyboard user sees where they are: the same widget drawn with and without the focus differs."""
+    from PySide6.QtWidgets import QApplication, QHBoxLayout, QPushButton, QTableWidget
+
+    from aude_desktop.ui.style import install_style
+
+    install_style(QApplication.instance())  # the application's style, as app.main installs it
+    host = QWidget()
+    layout = QHBoxLayout(host)
+    widgets = [QPushButton("Décision…"), QLineEdit("AUDE-2026"), QTableWidget(3, 2), QComboBox()]
+    widgets[3].addItems(["Tous les états", "Reçu"])
+    for widget in widgets:
+        layout.addWidget(widget)
+    qtbot.addWidget(host)
+    host.show()
+    host.activateWindow()
+    qtbot.waitUntil(host.isActiveWindow, timeout=3000)
+    for widget in widgets:
+        widgets[0 if widget is not widgets[0] else 1].setFocus()
+        qtbot.waitUntil(lambda w=widget: not w.hasFocus(), timeout=1000)
+        without = widget.grab().toImage()
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(widget.hasFocus, timeout=1000)
+        assert widget.grab().toImage() != without, f"no visible focus on {type(widget).__name__}"
