@@ -36,10 +36,43 @@ ENGLISH = re.compile(r"\b(Cancel|Save|Open|Yes|No|Apply|Reset|Help|Edit|View|Set
                      r"Login|Password|Server|Sync|Today|of|the|and|or|to|from|with|for)\b")
 
 
+def _every_dialog(store) -> dict[str, QWidget]:
+    """The dialogs the gallery does not show: every step form of both procedures, the bulk and
+    session dialogs, the conflict dialog."""
+    from datetime import date
+
+    from aude_desktop.conventions import forms as eps_forms
+    from aude_desktop.dossiers import forms as aude_forms
+    from aude_desktop.dossiers.views.action_dialog import ActionDialog
+    from aude_desktop.dossiers.views.bulk_dialogs import ChoiceDialog, NewSessionDialog
+    from aude_desktop.sync.commands import Actor
+    from aude_desktop.sync.resolution import FieldDiff
+    from aude_desktop.ui.sync_page import ConflictDialog
+
+    today = date(2026, 11, 23)
+    dialogs: dict[str, QWidget] = {}
+    for procedure, module in (("aude", aude_forms), ("eps", eps_forms)):
+        for name, form in module.FORMS.items():
+            dialogs[f"{procedure}:{name}"] = ActionDialog(form, lambda _args: "", today=today)
+    dialogs["choice"] = ChoiceDialog("Attribuer", "Agent :", [("agent.occ", "Agent Occitanie")], today, with_date=True)
+    dialogs["new-session"] = NewSessionDialog(store, Actor("agent.occ", "agent_dreets", "OCC"), today)
+    dialogs["conflict"] = ConflictDialog([FieldDiff("specialty", "Pédiatrie", "Urgences", True),
+                                          FieldDiff("applicant.city", "Rodez", "Albi", False)])
+    return dialogs
+
+
 @pytest.fixture(scope="module")
 def windows(qapp, tmp_path_factory):
+    from aude_desktop.paths import Profile
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+
     shown = gallery.build(tmp_path_factory.mktemp("a11y"))
+    profile = Profile.isolated(tmp_path_factory.mktemp("dialogs"))
+    store = open_store(profile, database_key(profile, passphrase="dialogues de test"))
+    shown.update(_every_dialog(store))
     yield shown
+    store.close()
     for widget in shown.values():
         widget.close()
 
