@@ -71,3 +71,18 @@ def test_wrong_types_inside_command_args_are_rejected_per_mutation(server, login
     )
     assert [r["code"] for r in results] == ["type_invalide", "arguments_invalides", "arguments_invalides"]
     assert results[0]["message"] == "Référence : texte attendu."
+
+
+@pytest.mark.parametrize(("path", "body", "content_type"), [
+    ("/api/v1/auth/token", '{"login": "agent\\u0000occ", "password": "x"}', "application/json"),
+    ("/api/v1/mutations", '{"client_id": "a\\u0000", "mutations": []}', "application/json"),
+    ("/oidc/proconnect/authorize", "username=agent%00occ&password=x", "application/x-www-form-urlencoded"),
+])
+def test_a_nul_character_is_refused_before_any_database(server, login, path, body, content_type):
+    """PostgreSQL cannot store U+0000 in text: found by schemathesis as a 500 on /auth/token."""
+    agent = login("agent.occ")
+    answer = requests.post(server.url + path, data=body.encode(), timeout=10,
+                           headers=agent.headers | {"Content-Type": content_type})
+    assert answer.status_code == 422 and "caractère nul" in answer.json()["message"]
+    assert requests.get(f"{server.url}/api/v1/changes", params={"since": "0\x00"}, headers=agent.headers,
+                        timeout=10).status_code == 422

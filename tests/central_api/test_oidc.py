@@ -150,3 +150,22 @@ def test_the_window_signs_in_with_proconnect_and_unlocks_through_it(qtbot, serve
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=20_000)
     assert task is window.unlock_task
     store.close()
+
+
+def test_command_line_sign_in_through_prosante_connect(server, tmp_path):
+    """`aude-cli login --oidc prosante-connect`: the system browser ($BROWSER here) does the provider's part."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    browser = Path(__file__).parents[1] / "support" / "scripted_browser.py"
+    env = dict(os.environ, BROWSER=f"{sys.executable} {browser} %s", AUDE_TEST_SSO_USER="ordre.inf",
+               AUDE_TEST_SSO_PASSWORD="demo-ordre-inf", AUDE_DB_PASSPHRASE="phrase de passe du test sso",
+               PYTHONPATH=str(Path(__file__).parents[2]))
+    cli = str(Path(sys.executable).parent / "aude-cli")
+    done = subprocess.run([cli, "--profile", str(tmp_path / "p"), "login", "--server", server.url, "--oidc", "prosante-connect"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Connecté" in done.stdout and "ordre" in done.stdout
+    assert "Connexion dans le navigateur" in done.stderr

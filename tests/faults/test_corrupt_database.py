@@ -13,35 +13,27 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store import backups
 from aude_desktop.store.database import DatabaseCorrupt, open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
-from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture, signed_in
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 PAGE = 4096
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 200, 10, 9) as live:
-        yield live
+server = server_fixture(200, 10, 9)
 
 
 def _sync(store, server) -> None:
-    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
-    auth.sign_in("demo-agent-occ")
-    report = SyncEngine(store, auth).run()
+    report = SyncEngine(store, signed_in(server)).run()
     assert report.rejected == 0 and report.conflicts == 0
 
 

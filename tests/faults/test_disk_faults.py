@@ -11,20 +11,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store.database import StoreReadOnly, StoreWriteError, open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
-from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
-from tests.support.live_server import seeded_server
+from tests.support.live_server import seeded_server, signed_in
 from tests.support.small_disk import can_mount, remount, small_disk
 
 pytestmark = pytest.mark.skipif(not can_mount(), reason="a size-limited tmpfs needs root (CI runs as root)")
@@ -72,9 +69,7 @@ def test_full_disk_refuses_in_french_and_loses_nothing(tmp_path):
 
         remount(disk, "size=64m")  # the user frees space
         store = _open(profile)
-        auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
-        auth.sign_in("demo-agent-occ")
-        report = SyncEngine(store, auth).run()
+        report = SyncEngine(store, signed_in(server)).run()
         lost, duplicated = ledger.compare_with_server(server.engine, dict.fromkeys(acknowledged, 1))
         entry = ledger.record("Disque plein (tmpfs limité)", iterations=1, at_risk=len(acknowledged),
                               lost=lost + len(set(acknowledged) - ids_after), duplicated=duplicated + report.rejected,

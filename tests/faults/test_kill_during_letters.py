@@ -17,36 +17,23 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from aude_desktop.auth.actor import remember_user
-from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import AttachmentData, Letter, OutboxEntry
 from aude_desktop.sync.engine import SyncEngine
-from aude_desktop.sync.http import Transport
 from tests.faults import ledger
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture, signed_in
 
 ROUNDS = int(os.environ.get("AUDE_LETTER_KILL_ROUNDS", "8"))
 PASSPHRASE = "phrase de passe des courriers"
 CHILD = Path(__file__).with_name("letters_child.py")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 600, 10, 21) as live:
-        yield live
-
-
-def _auth(server) -> AuthSession:
-    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
-    auth.sign_in("demo-agent-occ")
-    return auth
+server = server_fixture(600, 10, 21)
 
 
 def _check(store, reported: dict[str, str]) -> tuple[int, int]:
@@ -66,7 +53,7 @@ def test_sigkill_while_registering_letters_loses_and_duplicates_nothing(tmp_path
     rng = random.Random(11)
     profile = Profile.isolated(tmp_path / "p")
     store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
-    auth = _auth(server)
+    auth = signed_in(server)
     remember_user(store, auth.user)
     SyncEngine(store, auth).run()
     store.close()
@@ -93,7 +80,7 @@ def test_sigkill_while_registering_letters_loses_and_duplicates_nothing(tmp_path
         store.close()
 
     store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
-    report = SyncEngine(store, _auth(server)).run()
+    report = SyncEngine(store, signed_in(server)).run()
     with store.session() as s:
         local = set(s.scalars(select(Letter.reference)))
     with server.engine.connect() as conn:

@@ -17,7 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
@@ -32,7 +31,7 @@ from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 
 ROUNDS = int(os.environ.get("AUDE_KILL_ROUNDS", "20"))
 PASSPHRASE = "phrase de passe des tests de pannes"
@@ -40,10 +39,7 @@ AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 CHILD = Path(__file__).with_name("sync_child.py")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 1500, 10, 11) as live:
-        yield live
+server = server_fixture(1500, 10, 11)
 
 
 def test_sigkill_during_sync_loses_and_duplicates_nothing(tmp_path, server):

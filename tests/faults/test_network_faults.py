@@ -12,7 +12,6 @@ import random
 import time
 from urllib.parse import urlparse
 
-import pytest
 from sqlalchemy import select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
@@ -28,17 +27,14 @@ from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
 from tests.support.fault_proxy import FaultProxy
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 
 ROUNDS = int(os.environ.get("AUDE_PROXY_ROUNDS", "25"))
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 FRENCH_HINTS = ("serveur", "réponse", "connexion", "délai", "injoignable")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 300, 10, 5) as live:
-        yield live
+server = server_fixture(300, 10, 5)
 
 
 def test_cut_truncated_delayed_and_refused_connections_lose_nothing(tmp_path, server):

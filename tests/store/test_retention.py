@@ -10,26 +10,22 @@ from datetime import date
 from sqlalchemy import func, select
 
 from aude_desktop.auth.actor import remember_user
-from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.cli import main as cli
 from aude_desktop.dossiers.models import Dossier
-from aude_desktop.settings import Settings
 from aude_desktop.store.models import Attachment, PurgedRecord
 from aude_desktop.store.retention import CLOSED_DOSSIERS, purge_closed
 from aude_desktop.sync.attachments import add_file
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
-from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from central_api.service import allocate_cursors
-from tests.support.live_server import seeded_server
+from tests.support.live_server import seeded_server, signed_in
 
 TODAY = date(2026, 11, 23)
 
 
 def _sync(store, server) -> object:
-    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
-    auth.sign_in("demo-agent-occ")
+    auth = signed_in(server)
     remember_user(store, auth.user)
     return SyncEngine(store, auth).run()
 

@@ -63,3 +63,26 @@ def seeded_server(folder: Path, dossiers: int, conventions: int, seed_value: int
         yield live
     finally:
         live.stop()
+
+
+def server_fixture(dossiers: int, conventions: int, seed_value: int):
+    """A module-scoped `server` fixture: one seeded live server for the tests of a module."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        with seeded_server(tmp_path_factory.mktemp("central"), dossiers, conventions, seed_value) as live:
+            yield live
+
+    return server
+
+
+def signed_in(server, login: str = "agent.occ", password: str = "demo-agent-occ"):
+    """An AuthSession of a demo user on `server`, tokens in memory."""
+    from aude_desktop.auth.session import AuthSession, MemoryTokens
+    from aude_desktop.settings import Settings
+    from aude_desktop.sync.http import Transport
+
+    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), login, tokens=MemoryTokens())
+    auth.sign_in(password)
+    return auth

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -12,14 +11,10 @@ from aude_desktop.dossiers.models import Dossier
 from aude_desktop.sync import attachments
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 from tests.sync.test_engine import AGENT, _client
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 50, 10, 8) as live:
-        yield live
+server = server_fixture(50, 10, 8)
 
 
 def test_scan_goes_from_one_agent_to_another(tmp_path, server):

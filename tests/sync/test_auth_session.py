@@ -11,13 +11,9 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import AuthenticationError, Transport
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 50, 50, 5) as live:
-        yield live
+server = server_fixture(50, 50, 5)
 
 
 def test_tokens_only_in_keyring_and_wiped_on_sign_out(tmp_path, server, memory_keyring):

@@ -22,15 +22,12 @@ from aude_desktop.sync.engine import SyncEngine, SyncRefused
 from aude_desktop.sync.http import ServerError, Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 200, 200, 3) as live:
-        yield live
+server = server_fixture(200, 200, 3)
 
 
 def _client(tmp_path, server_url: str, login: str, password: str, name: str = "p"):

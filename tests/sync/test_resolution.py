@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from aude_desktop.dossiers.models import Dossier
@@ -11,14 +10,10 @@ from aude_desktop.sync import resolution
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
-from tests.support.live_server import seeded_server
+from tests.support.live_server import server_fixture
 from tests.sync.test_engine import AGENT, _client, make_conflict
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with seeded_server(tmp_path_factory.mktemp("central"), 200, 20, 8) as live:
-        yield live
+server = server_fixture(200, 20, 8)
 
 
 def test_conflict_resolved_field_by_field_with_merged_text(tmp_path, server):
