@@ -42,7 +42,9 @@ def texts_arg(args: dict, key: str, label: str) -> list[str]:
         value = value.splitlines()
     if not isinstance(value, list) or len(value) > 200:
         raise TransitionRefused("type_invalide", f"{label} : liste de textes attendue.")
-    return [t for t in (text_arg({"v": item}, "v", label, limit=500) for item in value) if t]
+    from aude_desktop.sync.fields import text_field
+
+    return [text.strip() for item in value if (text := text_field(item, label, limit=500)) and text.strip()]
 
 
 def number_arg(args: dict, key: str, label: str, low: int, high: int) -> int | None:

@@ -12,7 +12,6 @@ ID tokens are signed HS256 with the server's secret because the provider and the
 process here; with the real providers the API checks their published keys (docs/ADMIN.md).
 """
 
-import base64
 import hashlib
 import hmac
 import html
@@ -29,6 +28,7 @@ from sqlalchemy import insert, select, update
 from central_api import security
 from central_api.db import OidcAccount, OidcCode, OidcIdentity, User
 from central_api.errors import ApiProblem
+from central_api.security import b64url, unb64url
 
 PROVIDERS = {"proconnect": "ProConnect", "prosante-connect": "ProSanté Connect"}
 CLIENT_ID = "aude-desktop"
@@ -40,28 +40,20 @@ def issuer(base_url: str, provider: str) -> str:
     return f"{base_url.rstrip('/')}/oidc/{provider}"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def sign_jwt(secret: bytes, claims: dict) -> str:
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
-    signature = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    body = b64url(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
+    signature = b64url(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
     return f"{header}.{body}.{signature}"
 
 
 def verify_jwt(secret: bytes, token: str) -> dict:
     try:
         header, body, signature = token.split(".")
-        expected = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
-        if json.loads(_unb64(header)).get("alg") != "HS256" or not hmac.compare_digest(signature, expected):
+        expected = b64url(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+        if json.loads(unb64url(header)).get("alg") != "HS256" or not hmac.compare_digest(signature, expected):
             raise ValueError("signature")
-        claims = json.loads(_unb64(body))
+        claims = json.loads(unb64url(body))
     except (ValueError, TypeError, AttributeError):
         raise ApiProblem(401, "jeton_oidc_invalide", "Jeton d'identité invalide : reprenez la connexion.") from None
     if not isinstance(claims, dict):
@@ -70,7 +62,7 @@ def verify_jwt(secret: bytes, token: str) -> dict:
 
 
 def s256(verifier: str) -> str:
-    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+    return b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 def _loopback(redirect_uri: str) -> bool:

@@ -39,18 +39,18 @@ def verify_unknown() -> None:
     verify_password("wrong", _DUMMY_HASH)
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def make_access_token(secret: bytes, login: str, now: float | None = None) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
-    body = _b64(json.dumps({"sub": login, "exp": issued + ACCESS_TTL_S}, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    body = b64url(json.dumps({"sub": login, "exp": issued + ACCESS_TTL_S}, separators=(",", ":")).encode())
+    signature = b64url(hmac.new(secret, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}", ACCESS_TTL_S
 
 
@@ -62,10 +62,10 @@ def read_access_token(secret: bytes, token: str, now: float | None = None) -> st
     """The login of a valid token; TokenInvalid with a French message otherwise."""
     try:
         body, signature = token.split(".")
-        expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+        expected = b64url(hmac.new(secret, body.encode(), hashlib.sha256).digest())
         if not hmac.compare_digest(signature, expected):
             raise TokenInvalid("Jeton d'accès invalide : reconnectez-vous.")
-        claims = json.loads(_unb64(body))
+        claims = json.loads(unb64url(body))
     except (ValueError, TypeError) as exc:
         if isinstance(exc, TokenInvalid):
             raise

@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, null, select
+from sqlalchemy.dialects.sqlite import insert
 
 from aude_desktop.conventions.models import Convention
 from aude_desktop.conventions.states import ConventionState as CS
@@ -65,19 +66,21 @@ def purge_closed(store, today: date, months: int) -> PurgeReport:
             select(Convention.id).where(Convention.state.in_(CLOSED_CONVENTIONS),
                                         func.coalesce(Convention.decided_on, Convention.filed_on) < report.cutoff)
         ).all()
+        # A few queries per 500 files, not per file: the first purge of a national profile is large.
+        children, hashes = _children(s, "dossier", old_dossiers), set()
+        children.update(_children(s, "convention", old_conventions))
         doomed: list[tuple[str, str]] = []
         for kind, ids in (("dossier", old_dossiers), ("convention", old_conventions)):
             for record_id in ids:
-                children = _children(s, kind, record_id)
-                if unsent & {record_id, *(child_id for _k, child_id in children)}:
+                own = children.get(record_id, [])
+                if unsent & {record_id, *(child_id for _k, child_id, _sha in own)}:
                     report.kept_unsent += 1
                     continue
-                doomed += [(kind, record_id), *children]
-        hashes = _hashes(s, doomed)
-        versions = {}
-        for kind, record_id in doomed:
-            model = materialize.MAIN_MODELS[kind]
-            versions[(kind, record_id)] = s.scalar(select(model.version).where(model.id == record_id)) or 0
+                doomed.append((kind, record_id))
+                doomed += [(k, child_id) for k, child_id, _sha in own]
+                hashes.update(sha for _k, _c, sha in own if sha)
+        hashes |= _convention_files(s, [record_id for kind, record_id in doomed if kind == "convention"])
+        versions = _versions(s, doomed)
         for kind, _record_id in doomed:
             report.counts[kind] = report.counts.get(kind, 0) + 1
         _record(s, versions, today)
@@ -87,43 +90,65 @@ def purge_closed(store, today: date, months: int) -> PurgeReport:
     return report
 
 
-def _children(s, kind: str, record_id: str) -> list[tuple[str, str]]:
+def _chunks(ids: list[str], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _children(s, kind: str, parent_ids: list[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+    """parent id -> its pièces, letters and annotations as (kind, id, sha256 of its file or None)."""
+    sources = [("letter", Letter, Letter.sha256), ("annotation", Annotation, None)]
     if kind == "dossier":
-        pieces = [("piece", i) for i in s.scalars(select(Piece.id).where(Piece.dossier_id == record_id))]
-        letters = [("letter", i) for i in s.scalars(select(Letter.id).where(Letter.dossier_id == record_id))]
-        notes = [("annotation", i) for i in s.scalars(select(Annotation.id).where(Annotation.dossier_id == record_id))]
-    else:
-        pieces = []
-        letters = [("letter", i) for i in s.scalars(select(Letter.id).where(Letter.convention_id == record_id))]
-        notes = [("annotation", i) for i in s.scalars(select(Annotation.id).where(Annotation.convention_id == record_id))]
-    return pieces + letters + notes
+        sources.insert(0, ("piece", Piece, Piece.sha256))
+    found: dict[str, list[tuple[str, str, str | None]]] = {}
+    for child_kind, model, sha in sources:
+        parent = model.dossier_id if kind == "dossier" else model.convention_id
+        columns = (parent, model.id, sha if sha is not None else null())
+        for chunk in _chunks(parent_ids):
+            for parent_id, child_id, digest in s.execute(select(*columns).where(parent.in_(chunk))):
+                found.setdefault(parent_id, []).append((child_kind, child_id, digest))
+    return found
 
 
-def _hashes(s, doomed: list[tuple[str, str]]) -> set[str]:
+def _convention_files(s, ids: list[str]) -> set[str]:
     hashes: set[str] = set()
-    for kind, record_id in doomed:
-        if kind == "piece":
-            hashes.update(h for h in s.scalars(select(Piece.sha256).where(Piece.id == record_id)) if h)
-        elif kind == "letter":
-            hashes.update(h for h in s.scalars(select(Letter.sha256).where(Letter.id == record_id)) if h)
-        elif kind == "convention":
-            extra = s.scalar(select(Convention.extra).where(Convention.id == record_id)) or {}
-            hashes.update(a.get("sha256") for a in extra.get("attachments") or [] if isinstance(a, dict) and a.get("sha256"))
+    for chunk in _chunks(ids):
+        for extra in s.scalars(select(Convention.extra).where(Convention.id.in_(chunk))):
+            hashes.update(a.get("sha256") for a in (extra or {}).get("attachments") or []
+                          if isinstance(a, dict) and a.get("sha256"))
     return hashes
 
 
+def _versions(s, doomed: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    by_kind: dict[str, list[str]] = {}
+    for kind, record_id in doomed:
+        by_kind.setdefault(kind, []).append(record_id)
+    versions = {}
+    for kind, ids in by_kind.items():
+        model = materialize.MAIN_MODELS[kind]
+        for chunk in _chunks(ids):
+            versions.update(((kind, i), v or 0) for i, v in s.execute(select(model.id, model.version).where(model.id.in_(chunk))))
+    return versions
+
+
 def _record(s, versions: dict, today: date) -> None:
-    for (kind, record_id), version in versions.items():
-        s.merge(PurgedRecord(kind=kind, id=record_id, version=version, purged_on=today))
+    rows = [{"kind": kind, "id": record_id, "version": version, "purged_on": today}
+            for (kind, record_id), version in versions.items()]
+    if rows:
+        statement = insert(PurgedRecord)
+        s.execute(statement.on_conflict_do_update(index_elements=["kind", "id"], set_={
+            "version": statement.excluded.version, "purged_on": statement.excluded.purged_on}), rows)
 
 
 def _drop_unreferenced(s, hashes: set[str]) -> int:
     """Files of the purged records that no remaining record names (scans and letters hold names)."""
-    still_used = set(s.scalars(select(Piece.sha256).where(Piece.sha256.in_(hashes)))) | set(
-        s.scalars(select(Letter.sha256).where(Letter.sha256.in_(hashes))))
-    gone = hashes - still_used
-    if gone:
-        s.execute(delete(Attachment).where(Attachment.sha256.in_(gone)))
+    still_used: set[str] = set()
+    for chunk in _chunks(sorted(hashes)):
+        for column in (Piece.sha256, Letter.sha256):
+            still_used.update(s.scalars(select(column).where(column.in_(chunk))))
+    gone = sorted(hashes - still_used)
+    for chunk in _chunks(gone):
+        s.execute(delete(Attachment).where(Attachment.sha256.in_(chunk)))
     return len(gone)
 
 
@@ -140,5 +165,5 @@ def purged_figures(s) -> tuple[dict[str, int], dict[str, int]]:
 def forget_returning(s, records: list) -> None:
     """Records pulled again (changed on the server) are local once more: no longer counted as purged."""
     ids = [record_id for _kind, record_id, _v, payload in records if payload is not None]
-    for start in range(0, len(ids), 500):
-        s.execute(delete(PurgedRecord).where(PurgedRecord.id.in_(ids[start:start + 500])))
+    for chunk in _chunks(ids):
+        s.execute(delete(PurgedRecord).where(PurgedRecord.id.in_(chunk)))
