@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
@@ -43,16 +42,18 @@ class Convention(SyncedMixin, Base):
     period_end: Mapped[date | None]
     signing_region: Mapped[str | None] = mapped_column(String(3))
     assigned_to: Mapped[str | None] = mapped_column(String(80))
-    next_due_on: Mapped[date | None] = mapped_column(index=True)
+    next_due_on: Mapped[date | None]  # indexed as the first column of ix_conventions_due_order
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     extra: Mapped[dict | None] = mapped_column(JSON)  # unmapped payload keys (see Dossier.extra)
     search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)  # see Dossier.search_rowid
     # The express decision's date (also in the payload): supervision's processing times read a column.
     decided_on: Mapped[date | None]
+    # Beneficiaries and avantages as the payload's JSON lists (see Dossier.experiences): the
+    # classification and the views read them whole; a convention is one row, not twenty.
+    beneficiaries: Mapped[list | None] = mapped_column(JSON)
+    avantages: Mapped[list | None] = mapped_column(JSON)
 
     company: Mapped[Company | None] = relationship()
-    beneficiaries: Mapped[list[Beneficiary]] = relationship(cascade="all, delete-orphan")
-    avantages: Mapped[list[Avantage]] = relationship(cascade="all, delete-orphan")
     events: Mapped[list[ConventionEvent]] = relationship(cascade="all, delete-orphan", order_by="ConventionEvent.on")
     decisions: Mapped[list[ConventionDecision]] = relationship(cascade="all, delete-orphan")
     recommandations: Mapped[list[Recommandation]] = relationship(cascade="all, delete-orphan")
@@ -65,47 +66,6 @@ class Convention(SyncedMixin, Base):
         # Latest dates first (nulls still last) without sorting 150,000 rows.
         Index("ix_conventions_due_order_desc", text("(next_due_on IS NULL)"), text("next_due_on DESC"), text("reference DESC")),
     )
-
-
-class Beneficiary(Base):
-    __tablename__ = "beneficiaries"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    convention_id: Mapped[str] = _fk_convention()
-    key: Mapped[str] = mapped_column(String(36))  # the beneficiary's id inside the convention payload
-    category: Mapped[str] = mapped_column(String(20))  # professionnel, etudiant, association, agent_public
-    last_name: Mapped[str | None] = mapped_column(String(200))
-    first_name: Mapped[str | None] = mapped_column(String(200))
-    name: Mapped[str | None] = mapped_column(String(300))  # legal persons and associations
-    quality: Mapped[str | None] = mapped_column(String(200))
-    profession: Mapped[str | None] = mapped_column(String(60))
-    rpps: Mapped[str | None] = mapped_column(String(12), index=True)
-    order_number: Mapped[str | None] = mapped_column(String(30))
-    ine: Mapped[str | None] = mapped_column(String(11))
-    school: Mapped[str | None] = mapped_column(String(300))
-    object: Mapped[str | None] = mapped_column(Text)
-    address: Mapped[str | None] = mapped_column(Text)
-
-
-class Avantage(Base):
-    __tablename__ = "avantages"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    convention_id: Mapped[str] = _fk_convention()
-    key: Mapped[str] = mapped_column(String(36))  # the avantage's id inside the convention payload
-    beneficiary_id: Mapped[str | None] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
-    nature: Mapped[str] = mapped_column(String(40))
-    # Euros with cents, exact: thresholds are compared with Decimal, never floats.
-    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
-    half_days: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
-    nights: Mapped[int | None]
-    meals: Mapped[int | None]
-    collations: Mapped[int | None]
-    on: Mapped[date | None]
-    description: Mapped[str | None] = mapped_column(Text)
-    # What a don or libéralité finances (recherche, association_rup, association_sante): its threshold.
-    purpose: Mapped[str | None] = mapped_column(String(30))
 
 
 class ConventionEvent(Base):

@@ -31,20 +31,23 @@ class Dossier(SyncedMixin, Base):
     complete_on: Mapped[date | None]
     closed_on: Mapped[date | None]
     # Next legal date, denormalised by the legal clock so the queue can sort on it in SQL.
-    next_due_on: Mapped[date | None] = mapped_column(index=True)
+    # (no index of its own: ix_dossiers_due_order starts with it)
+    next_due_on: Mapped[date | None]
     # The rowid of this dossier's document in search_index (store.search.document_rowid).
     search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Payload keys this version does not map to columns, kept so a newer server's data survives a
     # round trip through an older client.
     extra: Mapped[dict | None] = mapped_column(JSON)
+    # Lists nothing queries item by item, kept as the payload's JSON: one row per dossier instead of
+    # one per item (migration 0012: a national initial sync wrote 400,000 such rows).
+    experiences: Mapped[list | None] = mapped_column(JSON)
+    clock_events: Mapped[list | None] = mapped_column(JSON)
 
     applicant: Mapped[Applicant] = relationship(back_populates="dossier", uselist=False, cascade="all, delete-orphan")
     diplomas: Mapped[list[Diploma]] = relationship(cascade="all, delete-orphan")
-    experiences: Mapped[list[Experience]] = relationship(cascade="all, delete-orphan")
     pieces: Mapped[list[Piece]] = relationship(cascade="all, delete-orphan")
     piece_requests: Mapped[list[PieceRequest]] = relationship(cascade="all, delete-orphan")
-    clock_events: Mapped[list[ClockEvent]] = relationship(cascade="all, delete-orphan", order_by="ClockEvent.on")
     avis: Mapped[list[CommissionAvis]] = relationship(cascade="all, delete-orphan")
     decisions: Mapped[list[Decision]] = relationship(cascade="all, delete-orphan")
 
@@ -95,18 +98,6 @@ class Diploma(Base):
     recognised_on: Mapped[date | None]
 
 
-class Experience(Base):
-    __tablename__ = "experiences"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    dossier_id: Mapped[str] = _fk_dossier()
-    nature: Mapped[str] = mapped_column(String(200))
-    place: Mapped[str | None] = mapped_column(String(300))
-    country: Mapped[str | None] = mapped_column(String(100))
-    start_on: Mapped[date | None]
-    end_on: Mapped[date | None]
-
-
 class Piece(SyncedMixin, Base):
     """One item a–i of the checklist (arrêté of 20 January 2010), with its status and scan."""
 
@@ -132,16 +123,6 @@ class PieceRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[date]
     resolved_on: Mapped[date | None]
-
-
-class ClockEvent(Base):
-    __tablename__ = "clock_events"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    dossier_id: Mapped[str] = _fk_dossier()
-    on: Mapped[date]
-    kind: Mapped[str] = mapped_column(String(30))
-    note: Mapped[str | None] = mapped_column(Text)
 
 
 class CommissionSession(SyncedMixin, Base):

@@ -8,27 +8,25 @@ views work on the same shape the server speaks. dump(materialize(p)) == p is a t
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session
 
-from aude_desktop.conventions.models import Avantage, Beneficiary, Company, Convention
+from aude_desktop.conventions.models import Company, Convention
 from aude_desktop.dossiers.models import (
     Applicant,
-    ClockEvent,
     CommissionSession,
     Decision,
     Diploma,
     Dossier,
-    Experience,
     Piece,
 )
 from aude_desktop.store import search
@@ -48,22 +46,6 @@ def _d(value: str | None) -> date | None:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _dec(value: str | None) -> Decimal | None:
-    return Decimal(value) if value not in (None, "") else None
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-def _num(value: Decimal | None) -> str | None:
-    """Hours and half-days: '6' stays '6', '1.5' stays '1.5' (no invented trailing zeros)."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return text
 
 
 DOSSIER_SCALARS = (
@@ -87,10 +69,6 @@ CONVENTION_DATES = ("filed_on", "octroi_on", "period_start", "period_end")
 CONVENTION_KEYS = set(CONVENTION_SCALARS) | set(CONVENTION_DATES) | {
     "company", "beneficiaries", "avantages", "decision"
 }
-BENEFICIARY_FIELDS = (
-    "category", "last_name", "first_name", "quality", "profession", "rpps", "order_number", "ine",
-    "school", "name", "object", "address",
-)
 PIECE_FIELDS = ("dossier_id", "code", "label", "status", "sha256", "filename", "note")
 
 
@@ -114,6 +92,25 @@ class _Batch:
 
     def replace_children(self, model, column, parent_id: str) -> None:
         self.replaced.setdefault(model.__table__, (column, []))[1].append(parent_id)
+
+
+def _items(value, *, keyed: bool = False) -> list[dict]:
+    """A payload list stored whole: it must be a list of objects (each with its "id" when commands
+    address its items), or the page is refused as unreadable rather than stored half-understood."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) and (not keyed or "id" in item) for item in value):
+        raise TypeError("malformed list")
+    return value
+
+
+def _clock_events(value) -> list[dict]:
+    events = _items(value)
+    for event in events:
+        date.fromisoformat(event["on"])  # the legal clock counts from these: unreadable is refused
+        if not isinstance(event["kind"], str):
+            raise TypeError("malformed clock event")
+    return events
 
 
 def _next_due(p: dict, today: date) -> date | None:
@@ -153,8 +150,10 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     row.update(id=record_id, version=version, next_due_on=_next_due(p, batch.today), extra=extra or None,
                updated_at=batch.now, search_rowid=search.document_rowid("dossier", record_id))
     batch.add(Dossier, row)
-    for model in (Applicant, Diploma, Experience, ClockEvent, Decision):
+    for model in (Applicant, Diploma, Decision):
         batch.replace_children(model, model.dossier_id, record_id)
+    row["experiences"] = _items(p.get("experiences"))
+    row["clock_events"] = _clock_events(p.get("clock_events"))
     applicant = p.get("applicant") or {}
     batch.add(
         Applicant,
@@ -170,19 +169,6 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
              "title": dip.get("title") or "", "country": dip.get("country") or "",
              "obtained_on": _d(dip.get("obtained_on")), "issuing_body": dip.get("issuing_body"),
              "recognised_on": _d(dip.get("recognised_on"))},
-        )
-    for i, exp in enumerate(p.get("experiences") or []):
-        batch.add(
-            Experience,
-            {"id": child_id(record_id, "experience", str(i)), "dossier_id": record_id,
-             "nature": exp.get("nature") or "", "place": exp.get("place"), "country": exp.get("country"),
-             "start_on": _d(exp.get("start")), "end_on": _d(exp.get("end"))},
-        )
-    for i, event in enumerate(p.get("clock_events") or []):
-        batch.add(
-            ClockEvent,
-            {"id": child_id(record_id, "clock", str(i)), "dossier_id": record_id, "on": _d(event["on"]),
-             "kind": event["kind"], "note": event.get("note")},
         )
     if p.get("decision"):
         dec = p["decision"]
@@ -224,26 +210,10 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
                extra=extra or None, updated_at=batch.now, search_rowid=search.document_rowid("convention", record_id),
                decided_on=_d((p.get("decision") or {}).get("decided_on")))
     batch.add(Convention, row)
-    for model in (Beneficiary, Avantage):
-        batch.replace_children(model, model.convention_id, record_id)
-    names = []
-    for b in p.get("beneficiaries") or []:
-        batch.add(
-            Beneficiary,
-            {"id": child_id(record_id, "b", b["id"]), "convention_id": record_id, "key": b["id"],
-             **{k: b.get(k) for k in BENEFICIARY_FIELDS}},
-        )
-        names.append(f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}")
-    for a in p.get("avantages") or []:
-        batch.add(
-            Avantage,
-            {"id": child_id(record_id, "a", a["id"]), "convention_id": record_id, "key": a["id"],
-             "beneficiary_id": child_id(record_id, "b", a["beneficiary_id"]) if a.get("beneficiary_id") else None,
-             "nature": a["nature"], "amount": _dec(a["amount"]), "hours": _dec(a.get("hours")),
-             "half_days": _dec(a.get("half_days")), "nights": a.get("nights"), "meals": a.get("meals"),
-             "collations": a.get("collations"), "on": _d(a.get("date")), "description": a.get("description"),
-             "purpose": a.get("purpose")},
-        )
+    beneficiaries = row["beneficiaries"] = _items(p.get("beneficiaries"), keyed=True)
+    row["avantages"] = _items(p.get("avantages"), keyed=True)
+    names = [f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}"
+             for b in beneficiaries]
     batch.documents.append(
         ("convention", record_id,
          f"{p.get('reference')} {company.get('name') or ''} {company.get('siret') or ''} {' '.join(names)}")
@@ -424,17 +394,6 @@ def _chunks(items: list[str], size: int = 500):
 # --- rows -> payload -------------------------------------------------------------------------
 
 
-def _in_payload_order(rows, record_id: str, tag: str) -> list:
-    """List children back in payload order: their ids encode their position (child_id(..., i))."""
-    by_id = {row.id: row for row in rows}
-    ordered = []
-    for i in range(len(rows)):
-        row = by_id.get(child_id(record_id, tag, str(i)))
-        if row is not None:
-            ordered.append(row)
-    return ordered
-
-
 def dump_dossier(session: Session, record_id: str) -> dict | None:
     d = session.get(Dossier, record_id)
     if d is None:
@@ -449,14 +408,8 @@ def dump_dossier(session: Session, record_id: str) -> dict | None:
          "issuing_body": main.issuing_body, "recognised_on": _iso(main.recognised_on)}
         if main else None
     )
-    payload["experiences"] = [
-        {"nature": e.nature, "place": e.place, "country": e.country, "start": _iso(e.start_on), "end": _iso(e.end_on)}
-        for e in _in_payload_order(d.experiences, record_id, "experience")
-    ]
-    payload["clock_events"] = [
-        {"on": _iso(e.on), "kind": e.kind, "note": e.note}
-        for e in _in_payload_order(d.clock_events, record_id, "clock")
-    ]
+    payload["experiences"] = copy.deepcopy(d.experiences or [])
+    payload["clock_events"] = copy.deepcopy(d.clock_events or [])
     dec = d.decisions[0] if d.decisions else None
     payload["decision"] = (
         {"kind": dec.kind, "decided_on": _iso(dec.decided_on), "motifs": dec.motifs} if dec else None
@@ -476,15 +429,8 @@ def dump_convention(session: Session, record_id: str) -> dict | None:
         {"name": company.name, "siren": company.siren, "siret": company.siret, "address": company.address}
         if company else {}
     )
-    beneficiaries = {b.id: b for b in c.beneficiaries}
-    payload["beneficiaries"] = [{"id": b.key, **{k: getattr(b, k) for k in BENEFICIARY_FIELDS}} for b in c.beneficiaries]
-    payload["avantages"] = [
-        {"id": a.key, "beneficiary_id": beneficiaries[a.beneficiary_id].key if a.beneficiary_id in beneficiaries else None,
-         "nature": a.nature, "amount": _money(a.amount), "hours": _num(a.hours), "half_days": _num(a.half_days),
-         "nights": a.nights, "meals": a.meals, "collations": a.collations, "date": _iso(a.on),
-         "description": a.description, **({"purpose": a.purpose} if a.purpose else {})}
-        for a in c.avantages
-    ]
+    payload["beneficiaries"] = copy.deepcopy(c.beneficiaries or [])
+    payload["avantages"] = copy.deepcopy(c.avantages or [])
     payload["decision"] = None
     payload.update(c.extra or {})
     return payload

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 
-from aude_desktop.conventions.models import Avantage, Beneficiary, Convention
-from aude_desktop.dossiers.models import Applicant, ClockEvent, Dossier
+import pytest
+
+from aude_desktop.conventions.models import Convention
+from aude_desktop.dossiers.models import Applicant, Diploma, Dossier
 from aude_desktop.store import search
 from aude_desktop.sync.materialize import dump_convention, dump_dossier, materialize
 
@@ -84,8 +86,8 @@ def test_update_replaces_children_and_tombstone_deletes(store):
         materialize(s, [("dossier", "d-1", 3, None), ("convention", "c-1", 2, None)])
     with store.session() as s:
         assert s.get(Dossier, "d-1") is None
-        assert s.query(Applicant).count() == s.query(ClockEvent).count() == 0
-        assert s.query(Convention).count() == s.query(Beneficiary).count() == s.query(Avantage).count() == 0
+        assert s.query(Applicant).count() == s.query(Diploma).count() == 0
+        assert s.query(Convention).count() == 0
         assert search.search(s, "dossier", "martin") == []
 
 
@@ -114,3 +116,28 @@ def test_an_updated_dossier_keeps_its_pieces_annotations_and_letters(store):
         assert s.get(Piece, "p-1") is not None
         assert s.get(Annotation, "n-1").text == "à rappeler"
         assert s.get(Letter, "l-1").dossier_id == "d-1"
+
+
+@pytest.mark.parametrize("kind, key, value", [
+    ("dossier", "experiences", "Infirmière"),
+    ("dossier", "clock_events", [{"on": "le 2 mai", "kind": "receipt"}]),
+    ("dossier", "clock_events", [{"kind": "receipt"}]),
+    ("convention", "avantages", [{"nature": "repas", "amount": "12.00"}]),  # no id: commands could not address it
+    ("convention", "beneficiaries", [None]),
+])
+def test_a_list_the_client_cannot_read_is_refused_and_nothing_is_written(store, kind, key, value):
+    payload = copy.deepcopy(DOSSIER if kind == "dossier" else CONVENTION)
+    payload[key] = value
+    with pytest.raises((TypeError, KeyError, ValueError)), store.session() as s:
+        materialize(s, [(kind, "x-1", 1, payload)])
+    with store.session() as s:
+        assert s.query(Dossier).count() == s.query(Convention).count() == 0
+
+
+def test_dumped_lists_are_copies(store):
+    """Commands edit the payload they are given: that must not edit the loaded row behind the session's back."""
+    with store.session() as s:
+        materialize(s, [("convention", "c-1", 1, copy.deepcopy(CONVENTION))])
+        dumped = dump_convention(s, "c-1")
+        dumped["avantages"][0]["amount"] = "99999.00"
+        assert dump_convention(s, "c-1") == CONVENTION
