@@ -20,13 +20,15 @@ def document_rowid(kind: str, entity_id: str) -> int:
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
-def set_documents(session: Session, documents: list[tuple[str, str, str]]) -> None:
-    """Replace the indexed text of records (kind, id, text), in the transaction that changes them."""
+def set_documents(session: Session, documents: list[tuple[str, str, str]], *, new: bool = False) -> None:
+    """Replace the indexed text of records (kind, id, text), in the transaction that changes them
+    (`new`: the caller knows they have no document yet)."""
     if not documents:
         return
     connection = session.connection()
     rows = [(document_rowid(kind, entity_id), kind, entity_id, body) for kind, entity_id, body in documents]
-    connection.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", [(r[0],) for r in rows])
+    if not new:
+        connection.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", [(r[0],) for r in rows])
     connection.exec_driver_sql("INSERT INTO search_index (rowid, kind, entity_id, body) VALUES (?, ?, ?, ?)", rows)
 
 

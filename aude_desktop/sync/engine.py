@@ -13,11 +13,13 @@ Qt-free: the GUI runs it in a worker thread with its own store session per unit 
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -43,6 +45,7 @@ CLIENT_ID_KEY = "client_id"
 PUSH_BATCH = 200
 VERSIONED_MODELS = materialize.MAIN_MODELS
 APPLY_BATCH = 10_000  # records per local transaction when pulling (bench/bench_sync.py)
+INITIAL_APPLY_BATCH = 100_000  # the same into an empty profile (nobody waits on its write lock)
 
 Fold = Callable[[str, dict, list[OutboxEntry]], dict]
 
@@ -65,6 +68,7 @@ class SyncReport:
     conflicts: int = 0
     pulled: int = 0
     pages: int = 0
+    transactions: int = 0  # local transactions the pull committed
     cursor: int = 0
     warnings: list[str] = field(default_factory=list)
     mismatch: bool = False  # the local copy differs from the server's: offer a full resync
@@ -90,6 +94,19 @@ def client_id(store: LocalStore) -> str:
         return value
 
 
+@contextmanager
+def paused_gc():
+    """No cyclic garbage collection while a sync decodes and writes millions of acyclic objects:
+    each full collection walked them all again (JSON decoding took half as long again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def with_retries(action, *, attempts: int = 4, first_delay: float = 0.5, sleep=time.sleep):
     """Retry what the server or the network may answer later; give up with the last error."""
     delay = first_delay
@@ -111,7 +128,7 @@ class SyncEngine:
         auth: AuthSession,
         *,
         page_size: int = 5000,
-        apply_batch: int = APPLY_BATCH,
+        apply_batch: int | None = None,  # records per transaction; None: APPLY_BATCH or INITIAL_APPLY_BATCH
         on_progress: Callable[[SyncProgress], None] | None = None,
         fold: Fold | None = None,
         sleep=time.sleep,
@@ -234,51 +251,71 @@ class SyncEngine:
         def fetch(since: int):
             return self._call("GET", "/api/v1/changes", params={"since": since, "limit": self.page_size})
 
+        # A new profile's first sync writes hundreds of thousands of records: larger transactions
+        # write each index page a few times instead of dozens, and nothing local needs replacing.
+        new_profile = cursor == 0 and seen is None and self._store_is_empty()
+        commit_every = self.apply_batch or (INITIAL_APPLY_BATCH if new_profile else APPLY_BATCH)
+        written: set[str] | None = set() if new_profile else None  # ids this pull already wrote
+
         # The next page is fetched (and its JSON decoded) while this one is written: the network
         # and the server overlap the local transaction. Only this thread talks to the server here.
-        # Pages are written APPLY_BATCH records at a time, with the cursor of the last one, in one
-        # transaction: fewer, larger transactions write each index page once instead of many times.
-        batch: list[dict] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch:
+        # Pages are written as they come, in one transaction per `commit_every` records that also
+        # holds the cursor of the last page written: a crash keeps data and cursor together.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch, paused_gc():
             upcoming = prefetch.submit(fetch, cursor)
-            while True:
-                changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
-                last_page = not (more and changes)
-                if not last_page:
-                    upcoming = prefetch.submit(fetch, next_cursor)
-                if seen is not None:
-                    for change in changes:
-                        if not change["deleted"] and change["kind"] in seen:
-                            seen[change["kind"]].add(change["id"])
-                batch.extend(changes)
-                cursor = next_cursor
-                report.pages += 1
-                if len(batch) >= self.apply_batch or last_page:
-                    batch = self._within_scope(batch, report)
-                    try:
-                        with self.store.session() as s:  # the pages and their cursor: one transaction
-                            records = self._records_to_apply(s, batch)
-                            materialize.materialize(s, records)
-                            if has_purged:
-                                retention.forget_returning(s, records)
-                            if mark_news:
-                                _mark_unseen(s, records, self.pushed)
-                            set_state(s, CURSOR_KEY, str(cursor))
-                    except (StoreWriteError, OperationalError):
-                        raise  # the disk, not the data: said as such
-                    except (DBAPIError, KeyError, TypeError, ValueError, AttributeError) as exc:
-                        # A record the local schema cannot hold: the whole transaction was rolled back.
-                        log.warning("pulled page refused: %s", type(exc).__name__)
-                        raise ServerError(
-                            "Le serveur a envoyé un enregistrement illisible ; rien n'a été appliqué. "
-                            "Nouvel essai plus tard ; si cela se répète, prévenez votre support."
-                        ) from exc
-                    report.pulled += len(batch)
-                    report.cursor = cursor
-                    batch = []
-                    self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled))
-                if last_page:
-                    return
+            last_page = False
+            while not last_page:
+                uncommitted = 0
+                with self.store.session() as s:
+                    while not last_page and uncommitted < commit_every:
+                        changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
+                        last_page = not (more and changes)
+                        if not last_page:
+                            upcoming = prefetch.submit(fetch, next_cursor)
+                        if seen is not None:
+                            for change in changes:
+                                if not change["deleted"] and change["kind"] in seen:
+                                    seen[change["kind"]].add(change["id"])
+                        changes = self._within_scope(changes, report)
+                        self._write_page(s, changes, written, has_purged, mark_news)
+                        set_state(s, CURSOR_KEY, str(next_cursor))
+                        cursor = next_cursor
+                        uncommitted += len(changes)
+                        report.pages += 1
+                        self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled + uncommitted))
+                report.pulled += uncommitted
+                report.transactions += 1
+                report.cursor = cursor
+
+    def _store_is_empty(self) -> bool:
+        with self.store.session() as s:
+            tables = [*VERSIONED_MODELS.values(), OutboxEntry]
+            return all(s.scalar(select(model).limit(1)) is None for model in tables)
+
+    def _write_page(self, s: Session, changes: list[dict], written: set[str] | None, has_purged: bool,
+                    mark_news: bool) -> None:
+        try:
+            records = self._records_to_apply(s, changes)
+            if written is None:
+                materialize.materialize(s, records)
+            else:  # a new profile: only records met earlier in this pull have rows to replace
+                again = [r for r in records if r[1] in written]
+                materialize.materialize(s, [r for r in records if r[1] not in written], new=True)
+                materialize.materialize(s, again)
+                written.update(r[1] for r in records)
+            if has_purged:
+                retention.forget_returning(s, records)
+            if mark_news:
+                _mark_unseen(s, records, self.pushed)
+        except (StoreWriteError, OperationalError):
+            raise  # the disk, not the data: said as such
+        except (DBAPIError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A record the local schema cannot hold: the whole transaction is rolled back.
+            log.warning("pulled page refused: %s", type(exc).__name__)
+            raise ServerError(
+                "Le serveur a envoyé un enregistrement illisible ; rien n'a été appliqué. "
+                "Nouvel essai plus tard ; si cela se répète, prévenez votre support."
+            ) from exc
 
     def _within_scope(self, changes: list[dict], report: SyncReport) -> list[dict]:
         user = self.auth.user

@@ -286,10 +286,12 @@ MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "an
                "letter": Letter}
 
 
-def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]]) -> int:
+def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]], *, new: bool = False) -> int:
     """Write (kind, id, version, payload or None for a tombstone) into the local tables.
 
     Unknown kinds are skipped (a newer server may send kinds this client does not know yet).
+    `new`: the caller knows none of these records is stored here yet (a new profile's first sync),
+    so there are no children or search documents to delete first.
     """
     batch = _Batch.empty()
     deleted: dict[str, list[str]] = {}
@@ -308,7 +310,7 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
         for chunk in _chunks(ids):
             session.execute(delete(model).where(model.id.in_(chunk)))
         search.remove_documents(session, kind, ids)
-    for table, (column, parent_ids) in batch.replaced.items():
+    for table, (column, parent_ids) in ({} if new else batch.replaced).items():
         for chunk in _chunks(parent_ids):
             session.execute(delete(table).where(column.in_(chunk)))
     connection = session.connection()
@@ -318,7 +320,7 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
         # encrypted write itself on a national initial sync. Values are converted as SQLAlchemy's
         # SQLite types would store them, so the ORM reads them back unchanged.
         connection.exec_driver_sql(sql, _values(batch.rows[table], columns))
-    search.set_documents(session, batch.documents)
+    search.set_documents(session, batch.documents, new=new)
     return count
 
 

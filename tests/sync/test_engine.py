@@ -50,10 +50,11 @@ def test_initial_then_incremental_sync_matches_the_server(tmp_path, server):
     stats = auth.transport.request("GET", "/api/v1/stats", token=auth.access_token())
     assert _local_dossiers(store) == stats["counts"]["dossier"] > 0
     assert report.pages > 1 and progress[-1].records == report.pulled
-    # pages are written 25 records or more at a time (the last transaction takes what is left)
+    # progress after every page; pages of 10 are committed 25 records or more at a time (3 pages per
+    # transaction, the last one takes what is left)
     written = [p.records for p in progress if p.phase == "réception"]
-    steps = [b - a for a, b in zip([0, *written], written, strict=False)]
-    assert len(steps) > 1 and all(step >= 25 for step in steps[:-1]) and sum(steps) == report.pulled
+    assert len(written) == report.pages and written == sorted(written) and written[-1] == report.pulled
+    assert report.transactions == -(-report.pages // 3) > 1
     assert store.status().last_sync is not None
     again = SyncEngine(store, auth).run()
     assert again.pulled == 0
