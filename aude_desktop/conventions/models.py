@@ -31,7 +31,7 @@ class Convention(SyncedMixin, Base):
     authority: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(20), default="eps")  # eps, cnom_import
     read_only: Mapped[bool] = mapped_column(default=False)
-    company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"))
     object: Mapped[str] = mapped_column(String(60))
     regime: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(30))

@@ -63,7 +63,12 @@ _WRITE_FAILURES = (
 
 
 def write_failure(exc: OperationalError) -> StoreWriteError | None:
-    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return write_failure_text(str(exc.orig if exc.orig is not None else exc))
+
+
+def write_failure_text(text: str) -> StoreWriteError | None:
+    """The French error for SQLite's text of a failed write, if the disk is the cause."""
+    text = text.lower()
     for marker, message in _WRITE_FAILURES:
         if marker in text:
             return StoreWriteError(message)

@@ -32,7 +32,11 @@ def _apply_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(path: Path, key: DatabaseKey) -> Engine:
-    url = URL.create("sqlite+pysqlcipher", password=key.sqlcipher_pragma_value(), database=str(path))
+    return engine_from_url(URL.create("sqlite+pysqlcipher", password=key.sqlcipher_pragma_value(), database=str(path)))
+
+
+def engine_from_url(url: URL | str) -> Engine:
+    """Also used by the writer process, which receives the URL (key included) through its pipe."""
     engine = create_engine(url, pool_pre_ping=False)
     event.listen(engine, "connect", _apply_pragmas)
     return engine

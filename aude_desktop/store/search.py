@@ -1,4 +1,4 @@
-"""Accent-insensitive search over the FTS5 index (`search_index`, see migration 0002)."""
+"""Accent-insensitive search over the FTS5 index (`search_index`, migrations 0002 and 0013)."""
 
 from __future__ import annotations
 
@@ -20,31 +20,16 @@ def document_rowid(kind: str, entity_id: str) -> int:
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
-def set_documents(session: Session, documents: list[tuple[str, str, str]], *, new: bool = False) -> None:
-    """Replace the indexed text of records (kind, id, text), in the transaction that changes them
-    (`new`: the caller knows they have no document yet)."""
-    if not documents:
-        return
-    connection = session.connection()
-    rows = [(document_rowid(kind, entity_id), kind, entity_id, body) for kind, entity_id, body in documents]
-    if not new:
-        connection.exec_driver_sql("DELETE FROM search_index WHERE rowid = ?", [(r[0],) for r in rows])
-    connection.exec_driver_sql("INSERT INTO search_index (rowid, kind, entity_id, body) VALUES (?, ?, ?, ?)", rows)
+def row_statements(rows: list[tuple[int, str]], *, new: bool = False) -> list[tuple[str, list[tuple]]]:
+    """SQL replacing the indexed text of records, given as (document_rowid, text); `new`: they have
+    no document yet. Run in the transaction that changes the records."""
+    statements = [] if new else [("DELETE FROM search_index WHERE rowid = ?", [(r[0],) for r in rows])]
+    statements.append(("INSERT INTO search_index (rowid, body) VALUES (?, ?)", rows))
+    return statements
 
 
-def set_document(session: Session, kind: str, entity_id: str, body: str) -> None:
-    set_documents(session, [(kind, entity_id, body)])
-
-
-def remove_documents(session: Session, kind: str, entity_ids: list[str]) -> None:
-    if entity_ids:
-        session.connection().exec_driver_sql(
-            "DELETE FROM search_index WHERE rowid = ?", [(document_rowid(kind, i),) for i in entity_ids]
-        )
-
-
-def remove_document(session: Session, kind: str, entity_id: str) -> None:
-    remove_documents(session, kind, [entity_id])
+def removal_statement(kind: str, entity_ids: list[str]) -> tuple[str, list[tuple]]:
+    return "DELETE FROM search_index WHERE rowid = ?", [(document_rowid(kind, i),) for i in entity_ids]
 
 
 def match_expression(user_text: str) -> str | None:
@@ -58,6 +43,11 @@ def match_expression(user_text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+# The index keeps no copy of the text (contentless, migration 0013): a record is found through the
+# search_rowid of its own row.
+KIND_TABLES = {"dossier": "dossiers", "convention": "conventions"}
+
+
 def search(session: Session, kind: str, user_text: str, limit: int = 500) -> list[str]:
     """Ids of records of `kind` whose text matches every word typed, best matches first."""
     expression = match_expression(user_text)
@@ -65,9 +55,9 @@ def search(session: Session, kind: str, user_text: str, limit: int = 500) -> lis
         return []
     rows = session.execute(
         text(
-            "SELECT entity_id FROM search_index WHERE search_index MATCH :q AND kind = :kind "
-            "ORDER BY rank LIMIT :limit"
+            f"SELECT r.id FROM search_index JOIN {KIND_TABLES[kind]} r ON r.search_rowid = search_index.rowid "
+            "WHERE search_index MATCH :q ORDER BY search_index.rank LIMIT :limit"
         ),
-        {"q": expression, "kind": kind, "limit": limit},
+        {"q": expression, "limit": limit},
     )
     return [row[0] for row in rows]

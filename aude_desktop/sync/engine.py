@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,8 +29,14 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.auth.session import AuthSession
 from aude_desktop.store import retention
-from aude_desktop.store.database import LAST_SYNC_KEY, LocalStore, StoreWriteError
+from aude_desktop.store.database import (
+    LAST_SYNC_KEY,
+    LocalStore,
+    StoreWriteError,
+    write_failure_text,
+)
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
+from aude_desktop.store.writer_process import WriterFailed, WriterProcess
 from aude_desktop.sync import materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
@@ -46,6 +52,7 @@ PUSH_BATCH = 200
 VERSIONED_MODELS = materialize.MAIN_MODELS
 APPLY_BATCH = 10_000  # records per local transaction when pulling (bench/bench_sync.py)
 INITIAL_APPLY_BATCH = 100_000  # the same into an empty profile (nobody waits on its write lock)
+BULK_WRITER_AFTER = 20_000  # records of a new profile's first sync after which a writer process takes over
 
 Fold = Callable[[str, dict, list[OutboxEntry]], dict]
 
@@ -132,11 +139,13 @@ class SyncEngine:
         on_progress: Callable[[SyncProgress], None] | None = None,
         fold: Fold | None = None,
         sleep=time.sleep,
+        bulk_writer_after: int | None = BULK_WRITER_AFTER,  # None: always write in this process
     ):
         self.store = store
         self.auth = auth
         self.page_size = page_size
         self.apply_batch = apply_batch
+        self.bulk_writer_after = bulk_writer_after
         self.on_progress = on_progress or (lambda _p: None)
         self.fold = fold or self._fold_as_signed_in_user
         self.sleep = sleep
@@ -261,12 +270,18 @@ class SyncEngine:
         # and the server overlap the local transaction. Only this thread talks to the server here.
         # Pages are written as they come, in one transaction per `commit_every` records that also
         # holds the cursor of the last page written: a crash keeps data and cursor together.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch, paused_gc():
+        # Past `bulk_writer_after` records of a new profile, a writer process runs the SQL while
+        # this thread builds the next page (store/writer_process.py).
+        writer: WriterProcess | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch, paused_gc(), ExitStack() as stack:
             upcoming = prefetch.submit(fetch, cursor)
             last_page = False
             while not last_page:
+                if writer is None and new_profile and self.bulk_writer_after is not None \
+                        and report.pulled >= self.bulk_writer_after:
+                    writer = stack.enter_context(WriterProcess(self.store.engine))
                 uncommitted = 0
-                with self.store.session() as s:
+                with self.store.session() as s, _writer_errors():
                     while not last_page and uncommitted < commit_every:
                         changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
                         last_page = not (more and changes)
@@ -277,12 +292,22 @@ class SyncEngine:
                                 if not change["deleted"] and change["kind"] in seen:
                                     seen[change["kind"]].add(change["id"])
                         changes = self._within_scope(changes, report)
-                        self._write_page(s, changes, written, has_purged, mark_news)
-                        set_state(s, CURSOR_KEY, str(next_cursor))
+                        records, statements = self._page_plan(s, changes, written)
+                        statements.append((SET_CURSOR, [(CURSOR_KEY, str(next_cursor))]))
+                        if writer is None:
+                            materialize.write_plan(s.connection(), statements)
+                            if has_purged:
+                                retention.forget_returning(s, records)
+                            if mark_news:
+                                _mark_unseen(s, records, self.pushed)
+                        else:
+                            writer.write(statements)
                         cursor = next_cursor
                         uncommitted += len(changes)
                         report.pages += 1
                         self.on_progress(SyncProgress("réception", pages=report.pages, records=report.pulled + uncommitted))
+                    if writer is not None:
+                        writer.commit()
                 report.pulled += uncommitted
                 report.transactions += 1
                 report.cursor = cursor
@@ -292,30 +317,19 @@ class SyncEngine:
             tables = [*VERSIONED_MODELS.values(), OutboxEntry]
             return all(s.scalar(select(model).limit(1)) is None for model in tables)
 
-    def _write_page(self, s: Session, changes: list[dict], written: set[str] | None, has_purged: bool,
-                    mark_news: bool) -> None:
+    def _page_plan(self, s: Session, changes: list[dict], written: set[str] | None) -> tuple[list, list]:
+        """The page's records (local unsent work folded in) and the SQL that writes them."""
         try:
             records = self._records_to_apply(s, changes)
             if written is None:
-                materialize.materialize(s, records)
-            else:  # a new profile: only records met earlier in this pull have rows to replace
-                again = [r for r in records if r[1] in written]
-                materialize.materialize(s, [r for r in records if r[1] not in written], new=True)
-                materialize.materialize(s, again)
-                written.update(r[1] for r in records)
-            if has_purged:
-                retention.forget_returning(s, records)
-            if mark_news:
-                _mark_unseen(s, records, self.pushed)
-        except (StoreWriteError, OperationalError):
-            raise  # the disk, not the data: said as such
-        except (DBAPIError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            # A record the local schema cannot hold: the whole transaction is rolled back.
-            log.warning("pulled page refused: %s", type(exc).__name__)
-            raise ServerError(
-                "Le serveur a envoyé un enregistrement illisible ; rien n'a été appliqué. "
-                "Nouvel essai plus tard ; si cela se répète, prévenez votre support."
-            ) from exc
+                return records, materialize.build_plan(records).statements
+            # a new profile: only records met earlier in this pull have rows to replace
+            fresh = materialize.build_plan([r for r in records if r[1] not in written], new=True)
+            again = materialize.build_plan([r for r in records if r[1] in written])
+            written.update(r[1] for r in records)
+            return records, fresh.statements + again.statements
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _unreadable(exc) from exc
 
     def _within_scope(self, changes: list[dict], report: SyncReport) -> list[dict]:
         user = self.auth.user
@@ -333,6 +347,8 @@ class SyncEngine:
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
         ids = [c["id"] for c in changes]
         pending: dict[str, list[OutboxEntry]] = {}
+        if s.scalar(select(OutboxEntry.seq).where(OutboxEntry.status == "pending").limit(1)) is None:
+            ids = []  # nothing unsent here (a first sync): no need to look record by record
         for chunk_start in range(0, len(ids), 500):
             chunk = ids[chunk_start : chunk_start + 500]
             for entry in s.scalars(
@@ -458,6 +474,36 @@ def _next_round(s: Session) -> list[OutboxEntry]:
             seen.add(entry.entity_id)
             round_.append(entry)
     return round_[:PUSH_BATCH]
+
+
+SET_CURSOR = "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)"
+
+
+def _unreadable(exc: Exception) -> ServerError:
+    # A record the local schema cannot hold: the whole transaction is rolled back.
+    log.warning("pulled page refused: %s", type(exc).__name__)
+    return ServerError("Le serveur a envoyé un enregistrement illisible ; rien n'a été appliqué. "
+                       "Nouvel essai plus tard ; si cela se répète, prévenez votre support.")
+
+
+@contextmanager
+def _writer_errors():
+    """Failures of the local write, wherever it ran, said in French; the transaction is rolled back."""
+    try:
+        yield
+    except (StoreWriteError, OperationalError, ApiError):
+        raise  # the disk (said as such by the store), or already French
+    except DBAPIError as exc:
+        raise _unreadable(exc) from exc
+    except WriterFailed as exc:
+        if exc.kind == "disk":
+            raise write_failure_text(str(exc)) or StoreWriteError(
+                "La base locale n'a pas pu être écrite ; rien n'a été perdu. Réessayez ; si cela se répète, "
+                "prévenez votre support.") from exc
+        if exc.kind == "data":
+            raise _unreadable(exc) from exc
+        raise ServerError("L'écriture de la copie locale s'est interrompue ; rien n'a été perdu. "
+                          "Nouvel essai à la prochaine synchronisation.") from exc
 
 
 def _parse_page(page, cursor: int) -> tuple[list[dict], int, bool]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.models import Company, Convention
@@ -74,21 +74,29 @@ PIECE_FIELDS = ("dossier_id", "code", "label", "status", "sha256", "filename", "
 
 @dataclass
 class _Batch:
-    """Rows to write for one page, grouped by table, plus the parents whose children are replaced."""
+    """Rows to write for one page, grouped by table, plus the parents whose children are replaced.
+
+    The big kinds (dossiers, conventions, pièces) build their rows as tuples in the order of
+    `COLUMNS` (a national first sync is 400,000 of them); the others as dicts of column values."""
 
     rows: dict[Table, list[dict]]
+    tuples: dict[Table, list[tuple]]
     replaced: dict[Table, tuple[Any, list[str]]]  # child table -> (parent column, parent ids)
-    documents: list[tuple[str, str, str]]
+    documents: list[tuple[int, str]]  # search_index rows: document rowid, text
     now: datetime
     today: date
+    now_text: str  # `now` as SQLAlchemy stores a DateTime in SQLite
 
     @classmethod
     def empty(cls) -> _Batch:
-        now = datetime.now(UTC)
-        return cls({}, {}, [], now.replace(tzinfo=None), now.date())
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return cls({}, {}, {}, [], now, now.date(), now.strftime("%Y-%m-%d %H:%M:%S.%f"))
 
     def add(self, model, row: dict) -> None:
         self.rows.setdefault(model.__table__, []).append(row)
+
+    def add_tuple(self, model, row: tuple) -> None:
+        self.tuples.setdefault(model.__table__, []).append(row)
 
     def replace_children(self, model, column, parent_id: str) -> None:
         self.replaced.setdefault(model.__table__, (column, []))[1].append(parent_id)
@@ -142,90 +150,87 @@ def _convention_due(p: dict, today: date) -> date | None:
         return None
 
 
+COLUMNS = {
+    "dossiers": ("id", "version", *DOSSIER_SCALARS, *DOSSIER_DATES, "next_due_on", "search_rowid", "updated_at", "extra",
+                 "experiences", "clock_events"),
+    "applicants": ("id", "dossier_id", "birth_date", *APPLICANT_FIELDS),
+    "diplomas": ("id", "dossier_id", "is_main", "title", "country", "obtained_on", "issuing_body", "recognised_on"),
+    "decisions": ("id", "dossier_id", "kind", "decided_on", "motifs", "required_level", "held_level",
+                  "substantial_differences"),
+    "conventions": ("id", "version", *CONVENTION_SCALARS, *CONVENTION_DATES, "company_id", "next_due_on", "extra",
+                    "updated_at", "search_rowid", "decided_on", "beneficiaries", "avantages"),
+    "companies": ("id", "name", "siren", "siret", "address"),
+    "pieces": ("id", "version", "received_on", *PIECE_FIELDS),
+}
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _day(value) -> str | None:
+    """A payload date, checked and stored as SQLAlchemy stores a Date (AAAA-MM-JJ)."""
+    return date.fromisoformat(value).isoformat() if value else None
+
+
 def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
-    row = {k: p.get(k) for k in DOSSIER_SCALARS}
-    row["acces_partiel"] = bool(row["acces_partiel"])
-    row.update({k: _d(p.get(k)) for k in DOSSIER_DATES})
+    get = p.get
     extra = {k: v for k, v in p.items() if k not in DOSSIER_KEYS}
-    row.update(id=record_id, version=version, next_due_on=_next_due(p, batch.today), extra=extra or None,
-               updated_at=batch.now, search_rowid=search.document_rowid("dossier", record_id))
-    batch.add(Dossier, row)
+    decision = get("decision")
+    if decision:
+        if set(decision) - {"kind", "decided_on", "motifs"}:
+            # Measures and future decision details: the payload keeps them whole (dumped back as is).
+            extra["decision"] = decision
+        batch.add_tuple(Decision, (child_id(record_id, "decision"), record_id, decision["kind"],
+                                   _day(decision["decided_on"]), decision.get("motifs"), None, None, None))
+    rowid = search.document_rowid("dossier", record_id)
+    batch.add_tuple(Dossier, (
+        record_id, version, get("reference"), get("profession"), get("specialty"), get("region"),
+        int(bool(get("acces_partiel"))), get("situation"), get("state"), get("assigned_to"),
+        _day(get("received_on")), _day(get("acknowledged_on")), _day(get("complete_on")), _day(get("closed_on")),
+        _iso(_next_due(p, batch.today)), rowid, batch.now_text, _to_json(extra) if extra else None,
+        _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
     for model in (Applicant, Diploma, Decision):
         batch.replace_children(model, model.dossier_id, record_id)
-    row["experiences"] = _items(p.get("experiences"))
-    row["clock_events"] = _clock_events(p.get("clock_events"))
-    applicant = p.get("applicant") or {}
-    batch.add(
-        Applicant,
-        {"id": child_id(record_id, "applicant"), "dossier_id": record_id,
-         "birth_date": _d(applicant.get("birth_date")),
-         **{k: applicant.get(k) for k in APPLICANT_FIELDS}},
-    )
-    if p.get("diploma"):
-        dip = p["diploma"]
-        batch.add(
-            Diploma,
-            {"id": child_id(record_id, "diploma"), "dossier_id": record_id, "is_main": True,
-             "title": dip.get("title") or "", "country": dip.get("country") or "",
-             "obtained_on": _d(dip.get("obtained_on")), "issuing_body": dip.get("issuing_body"),
-             "recognised_on": _d(dip.get("recognised_on"))},
-        )
-    if p.get("decision"):
-        dec = p["decision"]
-        if set(dec) - {"kind", "decided_on", "motifs"}:
-            # Measures and future decision details: the payload keeps them whole (dumped back as is).
-            extra["decision"] = dec
-            row["extra"] = extra
-        batch.add(
-            Decision,
-            {"id": child_id(record_id, "decision"), "dossier_id": record_id, "kind": dec["kind"],
-             "decided_on": _d(dec["decided_on"]), "motifs": dec.get("motifs"),
-             "required_level": None, "held_level": None, "substantial_differences": None},
-        )
+    applicant = get("applicant") or {}
+    batch.add_tuple(Applicant, (child_id(record_id, "applicant"), record_id, _day(applicant.get("birth_date")),
+                                *map(applicant.get, APPLICANT_FIELDS)))
+    diploma = get("diploma") or {}
+    if diploma:
+        batch.add_tuple(Diploma, (child_id(record_id, "diploma"), record_id, 1, diploma.get("title") or "",
+                                  diploma.get("country") or "", _day(diploma.get("obtained_on")),
+                                  diploma.get("issuing_body"), _day(diploma.get("recognised_on"))))
     name = f"{applicant.get('first_names') or ''} {applicant.get('last_name') or ''}"
-    diploma = p.get("diploma") or {}
     batch.documents.append(
-        ("dossier", record_id,
-         f"{p.get('reference')} {name} {diploma.get('title') or ''} {diploma.get('country') or ''}")
+        (rowid, f"{get('reference')} {name} {diploma.get('title') or ''} {diploma.get('country') or ''}")
     )
 
 
 def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
-    company = p.get("company") or {}
+    get = p.get
+    company = get("company") or {}
     company_id = child_id("company", company.get("siret") or record_id)
-    batch.add(
-        Company,
-        {"id": company_id, "name": company.get("name") or "", "siren": company.get("siren"),
-         "siret": company.get("siret"), "address": company.get("address")},
-    )
-    row = {k: p.get(k) for k in CONVENTION_SCALARS}
-    row["read_only"] = bool(row["read_only"])
-    row["urgent"] = bool(row["urgent"])
-    row["source"] = row["source"] or "eps"
-    row.update({k: _d(p.get(k)) for k in CONVENTION_DATES})
+    batch.add_tuple(Company, (company_id, company.get("name") or "", company.get("siren"), company.get("siret"),
+                              company.get("address")))
     extra = {k: v for k, v in p.items() if k not in CONVENTION_KEYS}
-    if p.get("decision") is not None:
-        extra["decision"] = p["decision"]
-    row.update(id=record_id, version=version, company_id=company_id, next_due_on=_convention_due(p, batch.today),
-               extra=extra or None, updated_at=batch.now, search_rowid=search.document_rowid("convention", record_id),
-               decided_on=_d((p.get("decision") or {}).get("decided_on")))
-    batch.add(Convention, row)
-    beneficiaries = row["beneficiaries"] = _items(p.get("beneficiaries"), keyed=True)
-    row["avantages"] = _items(p.get("avantages"), keyed=True)
-    names = [f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}"
-             for b in beneficiaries]
+    decision = get("decision")
+    if decision is not None:
+        extra["decision"] = decision
+    beneficiaries = _items(get("beneficiaries"), keyed=True)
+    rowid = search.document_rowid("convention", record_id)
+    batch.add_tuple(Convention, (
+        record_id, version, get("reference"), get("authority"), get("source") or "eps", int(bool(get("read_only"))),
+        get("object"), get("regime"), get("state"), int(bool(get("urgent"))), get("signing_region"), get("assigned_to"),
+        _day(get("filed_on")), _day(get("octroi_on")), _day(get("period_start")), _day(get("period_end")),
+        company_id, _iso(_convention_due(p, batch.today)), _to_json(extra) if extra else None, batch.now_text, rowid,
+        _day((decision or {}).get("decided_on")), _to_json(beneficiaries),
+        _to_json(_items(get("avantages"), keyed=True))))
+    names = " ".join(f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}"
+                     for b in beneficiaries)
     batch.documents.append(
-        ("convention", record_id,
-         f"{p.get('reference')} {company.get('name') or ''} {company.get('siret') or ''} {' '.join(names)}")
+        (rowid, f"{get('reference')} {company.get('name') or ''} {company.get('siret') or ''} {names}")
     )
 
 
 def _piece_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
-    batch.add(
-        Piece,
-        {"id": record_id, "version": version, "received_on": _d(p.get("received_on")),
-         **{k: p.get(k) for k in PIECE_FIELDS}},
-    )
+    batch.add_tuple(Piece, (record_id, version, _day(p.get("received_on")), *map(p.get, PIECE_FIELDS)))
 
 
 def _annotation_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
@@ -286,6 +291,18 @@ MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "an
                "letter": Letter}
 
 
+Statement = tuple[str, list[tuple]]  # SQL and its parameter rows, run with executemany
+
+
+@dataclass
+class Plan:
+    """What writing a batch of records takes, as plain SQL: built without the database (so a new
+    profile's first sync can build the next page while another process writes this one)."""
+
+    statements: list[Statement]
+    count: int  # records of known kinds
+
+
 def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | None]], *, new: bool = False) -> int:
     """Write (kind, id, version, payload or None for a tombstone) into the local tables.
 
@@ -293,6 +310,20 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
     `new`: the caller knows none of these records is stored here yet (a new profile's first sync),
     so there are no children or search documents to delete first.
     """
+    plan = build_plan(records, new=new)
+    write_plan(session.connection(), plan.statements)
+    return plan.count
+
+
+def write_plan(connection, statements: list[Statement]) -> None:
+    """Run a plan on a SQLAlchemy connection or a DB-API cursor, in the caller's transaction."""
+    run = connection.exec_driver_sql if hasattr(connection, "exec_driver_sql") else connection.executemany
+    for sql, rows in statements:
+        if rows:
+            run(sql, rows)
+
+
+def build_plan(records: Iterable[tuple[str, str, int, dict | None]], *, new: bool = False) -> Plan:
     batch = _Batch.empty()
     deleted: dict[str, list[str]] = {}
     count = 0
@@ -305,23 +336,24 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
             deleted.setdefault(kind, []).append(record_id)
         else:
             builder(batch, record_id, version, payload)
+    statements: list[Statement] = []
     for kind, ids in deleted.items():
-        model = MAIN_MODELS[kind]
-        for chunk in _chunks(ids):
-            session.execute(delete(model).where(model.id.in_(chunk)))
-        search.remove_documents(session, kind, ids)
-    for table, (column, parent_ids) in ({} if new else batch.replaced).items():
-        for chunk in _chunks(parent_ids):
-            session.execute(delete(table).where(column.in_(chunk)))
-    connection = session.connection()
-    for table in _parent_first(batch.rows):
-        sql, columns = _insert_sql(table)
+        statements.append((f'DELETE FROM "{MAIN_MODELS[kind].__tablename__}" WHERE id = ?', [(i,) for i in ids]))
+        statements.append(search.removal_statement(kind, ids))
+    if not new:
+        for table, (column, parent_ids) in batch.replaced.items():
+            statements.append((f'DELETE FROM "{table.name}" WHERE "{column.name}" = ?', [(i,) for i in parent_ids]))
+    for table in _parent_first([*batch.tuples, *batch.rows]):
         # Raw executemany of tuples: SQLAlchemy's per-row parameter processing cost more than the
         # encrypted write itself on a national initial sync. Values are converted as SQLAlchemy's
         # SQLite types would store them, so the ORM reads them back unchanged.
-        connection.exec_driver_sql(sql, _values(batch.rows[table], columns))
-    search.set_documents(session, batch.documents, new=new)
-    return count
+        if table in batch.tuples:
+            statements.append((_insert_sql(table, COLUMNS[table.name])[0], batch.tuples[table]))
+        else:
+            sql, columns = _insert_sql(table)
+            statements.append((sql, _values(batch.rows[table], columns)))
+    statements.extend(search.row_statements(batch.documents, new=new))
+    return Plan(statements, count)
 
 
 def _values(rows: list[dict], columns: list) -> list[tuple]:
@@ -363,34 +395,32 @@ def _same(value):
 
 
 _CONVERTERS = {"DATE": _iso_date, "DATETIME": _sa_datetime, "NUMERIC": _as_float, "JSON": _as_json, "BOOLEAN": _as_int}
-_INSERTS: dict[str, tuple[str, list]] = {}
+_INSERTS: dict[tuple, tuple[str, list]] = {}
 
 
-def _insert_sql(table: Table) -> tuple[str, list]:
-    if table.name not in _INSERTS:
-        columns = [(c.name, _CONVERTERS.get(type(c.type).__visit_name__.upper(), _same)) for c in table.columns]
+def _insert_sql(table: Table, names: tuple[str, ...] | None = None) -> tuple[str, list]:
+    """The upsert of a row of `table`, with every column or with `names` in that order."""
+    key = (table.name, names)
+    if key not in _INSERTS:
+        chosen = table.columns if names is None else [table.columns[name] for name in names]
+        columns = [(c.name, _CONVERTERS.get(type(c.type).__visit_name__.upper(), _same)) for c in chosen]
         names = ", ".join(f'"{name}"' for name, _ in columns)
         marks = ", ".join("?" for _ in columns)
         keys = [c.name for c in table.primary_key.columns]
         updates = ", ".join(f'"{name}" = excluded."{name}"' for name, _ in columns if name not in keys)
         # An upsert, never INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign keys'
         # ON DELETE CASCADE then silently deleted a dossier's pièces and annotations on every update.
-        _INSERTS[table.name] = (
+        _INSERTS[key] = (
             f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) '
             f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}',
             columns,
         )
-    return _INSERTS[table.name]
+    return _INSERTS[key]
 
 
-def _parent_first(rows: dict[Table, list[dict]]) -> list[Table]:
+def _parent_first(tables: list[Table]) -> list[Table]:
     order = [Company.__table__, Dossier.__table__, Convention.__table__]
-    return [t for t in order if t in rows] + [t for t in rows if t not in order]
-
-
-def _chunks(items: list[str], size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return [t for t in order if t in tables] + [t for t in tables if t not in order]
 
 
 # --- rows -> payload -------------------------------------------------------------------------

@@ -1,13 +1,14 @@
-"""Migration 0012 moves the lists of existing profiles (experiences, clock events, beneficiaries,
+"""Migrations 0012 and 0013 on an existing profile. 0012 moves the lists of existing profiles (experiences, clock events, beneficiaries,
 avantages) from their own tables into JSON columns: a profile upgraded in place dumps exactly the
-payload it held before, in the payload's order and formats."""
+payload it held before, in the payload's order and formats; 0013 makes the search index
+contentless and the profile's records are still found."""
 
 from __future__ import annotations
 
 from alembic import command
 
 from aude_desktop.paths import Profile
-from aude_desktop.store import migrate
+from aude_desktop.store import migrate, search
 from aude_desktop.store.database import open_store
 from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import database_key
@@ -17,8 +18,10 @@ from aude_desktop.sync.materialize import child_id, dump_convention, dump_dossie
 # rowid order is (each list was written whole, in order).
 OLD_ROWS = [
     "INSERT INTO dossiers (id, version, reference, profession, region, acces_partiel, situation, state, received_on, "
-    "updated_at) VALUES ('d1', 3, 'AUDE-OLD-1', 'infirmier', 'BRE', 0, 'ue_reglemente', 'complet', '2025-01-02', "
-    "'2025-01-02 00:00:00')",
+    f"updated_at, search_rowid) VALUES ('d1', 3, 'AUDE-OLD-1', 'infirmier', 'BRE', 0, 'ue_reglemente', 'complet', "
+    f"'2025-01-02', '2025-01-02 00:00:00', {search.document_rowid('dossier', 'd1')})",
+    "INSERT INTO search_index (rowid, kind, entity_id, body) VALUES "
+    f"({search.document_rowid('dossier', 'd1')}, 'dossier', 'd1', 'AUDE-OLD-1 Élodie Nguyễn')",
     *(f"INSERT INTO clock_events (id, dossier_id, \"on\", kind, note) VALUES ('{child_id('d1', 'clock', str(i))}', 'd1', "
       f"'{on}', '{kind}', {note})"
       for i, (on, kind, note) in enumerate([("2025-01-02", "receipt", "NULL"), ("2025-01-20", "pieces_requested", "'pièce g'"),
@@ -58,6 +61,7 @@ def test_an_existing_profile_keeps_its_lists_in_payload_order_and_format(tmp_pat
     with store.session() as s:
         dossier = dump_dossier(s, "d1")
         convention = dump_convention(s, "c1")
+        found = search.search(s, "dossier", "nguyen elod")
         tables = set(s.connection().exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
     store.close()
 
@@ -75,4 +79,5 @@ def test_an_existing_profile_keeps_its_lists_in_payload_order_and_format(tmp_pat
         {"id": "a0", "beneficiary_id": None, "nature": "don", "amount": "0.50", "hours": None, "half_days": None,
          "nights": 2, "meals": None, "collations": None, "date": None, "description": None, "purpose": "recherche"},
     ]
+    assert found == ["d1"]
     assert not tables & {"clock_events", "experiences", "beneficiaries", "avantages"}

@@ -44,7 +44,9 @@ def _add_dossier(store, reference="AUDE-2026-OCC-000001", last_name="Nguyễn", 
         d.applicant = Applicant(last_name=last_name, first_names=first_names)
         s.add(d)
         s.flush()
-        search.set_document(s, "dossier", d.id, f"{reference} {first_names} {last_name}")
+        d.search_rowid = search.document_rowid("dossier", d.id)
+        for sql, rows in search.row_statements([(d.search_rowid, f"{reference} {first_names} {last_name}")]):
+            s.connection().exec_driver_sql(sql, rows)
         return d.id
 
 

@@ -141,3 +141,13 @@ def test_dumped_lists_are_copies(store):
         dumped = dump_convention(s, "c-1")
         dumped["avantages"][0]["amount"] = "99999.00"
         assert dump_convention(s, "c-1") == CONVENTION
+
+
+def test_fast_row_builders_name_every_column_of_their_table():
+    """The big kinds build tuples in COLUMNS order: a column added to a model must be added there too,
+    or an update would leave it stale."""
+    from aude_desktop.store.models import Base
+    from aude_desktop.sync.materialize import COLUMNS
+
+    for name, columns in COLUMNS.items():
+        assert sorted(columns) == sorted(Base.metadata.tables[name].columns.keys()), name
