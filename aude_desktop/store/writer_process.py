@@ -96,8 +96,8 @@ class WriterProcess:
 
 def serve(pipe) -> None:
     _die_with_parent()
+    import sqlcipher3
     from sqlalchemy.engine import URL
-    from sqlalchemy.exc import OperationalError
 
     from aude_desktop.store.engine import engine_from_url
 
@@ -130,18 +130,12 @@ def serve(pipe) -> None:
             except Exception as exc:  # noqa: BLE001 — reported to the caller, who raises in French
                 connection.rollback()
                 failed = True
-                kind = "disk" if isinstance(exc, OperationalError | _sqlite_operational_errors()) else "data"
+                kind = "disk" if isinstance(exc, sqlcipher3.OperationalError) else "data"
                 # The type and SQLite's text only (no values): logs never carry personal data.
                 pipe.send_bytes(marshal.dumps(("error", kind, f"{type(exc).__name__}: {str(exc)[:200]}")))
     finally:
         if engine is not None:
             engine.dispose()
-
-
-def _sqlite_operational_errors() -> tuple:
-    import sqlcipher3
-
-    return (sqlcipher3.OperationalError,)
 
 
 def _die_with_parent() -> None:

@@ -17,7 +17,7 @@ from aude_desktop.store.database import StoreReadOnly, StoreWriteError, open_sto
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, get_state
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
@@ -103,3 +103,35 @@ def test_read_only_disk_is_refused_in_french_and_loses_nothing(tmp_path):
         store.close()
         ledger.assert_clean(entry)
         assert before  # the database was there, untouched, while the disk was read-only
+
+
+def test_disk_full_during_a_first_sync_written_by_the_writer_process(tmp_path):
+    """The writer process meets the full disk: the sync stops with the French refusal, the profile
+    keeps what was committed (data and cursor together), opens, and finishes once space is back."""
+    (tmp_path / "central").mkdir()
+    with seeded_server(tmp_path / "central", 400, 400, 5) as server, small_disk(tmp_path / "disk", "3m") as disk:
+        profile = Profile.isolated(disk)
+        store = _open(profile)
+        auth = signed_in(server, "dgos", "demo-dgos")
+        engine = SyncEngine(store, auth, page_size=50, apply_batch=200, bulk_writer_after=100)
+        with pytest.raises(StoreWriteError) as refused:
+            engine.run()
+        assert "plein" in str(refused.value)
+        with store.session() as s:
+            cursor = int(get_state(s, CURSOR_KEY) or 0)
+            kept = s.scalar(select(func.count()).select_from(Dossier))
+        store.close()
+
+        store = _open(profile)
+        integrity = store.integrity_ok()
+        store.close()
+        remount(disk, "size=128m")
+        store = _open(profile)
+        report = SyncEngine(store, auth, page_size=50, apply_batch=200, bulk_writer_after=100).run()
+        entry = ledger.record("Disque plein pendant une première synchronisation (processus d'écriture)",
+                              iterations=1, at_risk=report.pulled,
+                              lost=int(report.mismatch), integrity_failures=int(not integrity) + int(not store.integrity_ok()))
+        store.close()
+        ledger.assert_clean(entry)
+        assert cursor > 0 and kept > 0  # the first transactions were committed before the disk filled
+        assert not report.mismatch and report.pulled > 0

@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -90,3 +91,64 @@ def test_sigkill_during_sync_loses_and_duplicates_nothing(tmp_path, server):
     store.close()
     ledger.assert_clean(entry)
     assert set(statuses) == {"applied"}
+
+
+FIRST_SYNC_ROUNDS = int(os.environ.get("AUDE_KILL_FIRST_ROUNDS", "8"))
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state == "Z":  # killed, waiting to be reaped by init
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigkill_during_a_first_sync_through_the_writer_process(tmp_path, server):
+    """A new profile's first sync, its writes in the writer process, killed at random moments: the
+    writer dies with the client and commits nothing half-way; after a restart the local copy equals
+    the server's and the integrity check passes."""
+    rng = random.Random(11)
+    kills = stray_writers = integrity_failures = mismatches = writers_seen = 0
+    for round_ in range(FIRST_SYNC_ROUNDS):
+        profile = Profile.isolated(tmp_path / f"first-{round_}")
+        open_store(profile, database_key(profile, passphrase=PASSPHRASE)).close()
+        child = subprocess.Popen(
+            [sys.executable, str(CHILD), str(profile.data_dir.parent), server.url, "first"],
+            env=dict(os.environ, AUDE_DB_PASSPHRASE=PASSPHRASE), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        assert child.stdout.readline().strip() == b"signed-in"
+        writers: set[int] = set()
+        steps, progress_seen = rng.randint(6, 30), 0
+        while progress_seen < steps:
+            line = child.stdout.readline().strip()
+            if line.startswith(b"writer "):
+                writers.add(int(line.split()[1]))
+            elif line == b"progress":
+                progress_seen += 1
+            else:
+                break
+        if child.poll() is None and writers:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.wait(timeout=60)
+        writers_seen += len(writers)
+        stray_writers += sum(not _gone(pid) for pid in writers)
+
+        store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
+        integrity_failures += int(not store.integrity_ok())
+        auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ", tokens=MemoryTokens())
+        auth.sign_in("demo-agent-occ")
+        mismatches += int(SyncEngine(store, auth).run().mismatch)
+        store.close()
+    print(f"\n{FIRST_SYNC_ROUNDS} first syncs, {kills} SIGKILLs while the writer process ran")
+    entry = ledger.record("Client tué pendant une première synchronisation (processus d'écriture)",
+                          iterations=kills, at_risk=0, lost=mismatches, integrity_failures=integrity_failures)
+    ledger.assert_clean(entry)
+    assert kills >= FIRST_SYNC_ROUNDS // 2, "too few kills landed while the writer ran: the test would prove nothing"
+    assert writers_seen >= kills and stray_writers == 0

@@ -216,3 +216,24 @@ def test_mismatch_is_reported_and_full_resync_repairs_it_keeping_unsent_work(tmp
         assert s.get(Dossier, altered).version < 99
         assert s.get(Dossier, "eeeeeeee-0000-4000-8000-000000000001") is None
         assert s.get(Dossier, unsent) is not None  # pushed during the resync, kept either way
+
+
+def test_first_sync_through_the_writer_process_holds_exactly_the_servers_records(tmp_path, server):
+    """Past `bulk_writer_after` records a new profile's pages are written by another process: the
+    result is the server's data, record for record, as the in-process path writes it."""
+    from aude_desktop.sync.materialize import dump_convention, dump_dossier
+
+    store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
+    progress = []
+    report = SyncEngine(store, auth, page_size=40, apply_batch=120, bulk_writer_after=100,
+                        on_progress=progress.append).run()
+    assert not report.mismatch, report.warnings
+    assert report.transactions == -(-report.pages // 3) > 2  # 120 records (3 pages) per transaction
+    assert [p.records for p in progress if p.phase == "réception"][-1] == report.pulled
+    with server.engine.connect() as conn:
+        records = conn.exec_driver_sql("SELECT kind, id, payload FROM records WHERE kind IN ('dossier', 'convention')").all()
+    with store.session() as s:
+        for kind, record_id, payload in records:
+            dumped = (dump_dossier if kind == "dossier" else dump_convention)(s, record_id)
+            assert dumped == json.loads(payload), (kind, record_id)
+    assert len(records) == 400
