@@ -75,6 +75,14 @@ def write_failure_text(text: str) -> StoreWriteError | None:
     return None
 
 
+def _restore_foreign_keys(session: Session) -> None:
+    """The pooled connection goes back with its checks on, or is not reused at all."""
+    try:
+        session.connection().exec_driver_sql("PRAGMA foreign_keys=ON")
+    except Exception:  # noqa: BLE001 — whatever failed, this connection must not serve again
+        session.connection().invalidate()
+
+
 @dataclass(frozen=True)
 class StoreStatus:
     pending: int
@@ -91,9 +99,15 @@ class LocalStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any error (nothing saved half-way)."""
+    def session(self, *, foreign_keys: bool = True) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error (nothing saved half-way).
+
+        `foreign_keys=False` is for writing what the server sent: records reference each other (a
+        pièce its dossier) and the feed may bring a child before its parent's latest version; the
+        server keeps them consistent, the local copy mirrors it as it comes."""
         session = self._sessions()
+        if not foreign_keys:  # before the first statement: SQLite ignores it inside a transaction
+            session.connection().exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             yield session
             session.commit()
@@ -108,6 +122,8 @@ class LocalStore:
             session.rollback()
             raise
         finally:
+            if not foreign_keys:
+                _restore_foreign_keys(session)
             session.close()
 
     def status(self) -> StoreStatus:

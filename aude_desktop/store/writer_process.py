@@ -41,8 +41,13 @@ class WriterProcess:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._pipe, child = context.Pipe()
         self._process = context.Process(target=serve, args=(child,), name="aude-writer", daemon=True)
-        self._process.start()
-        child.close()
+        try:
+            self._process.start()
+        except OSError as exc:  # no interpreter to start (a damaged install, a locked-down machine)
+            self._pipe.close()
+            raise WriterFailed("process", "writer process could not start") from exc
+        finally:
+            child.close()
         # Through the pipe: the key never appears in a command line or the environment.
         self._send(("open", engine.url.database, engine.url.password))
 
@@ -59,6 +64,8 @@ class WriterProcess:
             self._send(("close",))
         except WriterFailed:
             pass
+        if self._process.pid is None:
+            return
         self._process.join(timeout=10)
         if self._process.is_alive():
             self._process.kill()
@@ -107,6 +114,7 @@ def serve(pipe) -> None:
         engine = engine_from_url(URL.create("sqlite+pysqlcipher", password=key, database=database))
         connection = engine.raw_connection()
         cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")  # what the server sent, as it comes (LocalStore.session)
         failed = False
         while True:
             try:

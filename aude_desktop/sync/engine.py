@@ -279,9 +279,9 @@ class SyncEngine:
             while not last_page:
                 if writer is None and new_profile and self.bulk_writer_after is not None \
                         and report.pulled >= self.bulk_writer_after:
-                    writer = stack.enter_context(WriterProcess(self.store.engine))
+                    writer = self._start_writer(stack)
                 uncommitted = 0
-                with self.store.session() as s, _writer_errors():
+                with self.store.session(foreign_keys=False) as s, _writer_errors():
                     while not last_page and uncommitted < commit_every:
                         changes, next_cursor, more = _parse_page(upcoming.result(), cursor)
                         last_page = not (more and changes)
@@ -311,6 +311,24 @@ class SyncEngine:
                 report.pulled += uncommitted
                 report.transactions += 1
                 report.cursor = cursor
+
+    def _start_writer(self, stack: ExitStack) -> WriterProcess | None:
+        """The writer process, checked to run and to open the database; if it cannot, this
+        process writes the rest (slower, same result) and says so in the log."""
+        try:
+            writer = WriterProcess(self.store.engine)
+        except WriterFailed:
+            writer = None
+        else:
+            stack.callback(writer.close)
+            try:
+                writer.commit()  # an empty transaction: the writer is up and holds the key
+            except WriterFailed:
+                writer = None
+        if writer is None:
+            log.warning("writer process unavailable: the first sync is written by this process")
+            self.bulk_writer_after = None
+        return writer
 
     def _store_is_empty(self) -> bool:
         with self.store.session() as s:

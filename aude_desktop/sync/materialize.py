@@ -187,7 +187,7 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
         _day(get("received_on")), _day(get("acknowledged_on")), _day(get("complete_on")), _day(get("closed_on")),
         _iso(_next_due(p, batch.today)), rowid, batch.now_text, _to_json(extra) if extra else None,
         _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
-    for model in (Applicant, Diploma, Decision):
+    for model in OWNED_ROWS["dossier"]:
         batch.replace_children(model, model.dossier_id, record_id)
     applicant = get("applicant") or {}
     batch.add_tuple(Applicant, (child_id(record_id, "applicant"), record_id, _day(applicant.get("birth_date")),
@@ -286,6 +286,7 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "ruleset": _ruleset_rows,
     "letter": _letter_rows,
 }
+OWNED_ROWS = {"dossier": (Applicant, Diploma, Decision)}  # rows of a record that are not records themselves
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
                "commission_session": CommissionSession, "ruleset": Ruleset,
                "letter": Letter}
@@ -338,6 +339,9 @@ def build_plan(records: Iterable[tuple[str, str, int, dict | None]], *, new: boo
             builder(batch, record_id, version, payload)
     statements: list[Statement] = []
     for kind, ids in deleted.items():
+        # A record's own rows go with it, explicitly: the sync writes with foreign keys off.
+        for model in OWNED_ROWS.get(kind, ()):
+            statements.append((f'DELETE FROM "{model.__tablename__}" WHERE dossier_id = ?', [(i,) for i in ids]))
         statements.append((f'DELETE FROM "{MAIN_MODELS[kind].__tablename__}" WHERE id = ?', [(i,) for i in ids]))
         statements.append(search.removal_statement(kind, ids))
     if not new:

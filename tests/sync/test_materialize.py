@@ -72,19 +72,21 @@ def test_convention_round_trip(store):
         assert dump_convention(s, "c-1") == CONVENTION
 
 
-def test_update_replaces_children_and_tombstone_deletes(store):
+@pytest.mark.parametrize("foreign_keys", [True, False])  # False: as the sync writes
+def test_update_replaces_children_and_tombstone_deletes(store, foreign_keys):
     changed = copy.deepcopy(DOSSIER)
     changed["experiences"] = changed["experiences"][:1]
     changed["applicant"]["last_name"] = "Martin"
-    with store.session() as s:
+    with store.session(foreign_keys=foreign_keys) as s:
         materialize(s, [("dossier", "d-1", 1, copy.deepcopy(DOSSIER)), ("convention", "c-1", 1, CONVENTION)])
         materialize(s, [("dossier", "d-1", 2, changed)])
-    with store.session() as s:
+    with store.session(foreign_keys=foreign_keys) as s:
         assert dump_dossier(s, "d-1") == changed
         assert search.search(s, "dossier", "martin") == ["d-1"]
         assert search.search(s, "dossier", "nguyen") == []
         materialize(s, [("dossier", "d-1", 3, None), ("convention", "c-1", 2, None)])
     with store.session() as s:
+        assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for the next user
         assert s.get(Dossier, "d-1") is None
         assert s.query(Applicant).count() == s.query(Diploma).count() == 0
         assert s.query(Convention).count() == 0
