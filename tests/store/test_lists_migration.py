@@ -5,14 +5,12 @@ contentless and the profile's records are still found."""
 
 from __future__ import annotations
 
-from alembic import command
-
 from aude_desktop.paths import Profile
-from aude_desktop.store import migrate, search
+from aude_desktop.store import search
 from aude_desktop.store.database import open_store
-from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.materialize import child_id, dump_convention, dump_dossier
+from tests.support.old_profile import write_at_revision
 
 # Rows as the client up to 0011 wrote them. Child ids are hashes, so id order is not payload order;
 # rowid order is (each list was written whole, in order).
@@ -46,15 +44,7 @@ OLD_ROWS = [
 def test_an_existing_profile_keeps_its_lists_in_payload_order_and_format(tmp_path):
     profile = Profile.isolated(tmp_path / "profil").ensure()
     key = database_key(profile)
-    engine = make_engine(profile.database_path, key)
-    config = migrate.alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0011")
-    with engine.begin() as connection:
-        for sql in OLD_ROWS:
-            connection.exec_driver_sql(sql)
-    engine.dispose()
+    write_at_revision(profile, key, "0011", OLD_ROWS)
 
     store = open_store(profile, key)
     assert store.last_backup is not None  # taken before the move

@@ -6,7 +6,6 @@ import hashlib
 from datetime import date
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from aude_desktop.store.keys import (
     read_keyinfo,
 )
 from aude_desktop.store.models import Base
+from tests.support.old_profile import write_at_revision
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -157,18 +157,11 @@ def test_pragmas_on_every_connection(profile):
 
 def test_old_database_is_backed_up_then_migrated_at_start_up(profile):
     key = database_key(profile)
-    engine = make_engine(profile.database_path, key)
-    config = migrate.alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO dossiers (id, version, reference, profession, region, acces_partiel, situation, "
-            "state, received_on, updated_at) VALUES ('d1', 3, 'AUDE-OLD-1', 'infirmier', 'BRE', 0, "
-            "'ue_reglemente', 'complet', '2025-01-02', '2025-01-02 00:00:00')"
-        )
-    engine.dispose()
+    write_at_revision(profile, key, "0001", [
+        "INSERT INTO dossiers (id, version, reference, profession, region, acces_partiel, situation, "
+        "state, received_on, updated_at) VALUES ('d1', 3, 'AUDE-OLD-1', 'infirmier', 'BRE', 0, "
+        "'ue_reglemente', 'complet', '2025-01-02', '2025-01-02 00:00:00')"
+    ])
 
     store = open_store(profile, key)
     assert store.schema_revision() == migrate.head_revision()

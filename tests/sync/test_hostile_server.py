@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -89,6 +90,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send('{"code": "introuvable", "message": "Adresse inconnue."}', 404)
 
 
+@contextmanager
+def _serving():
+    """The hostile server on 127.0.0.1, and a session signed in to it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
+                           "agent.occ", tokens=MemoryTokens())
+        auth.sign_in("x")
+        yield auth
+    finally:
+        server.shutdown()
+
+
 def _next_of(body: str):
     try:
         page = json.loads(body)
@@ -107,11 +122,6 @@ def _snapshot(store) -> tuple:
 
 
 def test_any_server_answer_gives_a_result_or_a_french_error(store):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
-                       "agent.occ", tokens=MemoryTokens())
-    auth.sign_in("x")
     run_command(store, Actor("agent.occ", "agent_dreets", "OCC"), "dossier.create", {"payload": new_dossier()})
     outcomes = {"completed": 0, "refused": 0}
 
@@ -134,10 +144,8 @@ def test_any_server_answer_gives_a_result_or_a_french_error(store):
         else:
             outcomes["completed"] += 1
 
-    try:
+    with _serving() as auth:
         sync_against()
-    finally:
-        server.shutdown()
     print(f"\noutcomes: {outcomes}")
     assert outcomes["refused"] > 10 and outcomes["completed"] > 0, outcomes
 
@@ -156,15 +164,8 @@ def test_records_outside_the_users_scope_are_never_stored(store):
         {"kind": "convention", "id": "c-inf", "version": 1, "deleted": False, "payload": convention},
     ], "next": 3, "more": False})
     Answers.mutations, Answers.stats = ECHO, json.dumps({"counts": {"dossier": 1}, "versions": {"dossier": 1}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
-                           "agent.occ", tokens=MemoryTokens())
-        auth.sign_in("x")
+    with _serving() as auth:
         report = SyncEngine(store, auth).run()
-    finally:
-        server.shutdown()
     with store.session() as s:
         assert set(s.scalars(select(Dossier.id))) == {"d-occ"}
         assert s.connection().exec_driver_sql("SELECT count(*) FROM conventions").scalar() == 0
@@ -186,16 +187,9 @@ def test_a_page_the_writer_process_cannot_store_is_refused_in_french_and_nothing
         for n in range(2)
     ], "next": 2, "more": False})
     Answers.mutations, Answers.stats = ECHO, '{"counts": {}, "versions": {}}'
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
-                           "agent.occ", tokens=MemoryTokens())
-        auth.sign_in("x")
+    with _serving() as auth:
         for writer_after in (0, None):  # the writer process first, then this process: the same answer
             with pytest.raises(ApiError, match="enregistrement illisible"):
                 SyncEngine(store, auth, bulk_writer_after=writer_after, sleep=lambda _s: None).run()
             assert _snapshot(store)[0] is None and _snapshot(store)[2] == (0, 0, 0, 0, 0)
-    finally:
-        server.shutdown()
-        store.close()
+    store.close()
