@@ -49,7 +49,11 @@ class WriterProcess:
         finally:
             child.close()
         # Through the pipe: the key never appears in a command line or the environment.
-        self._send(("open", engine.url.database, engine.url.password))
+        try:
+            self._send(("open", engine.url.database, engine.url.password))
+        except WriterFailed:
+            self.close()
+            raise
 
     def write(self, statements: list) -> None:
         self._raise_reported()
@@ -60,15 +64,15 @@ class WriterProcess:
         self._answer()
 
     def close(self) -> None:
+        """Roll back what was not committed and stop the writer (idempotent)."""
         try:
             self._send(("close",))
         except WriterFailed:
             pass
-        if self._process.pid is None:
-            return
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.kill()
+        if self._process.pid is not None:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
         self._pipe.close()
 
     def __enter__(self) -> WriterProcess:
