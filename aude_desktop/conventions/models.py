@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
@@ -48,10 +48,6 @@ class Convention(SyncedMixin, Base):
     search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)  # see Dossier.search_rowid
     # The express decision's date (also in the payload): supervision's processing times read a column.
     decided_on: Mapped[date | None]
-    # Beneficiaries and avantages as the payload's JSON lists (see Dossier.experiences): the
-    # classification and the views read them whole; a convention is one row, not twenty.
-    beneficiaries: Mapped[list | None] = mapped_column(JSON)
-    avantages: Mapped[list | None] = mapped_column(JSON)
 
     company: Mapped[Company | None] = relationship()
     events: Mapped[list[ConventionEvent]] = relationship(cascade="all, delete-orphan", order_by="ConventionEvent.on")
@@ -66,6 +62,17 @@ class Convention(SyncedMixin, Base):
         # Latest dates first (nulls still last) without sorting 150,000 rows.
         Index("ix_conventions_due_order_desc", text("(next_due_on IS NULL)"), text("next_due_on DESC"), text("reference DESC")),
     )
+
+
+class ConventionLists(Base):
+    """A convention's beneficiaries and avantages as the payload's JSON lists (see DossierLists): the
+    classification and the views read them whole; a convention is two rows, not twenty."""
+
+    __tablename__ = "convention_lists"
+
+    document_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # its search_rowid
+    beneficiaries: Mapped[list] = mapped_column(JSON)
+    avantages: Mapped[list] = mapped_column(JSON)
 
 
 class ConventionEvent(Base):

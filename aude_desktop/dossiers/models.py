@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aude_desktop.store.base import DUE_ORDER, Base, SyncedMixin, new_id, utcnow
@@ -39,10 +39,6 @@ class Dossier(SyncedMixin, Base):
     # Payload keys this version does not map to columns, kept so a newer server's data survives a
     # round trip through an older client.
     extra: Mapped[dict | None] = mapped_column(JSON)
-    # Lists nothing queries item by item, kept as the payload's JSON: one row per dossier instead of
-    # one per item (migration 0012: a national initial sync wrote 400,000 such rows).
-    experiences: Mapped[list | None] = mapped_column(JSON)
-    clock_events: Mapped[list | None] = mapped_column(JSON)
 
     applicant: Mapped[Applicant] = relationship(back_populates="dossier", uselist=False, cascade="all, delete-orphan")
     diplomas: Mapped[list[Diploma]] = relationship(cascade="all, delete-orphan")
@@ -61,6 +57,19 @@ class Dossier(SyncedMixin, Base):
         # straight from the index, even for the 17,000 closed files at the end of the order.
         *(Index(f"ix_dossiers_{column}_order", column, *DUE_ORDER) for column in ("state", "profession", "assigned_to")),
     )
+
+
+class DossierLists(Base):
+    """A dossier's lists nothing queries item by item, as the payload's JSON: one row per dossier
+    instead of one per item (a national first sync wrote 400,000 such rows, migration 0012), and
+    beside the dossier row rather than in it, so the scans of supervision stay narrow (0014)."""
+
+    __tablename__ = "dossier_lists"
+
+    # The dossier's search_rowid: a rowid alias, so the table is a single B-tree.
+    document_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    experiences: Mapped[list] = mapped_column(JSON)
+    clock_events: Mapped[list] = mapped_column(JSON)
 
 
 class Applicant(Base):

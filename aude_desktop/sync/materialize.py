@@ -20,13 +20,14 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from aude_desktop.conventions.models import Company, Convention
+from aude_desktop.conventions.models import Company, Convention, ConventionLists
 from aude_desktop.dossiers.models import (
     Applicant,
     CommissionSession,
     Decision,
     Diploma,
     Dossier,
+    DossierLists,
     Piece,
 )
 from aude_desktop.store import search
@@ -151,14 +152,15 @@ def _convention_due(p: dict, today: date) -> date | None:
 
 
 COLUMNS = {
-    "dossiers": ("id", "version", *DOSSIER_SCALARS, *DOSSIER_DATES, "next_due_on", "search_rowid", "updated_at", "extra",
-                 "experiences", "clock_events"),
+    "dossiers": ("id", "version", *DOSSIER_SCALARS, *DOSSIER_DATES, "next_due_on", "search_rowid", "updated_at", "extra"),
+    "dossier_lists": ("document_rowid", "experiences", "clock_events"),
     "applicants": ("id", "dossier_id", "birth_date", *APPLICANT_FIELDS),
     "diplomas": ("id", "dossier_id", "is_main", "title", "country", "obtained_on", "issuing_body", "recognised_on"),
     "decisions": ("id", "dossier_id", "kind", "decided_on", "motifs", "required_level", "held_level",
                   "substantial_differences"),
     "conventions": ("id", "version", *CONVENTION_SCALARS, *CONVENTION_DATES, "company_id", "next_due_on", "extra",
-                    "updated_at", "search_rowid", "decided_on", "beneficiaries", "avantages"),
+                    "updated_at", "search_rowid", "decided_on"),
+    "convention_lists": ("document_rowid", "beneficiaries", "avantages"),
     "companies": ("id", "name", "siren", "siret", "address"),
     "pieces": ("id", "version", "received_on", *PIECE_FIELDS),
 }
@@ -185,8 +187,8 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
         record_id, version, get("reference"), get("profession"), get("specialty"), get("region"),
         int(bool(get("acces_partiel"))), get("situation"), get("state"), get("assigned_to"),
         _day(get("received_on")), _day(get("acknowledged_on")), _day(get("complete_on")), _day(get("closed_on")),
-        _iso(_next_due(p, batch.today)), rowid, batch.now_text, _to_json(extra) if extra else None,
-        _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
+        _iso(_next_due(p, batch.today)), rowid, batch.now_text, _to_json(extra) if extra else None))
+    batch.add_tuple(DossierLists, (rowid, _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
     for model in OWNED_ROWS["dossier"]:
         batch.replace_children(model, model.dossier_id, record_id)
     applicant = get("applicant") or {}
@@ -220,8 +222,8 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
         get("object"), get("regime"), get("state"), int(bool(get("urgent"))), get("signing_region"), get("assigned_to"),
         _day(get("filed_on")), _day(get("octroi_on")), _day(get("period_start")), _day(get("period_end")),
         company_id, _iso(_convention_due(p, batch.today)), _to_json(extra) if extra else None, batch.now_text, rowid,
-        _day((decision or {}).get("decided_on")), _to_json(beneficiaries),
-        _to_json(_items(get("avantages"), keyed=True))))
+        _day((decision or {}).get("decided_on"))))
+    batch.add_tuple(ConventionLists, (rowid, _to_json(beneficiaries), _to_json(_items(get("avantages"), keyed=True))))
     names = " ".join(f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}"
                      for b in beneficiaries)
     batch.documents.append(
@@ -287,6 +289,7 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "letter": _letter_rows,
 }
 OWNED_ROWS = {"dossier": (Applicant, Diploma, Decision)}  # rows of a record that are not records themselves
+LISTS = {"dossier": DossierLists, "convention": ConventionLists}  # keyed by the record's search_rowid
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
                "commission_session": CommissionSession, "ruleset": Ruleset,
                "letter": Letter}
@@ -342,6 +345,9 @@ def build_plan(records: Iterable[tuple[str, str, int, dict | None]], *, new: boo
         # A record's own rows go with it, explicitly: the sync writes with foreign keys off.
         for model in OWNED_ROWS.get(kind, ()):
             statements.append((f'DELETE FROM "{model.__tablename__}" WHERE dossier_id = ?', [(i,) for i in ids]))
+        if kind in LISTS:
+            statements.append((f'DELETE FROM "{LISTS[kind].__tablename__}" WHERE document_rowid = ?',
+                               [(search.document_rowid(kind, i),) for i in ids]))
         statements.append((f'DELETE FROM "{MAIN_MODELS[kind].__tablename__}" WHERE id = ?', [(i,) for i in ids]))
         statements.append(search.removal_statement(kind, ids))
     if not new:
@@ -444,8 +450,9 @@ def dump_dossier(session: Session, record_id: str) -> dict | None:
          "issuing_body": main.issuing_body, "recognised_on": _iso(main.recognised_on)}
         if main else None
     )
-    payload["experiences"] = copy.deepcopy(d.experiences or [])
-    payload["clock_events"] = copy.deepcopy(d.clock_events or [])
+    lists = session.get(DossierLists, d.search_rowid) if d.search_rowid is not None else None
+    payload["experiences"] = copy.deepcopy(lists.experiences) if lists else []
+    payload["clock_events"] = copy.deepcopy(lists.clock_events) if lists else []
     dec = d.decisions[0] if d.decisions else None
     payload["decision"] = (
         {"kind": dec.kind, "decided_on": _iso(dec.decided_on), "motifs": dec.motifs} if dec else None
@@ -465,8 +472,9 @@ def dump_convention(session: Session, record_id: str) -> dict | None:
         {"name": company.name, "siren": company.siren, "siret": company.siret, "address": company.address}
         if company else {}
     )
-    payload["beneficiaries"] = copy.deepcopy(c.beneficiaries or [])
-    payload["avantages"] = copy.deepcopy(c.avantages or [])
+    lists = session.get(ConventionLists, c.search_rowid) if c.search_rowid is not None else None
+    payload["beneficiaries"] = copy.deepcopy(lists.beneficiaries) if lists else []
+    payload["avantages"] = copy.deepcopy(lists.avantages) if lists else []
     payload["decision"] = None
     payload.update(c.extra or {})
     return payload

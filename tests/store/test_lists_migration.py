@@ -1,7 +1,7 @@
-"""Migrations 0012 and 0013 on an existing profile. 0012 moves the lists of existing profiles (experiences, clock events, beneficiaries,
-avantages) from their own tables into JSON columns: a profile upgraded in place dumps exactly the
-payload it held before, in the payload's order and formats; 0013 makes the search index
-contentless and the profile's records are still found."""
+"""Migrations 0012 and 0013 on an existing profile. 0012 moves the lists (experiences, clock events,
+beneficiaries, avantages) from their own tables into JSON lists beside their record: a profile upgraded
+in place dumps exactly the payload it held before, in the payload's order and formats; 0013 makes the
+search index contentless and the profile's records are still found."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from aude_desktop.conventions import queue
-from aude_desktop.conventions.models import Convention
+from aude_desktop.conventions.models import Convention, ConventionLists
 from aude_desktop.conventions.views.space import ConventionQueueView, ConventionsSpace
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import materialize
@@ -42,7 +42,7 @@ def test_queue_model_search_and_the_tacit_queue(qtbot, qtmodeltester, loaded):
     view.apply_filters()
     assert 0 < view.model.total <= len(records) and all(r.company for r in view.model.rows)
     with store.session() as s:
-        rpps = next(b["rpps"] for lists in s.scalars(select(Convention.beneficiaries)) for b in lists if b.get("rpps"))
+        rpps = next(b["rpps"] for lists in s.scalars(select(ConventionLists.beneficiaries)) for b in lists if b.get("rpps"))
     view.search.setText(rpps)
     view.apply_filters()
     assert view.model.total >= 1
