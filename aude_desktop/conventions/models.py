@@ -36,7 +36,7 @@ class Convention(SyncedMixin, Base):
     regime: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(default=False)
-    filed_on: Mapped[date]
+    filed_on: Mapped[date] = mapped_column(index=True)  # supervision's monthly inflow reads this index alone
     octroi_on: Mapped[date | None]
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
@@ -70,7 +70,8 @@ class ConventionLists(Base):
 
     __tablename__ = "convention_lists"
 
-    document_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # its search_rowid
+    rowid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    convention_id: Mapped[str] = mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"), unique=True)
     beneficiaries: Mapped[list] = mapped_column(JSON)
     avantages: Mapped[list] = mapped_column(JSON)
 

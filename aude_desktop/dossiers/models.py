@@ -62,12 +62,13 @@ class Dossier(SyncedMixin, Base):
 class DossierLists(Base):
     """A dossier's lists nothing queries item by item, as the payload's JSON: one row per dossier
     instead of one per item (a national first sync wrote 400,000 such rows, migration 0012), and
-    beside the dossier row rather than in it, so the scans of supervision stay narrow (0014)."""
+    beside the dossier row rather than in it, so the scans of supervision stay narrow."""
 
     __tablename__ = "dossier_lists"
 
-    # The dossier's search_rowid: a rowid alias, so the table is a single B-tree.
-    document_rowid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # An increasing rowid: a first sync appends these rows instead of splitting pages all over.
+    rowid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
     experiences: Mapped[list] = mapped_column(JSON)
     clock_events: Mapped[list] = mapped_column(JSON)
 

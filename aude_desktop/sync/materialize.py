@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.models import Company, Convention, ConventionLists
@@ -153,17 +153,19 @@ def _convention_due(p: dict, today: date) -> date | None:
 
 COLUMNS = {
     "dossiers": ("id", "version", *DOSSIER_SCALARS, *DOSSIER_DATES, "next_due_on", "search_rowid", "updated_at", "extra"),
-    "dossier_lists": ("document_rowid", "experiences", "clock_events"),
+    "dossier_lists": ("dossier_id", "experiences", "clock_events"),
     "applicants": ("id", "dossier_id", "birth_date", *APPLICANT_FIELDS),
     "diplomas": ("id", "dossier_id", "is_main", "title", "country", "obtained_on", "issuing_body", "recognised_on"),
     "decisions": ("id", "dossier_id", "kind", "decided_on", "motifs", "required_level", "held_level",
                   "substantial_differences"),
     "conventions": ("id", "version", *CONVENTION_SCALARS, *CONVENTION_DATES, "company_id", "next_due_on", "extra",
                     "updated_at", "search_rowid", "decided_on"),
-    "convention_lists": ("document_rowid", "beneficiaries", "avantages"),
+    "convention_lists": ("convention_id", "beneficiaries", "avantages"),
     "companies": ("id", "name", "siren", "siret", "address"),
     "pieces": ("id", "version", "received_on", *PIECE_FIELDS),
 }
+# Tables whose rows are found by another key than their (increasing, implicit) primary key.
+CONFLICT_KEYS = {"dossier_lists": ["dossier_id"], "convention_lists": ["convention_id"]}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -188,7 +190,7 @@ def _dossier_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
         int(bool(get("acces_partiel"))), get("situation"), get("state"), get("assigned_to"),
         _day(get("received_on")), _day(get("acknowledged_on")), _day(get("complete_on")), _day(get("closed_on")),
         _iso(_next_due(p, batch.today)), rowid, batch.now_text, _to_json(extra) if extra else None))
-    batch.add_tuple(DossierLists, (rowid, _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
+    batch.add_tuple(DossierLists, (record_id, _to_json(_items(get("experiences"))), _to_json(_clock_events(get("clock_events")))))
     for model in OWNED_ROWS["dossier"]:
         batch.replace_children(model, model.dossier_id, record_id)
     applicant = get("applicant") or {}
@@ -223,7 +225,7 @@ def _convention_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
         _day(get("filed_on")), _day(get("octroi_on")), _day(get("period_start")), _day(get("period_end")),
         company_id, _iso(_convention_due(p, batch.today)), _to_json(extra) if extra else None, batch.now_text, rowid,
         _day((decision or {}).get("decided_on"))))
-    batch.add_tuple(ConventionLists, (rowid, _to_json(beneficiaries), _to_json(_items(get("avantages"), keyed=True))))
+    batch.add_tuple(ConventionLists, (record_id, _to_json(beneficiaries), _to_json(_items(get("avantages"), keyed=True))))
     names = " ".join(f"{b.get('first_name') or ''} {b.get('last_name') or ''} {b.get('name') or ''} {b.get('rpps') or ''}"
                      for b in beneficiaries)
     batch.documents.append(
@@ -289,7 +291,7 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "letter": _letter_rows,
 }
 OWNED_ROWS = {"dossier": (Applicant, Diploma, Decision)}  # rows of a record that are not records themselves
-LISTS = {"dossier": DossierLists, "convention": ConventionLists}  # keyed by the record's search_rowid
+LISTS = {"dossier": DossierLists, "convention": ConventionLists}  # one row per record, keyed by its id
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
                "commission_session": CommissionSession, "ruleset": Ruleset,
                "letter": Letter}
@@ -346,8 +348,7 @@ def build_plan(records: Iterable[tuple[str, str, int, dict | None]], *, new: boo
         for model in OWNED_ROWS.get(kind, ()):
             statements.append((f'DELETE FROM "{model.__tablename__}" WHERE dossier_id = ?', [(i,) for i in ids]))
         if kind in LISTS:
-            statements.append((f'DELETE FROM "{LISTS[kind].__tablename__}" WHERE document_rowid = ?',
-                               [(search.document_rowid(kind, i),) for i in ids]))
+            statements.append((f'DELETE FROM "{LISTS[kind].__tablename__}" WHERE {kind}_id = ?', [(i,) for i in ids]))
         statements.append((f'DELETE FROM "{MAIN_MODELS[kind].__tablename__}" WHERE id = ?', [(i,) for i in ids]))
         statements.append(search.removal_statement(kind, ids))
     if not new:
@@ -416,7 +417,7 @@ def _insert_sql(table: Table, names: tuple[str, ...] | None = None) -> tuple[str
         columns = [(c.name, _CONVERTERS.get(type(c.type).__visit_name__.upper(), _same)) for c in chosen]
         names = ", ".join(f'"{name}"' for name, _ in columns)
         marks = ", ".join("?" for _ in columns)
-        keys = [c.name for c in table.primary_key.columns]
+        keys = CONFLICT_KEYS.get(table.name) or [c.name for c in table.primary_key.columns]
         updates = ", ".join(f'"{name}" = excluded."{name}"' for name, _ in columns if name not in keys)
         # An upsert, never INSERT OR REPLACE: REPLACE deletes the old row first, and the foreign keys'
         # ON DELETE CASCADE then silently deleted a dossier's pièces and annotations on every update.
@@ -450,7 +451,7 @@ def dump_dossier(session: Session, record_id: str) -> dict | None:
          "issuing_body": main.issuing_body, "recognised_on": _iso(main.recognised_on)}
         if main else None
     )
-    lists = session.get(DossierLists, d.search_rowid) if d.search_rowid is not None else None
+    lists = session.scalar(select(DossierLists).where(DossierLists.dossier_id == record_id))
     payload["experiences"] = copy.deepcopy(lists.experiences) if lists else []
     payload["clock_events"] = copy.deepcopy(lists.clock_events) if lists else []
     dec = d.decisions[0] if d.decisions else None
@@ -472,7 +473,7 @@ def dump_convention(session: Session, record_id: str) -> dict | None:
         {"name": company.name, "siren": company.siren, "siret": company.siret, "address": company.address}
         if company else {}
     )
-    lists = session.get(ConventionLists, c.search_rowid) if c.search_rowid is not None else None
+    lists = session.scalar(select(ConventionLists).where(ConventionLists.convention_id == record_id))
     payload["beneficiaries"] = copy.deepcopy(lists.beneficiaries) if lists else []
     payload["avantages"] = copy.deepcopy(lists.avantages) if lists else []
     payload["decision"] = None

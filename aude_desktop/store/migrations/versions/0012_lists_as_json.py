@@ -4,7 +4,7 @@ Nothing queried these item by item, and they were 900,000 of the 1.58 million ro
 initial sync wrote. Each list moves, in payload order and in the payload's shape, into JSON columns
 of `dossier_lists` / `convention_lists`: one row per record, beside the record rather than in it
 (supervision scans the record tables several times; inline lists tripled the conventions' rows),
-whose rowid is the record's search_rowid (one B-tree). The redundant single-column next_due_on
+with an increasing rowid so a first sync appends them. The redundant single-column next_due_on
 indexes go too (each queue order index starts with that column).
 
 Revision ID: 0012
@@ -12,7 +12,6 @@ Revises: 0011
 Create Date: 2026-11-23
 """
 
-import hashlib
 import json
 from decimal import Decimal
 
@@ -37,12 +36,6 @@ def _quantity(value) -> str | None:
     return None if value is None else format(Decimal(str(value)).normalize(), "f")
 
 
-def _document_rowid(kind: str, entity_id: str) -> int:
-    """store.search.document_rowid as of this revision."""
-    digest = hashlib.blake2b(f"{kind}|{entity_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
-
-
 def _grouped(conn, sql: str) -> dict[str, list]:
     """parent id -> its rows, in insertion order (each list was written in payload order)."""
     grouped: dict[str, list] = {}
@@ -51,28 +44,17 @@ def _grouped(conn, sql: str) -> dict[str, list]:
     return grouped
 
 
-def _rowids(conn, kind: str, table: str) -> dict[str, int]:
-    """Every record's search_rowid, given to those written before the column existed."""
-    rowids = dict(conn.exec_driver_sql(f"SELECT id, search_rowid FROM {table}").all())
-    missing = [(_document_rowid(kind, i), i) for i, rowid in rowids.items() if rowid is None]
-    if missing:
-        conn.exec_driver_sql(f"UPDATE {table} SET search_rowid = ? WHERE id = ?", missing)
-        rowids.update((i, rowid) for rowid, i in missing)
-    return rowids
-
-
-def _store(conn, table: str, columns: tuple[str, str], rowids: dict[str, int], first: dict, second: dict) -> None:
-    rows = [(rowids[parent], json.dumps(first.get(parent, []), ensure_ascii=False),
-             json.dumps(second.get(parent, []), ensure_ascii=False))
-            for parent in first.keys() | second.keys() if parent in rowids]
+def _store(conn, table: str, columns: tuple[str, str, str], first: dict, second: dict) -> None:
+    rows = [(parent, json.dumps(first.get(parent, []), ensure_ascii=False), json.dumps(second.get(parent, []), ensure_ascii=False))
+            for parent in sorted(first.keys() | second.keys())]
     if rows:
-        conn.exec_driver_sql(f"INSERT INTO {table} (document_rowid, {columns[0]}, {columns[1]}) VALUES (?, ?, ?)", rows)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES (?, ?, ?)", rows)
 
 
 def _move_lists(conn) -> None:
     experiences = _grouped(conn, "SELECT dossier_id, nature, place, country, start_on, end_on FROM experiences ORDER BY dossier_id, rowid")
     events = _grouped(conn, 'SELECT dossier_id, "on", kind, note FROM clock_events ORDER BY dossier_id, rowid')
-    _store(conn, "dossier_lists", ("experiences", "clock_events"), _rowids(conn, "dossier", "dossiers"),
+    _store(conn, "dossier_lists", ("dossier_id", "experiences", "clock_events"),
            {parent: [{"nature": r[1], "place": r[2], "country": r[3], "start": r[4], "end": r[5]} for r in rows]
             for parent, rows in experiences.items()},
            {parent: [{"on": r[1], "kind": r[2], "note": r[3]} for r in rows] for parent, rows in events.items()})
@@ -81,7 +63,7 @@ def _move_lists(conn) -> None:
     keys = {r[1]: r[2] for rows in beneficiaries.values() for r in rows}
     avantages = _grouped(conn, 'SELECT convention_id, key, beneficiary_id, nature, amount, hours, half_days, nights, '
                                'meals, collations, "on", description, purpose FROM avantages ORDER BY convention_id, rowid')
-    _store(conn, "convention_lists", ("beneficiaries", "avantages"), _rowids(conn, "convention", "conventions"),
+    _store(conn, "convention_lists", ("convention_id", "beneficiaries", "avantages"),
            {parent: [{"id": r[2], **dict(zip(BENEFICIARY_FIELDS, r[3:], strict=True))} for r in rows]
             for parent, rows in beneficiaries.items()},
            {parent: [{"id": r[1], "beneficiary_id": keys.get(r[2]), "nature": r[3], "amount": _money(r[4]),
@@ -92,13 +74,17 @@ def _move_lists(conn) -> None:
 
 
 def upgrade() -> None:
-    for table, columns in (("dossier_lists", ("experiences", "clock_events")),
-                           ("convention_lists", ("beneficiaries", "avantages"))):
+    for table, parent, columns in (("dossier_lists", "dossiers", ("experiences", "clock_events")),
+                                   ("convention_lists", "conventions", ("beneficiaries", "avantages"))):
+        key = f"{parent[:-1]}_id"
         op.create_table(
             table,
-            sa.Column("document_rowid", sa.Integer(), autoincrement=False, nullable=False),
+            sa.Column("rowid", sa.Integer(), nullable=False),
+            sa.Column(key, sa.String(length=36), nullable=False),
             *(sa.Column(column, sa.JSON(), nullable=False) for column in columns),
-            sa.PrimaryKeyConstraint("document_rowid", name=op.f(f"pk_{table}")),
+            sa.ForeignKeyConstraint([key], [f"{parent}.id"], name=op.f(f"fk_{table}_{key}_{parent}"), ondelete="CASCADE"),
+            sa.PrimaryKeyConstraint("rowid", name=op.f(f"pk_{table}")),
+            sa.UniqueConstraint(key, name=op.f(f"uq_{table}_{key}")),
         )
     _move_lists(op.get_bind())
     for table in ("avantages", "beneficiaries", "clock_events", "experiences"):
