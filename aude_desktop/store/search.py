@@ -8,6 +8,8 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from aude_desktop.store.plans import Statement
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -20,7 +22,7 @@ def document_rowid(kind: str, entity_id: str) -> int:
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
-def row_statements(rows: list[tuple[int, str]], *, new: bool = False) -> list[tuple[str, list[tuple]]]:
+def row_statements(rows: list[tuple[int, str]], *, new: bool = False) -> list[Statement]:
     """SQL replacing the indexed text of records, given as (document_rowid, text); `new`: they have
     no document yet. Run in the transaction that changes the records."""
     statements = [] if new else [("DELETE FROM search_index WHERE rowid = ?", [(r[0],) for r in rows])]
@@ -28,7 +30,7 @@ def row_statements(rows: list[tuple[int, str]], *, new: bool = False) -> list[tu
     return statements
 
 
-def removal_statement(kind: str, entity_ids: list[str]) -> tuple[str, list[tuple]]:
+def removal_statement(kind: str, entity_ids: list[str]) -> Statement:
     return "DELETE FROM search_index WHERE rowid = ?", [(document_rowid(kind, i),) for i in entity_ids]
 
 

@@ -18,6 +18,8 @@ import multiprocessing
 import sys
 from typing import TYPE_CHECKING
 
+from aude_desktop.store.plans import write_plan
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -133,8 +135,6 @@ def serve(pipe) -> None:
                 continue  # the transaction was rolled back; wait for the caller to give up
             try:
                 if message[0] == "plan":
-                    from aude_desktop.sync.materialize import write_plan
-
                     write_plan(cursor, message[1])
                 elif message[0] == "commit":
                     connection.commit()

@@ -36,6 +36,7 @@ from aude_desktop.store.database import (
     write_failure_text,
 )
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
+from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
 from aude_desktop.sync import materialize
 from aude_desktop.sync.commands import Actor
@@ -295,7 +296,7 @@ class SyncEngine:
                         records, statements = self._page_plan(s, changes, written)
                         statements.append((SET_CURSOR, [(CURSOR_KEY, str(next_cursor))]))
                         if writer is None:
-                            materialize.write_plan(s.connection(), statements)
+                            write_plan(s.connection(), statements)
                             if has_purged:
                                 retention.forget_returning(s, records)
                             if mark_news:

@@ -32,6 +32,7 @@ from aude_desktop.dossiers.models import (
 )
 from aude_desktop.store import search
 from aude_desktop.store.models import Annotation, Letter, Ruleset
+from aude_desktop.store.plans import Statement, write_plan
 
 _NS = uuid.UUID("6f1d1c8e-6a8e-4b8f-9a51-2f0f5e4b7a10")
 
@@ -297,9 +298,6 @@ MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "an
                "letter": Letter}
 
 
-Statement = tuple[str, list[tuple]]  # SQL and its parameter rows, run with executemany
-
-
 @dataclass
 class Plan:
     """What writing a batch of records takes, as plain SQL: built without the database (so a new
@@ -319,14 +317,6 @@ def materialize(session: Session, records: Iterable[tuple[str, str, int, dict | 
     plan = build_plan(records, new=new)
     write_plan(session.connection(), plan.statements)
     return plan.count
-
-
-def write_plan(connection, statements: list[Statement]) -> None:
-    """Run a plan on a SQLAlchemy connection or a DB-API cursor, in the caller's transaction."""
-    run = connection.exec_driver_sql if hasattr(connection, "exec_driver_sql") else connection.executemany
-    for sql, rows in statements:
-        if rows:
-            run(sql, rows)
 
 
 def build_plan(records: Iterable[tuple[str, str, int, dict | None]], *, new: bool = False) -> Plan:

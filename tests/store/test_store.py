@@ -25,6 +25,7 @@ from aude_desktop.store.keys import (
     read_keyinfo,
 )
 from aude_desktop.store.models import Base
+from aude_desktop.store.plans import write_plan
 from tests.support.old_profile import write_at_revision
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,8 +46,7 @@ def _add_dossier(store, reference="AUDE-2026-OCC-000001", last_name="Nguyễn", 
         s.add(d)
         s.flush()
         d.search_rowid = search.document_rowid("dossier", d.id)
-        for sql, rows in search.row_statements([(d.search_rowid, f"{reference} {first_names} {last_name}")]):
-            s.connection().exec_driver_sql(sql, rows)
+        write_plan(s.connection(), search.row_statements([(d.search_rowid, f"{reference} {first_names} {last_name}")]))
         return d.id
 
 
