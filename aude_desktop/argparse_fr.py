@@ -15,6 +15,12 @@ _ERRORS = (
     (re.compile(r"argument (.+?): expected one argument"), r"argument \1 : une valeur est attendue"),
     (re.compile(r"argument (.+?): invalid (\w+) value: (.+)"), r"argument \1 : valeur invalide \3 (type \2 attendu)"),
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), r"argument \1 : incompatible avec \2"),
+    (re.compile(r"argument (.+?): expected at least one argument"), r"argument \1 : au moins une valeur est attendue"),
+    (re.compile(r"one of the arguments (.+) is required"), r"l'un des arguments \1 est obligatoire"),
+    (re.compile(r"ambiguous option: (.+?) could match (.+)"), r"option ambiguë \1 (possibles : \2)"),
+    (re.compile(r"argument (.+?): ignored explicit argument (.+)"), r"argument \1 : valeur \2 inattendue"),
+    # our own argparse types (cli_errors.positive_int…) raise French texts: only the separator changes
+    (re.compile(r"argument (.+?): (.+)"), r"argument \1 : \2"),
 )
 
 
@@ -26,6 +32,16 @@ def translate(message: str) -> str:
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
+    """French headings; an option's default value is appended to its help (« par défaut : 8765 »)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (action.option_strings and default not in (None, False, "", argparse.SUPPRESS) and not isinstance(default, list)
+                and "%(default)" not in text and "par défaut" not in text and action.nargs != 0):
+            text += " (par défaut : %(default)s)"
+        return text
+
     def add_usage(self, usage, actions, groups, prefix=None):
         return super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 

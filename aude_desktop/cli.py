@@ -11,6 +11,8 @@ from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
+from aude_desktop.cli_errors import InputError, non_negative_int, output_file, read_json
+from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.keys import StoreKeyError, database_key, read_keyinfo
@@ -48,6 +50,10 @@ INFO_LABELS = {
 
 
 def _profile(args: argparse.Namespace) -> Profile:
+    from pathlib import Path
+
+    if args.profile and Path(args.profile).exists() and not Path(args.profile).is_dir():
+        raise InputError(f"--profile : « {args.profile} » est un fichier ; un dossier de profil est attendu.")
     return (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
 
 
@@ -93,7 +99,7 @@ def _session(profile: Profile):
     """The saved session of this profile: server and login from the settings, token from the keyring."""
     settings = Settings.load(profile.settings_path)
     if not settings.last_user:
-        raise SystemExit("Aucune session : connectez-vous d'abord avec « aude-cli login ».")
+        raise InputError("Aucune session : connectez-vous d'abord avec « aude-cli login ».")
     if secure_keyring_available():
         return settings, AuthSession(Transport.from_settings(settings), settings.last_user)
     # No keyring: nothing was kept, sign in again for this command (AUDE_PASSWORD or a prompt).
@@ -109,10 +115,18 @@ NO_KEYRING_SESSION = (
 
 
 def _password() -> str:
+    """AUDE_PASSWORD, a prompt on a terminal, or one line of a pipe (without getpass's English warning)."""
     import getpass
     import os
 
-    return os.environ.get("AUDE_PASSWORD") or getpass.getpass("Mot de passe : ")
+    if os.environ.get("AUDE_PASSWORD"):
+        return os.environ["AUDE_PASSWORD"]
+    if sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty():
+        return getpass.getpass("Mot de passe : ")
+    line = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None and not sys.stdin.closed else ""
+    if not line:
+        raise InputError("Mot de passe attendu : saisissez-le sur un terminal, ou définissez AUDE_PASSWORD (scripts).")
+    return line
 
 
 def _login_options(parser: argparse.ArgumentParser) -> None:
@@ -175,20 +189,45 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
         return 2
     store = _store(profile)
 
-    def progress(p) -> None:
-        print(f"\r{p.phase} : {p.records} enregistrement(s), {p.pages} page(s)", end="", file=sys.stderr, flush=True)
-
+    progress = _Progress()
     try:
-        report = SyncEngine(store, auth, on_progress=progress).run()
+        report = SyncEngine(store, auth, on_progress=lambda p: progress.show(
+            f"{p.phase} : {fr_number(p.records)} enregistrement(s), {fr_number(p.pages)} page(s)")).run()
     except ApiError as exc:
-        print(f"\nSynchronisation impossible : {exc}", file=sys.stderr)
+        progress.done()
+        print(f"Synchronisation impossible : {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(file=sys.stderr)
-    print(f"Reçus : {report.pulled} ; envoyés : {report.applied} ; refusés : {report.rejected} ; "
-          f"conflits : {report.conflicts} ; curseur : {report.cursor}")
+    progress.done()
+    print(f"Reçus : {fr_number(report.pulled)} ; envoyés : {fr_number(report.applied)} ; refusés : {fr_number(report.rejected)} ; "
+          f"conflits : {fr_number(report.conflicts)} ; curseur : {fr_number(report.cursor)}")
     return 0
+
+
+class _Progress:
+    """One line rewritten in place on a terminal; whole lines (at most one per second) in a log."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+        self.last = 0.0
+
+    def show(self, text: str) -> bool:
+        import time
+
+        if self.tty:
+            print(f"\r{text}", end="", file=sys.stderr, flush=True)
+            self.shown = True
+        elif time.monotonic() - self.last >= 1.0:
+            print(text, file=sys.stderr, flush=True)
+            self.last = time.monotonic()
+        return True
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+            self.shown = False
 
 
 @command("status", "modifications en attente, refusées, conflits, curseur, dernière synchronisation",
@@ -208,8 +247,10 @@ def status(args: argparse.Namespace, profile: Profile) -> int:
     if args.json:
         print(json.dumps(facts, ensure_ascii=False))
     else:
-        for key, value in facts.items():
-            print(f"{INFO_LABELS.get(key, 'Curseur')} : {value if value is not None else '—'}")
+        shown = {key: fr_number(value) for key, value in facts.items() if isinstance(value, int)}
+        shown["last_sync"] = fr_datetime(st.last_sync) if st.last_sync else "—"
+        for key in facts:
+            print(f"{INFO_LABELS.get(key, 'Curseur')} : {shown[key]}")
     return 0
 
 
@@ -254,42 +295,51 @@ def logout(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
-def _read_json(path: str):
-    """A JSON file, or standard input for « - » (OSError and ValueError carry the French reason up)."""
-    return json.loads(sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read())
-
-
 def _deadlines_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("compute",))
+    parser.add_argument("action", choices=("compute",), help="compute : calcule les dates")
     parser.add_argument("file", help="fichier JSON des événements datés (voir docs/cli.md), ou - pour l'entrée standard")
 
 
 @command("deadlines", "calcule les dates légales d'une procédure à partir de ses événements (JSON)", _deadlines_options)
 def deadlines(args: argparse.Namespace, profile: Profile) -> int:
-    from datetime import date
-
-    from aude_desktop.rules.deadlines import ClockInputError, aude_clock, eps_clock
-
-    try:
-        spec = _read_json(args.file)
-        today = date.fromisoformat(spec.get("today") or date.today().isoformat())
-        if spec.get("procedure") == "aude":
-            clock = aude_clock(spec["events"], spec["profession"], spec["region"], today)
-        elif spec.get("procedure") == "eps":
-            octroi = date.fromisoformat(spec["octroi_on"]) if spec.get("octroi_on") else None
-            clock = eps_clock(spec["events"], spec["regime"], spec["authority"], bool(spec.get("urgent")), octroi, today)
-        else:
-            raise ClockInputError("« procedure » doit valoir « aude » ou « eps ».")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        detail = f"champ manquant {exc}" if isinstance(exc, KeyError) else str(exc)
-        print(f"Erreur : {detail}", file=sys.stderr)
-        return 2
+    clock = _clock_of(read_json(args.file))
     print(json.dumps({
         "next_date": clock.next_date.isoformat() if clock.next_date else None,
         "next_label": clock.next_label, "days_left": clock.days_left, "status": clock.status,
         "status_label": clock.status_label, "history": list(clock.history), "flags": list(clock.flags),
     }, ensure_ascii=False, indent=2))
     return 0
+
+
+def _clock_of(spec):
+    """The clock of a typed procedure (docs/cli.md), every field checked: ClockInputError in French."""
+    from datetime import date
+
+    from aude_desktop.rules import deadlines as d
+    from aude_desktop.rules.reference import authorities
+
+    if not isinstance(spec, dict):
+        raise d.ClockInputError("Un objet JSON est attendu (procedure, events…).")
+
+    def field(name: str, choices=None) -> str:
+        value = spec.get(name)
+        if not isinstance(value, str) or not value:
+            raise d.ClockInputError(f"Champ « {name} » manquant ou vide.")
+        if choices is not None and value not in choices:
+            raise d.ClockInputError(f"« {name} » inconnu : « {value[:40]} » ; valeurs possibles : {', '.join(choices)}.")
+        return value
+
+    today = d.iso_date(spec["today"], "« today »") if spec.get("today") is not None else date.today()
+    procedure = field("procedure", ("aude", "eps"))
+    if procedure == "aude":
+        d.check_events(spec.get("events"), d.AUDE_EVENT_KINDS)
+        return d.aude_clock(spec["events"], field("profession"), field("region"), today)
+    d.check_events(spec.get("events"), d.EPS_EVENT_KINDS)
+    regime, authority = field("regime", d.EPS_CLOCK_REGIMES), field("authority")
+    if authority not in authorities():
+        raise d.ClockInputError(f"Autorité inconnue : « {authority[:40]} » (codes de resources/rules/authorities.json, ex. ARS-OCC).")
+    octroi = d.iso_date(spec["octroi_on"], "« octroi_on »") if spec.get("octroi_on") is not None else None
+    return d.eps_clock(spec["events"], regime, authority, bool(spec.get("urgent")), octroi, today)
 
 
 def _dossiers_options(parser: argparse.ArgumentParser) -> None:
@@ -303,7 +353,7 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon ou later")
     parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (nom, référence, diplôme, pays ; sans accents)")
     parser.add_argument("--assigned-to", default="", metavar="AGENT", help="identifiant de l'agent")
-    parser.add_argument("--limit", type=int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")
+    parser.add_argument("--limit", type=non_negative_int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")
     parser.add_argument("--json", action="store_true", help="sortie JSON (une liste d'objets)")
 
 
@@ -312,8 +362,11 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
     from datetime import date
 
     from aude_desktop.dossiers import queue
+    from aude_desktop.rules.reference import professions
     from aude_desktop.store.database import open_store
 
+    if args.profession and args.profession not in professions():
+        raise InputError(f"--profession : code inconnu « {args.profession} » ; codes possibles : {', '.join(sorted(professions()))}.")
     f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
                           deadline=args.deadline, assigned_to=args.assigned_to)
     today = date.today()
@@ -350,18 +403,17 @@ def _eps_options(parser: argparse.ArgumentParser) -> None:
 
 @command("eps", "classe une convention d'avantages par les seuils (déclaration, autorisation, indéterminé)", _eps_options)
 def eps(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.conventions.thresholds import RulesetError, classify, default_ruleset
+    from aude_desktop.conventions.thresholds import check_classifiable, check_shape, classify, default_ruleset
 
-    try:
-        convention = _read_json(args.file)
-        if not isinstance(convention, dict):
-            raise ValueError("un objet JSON (la convention) est attendu.")
+    convention = read_json(args.file)
+    if not isinstance(convention, dict):
+        raise InputError("Un objet JSON (la convention) est attendu.")
+    if all(isinstance(a, dict) for a in convention.get("avantages") or []):
         _check_amounts(convention)
-        rules = default_ruleset()
-        result = classify(convention, rules)
-    except (OSError, ValueError, RulesetError) as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
+    check_shape(convention)
+    rules = default_ruleset()
+    check_classifiable(convention, rules)
+    result = classify(convention, rules)
     print(json.dumps({"regime": result.regime, "explanation": result.lines, "hors_regime": result.hors_regime,
                       "ruleset": {"version": rules.version, "text": rules.text}}, ensure_ascii=False, indent=2))
     return 0
@@ -375,9 +427,9 @@ def _check_amounts(convention: dict) -> None:
         try:
             amount = Decimal(raw)
         except InvalidOperation:
-            raise ValueError(f"avantage « {a.get('id')} » : montant non numérique « {raw} ».") from None
+            raise InputError(f"Avantage « {a.get('id')} » : montant non numérique « {raw} ».") from None
         if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-            raise ValueError(f"avantage « {a.get('id')} » : montant « {raw} » invalide (euros positifs, deux décimales au plus).")
+            raise InputError(f"Avantage « {a.get('id')} » : montant « {raw} » invalide (euros positifs, deux décimales au plus).")
 
 
 def _letters_options(parser: argparse.ArgumentParser) -> None:
@@ -411,6 +463,12 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
     if args.action == "batch" and not args.out_dir:
         print("Erreur : batch demande --out-dir DOSSIER.", file=sys.stderr)
         return 2
+    from aude_desktop.cli_errors import check_output_file
+
+    if args.action == "render":
+        check_output_file(args.out, suffixes=(".pdf",))
+    elif Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
+        raise InputError(f"--out-dir : « {args.out_dir} » est un fichier ; un dossier est attendu.")
     settings = Settings.load(profile.settings_path)
     store = open_store(profile, database_key(profile))
     failures = 0
@@ -428,7 +486,8 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
                 continue
             target = Path(args.out) if args.action == "render" else Path(args.out_dir) / f"{issued.reference}.pdf"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(issued.pdf)
+            with output_file(target) as partial:
+                partial.write_bytes(issued.pdf)
             state = "réémis (courrier enregistré)" if issued.reissued else "émis et enregistré"
             print(f"[{n}/{len(ids)}] {record_id} : {issued.reference} {state} → {target}", file=sys.stderr)
     finally:
@@ -454,18 +513,45 @@ def stats(args: argparse.Namespace, profile: Profile) -> int:
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
-    for title, groups in (("Dossiers par région", figures["aude"]["by_region"]), ("Conventions par autorité", figures["eps"]["by_authority"])):
-        print(title)
-        for key, g in groups.items():
-            print(f"  {key} : {g['total']} dont {g['open']} en cours, {g['overdue']} en retard, {g['due_soon']} à échéance "
-                  f"sous 15 jours, {g['implicit']} décision(s) implicite(s) sans décision expresse")
+    print("\n".join(_stats_lines(figures)))
     return 0
+
+
+def _stats_lines(figures: dict) -> list[str]:
+    """The overview as a French reader expects it: names, grouped thousands, days, months."""
+    from datetime import date
+
+    from aude_desktop.rules.calendar import MONTHS_FR, format_date_fr
+    from aude_desktop.rules.reference import authorities, regions
+
+    def days(value) -> str:
+        return "—" if value is None else f"{value:.0f} j".replace(".", ",")
+
+    def name(table: dict, code: str) -> str:
+        return table[code].label if code in table else code
+
+    lines = [f"Vue d'ensemble au {format_date_fr(date.fromisoformat(figures['today']))}"]
+    for title, groups, table, monthly in (
+        ("Dossiers par région", figures["aude"]["by_region"], regions(), figures["aude"]["monthly"]),
+        ("Conventions par autorité", figures["eps"]["by_authority"], authorities(), figures["eps"]["monthly"]),
+    ):
+        lines.append(title)
+        for key, g in sorted(groups.items(), key=lambda kv: name(table, kv[0])):
+            lines.append(f"  {name(table, key)} : {fr_number(g['total'])} dont {fr_number(g['open'])} en cours, "
+                         f"{fr_number(g['overdue'])} en retard, {fr_number(g['due_soon'])} à échéance sous 15 jours, "
+                         f"{fr_number(g['implicit'])} décision(s) implicite(s) sans décision expresse ; "
+                         f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}")
+        lines.append("  Flux mensuels (entrées / sorties) :")
+        for m in monthly[-12:]:
+            year, month = (int(x) for x in m["month"].split("-"))
+            lines.append(f"    {MONTHS_FR[month - 1]} {year} : {fr_number(m['inflow'])} / {fr_number(m['outflow'])}")
+    return lines
 
 
 def _export_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue", required=True, metavar="NOM", help="nom d'une file enregistrée, ex. « Échéance sous 15 jours »")
     parser.add_argument("--conventions", action="store_true", help="une file de conventions (par défaut : de dossiers)")
-    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), metavar="csv|xlsx", help="csv ou xlsx")
+    parser.add_argument("--format", required=True, choices=("csv", "xlsx"), metavar="csv|xlsx", help="csv ou xlsx (l'extension du fichier doit correspondre)")
     parser.add_argument("--out", required=True, metavar="FICHIER", help="fichier à écrire")
 
 
@@ -484,19 +570,30 @@ def export(args: argparse.Namespace, profile: Profile) -> int:
         from aude_desktop.dossiers import queue as source
 
         saved = source.saved_queues(Settings.load(profile.settings_path).last_user)
-    chosen = next((q for q in saved if q.name.casefold() == args.queue.casefold()), None)
+    chosen = next((q for q in saved if _loose(q.name) == _loose(args.queue)), None)
     if chosen is None:
         print(f"Erreur : file inconnue « {args.queue} » ; files possibles : {' ; '.join(q.name for q in saved)}.", file=sys.stderr)
         return 2
-    store = open_store(profile, database_key(profile))
-    try:
-        count = exporting.write(args.out, args.format, chosen.name, exporting.describe(chosen.filter), source.HEADERS,
-                                exporting.queue_rows(store, source, chosen.filter, date.today()),
-                                on_progress=lambda n: print(f"\r{n} ligne(s)", end="", file=sys.stderr, flush=True) or True)
-    finally:
-        store.close()
-    print(f"\n{count} ligne(s) exportée(s) dans {args.out}.", file=sys.stderr)
+    with output_file(args.out, suffixes=(f".{args.format}",)) as partial:
+        store = open_store(profile, database_key(profile))
+        progress = _Progress()
+        try:
+            count = exporting.write(partial, args.format, chosen.name, exporting.describe(chosen.filter), source.HEADERS,
+                                    exporting.queue_rows(store, source, chosen.filter, date.today()),
+                                    on_progress=lambda n: progress.show(f"{fr_number(n)} ligne(s)"))
+        finally:
+            progress.done()
+            store.close()
+    print(f"{fr_number(count)} ligne(s) exportée(s) dans {args.out}.", file=sys.stderr)
     return 0
+
+
+def _loose(name: str) -> str:
+    """A queue name as typed: case, accents and the kind of apostrophe do not matter."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name.replace("’", "'")).encode("ascii", "ignore").decode()
+    return " ".join(text.casefold().split())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -519,20 +616,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _known_errors(exc: BaseException) -> tuple[str, int] | None:
+    """aude-cli's own exceptions (their text is French): key problems exit 3, the rest 2."""
+    from aude_desktop.conventions.thresholds import ConventionInputError, RulesetError
+    from aude_desktop.rules.deadlines import ClockInputError
+    from aude_desktop.settings import SettingsError
+
+    if isinstance(exc, StoreKeyError):
+        return _key_message(exc), 3
+    if isinstance(exc, ApiError):
+        return f"Connexion impossible : {exc}", 2
+    if isinstance(exc, InputError | ClockInputError | ConventionInputError | RulesetError | SettingsError):
+        return str(exc), 2
+    return None
+
+
+def _key_message(exc: StoreKeyError) -> str:
+    from aude_desktop.store.keys import PASSPHRASE_ENV, KeyringUnavailable, PassphraseRequired
+
+    if isinstance(exc, KeyringUnavailable | PassphraseRequired) and PASSPHRASE_ENV not in str(exc):
+        return f"{exc} Sans terminal (script, service planifié), indiquez-la dans la variable d'environnement {PASSPHRASE_ENV}."
+    return str(exc)
+
+
+def _ask_passphrase(exc: StoreKeyError) -> bool:
+    """On a terminal, a missing passphrase is asked (twice for a new profile); it then lives in this
+    process's environment only, where `database_key` looks for it. False when nobody can type it."""
+    import getpass
+    import os
+
+    from aude_desktop.store.keys import PASSPHRASE_ENV, KeyringUnavailable, PassphraseRequired
+
+    if not isinstance(exc, KeyringUnavailable | PassphraseRequired) or os.environ.get(PASSPHRASE_ENV):
+        return False
+    if sys.stdin is None or sys.stdin.closed or not sys.stdin.isatty():
+        return False
+    print(exc, file=sys.stderr)
+    first = getpass.getpass("Phrase de passe de la base locale : ")
+    if isinstance(exc, KeyringUnavailable) and getpass.getpass("Confirmation : ") != first:
+        raise InputError("Les deux saisies de la phrase de passe diffèrent ; rien n'a été créé.")
+    os.environ[PASSPHRASE_ENV] = first
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    from aude_desktop.cli_errors import run
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 0
-    try:
-        return COMMANDS[args.command][2](args, _profile(args))
-    except StoreKeyError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 3
-    except (ValueError, OSError) as exc:  # SettingsError and friends: French messages
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
+
+    def handle() -> int:
+        profile = _profile(args)
+        try:
+            return COMMANDS[args.command][2](args, profile)
+        except StoreKeyError as exc:  # raised when the store opens, before anything is written
+            if not _ask_passphrase(exc):
+                raise
+            return COMMANDS[args.command][2](args, profile)
+
+    return run(handle, known=_known_errors)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,12 @@ import time
 from pathlib import Path
 
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
+from aude_desktop.cli_errors import InputError, non_negative_int, port_number, positive_int, run
+from aude_desktop.frtext import fr_number
 
 DEFAULT_DB = "sqlite:///aude-central.db"
+DB_HELP = "base de données : sqlite:///chemin/fichier.db ou postgresql+psycopg://utilisateur@hôte/base"
+SEED_LABELS = (("dossier", "dossier(s)"), ("piece", "pièce(s)"), ("convention", "convention(s)"), ("users", "compte(s) de démonstration"))
 QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
 
 
@@ -40,6 +44,7 @@ def cmd_serve(args) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.allow_remote:
         print("Refus : écoute limitée à la boucle locale sans --allow-remote.", file=sys.stderr)
         return 2
+    _check_port_free(args.host, args.port)
     db = args.db
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="aude-central-demo-"))
@@ -49,9 +54,11 @@ def cmd_serve(args) -> int:
 
         started = time.perf_counter()
         counts = seed(engine, dossiers=args.dossiers, conventions=args.conventions, seed_value=args.seed)
-        print(f"Données de démonstration : {counts} en {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"Données de démonstration : {_seed_summary(counts, time.perf_counter() - started)}", flush=True)
+        print(f"Base de démonstration (temporaire) : {folder / 'demo.db'}", flush=True)
         _print_demo_users()
     if args.workers > 1:
+        _engine(db).dispose()  # a bad --db is said here, in French, not by each worker
         os.environ["AUDE_CENTRAL_DB"] = db
         uvicorn.run("central_api.asgi:create_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="warning")
@@ -60,6 +67,32 @@ def cmd_serve(args) -> int:
     print(f"Serveur prêt sur http://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Before any work: a busy port is said in French, not by uvicorn after « Serveur prêt »."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise InputError(f"--host : adresse « {host} » inconnue.") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # what uvicorn sets: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except PermissionError:
+            raise InputError(f"Le port {port} est réservé à l'administrateur : choisissez un port au-delà de 1023 (--port).") from None
+        except OSError:
+            raise InputError(f"Le port {port} est déjà utilisé sur {host} (un autre serveur ?) : arrêtez-le ou "
+                             "choisissez un autre port (--port).") from None
+
+
+def _seed_summary(counts: dict, seconds: float) -> str:
+    parts = [f"{fr_number(counts[key])} {label}" for key, label in SEED_LABELS if key in counts]
+    parts += [f"{fr_number(n)} {key}" for key, n in counts.items() if key not in dict(SEED_LABELS)]
+    return f"{', '.join(parts)} en {seconds:.1f} s".replace(".", ",")
 
 
 def _print_demo_users() -> None:
@@ -80,6 +113,8 @@ def cmd_migrate(args) -> int:
 def cmd_users(args) -> int:
     from central_api.accounts import AccountError, add_user, list_users, set_disabled
 
+    if args.action in ("add", "disable") and not args.login:
+        raise InputError(f"users {args.action} : indiquez l'identifiant du compte.")
     engine = _engine(args.db)
     try:
         if args.action == "add":
@@ -103,27 +138,50 @@ def cmd_users(args) -> int:
 def _ask_password() -> str:
     import getpass
 
+    if sys.stdin is None or sys.stdin.closed or not sys.stdin.isatty():
+        raise InputError("Mot de passe attendu : saisissez-le sur un terminal, ou définissez AUDE_PASSWORD (scripts).")
     first = getpass.getpass("Mot de passe : ")
     if getpass.getpass("Confirmation : ") != first:
-        raise SystemExit("Les deux saisies diffèrent.")
+        raise InputError("Les deux saisies diffèrent : aucun compte créé.")
     return first
 
 
 def cmd_apikeys(args) -> int:
-    from central_api.accounts import add_api_key
+    from sqlalchemy import select
 
-    key = add_api_key(_engine(args.db), args.company, args.siren)
+    from aude_desktop.rules.identifiers import siren_error
+    from central_api.accounts import add_api_key
+    from central_api.db import ApiKey
+
+    company = " ".join(args.company.split())
+    if not company:
+        raise InputError("--company : le nom de l'entreprise est vide.")
+    if error := siren_error(args.siren):
+        raise InputError(f"--siren : {error}")
+    engine = _engine(args.db)
+    with engine.connect() as conn:
+        if conn.scalar(select(ApiKey.company).where(ApiKey.company == company)) is not None:
+            raise InputError(f"L'entreprise « {company} » a déjà une clé d'API : rien n'a été créé.")
+    key = add_api_key(engine, company, "".join(args.siren.split()).replace(".", ""))
     print(f"Clé d'API (affichée une seule fois) : {key}")
     return 0
 
 
 def cmd_seed(args) -> int:
+    from sqlalchemy import func, select
+
+    from central_api.db import Record
     from central_api.seed import seed
 
     engine = _engine(args.db)
+    with engine.connect() as conn:
+        present = conn.scalar(select(func.count()).select_from(Record))
+    if present:
+        raise InputError(f"La base contient déjà {fr_number(present)} enregistrement(s) : « seed » remplit une base vide. "
+                         "Rien n'a été ajouté ; indiquez une autre base (--db).")
     started = time.perf_counter()
     counts = seed(engine, dossiers=args.dossiers, conventions=args.conventions, seed_value=args.seed)
-    print(f"{counts} en {time.perf_counter() - started:.1f} s")
+    print(f"Données fictives ajoutées : {_seed_summary(counts, time.perf_counter() - started)}.")
     return 0
 
 
@@ -173,19 +231,24 @@ def cmd_oidc(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = french_parser(prog="aude-central", description="API centrale de référence d'AUDE Desktop.")
+    from aude_desktop import __version__
+
+    parser = french_parser(prog="aude-central", description="API centrale de référence d'AUDE Desktop.",
+                           epilog="Codes de sortie : 0 réussite, 2 saisie ou usage incorrect (message en français), "
+                                  "1 erreur inattendue (détail dans le journal).")
+    parser.add_argument("--version", action="version", version=f"aude-central {__version__}", help="affiche la version et quitte")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes", parser_class=FrenchArgumentParser)
 
     serve = _sub(sub, "serve", "démarre le serveur")
-    serve.add_argument("--db", default=DEFAULT_DB, help="base de données (SQLite ou postgresql+psycopg://…)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--workers", type=int, default=1, help="processus (PostgreSQL conseillé au-delà de 1)")
+    serve.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (hors boucle locale : --allow-remote)")
+    serve.add_argument("--port", type=port_number, default=8765, help="port d'écoute")
+    serve.add_argument("--workers", type=positive_int, default=1, help="processus (PostgreSQL conseillé au-delà de 1)")
     serve.add_argument("--allow-remote", action="store_true", help="autorise une écoute hors boucle locale")
-    serve.add_argument("--demo", action="store_true", help="base temporaire remplie de données fictives")
-    serve.add_argument("--dossiers", type=int, default=QUICK_DEMO["dossiers"])
-    serve.add_argument("--conventions", type=int, default=QUICK_DEMO["conventions"])
-    serve.add_argument("--seed", type=int, default=42)
+    serve.add_argument("--demo", action="store_true", help="base temporaire remplie de données fictives (--db ignoré)")
+    serve.add_argument("--dossiers", type=non_negative_int, default=QUICK_DEMO["dossiers"], help="avec --demo : nombre de dossiers fictifs")
+    serve.add_argument("--conventions", type=non_negative_int, default=QUICK_DEMO["conventions"], help="avec --demo : nombre de conventions fictives")
+    serve.add_argument("--seed", type=int, default=42, help="avec --demo : graine du générateur (mêmes données à graine égale)")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = _sub(sub, "migrate", "met le schéma de la base à jour")
@@ -193,31 +256,31 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=cmd_migrate)
 
     users = _sub(sub, "users", "gère les comptes (add, list, disable)")
-    users.add_argument("action", choices=("add", "list", "disable"))
-    users.add_argument("login", nargs="?")
+    users.add_argument("action", choices=("add", "list", "disable"), help="add : crée ; list : liste ; disable : désactive")
+    users.add_argument("login", nargs="?", help="identifiant du compte (add, disable)")
     users.add_argument("--db", default=DEFAULT_DB)
-    users.add_argument("--role", choices=("agent_dreets", "ordre", "ars", "dgos"))
-    users.add_argument("--region")
-    users.add_argument("--authority")
+    users.add_argument("--role", choices=("agent_dreets", "ordre", "ars", "dgos"), help="rôle du compte créé")
+    users.add_argument("--region", help="code de région (agent_dreets), ex. OCC")
+    users.add_argument("--authority", help="code d'autorité (ordre, ars), ex. ARS-OCC")
     users.add_argument("--name", help="nom affiché")
     users.set_defaults(handler=cmd_users)
 
     apikeys = _sub(sub, "apikeys", "crée une clé d'API pour une entreprise déposante")
-    apikeys.add_argument("action", choices=("add",))
+    apikeys.add_argument("action", choices=("add",), help="add : crée la clé")
     apikeys.add_argument("--db", default=DEFAULT_DB)
-    apikeys.add_argument("--company", required=True)
-    apikeys.add_argument("--siren", required=True)
+    apikeys.add_argument("--company", required=True, help="raison sociale de l'entreprise (une clé par entreprise)")
+    apikeys.add_argument("--siren", required=True, help="SIREN de l'entreprise (9 chiffres, clé de Luhn vérifiée)")
     apikeys.set_defaults(handler=cmd_apikeys)
 
     seed = _sub(sub, "seed", "remplit la base de données fictives réalistes")
     seed.add_argument("--db", default=DEFAULT_DB)
-    seed.add_argument("--dossiers", type=int, default=61300)
-    seed.add_argument("--conventions", type=int, default=150000)
-    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--dossiers", type=non_negative_int, default=61300, help="nombre de dossiers fictifs")
+    seed.add_argument("--conventions", type=non_negative_int, default=150000, help="nombre de conventions fictives")
+    seed.add_argument("--seed", type=int, default=42, help="graine du générateur (mêmes données à graine égale)")
     seed.set_defaults(handler=cmd_seed)
 
     cnom = _sub(sub, "import-cnom", "importe les conventions des médecins transmises par le CNOM (CSV)")
-    cnom.add_argument("file")
+    cnom.add_argument("file", help="fichier CSV du CNOM")
     cnom.add_argument("--db", default=DEFAULT_DB)
     cnom.set_defaults(handler=cmd_import_cnom)
 
@@ -229,17 +292,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     link = _sub(sub, "oidc", "rattache une identité ProConnect ou ProSanté Connect à un compte AUDE")
     link.add_argument("action", choices=("link",), metavar="link", help="rattache l'identité")
-    link.add_argument("provider", choices=("proconnect", "prosante-connect"))
+    link.add_argument("provider", choices=("proconnect", "prosante-connect"), help="fournisseur d'identité")
     link.add_argument("subject", help="identifiant de la personne chez le fournisseur (« sub » du jeton d'identité)")
     link.add_argument("login", help="compte AUDE auquel elle se connecte")
     link.add_argument("--db", default=DEFAULT_DB)
     link.set_defaults(handler=cmd_oidc)
 
     audit = _sub(sub, "audit", "vérifie la chaîne du journal d'audit")
-    audit.add_argument("action", choices=("verify",))
+    audit.add_argument("action", choices=("verify",), help="verify : vérifie la chaîne")
     audit.add_argument("--db", default=DEFAULT_DB)
     audit.set_defaults(handler=cmd_audit)
+    _common_help(parser)
     return parser
+
+
+def _common_help(parser: argparse.ArgumentParser) -> None:
+    """Options every subcommand shares get one help text, including subcommands added later."""
+    for sub in (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)):
+        for sub_parser in sub.choices.values():
+            for action in sub_parser._actions:
+                if action.dest == "db":
+                    action.help = action.help or DB_HELP
+                    action.metavar = action.metavar or "URL"
+
+
+def _known_errors(exc: BaseException) -> tuple[str, int] | None:
+    from central_api.accounts import AccountError
+
+    if isinstance(exc, InputError | AccountError):
+        return str(exc), 2
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,9 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
-    if args.command == "users" and args.action in ("add", "disable") and not args.login:
-        parser.error("indiquez l'identifiant")
-    return args.handler(args)
+    return run(lambda: args.handler(args), known=_known_errors)
 
 
 if __name__ == "__main__":

@@ -292,3 +292,39 @@ def line_checks(convention: dict, ruleset: Ruleset | None = None) -> dict[str, s
         else:
             out[avantage.get("id")] = "sous les seuils"
     return out
+
+
+def check_classifiable(convention: dict, ruleset: Ruleset | None = None) -> None:
+    """Typed input (aude-cli, an API client): refuse what `classify` would otherwise read silently as
+    a declaration — no avantage, an unknown nature or category, an avantage of a beneficiary the
+    convention does not list, a don without its purpose. ConventionInputError in French."""
+    from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES
+
+    check_shape(convention)
+    rules = ruleset or default_ruleset()
+    beneficiaries = convention.get("beneficiaries") or []
+    avantages = convention.get("avantages") or []
+    if not avantages:
+        raise ConventionInputError("La convention ne comporte aucun avantage (« avantages ») : rien à classer.")
+    ids = set()
+    for n, b in enumerate(beneficiaries, start=1):
+        if not b.get("id"):
+            raise ConventionInputError(f"Bénéficiaire n° {n} : « id » manquant.")
+        ids.add(b["id"])
+        if b.get("category") not in CATEGORIES:
+            raise ConventionInputError(f"Bénéficiaire n° {n} : catégorie inconnue « {str(b.get('category'))[:40]} » ; "
+                                       f"catégories possibles : {', '.join(CATEGORIES)}.")
+    don_natures = {nature for g in rules.groups if g.purposes for nature in g.natures}
+    for n, a in enumerate(avantages, start=1):
+        nature = a.get("nature")
+        if nature not in NATURES and nature not in rules.negligeable and _group_of(rules, a) is None:
+            raise ConventionInputError(f"Avantage n° {n} : nature inconnue « {str(nature)[:40]} » ; "
+                                       f"natures possibles : {', '.join(NATURES)}.")
+        if a.get("beneficiary_id") not in ids:
+            raise ConventionInputError(f"Avantage n° {n} : bénéficiaire « {str(a.get('beneficiary_id'))[:40]} » absent "
+                                       "de la liste des bénéficiaires (« beneficiaries »).")
+        if nature in don_natures and a.get("purpose") not in DON_PURPOSES:
+            raise ConventionInputError(f"Avantage n° {n} : un don doit indiquer son objet (« purpose ») : "
+                                       f"{', '.join(DON_PURPOSES)}.")
+        if a.get("amount") in (None, ""):
+            raise ConventionInputError(f"Avantage n° {n} : montant (« amount ») manquant.")

@@ -227,7 +227,16 @@ def check(procedure: str, kind: str, payload: dict) -> None:
     if kind not in templates(procedure):
         raise LetterNotApplicable(f"Courrier inconnu : « {kind} ».")
     if kind not in applicable(procedure, payload):
-        raise LetterNotApplicable(f"Ce courrier ne correspond pas à l'état du dossier ({payload.get('state')}).")
+        raise LetterNotApplicable(f"Ce courrier ne correspond pas à l'état {'du dossier' if procedure == 'aude' else 'de la convention'} "
+                                  f"(« {_state_label(procedure, payload.get('state'))} »).")
+
+
+def _state_label(procedure: str, state) -> str:
+    from aude_desktop.conventions.states import STATE_LABELS as EPS_LABELS
+    from aude_desktop.dossiers.states import STATE_LABELS as AUDE_LABELS
+
+    labels = AUDE_LABELS if procedure == "aude" else EPS_LABELS
+    return next((label for code, label in labels.items() if code == state), str(state))
 
 
 def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,

@@ -129,13 +129,43 @@ def _status(next_date: date | None, today: date, suspended_since: date | None) -
     return left, "later", f"dans {left} jour(s)"
 
 
+# The event kinds each clock reads (docs/cli.md); `check_events` refuses any other in typed input.
+AUDE_EVENT_KINDS = ("receipt", "acknowledged", "pieces_requested", "pieces_received", "complete", "avis",
+                    "decision", "measure_chosen", "closed")
+EPS_EVENT_KINDS = ("receipt", "incomplete", "pieces_received", "decision", "modified_received")
+EPS_CLOCK_REGIMES = ("declaration", "autorisation")
+
+
+def iso_date(value, what: str) -> date:
+    """A date typed as AAAA-MM-JJ, or ClockInputError naming the field (never Python's « isoformat »)."""
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ClockInputError(f"{what} : date illisible « {str(value)[:40]} » (format AAAA-MM-JJ attendu).") from None
+
+
+def check_events(events, kinds: tuple[str, ...]) -> None:
+    """Typed input (the CLI): a list of {on, kind} whose kinds the clock knows."""
+    if not isinstance(events, list) or not events:
+        raise ClockInputError("« events » doit être une liste non vide d'événements datés.")
+    for n, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            raise ClockInputError(f"Événement n° {n} : un objet {{\"on\": …, \"kind\": …}} est attendu.")
+        iso_date(event.get("on"), f"Événement n° {n}")
+        if event.get("kind") not in kinds:
+            raise ClockInputError(f"Événement n° {n} : nature inconnue « {str(event.get('kind'))[:40]} » ; "
+                                  f"natures possibles : {', '.join(kinds)}.")
+
+
 def _events(events: list[dict]) -> list[tuple[date, str, dict]]:
     parsed = []
-    for event in events:
+    for n, event in enumerate(events, start=1):
         try:
             parsed.append((date.fromisoformat(event["on"]), event["kind"], event))
         except (KeyError, TypeError, ValueError):
-            raise ClockInputError(f"Événement illisible : {event!r} (date AAAA-MM-JJ et nature attendues).") from None
+            raise ClockInputError(f"Événement n° {n} illisible (date AAAA-MM-JJ et nature attendues).") from None
     return sorted(parsed, key=lambda e: e[0])
 
 

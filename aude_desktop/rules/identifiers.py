@@ -67,6 +67,16 @@ def siret_error(value: str) -> str | None:
     return None
 
 
+def siren_is_valid(value: str) -> bool:
+    """9 digits passing the Luhn check (spaces and dots ignored)."""
+    return siren_error(value) is None
+
+
+def siret_is_valid(value: str) -> bool:
+    """14 digits passing the Luhn check, or La Poste's digit-sum rule for its establishments."""
+    return siret_error(value) is None
+
+
 INE_SHAPES = (
     re.compile(r"^\d{9}[A-HJK]{2}$"),  # INE-RNIE (universités)
     re.compile(r"^\d{10}[A-HJK]$"),  # INE-BEA (base élèves)

@@ -1,0 +1,18 @@
+"""Numbers and moments written the French way for the command line (the views use QLocale)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aude_desktop.rules.calendar import format_date_fr
+
+
+def fr_number(value: int) -> str:
+    """12 345 678, grouped with a narrow no-break space."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def fr_datetime(moment: datetime) -> str:
+    """« 26 novembre 2026 à 08:05 », in local time."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    return f"{format_date_fr(local.date())} à {local:%H:%M}"
