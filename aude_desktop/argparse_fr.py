@@ -24,10 +24,14 @@ _ERRORS = (
 )
 
 
+_TYPES = {"int": "entier", "float": "nombre décimal"}
+
+
 def translate(message: str) -> str:
     for pattern, french in _ERRORS:
         if pattern.fullmatch(message):
-            return pattern.sub(french, message)
+            text = pattern.sub(french, message)
+            return re.sub(r"\(type (\w+) attendu\)", lambda m: f"({_TYPES.get(m.group(1), m.group(1))} attendu)", text)
     return message
 
 

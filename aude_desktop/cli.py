@@ -11,7 +11,13 @@ from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
-from aude_desktop.cli_errors import InputError, non_negative_int, output_file, read_json
+from aude_desktop.cli_errors import (
+    InputError,
+    non_negative_int,
+    output_file,
+    positive_int,
+    read_json,
+)
 from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
@@ -255,7 +261,7 @@ def status(args: argparse.Namespace, profile: Profile) -> int:
 
 
 def _purge_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--months", type=int, help="durée de conservation en mois (par défaut : celle des paramètres)")
+    parser.add_argument("--months", type=positive_int, help="durée de conservation en mois (par défaut : celle des paramètres)")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
 
 
@@ -403,7 +409,12 @@ def _eps_options(parser: argparse.ArgumentParser) -> None:
 
 @command("eps", "classe une convention d'avantages par les seuils (déclaration, autorisation, indéterminé)", _eps_options)
 def eps(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.conventions.thresholds import check_classifiable, check_shape, classify, default_ruleset
+    from aude_desktop.conventions.thresholds import (
+        check_classifiable,
+        check_shape,
+        classify,
+        default_ruleset,
+    )
 
     convention = read_json(args.file)
     if not isinstance(convention, dict):

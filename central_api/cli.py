@@ -115,6 +115,11 @@ def cmd_users(args) -> int:
 
     if args.action in ("add", "disable") and not args.login:
         raise InputError(f"users {args.action} : indiquez l'identifiant du compte.")
+    ignored = [option for option, value in (("--role", args.role), ("--region", args.region), ("--authority", args.authority),
+                                            ("--name", args.name), ("identifiant", args.login if args.action == "list" else None))
+               if value and args.action != "add"]
+    if ignored:
+        raise InputError(f"users {args.action} : {', '.join(ignored)} ne s'applique qu'à la création (users add).")
     engine = _engine(args.db)
     try:
         if args.action == "add":

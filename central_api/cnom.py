@@ -55,10 +55,12 @@ def _check(line: int, row: dict) -> list[str]:
 
 
 def parse(path: Path) -> dict[str, dict]:
+    from aude_desktop.cli_errors import InputError, read_text
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CnomImportError(f"Fichier illisible ({exc}). Attendu : CSV UTF-8, séparateur « ; ».") from None
+        text = read_text(str(path), "fichier CSV")
+    except InputError as exc:
+        raise CnomImportError(f"{exc} Attendu : CSV UTF-8, séparateur « ; ».") from None
     reader = csv.DictReader(text.splitlines(), delimiter=";")
     if reader.fieldnames != COLUMNS:
         raise CnomImportError(f"En-tête inattendu. Colonnes attendues : {';'.join(COLUMNS)}")

@@ -3,7 +3,6 @@ change feed: `aude-central rules publish FILE`. A file the rules engine refuses 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -14,10 +13,14 @@ from central_api.service import insert_system_record
 
 
 def publish(engine: Engine, path: Path) -> str:
+    from aude_desktop.cli_errors import InputError, read_json
+
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RulesetError(f"Fichier de règles illisible ({path.name}) : {exc}") from None
+        raw = read_json(str(path), "fichier de règles")
+    except InputError as exc:
+        raise RulesetError(str(exc)) from None
+    if not isinstance(raw, dict):
+        raise RulesetError("Fichier de règles mal formé : un objet JSON est attendu.")
     parse_ruleset(raw)
     record_id = f"eps-thresholds-{raw['version']}"
     with engine.begin() as conn:

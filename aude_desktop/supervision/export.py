@@ -101,8 +101,28 @@ def queue_rows(store, source, queue_filter, today: date, chunk: int = 5000) -> I
 
 def describe(queue_filter) -> str:
     """The filters in words, for the first row of an export."""
+    labels = _value_labels(queue_filter)
     parts = []
     for name, value in vars(queue_filter).items():
         if value not in ("", (), False, None):
-            parts.append(f"{name} = {', '.join(value) if isinstance(value, tuple) else value}")
+            shown = "oui" if value is True else ", ".join(labels.get(v, str(v)) for v in (value if isinstance(value, tuple) else (value,)))
+            parts.append(f"{FILTER_NAMES.get(name, name)} : {shown}")
     return " ; ".join(parts)
+
+
+FILTER_NAMES = {"text": "recherche", "states": "états", "profession": "profession", "deadline": "échéance",
+                "assigned_to": "agent", "region": "région", "unseen": "nouveautés", "regime": "régime",
+                "urgent": "urgentes", "authority": "autorité"}
+
+
+def _value_labels(queue_filter) -> dict[str, str]:
+    """Codes of a queue filter → what readers see in the application (états, régimes, échéances)."""
+    from aude_desktop.conventions import queue as eps_queue
+    from aude_desktop.conventions.states import REGIME_LABELS
+    from aude_desktop.conventions.states import STATE_LABELS as EPS_STATES
+    from aude_desktop.dossiers import queue as aude_queue
+    from aude_desktop.dossiers.states import STATE_LABELS as AUDE_STATES
+
+    convention = type(queue_filter).__name__ == "ConventionFilter"
+    tables = (EPS_STATES, REGIME_LABELS, eps_queue.DEADLINE_FILTERS) if convention else (AUDE_STATES, aude_queue.DEADLINE_FILTERS)
+    return {str(code): label for table in tables for code, label in table.items()}

@@ -7,6 +7,7 @@ whose `retryable` says whether the sync engine may try again later.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,11 @@ from aude_desktop import __version__
 from aude_desktop.settings import Settings
 
 TIMEOUT = (5, 60)  # connect, read (seconds)
+
+
+# What OpenSSL says when the other end answers in plain HTTP to a TLS handshake.
+_PLAIN_HTTP_ANSWER = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long|"
+                                r"http request|unknown protocol", re.IGNORECASE)
 
 
 class ApiError(RuntimeError):
@@ -70,6 +76,11 @@ class Transport:
                 method, self.base_url + path, headers=headers, timeout=TIMEOUT, **kwargs
             )
         except requests.exceptions.SSLError as exc:
+            if _PLAIN_HTTP_ANSWER.search(str(exc)):
+                raise NetworkError(
+                    "Le serveur a répondu sans chiffrement (HTTP simple) à une adresse https:// : vérifiez "
+                    "l'adresse et le port du serveur (https:// attendu d'un serveur configuré en TLS)."
+                ) from exc
             raise NetworkError(
                 "La connexion sécurisée au serveur a échoué (certificat non reconnu). Vérifiez le "
                 "fichier de certificats dans les paramètres."

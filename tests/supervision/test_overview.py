@@ -84,7 +84,7 @@ def test_exports_read_back_match_the_list(national, tmp_path):
             lines = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
         else:
             lines = [[("" if v is None else v) for v in row] for row in load_workbook(path).active.iter_rows(values_only=True)]
-        assert "filtres : deadline = soon" in lines[0][0] and "extraction du" in lines[0][0]
+        assert "filtres : échéance : Échéance sous 15 jours" in lines[0][0] and "extraction du" in lines[0][0]
         assert lines[1][0].startswith("Données personnelles")
         assert list(lines[2][:len(queue.HEADERS)]) == list(queue.HEADERS)
         assert [row[0] for row in lines[3:]] == expected
