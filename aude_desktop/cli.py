@@ -15,7 +15,6 @@ from aude_desktop.cli_errors import (
     InputError,
     non_negative_int,
     output_file,
-    positive_int,
     read_json,
 )
 from aude_desktop.frtext import fr_datetime, fr_number
@@ -90,8 +89,10 @@ def info(args: argparse.Namespace, profile: Profile) -> int:
     if args.json:
         print(json.dumps(facts, ensure_ascii=False, indent=2))
     else:
+        if status.last_sync:
+            facts["last_sync"] = fr_datetime(status.last_sync)
         for key, value in facts.items():
-            print(f"{INFO_LABELS[key]} : {value if value is not None else '—'}")
+            print(f"{INFO_LABELS[key]} : {fr_number(value) if isinstance(value, int) else value if value is not None else '—'}")
     return 0
 
 
@@ -198,7 +199,8 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     progress = _Progress()
     try:
         report = SyncEngine(store, auth, on_progress=lambda p: progress.show(
-            f"{p.phase} : {fr_number(p.records)} enregistrement(s), {fr_number(p.pages)} page(s)")).run()
+            f"{SYNC_PHASES.get(p.phase, p.phase)} : {fr_number(p.records)}"
+            + (f" ({fr_number(p.pages)} page(s))" if p.pages else ""))).run()
     except ApiError as exc:
         progress.done()
         print(f"Synchronisation impossible : {exc}", file=sys.stderr)
@@ -211,13 +213,18 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+# The progress lines use the words of the final summary (« Envoyés : 5 », « Reçus : 1 200 »).
+SYNC_PHASES = {"envoi": "Envoyés", "réception": "Reçus"}
+
+
 class _Progress:
     """One line rewritten in place on a terminal; whole lines (at most one per second) in a log."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.shown = False
-        self.last = 0.0
+        self.shown = False  # a terminal line is open
+        self.last = float("-inf")
+        self.unprinted = ""  # the newest line a log has not received yet
 
     def show(self, text: str) -> bool:
         import time
@@ -227,13 +234,18 @@ class _Progress:
             self.shown = True
         elif time.monotonic() - self.last >= 1.0:
             print(text, file=sys.stderr, flush=True)
-            self.last = time.monotonic()
+            self.last, self.unprinted = time.monotonic(), ""
+        else:
+            self.unprinted = text
         return True
 
     def done(self) -> None:
         if self.shown:
             print(file=sys.stderr)
             self.shown = False
+        if self.unprinted:
+            print(self.unprinted, file=sys.stderr)
+            self.unprinted = ""
 
 
 @command("status", "modifications en attente, refusées, conflits, curseur, dernière synchronisation",
@@ -261,7 +273,7 @@ def status(args: argparse.Namespace, profile: Profile) -> int:
 
 
 def _purge_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--months", type=positive_int, help="durée de conservation en mois (par défaut : celle des paramètres)")
+    parser.add_argument("--months", type=int, help="durée de conservation en mois (par défaut : celle des paramètres)")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
 
 
@@ -674,7 +686,10 @@ def main(argv: list[str] | None = None) -> int:
     from aude_desktop.cli_errors import run
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0): a code, as for the handlers
+        return exc.code if isinstance(exc.code, int) else 2
     if not args.command:
         parser.print_help()
         return 0

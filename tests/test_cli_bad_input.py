@@ -233,7 +233,12 @@ def ctx_inputs(ctx: Context) -> dict[str, str]:
     (root / "vide.json").write_text("", encoding="utf-8")
     (root / "liste.json").write_text("[1, 2]", encoding="utf-8")
     (root / "dossier.json").mkdir(exist_ok=True)
-    return {
+    unreadable = {}
+    if os.geteuid() != 0:  # root reads every file whatever its mode
+        (root / "illisible.json").write_text("{}", encoding="utf-8")
+        (root / "illisible.json").chmod(0)
+        unreadable["sans droit de lecture"] = str(root / "illisible.json")
+    return unreadable | {
         "absent": str(root / "absent.json"),
         "binaire": str(root / "binaire.json"),
         "latin-1": str(root / "latin1.json"),
@@ -385,20 +390,19 @@ def test_passphrase_is_asked_on_a_terminal(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: aude-cli on the pseudo-terminal
         os.execve(str(BIN / "aude-cli"), ["aude-cli", "--profile", str(tmp_path / "p"), "status"], env)
-    seen = b""
-    answers = iter([b"une phrase de passe assez longue\n", b"une phrase de passe assez longue\n"])
+    seen, answered = b"", 0
+    prompts = (b"Phrase de passe de la base locale : ", b"Confirmation : ")
     while True:
         try:
             chunk = os.read(fd, 1024)
-        except OSError:
+        except OSError:  # the child closed the terminal
             break
         if not chunk:
             break
         seen += chunk
-        if seen.rstrip().endswith(b":") and (b"passe" in seen.splitlines()[-1] or b"Confirmation" in seen.splitlines()[-1]):
-            answer = next(answers, None)
-            if answer:
-                os.write(fd, answer)
+        if answered < len(prompts) and seen.count(prompts[answered]) > 0 and seen.rstrip().endswith(b":"):
+            os.write(fd, b"une phrase de passe assez longue\n")
+            answered += 1
     _, status = os.waitpid(pid, 0)
     text = seen.decode("utf-8", "replace")
     assert os.waitstatus_to_exitcode(status) == 0, text
@@ -621,3 +625,66 @@ def test_login_with_https_to_a_plain_http_server_says_what_happened(tmp_path, ca
     finally:
         server.stop()
     assert code == 2 and "sans chiffrement (HTTP simple)" in err and "certificat" not in err, err
+
+
+def test_seed_refuses_a_database_that_already_has_records(tmp_path, capsys, db_template):
+    from sqlalchemy import func, insert, select
+
+    from central_api.db import Record, make_engine
+
+    shutil.copy(db_template, tmp_path / "c.db")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(Record).values(kind="dossier", id=str(uuid.uuid4()), version=1, deleted=False, region="OCC",
+                                           authority=None, owner=None, payload="{}", cursor=1))
+    code, out, err = run_main("aude-central", ["seed", "--db", url, "--dossiers", "1", "--conventions", "0"], capsys)
+    assert (code, out) == (2, "") and "contient déjà 1 enregistrement" in err, err
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Record)) == 1
+    engine.dispose()
+
+
+def test_apikeys_refuse_a_bad_siren_and_a_second_key_for_a_company(tmp_path, capsys, db_template):
+    shutil.copy(db_template, tmp_path / "c.db")
+    db = ["--db", f"sqlite:///{tmp_path / 'c.db'}"]
+    code, out, err = run_main("aude-central", ["apikeys", "add", "--company", "Laboratoire Exemple", "--siren", "732829321", *db], capsys)
+    assert code == 2 and "clé de contrôle (Luhn)" in err
+    code, out, err = run_main("aude-central", ["apikeys", "add", "--company", "Laboratoire Exemple", "--siren", "732 829 320", *db], capsys)
+    assert code == 0 and "Clé d'API" in out, err
+    code, out, err = run_main("aude-central", ["apikeys", "add", "--company", "Laboratoire  Exemple", "--siren", "732829320", *db], capsys)
+    assert (code, out) == (2, "") and "a déjà une clé d'API" in err and "IntegrityError" not in err
+
+
+def test_siren_and_siret_helpers():
+    from aude_desktop.rules.identifiers import siren_is_valid, siret_is_valid
+
+    assert siren_is_valid("732 829 320") and not siren_is_valid("732829321") and not siren_is_valid("12")
+    assert siret_is_valid("73282932000074") and not siret_is_valid("73282932000075")
+    assert siret_is_valid("35600000000001") and not siret_is_valid("35600000000002")  # La Poste: digit sum % 5
+
+
+def test_serve_demo_prints_a_french_summary_and_its_database():
+    port = _free_port()
+    child = subprocess.Popen([str(BIN / "aude-central"), "serve", "--demo", "--dossiers", "3", "--conventions", "3",
+                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        for line in child.stdout:
+            lines.append(line)
+            if "Serveur prêt" in line:
+                break
+    finally:
+        child.terminate()
+        child.wait(timeout=60)
+    text = "".join(lines)
+    assert "Données de démonstration : 3 dossier(s)" in text and "3 convention(s)" in text and "{" not in text, text
+    assert re.search(r"Base de démonstration \(temporaire\) : /\S+demo\.db", text), text
+
+
+def test_a_letter_refusal_names_the_state_as_users_read_it():
+    from aude_desktop.letters import compose
+
+    with pytest.raises(compose.LetterNotApplicable) as refused:
+        compose.check("aude", "accuse_reception", {"state": "recu", "profession": "infirmier"})
+    assert "« Reçu »" in str(refused.value) and "(recu)" not in str(refused.value)

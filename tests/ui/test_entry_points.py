@@ -95,7 +95,7 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         assert "la session n'est pas conservée" in login.stderr
         synced = run("aude-cli", "--profile", profile, "sync", env_extra=env)
         assert synced.returncode == 0, synced.stderr
-        assert "Reçus :" in synced.stdout and "réception" in synced.stderr
+        assert "Reçus :" in synced.stdout and "Reçus :" in synced.stderr and "\r" not in synced.stderr
         status = run("aude-cli", "--profile", profile, "status", "--json", env_extra=env)
         facts = __import__("json").loads(status.stdout)
         assert facts["pending"] == 0 and facts["cursor"] > 0 and facts["last_sync"]
