@@ -11,12 +11,7 @@ from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
-from aude_desktop.cli_errors import (
-    InputError,
-    non_negative_int,
-    output_file,
-    read_json,
-)
+from aude_desktop.cli_errors import InputError, non_negative_int, output_file, read_json
 from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
