@@ -108,4 +108,4 @@ def test_export_runs_in_the_background_and_matches_the_list(qtbot, loaded, tmp_p
     qtbot.waitUntil(lambda: "exportée(s)" in view.count_label.text(), timeout=5000)
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert len(rows) - 3 == view.model.total > 0
-    assert "deadline = overdue" in rows[0][0] and "exportée(s)" in view.count_label.text()
+    assert "échéance : Échéance dépassée" in rows[0][0] and "exportée(s)" in view.count_label.text()
