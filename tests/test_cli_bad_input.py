@@ -19,6 +19,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,11 @@ def test_every_option_has_a_help_text():
                     missing.append(f"{tool} {' '.join(path)} {action.dest}")
             help_text = parser.format_help()
             assert "default" not in help_text and "usage:" not in help_text, help_text
+            for action in parser._actions:
+                if action.option_strings and action.nargs != 0 and action.default not in (None, "", False, argparse.SUPPRESS):
+                    shown = " ".join(help_text.split())
+                    assert f"par défaut : {action.default}" in shown or "par défaut" in (action.help or ""), \
+                        f"{tool} {' '.join(path)} {action.dest}: default {action.default!r} not shown"
     assert not missing, missing
 
 
@@ -688,3 +694,17 @@ def test_a_letter_refusal_names_the_state_as_users_read_it():
     with pytest.raises(compose.LetterNotApplicable) as refused:
         compose.check("aude", "accuse_reception", {"state": "recu", "profession": "infirmier"})
     assert "« Reçu »" in str(refused.value) and "(recu)" not in str(refused.value)
+
+
+def test_status_and_numbers_in_french(tmp_path, capsys, monkeypatch):
+    from datetime import datetime
+
+    from aude_desktop.frtext import fr_datetime, fr_number
+
+    assert fr_number(1234567) == "1\u202f234\u202f567"
+    assert fr_datetime(datetime(2026, 11, 1, 8, 5)) == "1er novembre 2026 à 08:05"
+    assert fr_datetime(datetime(2026, 11, 26, 7, 5, tzinfo=UTC)).startswith("26 novembre 2026 à ")
+    monkeypatch.setenv("AUDE_DB_PASSPHRASE", PASSPHRASE)
+    code, out, err = run_main("aude-cli", ["--profile", str(tmp_path / "p"), "status"], capsys)
+    assert code == 0, err
+    assert "Dernière synchronisation : —" in out and "Curseur : 0" in out and "None" not in out
