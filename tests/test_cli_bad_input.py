@@ -366,10 +366,10 @@ def test_piped_password_prints_no_python_warning(tmp_path):
 
     server = start(f"sqlite:///{tmp_path / 'c.db'}")
     try:
-        from central_api.seed import seed_users
+        from central_api.accounts import add_user
 
-        seed_users(server.engine)
-        result = _bash(f"echo demo-agent-occ | aude-cli --profile {tmp_path / 'p'} login --server {server.url} --user agent.occ")
+        add_user(server.engine, "agent.essai", "mot de passe des essais", "agent_dreets", region="OCC")
+        result = _bash(f"echo 'mot de passe des essais' | aude-cli --profile {tmp_path / 'p'} login --server {server.url} --user agent.essai")
     finally:
         server.stop()
     assert result.returncode == 0, result.stderr
