@@ -209,6 +209,9 @@ def generate(tool: str, ctx: Context) -> list[Case]:
                 if dest in INPUT_NAMES:
                     for label, maker in ctx_inputs(ctx).items():
                         make(f"{dest} {label}", replace=(action, maker))
+                    make(f"{dest} « - » et entrée standard vide", replace=(action, "-"))
+                    make(f"{dest} « - » et entrée standard fermée", replace=(action, "-"))
+                    cases[-1].stdin = "fermée"
                 if dest == "out_dir":
                     make(f"{dest} est un fichier", replace=(action, str(ctx.good_json)))
                 if dest in OUTPUT_FILE_NAMES:
@@ -254,6 +257,9 @@ def ctx_inputs(ctx: Context) -> dict[str, str]:
 def run_main(tool: str, argv: list[str], capsys, stdin=None) -> tuple[int, str, str]:
     module = aude_cli if tool == "aude-cli" else central_cli
     old_stdin = sys.stdin
+    if stdin == "fermée":
+        stdin = io.StringIO("")
+        stdin.close()
     sys.stdin = stdin if stdin is not None else io.StringIO("")
     try:
         code = module.main(argv)
@@ -299,7 +305,7 @@ def test_every_subcommand_refuses_bad_input_in_french(tool, tmp_path, capsys, mo
     assert len({c.what.split(" :")[0].split(" {")[0] for c in cases}) >= len(subcommands(tool)) > 3
     failures = []
     for case in cases:
-        code, out, err = run_main(tool, case.argv, capsys)
+        code, out, err = run_main(tool, case.argv, capsys, case.stdin)
         try:
             check(case, code, out, err, tmp_path)
         except AssertionError as exc:
