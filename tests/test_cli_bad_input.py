@@ -48,6 +48,28 @@ OUTPUT_FILE_NAMES = {"out"}
 UNTOUCHED = {"host", "search", "assigned_to", "name", "subject", "login", "company"}
 
 
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Subcommands added later may fetch from the Internet by default: here nothing leaves 127.0.0.1."""
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def local(host) -> bool:
+        return host in ("localhost", "127.0.0.1", "::1", None) or str(host).startswith("127.")
+
+    def getaddrinfo(host, *args, **kw):
+        if not local(host):
+            raise socket.gaierror(socket.EAI_NONAME, "hors boucle locale pendant les essais")
+        return real_getaddrinfo(host, *args, **kw)
+
+    def connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not local(address[0]):
+            raise ConnectionRefusedError("hors boucle locale pendant les essais")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 @dataclass
 class Case:
     tool: str
