@@ -123,10 +123,18 @@ class LoginDialog(_ValidatingDialog):
 
 LETTER_SETTINGS = (
     ("service_name", "Servic&e :"),
-    ("service_contact", "C&ontact du service :"),
+    ("service_address", "Adresse p&ostale du service :"),
+    ("service_phone", "Téléphone du service :"),
+    ("service_email", "Courriel du service :"),
+    ("service_hours", "Horaires d’ouverture :"),
+    ("officer_position", "Votre qualité (agent chargé du dossier) :"),
+    ("officer_phone", "Votre ligne directe :"),
+    ("officer_email", "Votre courriel direct :"),
     ("signatory_first_name", "Prénom du si&gnataire :"),
     ("signatory_last_name", "&Nom du signataire :"),
     ("signatory_position", "&Qualité du signataire :"),
+    ("signature_delegation", "Signature par (délégation ou subdélégation) :"),
+    ("recours_court", "Juridiction compétente (si différente des règles) :"),
     ("signature_image", "&Image de la signature (PNG) :"),
 )
 

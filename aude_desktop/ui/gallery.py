@@ -108,9 +108,9 @@ def _dossier_shots(profile: Profile) -> dict:
     decide.widgets["motifs"].setPlainText("La formation suivie ne comprend pas d’enseignement de pédiatrie.")
     decide.widgets["subjects"].setPlainText("Pédiatrie\nSoins en santé mentale")
     report = ReportDialog(bulk.acknowledge(store, actor, list(fresh) + [rich], today))
-    letters = DossiersSpace(store, lambda: actor, "agent.occ", today, settings=lambda: Settings(
-        service_name="Pôle autorisations d'exercice", service_contact="dreets-occ-aude@exemple.gouv.fr",
-        signatory_first_name="Claire", signatory_last_name="MARTIN", signatory_position="Directrice régionale adjointe"))
+    from aude_desktop.letters.samples import sample_settings
+
+    letters = DossiersSpace(store, lambda: actor, "agent.occ", today, settings=sample_settings)
     letters.resize(1280, 800)
     letters.open_dossier(fresh[0])
     letters.dossier.tabs.setCurrentIndex(4)
