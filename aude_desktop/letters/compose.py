@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from aude_desktop.conventions import workflow as eps_workflow
 from aude_desktop.conventions.states import REGIME_LABELS
@@ -263,6 +264,7 @@ def _typography(text: str) -> str:
     """French typography: « n° » stays with its number, guillemets with their words, and « ; », « : » never
     start a line."""
     text = re.sub(r"\bn° ", "n°" + NBSP, text)
+    text = re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=€)", NBSP, text)  # « 3 200 € » stays on one line
     return re.sub(r" ([;:?!»])", NBSP + r"\1", text).replace("« ", "«" + NBSP)
 
 
@@ -328,8 +330,10 @@ def flowables(template: Template, values: dict, lists: dict, signatory: Signator
             if rows:
                 out.append(engine.table(rows, [45 * mm, 85 * mm, 40 * mm]))
         elif kind == "block":
-            style = "visa" if block["ref"].startswith("visa") else "notice"
-            out.extend(engine.paragraph(_fill(text, values), style) for text in shared_blocks()[block["ref"]])
+            if block["ref"].startswith("visa"):
+                out.extend(engine.paragraph(_fill(text, values), "visa") for text in shared_blocks()[block["ref"]])
+            else:  # a notice (recours, données personnelles) is read as a whole: never split across pages
+                out.append(KeepTogether([engine.paragraph(_fill(text, values), "notice") for text in shared_blocks()[block["ref"]]]))
         elif kind == "signature":
             keep_with = out.pop() if out else None  # the signature never stands alone on a page
             out.append(engine.signature_block(signatory.first_name, signatory.last_name, signatory.position, for_authority,

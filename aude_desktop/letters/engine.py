@@ -152,7 +152,8 @@ def signature_block(first_name: str, last_name: str, position: str, for_authorit
         mark = Table([["", mark]], colWidths=[95 * mm, 60 * mm], style=[("LEFTPADDING", (0, 0), (-1, -1), 0)])
     return KeepTogether(
         [
-            *([keep_with] if keep_with is not None else []),
+            # A group kept together is flattened: ReportLab moves a nested KeepTogether to the next page.
+            *(getattr(keep_with, "_content", None) or ([keep_with] if keep_with is not None else [])),
             paragraph(f"Pour {escape(for_authority)} et par {escape(delegation)},<br/>{escape(position)}", "signature"),
             mark,
             paragraph(f"{escape(first_name)} {escape(last_name)}", "signature"),

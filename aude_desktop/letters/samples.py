@@ -19,16 +19,22 @@ DOSSIER = {
     "avis": {"kind": "favorable", "on": "2026-09-01", "motifs": ""},
     "experiences": [], "clock_events": EVENTS, "decision": None,
 }
-MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10", "motifs": "Pas d'enseignement de pédiatrie.",
+MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10",
+            "motifs": "La formation suivie ne comporte ni enseignement de pédiatrie ni enseignement de santé mentale, matières "
+                      "dont la connaissance est essentielle à l'exercice de la profession d'infirmier en France (code de la santé "
+                      "publique, art. L.4311-4 ; directive 2005/36/CE, art. 14).",
             "measures": {"kind": "au_choix", "subjects": ["Pédiatrie", "Santé mentale"], "required_level": 3, "held_level": 2,
                          "stage_months": 6, "differences": "pédiatrie (120 h), santé mentale (80 h)"}}
 AUDE_STATES = {
     "accuse_reception": ("incomplet", None), "demande_pieces": ("incomplet", None),
     "convocation_epreuve": ("mesures_compensation", MEASURES), "decision_mesures": ("mesures_compensation", MEASURES),
     "decision_autorisation": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
-    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs": "Différences non compensées."}),
+    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs":
+                       "Les différences substantielles constatées en pédiatrie et en santé mentale ne sont couvertes ni par "
+                       "l'expérience professionnelle ni par la formation continue du demandeur, qui n'a pas validé le stage "
+                       "d'adaptation imposé (code de la santé publique, art. L.4311-4)."}),
     "decision_irrecevabilite": ("irrecevable", {"kind": "irrecevabilite", "decided_on": "2026-06-01", "motifs":
-                                "Le demandeur ne justifie pas de deux années d'exercice à temps plein au cours des dix dernières "
+                                "L'intéressée ne justifie pas de deux années d'exercice à temps plein au cours des dix dernières "
                                 "années dans un État membre qui ne réglemente pas la profession."}),
     "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
 }
@@ -37,7 +43,9 @@ CONVENTION = {
     "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
     "company": {"name": "Laboratoires Élan", "siret": "73282932000074", "address": "12 quai Perrache, Lyon"},
     "beneficiaries": [], "avantages": [],
-    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée."},
+    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée : 3 200 € pour une "
+                 "demi-journée de conseil, au-delà de toute rémunération raisonnable du service rendu (code de la santé publique, "
+                 "art. L.1453-7)."},
     "events": [{"on": "2026-10-01", "kind": "receipt", "note": None}, {"on": "2026-10-03", "kind": "acknowledged", "note": None},
                {"on": "2026-11-02", "kind": "decision", "note": "refus"}],
     "recommandations": [{"on": "2026-10-05", "text": "Préciser le programme horaire."},

@@ -70,7 +70,7 @@ def test_every_eps_letter_carries_its_mandatory_mentions(kind):
     assert "Laboratoires Élan" in text and "EPS-2026-0000123" in text and "Claire MARTIN" in text
     if kind == "refus":
         # The fifteen days run from the notification: no date computed from the decision (already past).
-        assert "Rémunération disproportionnée." in text and "quinze jours" in text and "17 novembre 2026" not in text
+        assert "Rémunération disproportionnée" in text and "quinze jours" in text and "17 novembre 2026" not in text
         assert all(w in text for w in RECOURS)
     if kind == "incomplet":
         assert "Programme de la manifestation" in text and "R.1453-18" in text
@@ -91,7 +91,7 @@ def test_same_data_same_bytes_and_a_letter_that_does_not_fit_is_refused():
 @pytest.mark.parametrize(("edit", "words"), [
     (lambda t: t["letters"]["decision_refus"]["blocks"][5].update(text="{motif_inconnu}"), "bloc 6 : champ inconnu {motif_inconnu}"),
     (lambda t: t["letters"]["demande_pieces"]["blocks"].pop(), "bloc de signature manquant"),
-    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(8), "voies et délais de recours manquants"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(9), "voies et délais de recours manquants"),
     (lambda t: t["letters"]["decision_refus"]["blocks"].pop(5), "mention(s) obligatoire(s) absente(s) : motifs"),
     (lambda t: t["letters"]["accuse_reception"]["blocks"][1].update(type="image"), "type inconnu « image »"),
 ])

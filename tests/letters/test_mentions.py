@@ -129,13 +129,21 @@ def test_uncertain_court_of_a_national_order_is_data_and_the_service_can_set_its
     assert "devant le tribunal administratif de Paris" in mentions.pdf_text(pdf)
 
 
+def _texts(flowables) -> str:
+    """The text given to every paragraph, inside keep-together groups too."""
+    return " ".join(_texts(f._content) if hasattr(f, "_content") else getattr(f, "text", "") for f in flowables)
+
+
 def test_non_breaking_spaces_in_dates_and_numbers():
     """The PDF maps U+00A0 to a plain space when read back: check what the paragraphs were given."""
     spec = compose.letter_spec("aude", "decision_refus", aude_payload("decision_refus"), issued_on=TODAY, reference="R",
                                signatory=signatory(sample_settings()), sender=sample_sender())
-    texts = " ".join(getattr(f, "text", "") for f in spec.body)
+    texts = _texts(spec.body)
     assert "12\u00a0avril\u00a01990" in texts and "n°\u00a0AUDE-2026-OCC-000042" in texts and "n°\u00a02010-334" in texts
     assert "12 avril 1990" not in texts and "n° " not in texts
+    eps = compose.letter_spec("eps", "refus", eps_payload("refus"), issued_on=TODAY, reference="R",
+                              signatory=signatory(sample_settings("eps")), sender=sample_sender("eps"))
+    assert "3\u00a0200\u00a0€" in _texts(eps.body)  # an amount in the motifs
 
 
 def test_a_template_that_drops_a_mention_fails(monkeypatch):
