@@ -54,12 +54,6 @@ def _d(value: str | None) -> str:
     return _date_text(date.fromisoformat(value)) if value else ""
 
 
-def _de(label: str) -> str:
-    """« d'infirmier (soins généraux) », « de masseur-kinésithérapeute »: a profession inside a sentence."""
-    lower = label[:1].lower() + label[1:]
-    return f"d'{lower}" if lower[:1] in "aeiouyéèh" else f"de {lower}"
-
-
 def _du(phrase: str) -> str:
     """« le ministre … » → « du ministre … », « l'ARS … » → « de l'ARS … »: never « de le »."""
     if phrase.startswith("le "):
@@ -157,7 +151,7 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
         "applicant_name": f"{applicant.get('first_names') or ''} {(applicant.get('last_name') or '').upper()}".strip(),
         "birth_date": _d(applicant.get("birth_date")),
         "profession": spec.label,
-        "de_profession": _de(spec.label),
+        "de_profession": spec.de_label,
         "dossier_reference": str(p.get("reference")),
         "diploma": diploma.get("title") or "",
         "in_country": in_country(diploma.get("country")),

@@ -46,6 +46,12 @@ class Profession:
     minister: str = "le ministre chargé de la santé"
     code_name: str = "le code de la santé publique"
 
+    @property
+    def de_label(self) -> str:
+        """« d'infirmier (soins généraux) », « de masseur-kinésithérapeute »: the profession inside a sentence."""
+        lower = self.label[:1].lower() + self.label[1:]
+        return f"d'{lower}" if lower[:1] in "aeiouyéèh" else f"de {lower}"
+
 
 @dataclass(frozen=True)
 class Authority:

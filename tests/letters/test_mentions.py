@@ -170,3 +170,14 @@ def test_recours_and_notices_are_at_least_nine_points():
     from aude_desktop.letters.engine import styles
 
     assert styles()["notice"].fontSize >= 9
+
+
+def test_the_instructor_is_warned_when_the_court_is_uncertain():
+    from aude_desktop.letters.register import court_warning
+
+    warning = court_warning("eps", eps_payload("refus"), sample_settings("eps"))
+    assert "incertaine" in warning and "Conseil d'État" in warning and "R.311-1" in warning
+    assert court_warning("aude", aude_payload("decision_refus"), sample_settings()) == ""
+    settings = sample_settings("eps")
+    settings.recours_court = "le tribunal administratif de Paris"
+    assert court_warning("eps", eps_payload("refus"), settings) == ""  # the service chose
