@@ -181,3 +181,10 @@ def test_the_instructor_is_warned_when_the_court_is_uncertain():
     settings = sample_settings("eps")
     settings.recours_court = "le tribunal administratif de Paris"
     assert court_warning("eps", eps_payload("refus"), settings) == ""  # the service chose
+
+
+def test_eps_acknowledgement_of_a_declaration_promises_no_decision():
+    p = eps_payload("accuse_reception") | {"regime": "declaration"}
+    failed, text = _check("eps", "accuse_reception", p)
+    assert failed == []
+    assert "n'appelle pas de décision" in text and "réputée autorisée" not in text
