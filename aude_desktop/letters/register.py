@@ -111,7 +111,7 @@ def registered(store: LocalStore, procedure: str, kind: str, record_id: str) -> 
 
 
 def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, kind: str, record_id: str,
-          today: date, *, replaces: str | None = None) -> IssuedLetter:
+          today: date, *, replaces: str | None = None, from_: sender.Sender | None = None) -> IssuedLetter:
     payload = _record(store, procedure, record_id)
     if replaces is None:
         existing = registered(store, procedure, kind, record_id)
@@ -120,7 +120,7 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
             if pdf is not None:
                 return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
     compose.check(procedure, kind, payload)  # before a reference is taken
-    from_ = sender_for(store, actor, settings)
+    from_ = from_ or sender_for(store, actor, settings)
     signed_by = signatory(settings)
     prefix = client_id(store).replace("-", "")[:12].upper()
     record_key = "dossier_id" if procedure == "aude" else "convention_id"

@@ -122,6 +122,11 @@ def test_issuing_is_refused_until_the_letterhead_and_signatory_are_set(tmp_path)
         assert words in message
     assert "nom du service" not in message  # set: not named
     assert register.letters_of(store, "aude", "d1") == []  # nothing registered, no reference taken
+    from aude_desktop.letters.batch import issue_many
+
+    report = issue_many(store, AGENT, Settings(), "aude", "decision_refus", ["d1", "d2"], TODAY)
+    assert [i.ok for i in report.items] == [False, False] and "qualité du signataire" in report.items[1].message
+    assert register.letters_of(store, "aude", "d1") == []
     store.close()
 
 
