@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         if role is None:
             store.close()
             return 1
+        from aude_desktop.letters.samples import with_demo_letterhead
+
+        settings = with_demo_letterhead(settings, role)  # fictitious service: the demo's letters can be issued
     window = MainWindow(store, settings, profile, demo=args.demo)
     window.unlock_secrets.remember(getattr(args, "typed_secret", "") or os.environ.get(PASSPHRASE_ENV, ""))
     if args.demo:

@@ -495,6 +495,11 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
         if actor is None:
             print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login) pour émettre des courriers.", file=sys.stderr)
             return 2
+        try:  # refused before any letter: the whole batch would be refused for the same reason
+            register.sender_for(store, actor, settings)
+        except compose.LetterNotApplicable as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
         for n, record_id in enumerate(ids, start=1):
             try:
                 issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today())
@@ -508,10 +513,74 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
                 partial.write_bytes(issued.pdf)
             state = "réémis (courrier enregistré)" if issued.reissued else "émis et enregistré"
             print(f"[{n}/{len(ids)}] {record_id} : {issued.reference} {state} → {target}", file=sys.stderr)
+            if issued.warning:
+                print(f"Attention : {issued.warning}", file=sys.stderr)
     finally:
         store.close()
     print(f"{len(ids) - failures} courrier(s) écrit(s), {failures} refusé(s).")
     return 0 if failures == 0 else 1
+
+
+LETTER_OPTIONS = (  # (option, setting, help)
+    ("--service", "service_name", "nom du service, ex. « Pôle autorisations d'exercice »"),
+    ("--address", "service_address", "adresse postale du service ; « ; » sépare les lignes"),
+    ("--phone", "service_phone", "téléphone du service"),
+    ("--email", "service_email", "courriel du service"),
+    ("--hours", "service_hours", "horaires d'ouverture, ex. « du lundi au vendredi, de 9 h à 12 h »"),
+    ("--officer-quality", "officer_position", "qualité de l'agent chargé du dossier (son nom vient du compte connecté)"),
+    ("--officer-phone", "officer_phone", "ligne directe de l'agent (facultatif)"),
+    ("--officer-email", "officer_email", "courriel direct de l'agent (facultatif)"),
+    ("--quality", "signatory_position", "qualité du signataire, ex. « Directrice régionale adjointe »"),
+    ("--delegation", "signature_delegation", "« délégation » ou « subdélégation »"),
+    ("--court", "recours_court", "juridiction des voies de recours, si le service en retient une autre que les règles"),
+    ("--signature-image", "signature_image", "image PNG ou JPEG de la signature (facultatif)"),
+)
+
+
+def _settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("section", choices=("letters",), metavar="letters", help="letters : en-tête et signataire des courriers")
+    parser.add_argument("--show", action="store_true", help="affiche les paramètres et ce qui manque pour émettre")
+    parser.add_argument("--signatory", metavar="« Prénom NOM »", help="prénom et NOM du signataire, ex. « Claire MARTIN »")
+    for option, _key, help_text in LETTER_OPTIONS:
+        parser.add_argument(option, metavar="TEXTE", help=help_text)
+
+
+@command("settings", "paramètres des courriers : en-tête du service, agent chargé du dossier, signataire (--show pour voir)",
+         _settings_options)
+def settings_command(args: argparse.Namespace, profile: Profile) -> int:
+    from dataclasses import replace
+
+    from aude_desktop.letters import sender
+    from aude_desktop.settings import SettingsError
+
+    settings = Settings.load(profile.settings_path)
+    changes = {key: getattr(args, option[2:].replace("-", "_")).strip()
+               for option, key, _help in LETTER_OPTIONS if getattr(args, option[2:].replace("-", "_")) is not None}
+    if args.signatory is not None:
+        try:
+            changes["signatory_first_name"], changes["signatory_last_name"] = sender.split_name(args.signatory)
+        except ValueError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
+    if not changes and not args.show:
+        print("Erreur : indiquez au moins un paramètre (ex. --address « … ») ou --show.", file=sys.stderr)
+        return 2
+    if changes:
+        settings = replace(settings, **changes)
+        try:
+            settings.save(profile.settings_path)
+        except SettingsError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
+        print(f"{len(changes)} paramètre(s) de courrier enregistré(s).", file=sys.stderr)
+    if args.show:
+        labels = {key: label for key, label, _o in sender.REQUIRED}
+        for option, key, _help in (("--signatory", "signatory_first_name", ""), ("--signatory", "signatory_last_name", ""),
+                                   *LETTER_OPTIONS):
+            print(f"{labels.get(key, key)} ({option}) : {getattr(settings, key) or '—'}")
+        gaps = sender.missing(settings, "x")  # the case officer's name comes from the account at issue time
+        print("Courriers : prêts à être émis." if not gaps else f"Courriers refusés tant que manquent : {' ; '.join(gaps)}.")
+    return 0
 
 
 @command("stats", "chiffres de la vue d'ensemble nationale (copie locale) : états, retards, délais, flux mensuels",

@@ -27,12 +27,22 @@ class Settings:
     auto_sync_minutes: int = 5
     inactivity_lock_minutes: int = 15
     retention_months: int = 24  # closed files older than this leave the laptop (they stay on the server)
-    # Letters (per service): the letterhead's service line and contact, and who signs (CRPA L.212-1).
+    # Letters (per service): the sender block (CRPA L.111-2, R.112-5) and who signs (CRPA L.212-1).
+    # letters/sender.py refuses to issue a letter while one of the required ones is empty.
     service_name: str = ""
-    service_contact: str = ""
+    service_contact: str = ""  # before 2026-11: the service's e-mail; read as service_email when that is empty
+    service_address: str = ""  # postal address; « ; » or a new line separates its lines
+    service_phone: str = ""
+    service_email: str = ""
+    service_hours: str = ""
+    officer_position: str = ""  # the case officer's qualité; the name comes from the signed-in account
+    officer_phone: str = ""  # direct line (optional: the service's otherwise)
+    officer_email: str = ""
     signatory_first_name: str = ""
     signatory_last_name: str = ""
     signatory_position: str = ""
+    signature_delegation: str = "délégation"  # or « subdélégation » (letters.md: per service)
+    recours_court: str = ""  # the service's reading of the competent court, replacing rules/courts.json
     signature_image: str = ""  # PNG or JPEG of the signature, printed above the name (optional)
 
     def validate(self) -> None:
@@ -44,6 +54,12 @@ class Settings:
             raise SettingsError(f"Le fichier de certificats « {self.ca_bundle} » est introuvable.")
         if not 1 <= int(self.auto_sync_minutes) <= 240:
             raise SettingsError("La synchronisation automatique doit avoir lieu toutes les 1 à 240 minutes.")
+        if self.signature_delegation not in ("délégation", "subdélégation"):
+            raise SettingsError("La signature est « par délégation » ou « par subdélégation ».")
+        for name in ("service_email", "officer_email"):
+            value = getattr(self, name)
+            if value and ("@" not in value or " " in value.strip()):
+                raise SettingsError(f"Adresse électronique invalide : « {value} ».")
         if self.signature_image and not Path(self.signature_image).is_file():
             raise SettingsError(f"L'image de signature « {self.signature_image} » est introuvable.")
         if not 1 <= int(self.inactivity_lock_minutes) <= 480:

@@ -15,11 +15,12 @@ from pypdf import PdfReader
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
+from aude_desktop.auth.actor import remember_user
+from aude_desktop.auth.session import UserInfo
 from aude_desktop.letters import compose
 from aude_desktop.letters.batch import issue_many
-from aude_desktop.letters.samples import aude_payload
+from aude_desktop.letters.samples import aude_payload, sample_sender, sample_settings
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync import materialize
@@ -48,7 +49,8 @@ def run():
     timings = []
     for i in range(30):
         started = time.perf_counter()
-        pdf = compose.render("aude", "decision_mesures", payload, reference=f"B-{i}", issued_on=TODAY, signatory=SIGNATORY)
+        pdf = compose.render("aude", "decision_mesures", payload, reference=f"B-{i}", issued_on=TODAY, signatory=SIGNATORY,
+                             sender=sample_sender())
         timings.append(time.perf_counter() - started)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     plain = []
@@ -64,8 +66,9 @@ def run():
         with store.session() as s:
             materialize.materialize(s, records)
         actor = Actor("agent", "agent_dreets", None)
+        remember_user(store, UserInfo("agent", "Julien PETIT", "agent_dreets", None))
         started = time.perf_counter()
-        report = issue_many(store, actor, Settings(), "aude", "accuse_reception", [r[1] for r in records], TODAY)
+        report = issue_many(store, actor, sample_settings(), "aude", "accuse_reception", [r[1] for r in records], TODAY)
         batch = time.perf_counter() - started
         store.close()
     one, floor = statistics.median(timings), statistics.median(plain)

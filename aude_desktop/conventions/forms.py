@@ -27,7 +27,11 @@ FORMS: dict[str, Form] = {f.command: f for f in (
         Field("motifs", "Motifs de droit et de fait", "multiline", required=False, templates="eps_refus",
               help="Obligatoires pour un refus (CRPA L.211-2) ; l’entreprise peut déposer une convention modifiée sous 15 jours."),
     )),
-    Form("convention.urgency_not_justified", "Urgence non justifiée", "Notifier", (Field("on", "Date de la notification", "date"),)),
+    Form("convention.urgency_not_justified", "Urgence non justifiée", "Notifier", (
+        Field("on", "Date de la notification", "date"),
+        Field("motifs", "Pourquoi l’urgence n’est pas justifiée", "multiline", required=False,
+              help="Repris dans le courrier « Urgence non justifiée » (CRPA L.211-5)."),
+    )),
     Form("convention.receive_modified", "Convention modifiée reçue", "Enregistrer", (Field("on", "Date de réception", "date"),)),
     Form("convention.record_tacit", "Constater l’autorisation tacite", "Constater", (Field("on", "Date du constat", "date"),)),
     Form("convention.close", "Clôturer", "Clôturer", (Field("on", "Date de clôture", "date"),)),

@@ -162,9 +162,11 @@ def urgency_not_justified(p: dict, args: dict) -> dict:
     if not p.get("urgent"):
         raise TransitionRefused("sans_urgence", "La convention n'a pas été déposée en urgence.")
     day = _date(args, "on", "Date de la notification")
+    # Why the urgency is not justified: the letter states it (CRPA L.211-5).
+    motifs = text_arg(args, "motifs", "Motif de l'urgence non justifiée")
     p["urgent"] = False
     p["state"] = S.URGENCE_NON_JUSTIFIEE
-    _event(p, day, "urgency_refused")
+    _event(p, day, "urgency_refused", motifs or None)
     return p
 
 

@@ -62,7 +62,7 @@ DECISION_LABELS = {
     "irrecevabilite": "Irrecevabilité",
 }
 APPLICANT_LABELS = (
-    ("last_name", "Nom"), ("first_names", "Prénoms"), ("birth_date", "Né(e) le"), ("birth_place", "Lieu de naissance"),
+    ("sex", "Civilité"), ("last_name", "Nom"), ("first_names", "Prénoms"), ("birth_date", "Né(e) le"), ("birth_place", "Lieu de naissance"),
     ("birth_country", "Pays de naissance"), ("nationality", "Nationalité"), ("email", "Courriel"), ("phone", "Téléphone"),
     ("address", "Adresse"), ("postal_code", "Code postal"), ("city", "Ville"), ("country", "Pays"),
 )
@@ -135,6 +135,22 @@ def expected_items(situation: str) -> list[dict]:
     return [i for i in checklist_rules()["items"] if i["situations"] == "all" or situation in i["situations"]]
 
 
+CIVILITES = {"F": "Madame", "M": "Monsieur"}
+
+
+def _shown(key: str, value) -> str:
+    """Civilité in words (letters need it: « non renseignée » says why one is refused), a country by its name
+    from the rules' country table (an ISO code or a name)."""
+    if key == "sex":
+        return CIVILITES.get(value, "non renseignée (nécessaire aux courriers)")
+    if key in ("country", "birth_country", "nationality") and value:
+        from aude_desktop.rules.countries import find
+
+        found = find(str(value))
+        return found.name if found else str(value)
+    return _text(value)
+
+
 def _text(value) -> str:
     if value in (None, ""):
         return "—"
@@ -198,8 +214,8 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         assigned_to=dossier.assigned_to or "",
         received_on=dossier.received_on,
         payload=p,
-        applicant=[(label, _text(applicant.get(key))) for key, label in APPLICANT_LABELS],
-        diploma=[(label, _text(diploma.get(key))) for key, label in DIPLOMA_LABELS],
+        applicant=[(label, _shown(key, applicant.get(key))) for key, label in APPLICANT_LABELS],
+        diploma=[(label, _shown(key, diploma.get(key))) for key, label in DIPLOMA_LABELS],
         experiences=[
             f"{e.get('nature') or '—'} — {e.get('place') or ''} ({e.get('country') or '?'}), "
             f"{_text(e.get('start'))} → {_text(e.get('end'))}"

@@ -14,12 +14,17 @@ from aude_desktop.letters.templates import templates
 def issue_many(store, actor, settings, procedure: str, kind: str, ids: list[str], today: date,
                on_progress: Callable[[int, int], bool] | None = None) -> BulkReport:
     report = BulkReport(f"Courriers : {templates(procedure)[kind].title}")
+    try:  # the same letterhead for every letter: checked once, the whole selection refused if incomplete
+        from_ = register.sender_for(store, actor, settings)
+    except compose.LetterNotApplicable as exc:
+        report.items.extend(ItemResult(record_id, record_id, False, str(exc)) for record_id in ids)
+        return report
     for done, record_id in enumerate(ids):
         if on_progress is not None and on_progress(done, len(ids)) is False:
             report.cancelled = True
             break
         try:
-            issued = register.issue(store, actor, settings, procedure, kind, record_id, today)
+            issued = register.issue(store, actor, settings, procedure, kind, record_id, today, from_=from_)
         except compose.LetterNotApplicable as exc:
             report.items.append(ItemResult(record_id, record_id, False, str(exc)))
         else:

@@ -8,20 +8,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from aude_desktop.conventions import workflow as eps_workflow
 from aude_desktop.conventions.states import REGIME_LABELS
 from aude_desktop.conventions.typology import OBJECTS
-from aude_desktop.dossiers.forms import MEASURE_LABELS
 from aude_desktop.letters import engine
+from aude_desktop.letters.sender import Sender
 from aude_desktop.letters.templates import PLACEHOLDER, Template, shared_blocks, templates
 from aude_desktop.rules.calendar import (
     add_months,
+    calendar_for_authority,
     calendar_for_region,
-    extend_to_working_day,
     format_date_fr,
 )
-from aude_desktop.rules.deadlines import ClockInputError, aude_clock
+from aude_desktop.rules.compensation import compensation, level_text, personal_data
+from aude_desktop.rules.compensation import organisers as organisers_for
+from aude_desktop.rules.countries import in_country
+from aude_desktop.rules.courts import court_for
+from aude_desktop.rules.deadlines import ClockInputError, aude_clock, compute, default_rules
 from aude_desktop.rules.reference import authorities, professions, regions
 
 
@@ -37,111 +42,206 @@ class Signatory:
     image: bytes | None = None  # the signature, printed above the name
 
 
+NBSP = "\u00a0"
+
+
+def _date_text(d: date) -> str:
+    """« 12 mai 2026 » that never breaks across lines."""
+    return format_date_fr(d).replace(" ", NBSP)
+
+
 def _d(value: str | None) -> str:
-    return format_date_fr(date.fromisoformat(value)) if value else "—"
+    return _date_text(date.fromisoformat(value)) if value else ""
 
 
-def _de(label: str) -> str:
-    """« d'infirmier (soins généraux) », « de masseur-kinésithérapeute »: a profession inside a sentence."""
-    lower = label[:1].lower() + label[1:]
-    return f"d'{lower}" if lower[:1] in "aeiouyéèh" else f"de {lower}"
+def _du(phrase: str) -> str:
+    """« le ministre … » → « du ministre … », « l'ARS … » → « de l'ARS … »: never « de le »."""
+    if phrase.startswith("le "):
+        return "du " + phrase[3:]
+    if phrase.startswith("les "):
+        return "des " + phrase[4:]
+    return "de " + phrase
 
 
-def _code_articles(law: str, procedure: str) -> str:
-    code, _, articles = law.partition(" ")
-    name = "le code de l'action sociale et des familles" if code == "CASF" else "le code de la santé publique"
-    return f"{name}, notamment ses articles {articles} et {procedure}"
+def _code_articles(spec) -> str:
+    _code, _, articles = spec.law.partition(" ")
+    return f"{spec.code_name}, notamment ses articles {articles}" + (f" et {spec.procedure}" if spec.procedure else "")
 
 
-def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict, dict]:
+def _agreement(applicant: dict) -> dict:
+    """Madame / Monsieur and the agreement that follows from it: no « né(e) » in a letter."""
+    sex = applicant.get("sex")
+    if sex not in ("F", "M"):
+        raise LetterNotApplicable("Civilité du demandeur non renseignée (Madame ou Monsieur) : complétez l'identité "
+                                  "avant d'émettre ce courrier, qui doit s'accorder avec elle.")
+    female = sex == "F"
+    return {"salutation": "Madame" if female else "Monsieur", "e": "e" if female else "",
+            "interesse": "l'intéressée" if female else "l'intéressé", "il": "elle" if female else "il"}
+
+
+def _split_pieces(note: str) -> list[str]:
+    # A request lists its pièces as « b) …, c) … » (or one per line): one line each in the letter.
+    return [x.strip() for x in re.split(r"\n|, (?=[a-i]\) )", note) if x.strip()]
+
+
+PIECE_STATUS = {"manquant": "", "non_conforme": " (pièce non conforme)",
+                "traduction_requise": " (traduction par un traducteur agréé requise)"}
+
+
+def _missing_pieces(p: dict) -> list[str]:
+    """Every piece still missing — never only the last request: the checklist's pieces not received, then
+    what the requests since the file was last complete asked for beyond the checklist."""
+    pieces = p.get("pieces") or []
+    status = {x.get("code"): x.get("status") for x in pieces}
+    out = [f"{x.get('code')}) {x.get('label')}{PIECE_STATUS[x.get('status')]}" for x in pieces if x.get("status") in PIECE_STATUS]
+    requested: list[str] = []
+    for e in p.get("clock_events") or []:
+        if e["kind"] == "complete":
+            requested = []
+        elif e["kind"] == "pieces_requested" and e.get("note"):
+            requested += [x for x in _split_pieces(e["note"]) if x not in requested]
+    return out + [x for x in requested if not re.match(r"([a-i])\) ", x) or x[0] not in status]
+
+
+def _implicit_date(p: dict, region: str, today: date) -> str:
+    events = list(p.get("clock_events") or [])
+    if not any(e["kind"] == "acknowledged" for e in events):
+        events.append({"on": today.isoformat(), "kind": "acknowledged", "note": None})
+    try:
+        clock = aude_clock(events, p["profession"], region, today)
+    except (ClockInputError, KeyError):
+        clock = None
+    if clock and clock.next_date and "implicite" in clock.next_label:
+        return _date_text(clock.next_date)
+    start = p.get("complete_on") or p.get("received_on")  # a record without its clock history
+    if not start:
+        return ""
+    return _date_text(compute(default_rules(), "aude.decision", date.fromisoformat(start), calendar_for_region(region)).due)
+
+
+MEASURE_WORDS = {
+    "au_choix": "une épreuve d'aptitude ou un stage d'adaptation, à votre choix",
+    "epreuve": "une épreuve d'aptitude",
+    "stage": "un stage d'adaptation",
+    "epreuve_et_stage": "une épreuve d'aptitude et un stage d'adaptation",
+}
+
+
+def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
     """(values, lists) for the AUDE letters of dossier payload `p`."""
     spec = professions().get(p.get("profession"))
+    if spec is None:
+        raise LetterNotApplicable(f"Profession inconnue des règles : « {p.get('profession')} ».")
     region = regions().get(p.get("region"))
+    if region is None:
+        raise LetterNotApplicable(f"Région inconnue des règles : « {p.get('region')} ».")
     applicant = p.get("applicant") or {}
     diploma = p.get("diploma") or {}
     decision = p.get("decision") or {}
     measures = decision.get("measures") or {}
-    try:
-        clock = aude_clock(p.get("clock_events") or [], p["profession"], p["region"], today)
-    except (ClockInputError, KeyError):
-        clock = None
-    rejection = spec is None or spec.silence_means == "rejection"
-    decided = decision.get("decided_on")
-    epreuve_deadline = "—"
-    if decided:
-        due, _ = extend_to_working_day(add_months(date.fromisoformat(decided), 6), calendar_for_region(p["region"]))
-        epreuve_deadline = format_date_fr(due)
-    # An acknowledgement lists its pièces as « b) …, c) … »: one line each in the letter.
-    missing = [item for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")
-               for item in re.split(r", (?=[a-i]\) )", e["note"])]
-    chooses = measures.get("kind") == "au_choix"
+    avis = p.get("avis") or {}
+    acceptance = spec.silence_means == "acceptance"
+    kind = measures.get("kind")
+    court = court_for("aude", region.code, sender.court_override)
+    organisers, _uncertain = organisers_for(spec.code, f"la DREETS {region.label}")
+    cal = calendar_for_region(region.code)
+    missing = _missing_pieces(p)
     values = {
-        "salutation": "Madame" if applicant.get("sex") == "F" else "Monsieur" if applicant.get("sex") == "M" else "Madame, Monsieur",
+        **_agreement(applicant),
         "applicant_name": f"{applicant.get('first_names') or ''} {(applicant.get('last_name') or '').upper()}".strip(),
         "birth_date": _d(applicant.get("birth_date")),
-        "profession": spec.label if spec else str(p.get("profession")),
-        "de_profession": _de(spec.label if spec else str(p.get("profession"))),
+        "profession": spec.label,
+        "de_profession": spec.de_label,
         "dossier_reference": str(p.get("reference")),
-        "diploma": diploma.get("title") or "—",
-        "diploma_country": diploma.get("country") or "—",
+        "diploma": diploma.get("title") or "",
+        "in_country": in_country(diploma.get("country")),
         "received_on": _d(p.get("received_on")),
-        "implicit_date": format_date_fr(clock.next_date) if clock and clock.next_date and "implicite" in clock.next_label else "—",
-        "implicit_nature": "de rejet" if rejection else "d'acceptation",
-        "implicit_outcome": "rejetée" if rejection else "acceptée",
-        "service": service,
-        "contact": contact,
-        "region": region.label if region else str(p.get("region")),
-        "code_articles": _code_articles(spec.law, spec.procedure) if spec else "le code de la santé publique",
-        "avis_date": _d((p.get("avis") or {}).get("on")),
-        "decision_date": _d(decided),
-        "motifs": decision.get("motifs") or "—",
-        "required_level": str(measures.get("required_level") or "—"),
-        "held_level": str(measures.get("held_level") or "—"),
-        "differences": measures.get("differences") or "voir les matières ci-dessous.",
-        "measure": MEASURE_LABELS.get(measures.get("kind"), "—").lower(),
-        "choice_sentence": ("Vous disposez d'un délai de deux mois à compter de la notification de la présente décision "
-                            "pour faire connaître votre choix entre l'épreuve d'aptitude et le stage d'adaptation."
-                            if chooses else "La mesure est imposée par la présente décision, au vu de votre niveau de qualification."),
-        "organising_dreets": "la DREETS de la région de votre choix, dans la liste publiée par le ministre chargé de la santé",
-        "epreuve_deadline": epreuve_deadline,
+        "implicit_date": _implicit_date(p, region.code, today),
+        "implicit_nature": "d'acceptation" if acceptance else "de rejet",
+        "implicit_outcome": "acceptée" if acceptance else "rejetée",
+        "pieces_deadline": _date_text(compute(default_rules(), "aude.pieces_reply", today, cal).due),
+        "service": sender.service,
+        "region": region.label,
+        "court": court.name,
+        "to_minister": _du(spec.minister),
+        "code_articles": _code_articles(spec),
+        "avis_date": _d(avis.get("on")),
+        "decision_date": _d(decision.get("decided_on")),
+        "motifs": decision.get("motifs") or "",
+        "required_level": level_text(measures.get("required_level")) if measures.get("required_level") else "",
+        "held_level": level_text(measures.get("held_level")) if measures.get("held_level") else "",
+        "differences": measures.get("differences") or ", ".join(measures.get("subjects") or []),
+        "measure": MEASURE_WORDS.get(kind, ""),
+        "epreuve_content": compensation()["epreuve"]["content"],
+        "epreuve_within": compensation()["epreuve"]["within"],
+        "stage_content": compensation()["stage"]["content"],
+        "stage_duration": f"{measures['stage_months']}{NBSP}mois" if measures.get("stage_months") else "",
+        "stage_at_most": compensation()["stage"]["at_most"],
+        "organising_dreets": organisers,
+        "service_email": sender.email,
+        "retention": personal_data()["aude"]["retention"],
+        "dpo": personal_data()["aude"]["dpo"],
     }
     lists = {
-        "missing": [m for m in missing] if p.get("state") == "incomplet" else [],
-        "requested": [e.get("note") for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")][-1:],
+        "missing": missing,
         "subjects": list(measures.get("subjects") or []),
-        "measures_table": [["Mesure", "Matières", "Durée du stage"],
-                           [MEASURE_LABELS.get(measures.get("kind"), "—"), ", ".join(measures.get("subjects") or []),
-                            f"{measures['stage_months']} mois" if measures.get("stage_months") else "—"]],
+        "profession_visas": [_fill_plain(v, values) for v in spec.visas],
+        "__conditions__": {
+            "missing": bool(missing), "complete": not missing, "acceptance": acceptance, "rejection": not acceptance,
+            "avis": bool(avis.get("on")), "chooses": kind == "au_choix", "imposed": kind in ("epreuve", "stage", "epreuve_et_stage"),
+            "epreuve": kind in ("au_choix", "epreuve", "epreuve_et_stage"), "stage": kind in ("au_choix", "stage", "epreuve_et_stage"),
+            "stage_duration": bool(measures.get("stage_months")),
+        },
     }
     return values, lists
 
 
-def eps_fields(p: dict, today: date) -> tuple[dict, dict]:
+def _fill_plain(text: str, values: dict) -> str:
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), text)
+
+
+def eps_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
     authority = authorities().get(p.get("authority"))
+    if authority is None:
+        raise LetterNotApplicable(f"Autorité inconnue des règles : « {p.get('authority')} ».")
     try:
         clock = eps_workflow.clock(p, today)
     except (ClockInputError, KeyError, ValueError):
         clock = None
     decision = p.get("decision") or {}
-    modified = "—"
-    if decision.get("kind") == "refus" and clock and clock.next_date and "modifiée" in clock.next_label:
-        modified = format_date_fr(clock.next_date)
-    missing = [e.get("note") for e in p.get("events") or [] if e["kind"] == "incomplete" and e.get("note")]
-    name = authority.label if authority else str(p.get("authority"))
+    events = p.get("events") or []
+    missing = [x for e in events if e["kind"] == "incomplete" and e.get("note") for x in _split_pieces(e["note"])]
+    refused_urgency = [e.get("note") for e in events if e["kind"] == "urgency_refused"]
+    filed = date.fromisoformat(p["filed_on"]) if p.get("filed_on") else today
+    urgent = bool(p.get("urgent"))
+    name = authority.label
+    tacit = ""
+    if clock and clock.next_date and "tacite" in clock.next_label:
+        tacit = _date_text(clock.next_date)
+    elif p.get("regime") == "autorisation":  # suspended or decided: the delay as it runs from receipt
+        rule = "eps.urgent_decision" if urgent else "eps.autorisation_decision"
+        tacit = _date_text(compute(default_rules(), rule, filed, calendar_for_authority(authority.code)).due)
     values = {
         "authority": with_article(name),
+        "authority_cap": with_article(name)[:1].upper() + with_article(name)[1:],
+        "of_authority": _du(with_article(name)),
         "authority_name": name,
-        "company": (p.get("company") or {}).get("name") or "—",
+        "company": (p.get("company") or {}).get("name") or "",
         "convention_reference": str(p.get("reference")),
         "object": OBJECTS.get(p.get("object"), str(p.get("object"))).lower(),
         "regime": REGIME_LABELS.get(p.get("regime"), str(p.get("regime"))).lower(),
         "filed_on": _d(p.get("filed_on")),
-        "tacit_date": format_date_fr(clock.next_date) if clock and clock.next_date else "—",
-        "motifs": decision.get("motifs") or "—",
-        "modified_deadline": modified,
+        "tacit_date": tacit,
+        "decision_delay": "trois semaines" if urgent else "deux mois",
+        "modified_delay": "une semaine" if urgent else "quinze jours",
+        "motifs": decision.get("motifs") or "",
+        "urgency_motifs": (refused_urgency[-1] or "") if refused_urgency else "",
+        "court": court_for("eps", authority.code, sender.court_override).name,
     }
-    lists = {"missing": missing[-1:], "recommandations": [r.get("text") for r in p.get("recommandations") or []][-1:]}
-    conditions = {"autorisation": p.get("regime") == "autorisation"}
+    lists = {"missing": missing, "recommandations": [r.get("text") for r in p.get("recommandations") or [] if r.get("text")]}
+    conditions = {"autorisation": p.get("regime") == "autorisation", "urgent": urgent,
+                  # R.1453-18: only a notice sent within one month of receipt makes the two months run again.
+                  "incomplete_in_time": today <= add_months(filed, 1), "incomplete_late": today > add_months(filed, 1)}
     return values, lists | {"__conditions__": conditions}
 
 
@@ -154,42 +254,84 @@ def with_article(label: str) -> str:
     return label
 
 
+def _typography(text: str) -> str:
+    """French typography: « n° » stays with its number, guillemets with their words, and « ; », « : » never
+    start a line."""
+    text = re.sub(r"\bn° ", "n°" + NBSP, text)
+    text = re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=€)", NBSP, text)  # « 3 200 € » stays on one line
+    return re.sub(r" ([;:?!»])", NBSP + r"\1", text).replace("« ", "«" + NBSP)
+
+
 def _fill(text: str, values: dict) -> str:
     """Template text (trusted, escaped as text) with its placeholders replaced by escaped values."""
     parts, last = [], 0
     for match in PLACEHOLDER.finditer(text):
         parts.append(engine.escape(text[last:match.start()]))
-        parts.append(engine.escape(str(values.get(match.group(1), "—"))))
+        parts.append(engine.escape(str(values[match.group(1)])))
         last = match.end()
     parts.append(engine.escape(text[last:]))
-    return "".join(parts)
+    return _typography("".join(parts))
 
 
-def flowables(template: Template, values: dict, lists: dict, signatory: Signatory, for_authority: str) -> list:
-    conditions = {**{k: bool(v) for k, v in lists.items() if not k.startswith("__")}, **lists.get("__conditions__", {})}
-    out = []
-    for block in template.blocks:
+def _needed(template: Template, values: dict, conditions: dict) -> None:
+    """Every value a printed block names must be known: a letter never prints a gap or a default."""
+    for block in _printed(template.blocks, conditions):
+        texts = shared_blocks()[block["ref"]] if block["type"] == "block" else [block.get("text") or ""]
+        for text in texts:
+            for name in PLACEHOLDER.findall(text):
+                if name not in MAY_BE_EMPTY and not str(values.get(name, "")).strip():
+                    raise LetterNotApplicable(f"Courrier incomplet : {FIELD_LABELS.get(name, name)} à renseigner "
+                                              "dans le dossier avant d'émettre ce courrier.")
+
+
+MAY_BE_EMPTY = {"e"}  # the agreement of a masculine noun is no ending at all
+FIELD_LABELS = {
+    "birth_date": "date de naissance du demandeur", "diploma": "titre de formation", "received_on": "date de réception",
+    "avis_date": "date de l'avis", "decision_date": "date de la décision", "motifs": "motifs de la décision",
+    "required_level": "niveau de qualification requis", "held_level": "niveau de qualification détenu",
+    "differences": "différences substantielles", "measure": "mesure de compensation", "stage_duration": "durée du stage",
+    "tacit_date": "date de l'autorisation tacite", "urgency_motifs": "motif de l'urgence non justifiée",
+    "company": "nom de l'entreprise", "filed_on": "date de dépôt", "implicit_date": "date de la décision implicite",
+}
+
+
+def _printed(blocks, conditions: dict):
+    for block in blocks:
         if "when" in block and not conditions.get(block["when"]):
             continue
         if "unless" in block and conditions.get(block["unless"]):
             continue
+        yield block
+
+
+def flowables(template: Template, values: dict, lists: dict, signatory: Signatory, for_authority: str,
+              delegation: str = "délégation") -> list:
+    conditions = {**{k: bool(v) for k, v in lists.items() if not k.startswith("__")}, **lists.get("__conditions__", {})}
+    _needed(template, values, conditions)
+    out = []
+    for block in _printed(template.blocks, conditions):
         kind = block["type"]
         if kind == "text":
-            out.append(engine.paragraph(_fill(block["text"], values)))
+            out.append(engine.paragraph(_fill(block["text"], values), block.get("style", "body")))
         elif kind == "heading":
             out.append(engine.paragraph(engine.escape(block["text"]), "heading"))
         elif kind == "list":
-            out.extend(engine.paragraph("• " + engine.escape(str(item))) for item in lists.get(block["items"]) or [])
+            bullet = "• " if block.get("bullet", True) else ""
+            out.extend(engine.paragraph(bullet + _typography(engine.escape(str(item))), block.get("style", "body"))
+                       for item in lists.get(block["items"]) or [])
         elif kind == "table":
             rows = lists.get(block["rows"]) or []
             if rows:
                 out.append(engine.table(rows, [45 * mm, 85 * mm, 40 * mm]))
         elif kind == "block":
-            style = "visa" if block["ref"].startswith("visa") else "small"
-            out.extend(engine.paragraph(_fill(text, values), style) for text in shared_blocks()[block["ref"]])
+            if block["ref"].startswith("visa"):
+                out.extend(engine.paragraph(_fill(text, values), "visa") for text in shared_blocks()[block["ref"]])
+            else:  # a notice (recours, données personnelles) is read as a whole: never split across pages
+                out.append(KeepTogether([engine.paragraph(_fill(text, values), "notice") for text in shared_blocks()[block["ref"]]]))
         elif kind == "signature":
+            keep_with = out.pop() if out else None  # the signature never stands alone on a page
             out.append(engine.signature_block(signatory.first_name, signatory.last_name, signatory.position, for_authority,
-                                              signatory.image))
+                                              signatory.image, delegation, keep_with))
     return out
 
 
@@ -240,28 +382,28 @@ def _state_label(procedure: str, state) -> str:
 
 
 def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,
-                service: str = "", contact: str = "") -> engine.LetterSpec:
+                sender: Sender) -> engine.LetterSpec:
     check(procedure, kind, payload)
     template = templates(procedure)[kind]
     if procedure == "aude":
-        values, lists = aude_fields(payload, issued_on, service, contact)
-        region = regions().get(payload.get("region"))
-        authority = f"le préfet de la région {region.label}" if region else "le préfet de région"
-        head = engine.Letterhead(f"Préfet de la région {region.label if region else ''}".strip(),
-                                 (f"DREETS {region.label}" if region else "DREETS", service or "Pôle autorisations d'exercice"),
-                                 region.dreets_seat if region else "", contact)
+        values, lists = aude_fields(payload, issued_on, sender)
+        region = regions()[payload["region"]]
+        authority = f"le préfet de la région {region.label}"
+        head = engine.Letterhead(f"Préfet de la région {region.label}", (f"DREETS {region.label}", sender.service, *sender.address_lines),
+                                 region.dreets_seat, sender.contact_lines(), sender.officer_lines())
         applicant = payload.get("applicant") or {}
-        addressee = tuple(x for x in (values["applicant_name"], applicant.get("address"),
+        addressee = tuple(x for x in (f"{values['salutation']} {values['applicant_name']}", applicant.get("address"),
                                       f"{applicant.get('postal_code') or ''} {applicant.get('city') or ''}".strip(),
-                                      applicant.get("country")) if x)
+                                      applicant.get("country") if (applicant.get("country") or "France") != "France" else None) if x)
     else:
-        values, lists = eps_fields(payload, issued_on)
-        auth = authorities().get(payload.get("authority"))
-        authority = with_article(auth.label if auth else str(payload.get("authority")))
-        head = engine.Letterhead(auth.label if auth else authority, (service or "Instruction des conventions d'avantages",), auth.seat if auth else "", contact)
+        values, lists = eps_fields(payload, issued_on, sender)
+        auth = authorities()[payload["authority"]]
+        authority = with_article(auth.label)
+        head = engine.Letterhead(auth.label, (sender.service, *sender.address_lines), auth.seat, sender.contact_lines(),
+                                 sender.officer_lines())
         company = payload.get("company") or {}
         addressee = tuple(x for x in (company.get("name"), company.get("address"), f"SIRET {company.get('siret')}" if company.get("siret") else None) if x)
-    body = flowables(template, values, lists, signatory, authority)
+    body = flowables(template, values, lists, signatory, authority, sender.delegation)
     return engine.LetterSpec(title=template.title, reference=reference, issued_on=issued_on, letterhead=head,
                              addressee=addressee, body=tuple(body), subject=f"{template.title} — {payload.get('reference')}")
 

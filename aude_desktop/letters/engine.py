@@ -74,6 +74,11 @@ def styles() -> dict[str, ParagraphStyle]:
     return {
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, alignment=TA_LEFT),
+        # Voies et délais de recours and the personal-data notice: readable, never below 9 pt.
+        "notice": ParagraphStyle("notice", parent=base, fontSize=9, leading=11.5, alignment=TA_JUSTIFY, spaceAfter=4),
+        "head": ParagraphStyle("head", parent=base, fontSize=8.5, leading=10.5, alignment=TA_LEFT, spaceAfter=0),
+        "head_bold": ParagraphStyle("head_bold", parent=base, fontName=f"{FONT}-Bold", fontSize=10, leading=12.5,
+                                    alignment=TA_LEFT, spaceAfter=1),
         "object": ParagraphStyle("object", parent=base, fontName=f"{FONT}-Bold", spaceBefore=4, spaceAfter=10, alignment=TA_LEFT),
         "heading": ParagraphStyle("heading", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, spaceBefore=8, spaceAfter=4, alignment=TA_LEFT),
         "article": ParagraphStyle("article", parent=base, fontName=f"{FONT}-Bold", spaceBefore=6, spaceAfter=2, alignment=TA_LEFT),
@@ -85,12 +90,14 @@ def styles() -> dict[str, ParagraphStyle]:
 
 @dataclass(frozen=True)
 class Letterhead:
-    """Per-service settings: who issues the letter and who signs it."""
+    """Who issues the letter (CRPA L.111-2, R.112-5): authority, service and its postal address, then the
+    service's telephone, e-mail and opening hours, then the case officer."""
 
     authority: str  # e.g. "Préfet de la région Occitanie"
     service_lines: tuple[str, ...]  # DREETS, service, address
     city: str  # "Fait à Toulouse, le …"
-    contact: str = ""
+    contact_lines: tuple[str, ...] = ()
+    officer_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,8 +140,9 @@ def table(rows: Sequence[Sequence[str]], col_widths: Sequence[float], header: bo
 
 
 def signature_block(first_name: str, last_name: str, position: str, for_authority: str,
-                    image: bytes | None = None) -> KeepTogether:
-    """CRPA L.212-1: first name, last name and position of the signatory (and the signature image)."""
+                    image: bytes | None = None, delegation: str = "délégation", keep_with: Flowable | None = None) -> KeepTogether:
+    """CRPA L.212-1: first name, last name and position of the signatory (and the signature image).
+    `keep_with`: the paragraph before it, so the signature never stands alone on a page."""
     from reportlab.platypus import Image
 
     mark = Spacer(1, 14 * mm)
@@ -144,7 +152,9 @@ def signature_block(first_name: str, last_name: str, position: str, for_authorit
         mark = Table([["", mark]], colWidths=[95 * mm, 60 * mm], style=[("LEFTPADDING", (0, 0), (-1, -1), 0)])
     return KeepTogether(
         [
-            paragraph(f"Pour {escape(for_authority)} et par délégation,<br/>{escape(position)}", "signature"),
+            # A group kept together is flattened: ReportLab moves a nested KeepTogether to the next page.
+            *(getattr(keep_with, "_content", None) or ([keep_with] if keep_with is not None else [])),
+            paragraph(f"Pour {escape(for_authority)} et par {escape(delegation)},<br/>{escape(position)}", "signature"),
             mark,
             paragraph(f"{escape(first_name)} {escape(last_name)}", "signature"),
         ]
@@ -188,17 +198,22 @@ def _draw_first_page(spec: LetterSpec):
     def draw(canvas, _doc):
         canvas.saveState()
         top = PAGE_HEIGHT - 15 * mm
-        canvas.setFont(f"{FONT}-Bold", 10)
-        canvas.drawString(MARGIN_X, top, spec.letterhead.authority)
-        canvas.setFont(FONT, 8.5)
-        for i, line in enumerate(spec.letterhead.service_lines, start=1):
-            canvas.drawString(MARGIN_X, top - i * 11, line)
-        if spec.letterhead.contact:
-            canvas.drawString(MARGIN_X, top - (len(spec.letterhead.service_lines) + 1) * 11, spec.letterhead.contact)
+        head = spec.letterhead
+        # The sender block wraps within the left column, clear of the address window.
+        y = top + 9
+        blocks = [[(head.authority, "head_bold")], [(line, "head") for line in head.service_lines],
+                  [(line, "head") for line in head.contact_lines], [(line, "head") for line in head.officer_lines]]
+        for group in (g for g in blocks if g):
+            for text, style in group:
+                para = paragraph(escape(text), style)
+                _w, h = para.wrap(ADDRESS_X - MARGIN_X - 5 * mm, 50 * mm)
+                y -= h
+                para.drawOn(canvas, MARGIN_X, y)
+            y -= 4
         canvas.setFont(FONT, 9)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, f"Réf. : {spec.reference}")
         canvas.drawRightString(
-            PAGE_WIDTH - MARGIN_X, top - 12, f"{spec.letterhead.city}, le {format_date_fr(spec.issued_on)}"
+            PAGE_WIDTH - MARGIN_X, top - 12, f"{head.city}, le {format_date_fr(spec.issued_on)}".replace(" ", "\u00a0")
         )
         text = canvas.beginText(ADDRESS_X, PAGE_HEIGHT - ADDRESS_TOP - 10)
         text.setFont(FONT, 10)

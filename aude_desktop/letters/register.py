@@ -14,10 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aude_desktop.letters import compose
+from aude_desktop.dossiers.models import Piece
+from aude_desktop.letters import compose, sender
+from aude_desktop.rules.courts import court_for
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore
-from aude_desktop.store.models import Attachment, AttachmentData, Letter
+from aude_desktop.store.models import Attachment, AttachmentData, Letter, User
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import client_id, get_state, set_state
@@ -25,7 +27,6 @@ from aude_desktop.sync.local import apply_command
 from aude_desktop.sync.materialize import dump_convention, dump_dossier
 
 SEQUENCE_KEY = "letter_sequence"
-TO_CONFIGURE = "à paramétrer (Fichier › Paramètres › Courriers)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class IssuedLetter:
     sha256: str
     pdf: bytes
     reissued: bool  # True: the registered letter, shown again unchanged
+    warning: str = ""  # for the instructor (e.g. an uncertain competent court), never printed
 
 
 def signatory(settings: Settings) -> compose.Signatory:
@@ -45,8 +47,33 @@ def signatory(settings: Settings) -> compose.Signatory:
         except OSError:
             raise compose.LetterNotApplicable(
                 f"Image de signature illisible : « {settings.signature_image} » (Fichier › Paramètres › Courriers).") from None
-    return compose.Signatory(settings.signatory_first_name or "Prénom", settings.signatory_last_name or "NOM",
-                             settings.signatory_position or f"Qualité du signataire {TO_CONFIGURE}", image)
+    return compose.Signatory(settings.signatory_first_name.strip(), settings.signatory_last_name.strip(),
+                             settings.signatory_position.strip(), image)
+
+
+def officer_name(store: LocalStore, login: str) -> str:
+    """The case officer is the signed-in agent: the display name of their account (CRPA L.111-2)."""
+    with store.session() as s:
+        user = s.get(User, login) if login else None
+        return (user.display_name or "").strip() if user else ""
+
+
+def sender_for(store: LocalStore, actor: Actor, settings: Settings) -> sender.Sender:
+    """The letterhead and case officer, or a French refusal naming each missing setting."""
+    try:
+        return sender.require(settings, officer_name(store, actor.login))
+    except sender.SenderIncomplete as exc:
+        raise compose.LetterNotApplicable(str(exc)) from None
+
+
+def court_warning(procedure: str, payload: dict, settings: Settings) -> str:
+    """Shown to the instructor when the court named in the recours is an *uncertain* reading."""
+    key = payload.get("region") if procedure == "aude" else payload.get("authority")
+    court = court_for(procedure, key, settings.recours_court)
+    if not court.uncertain:
+        return ""
+    return (f"Juridiction compétente incertaine : « {court.name} » ({court.source}). {court.note} "
+            "Le service peut fixer la sienne : Fichier › Paramètres › Courriers, ou aude-cli settings letters --court.").strip()
 
 
 def next_reference(s, prefix: str, procedure: str) -> str:
@@ -61,6 +88,9 @@ def next_reference(s, prefix: str, procedure: str) -> str:
 def _record(store: LocalStore, procedure: str, record_id: str) -> dict:
     with store.session() as s:
         payload = (dump_dossier if procedure == "aude" else dump_convention)(s, record_id)
+        if payload is not None and procedure == "aude":  # the checklist: what the letters list as missing
+            payload["pieces"] = [{"code": x.code, "label": x.label, "status": x.status}
+                                 for x in s.scalars(select(Piece).where(Piece.dossier_id == record_id).order_by(Piece.code))]
     if payload is None:
         raise compose.LetterNotApplicable("Dossier ou convention introuvable sur ce poste.")
     return payload
@@ -81,7 +111,7 @@ def registered(store: LocalStore, procedure: str, kind: str, record_id: str) -> 
 
 
 def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, kind: str, record_id: str,
-          today: date, *, replaces: str | None = None) -> IssuedLetter:
+          today: date, *, replaces: str | None = None, from_: sender.Sender | None = None) -> IssuedLetter:
     payload = _record(store, procedure, record_id)
     if replaces is None:
         existing = registered(store, procedure, kind, record_id)
@@ -90,6 +120,7 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
             if pdf is not None:
                 return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
     compose.check(procedure, kind, payload)  # before a reference is taken
+    from_ = from_ or sender_for(store, actor, settings)
     signed_by = signatory(settings)
     prefix = client_id(store).replace("-", "")[:12].upper()
     record_key = "dossier_id" if procedure == "aude" else "convention_id"
@@ -97,7 +128,7 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
     with store.session() as s:
         reference = next_reference(s, prefix, procedure)
         pdf = compose.render(procedure, kind, payload, reference=reference, issued_on=today, signatory=signed_by,
-                             service=settings.service_name, contact=settings.service_contact)
+                             sender=from_)
         sha = hashlib.sha256(pdf).hexdigest()
         if s.get(Attachment, sha) is None:
             s.add(Attachment(sha256=sha, size=len(pdf), filename=f"{reference}.pdf", uploaded=False, downloaded=True))
@@ -105,7 +136,7 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
         letter_id = apply_command(s, actor, "letter.register", {"payload": {
             "kind": f"{procedure}.{kind}", "reference": reference, record_key: record_id, "sha256": sha,
             "issued_on": today.isoformat(), "replaces_id": replaces}})
-    return IssuedLetter(letter_id, reference, sha, pdf, reissued=False)
+    return IssuedLetter(letter_id, reference, sha, pdf, reissued=False, warning=court_warning(procedure, payload, settings))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 
 EVENTS = [{"on": "2026-05-04", "kind": "receipt", "note": None}, {"on": "2026-05-12", "kind": "acknowledged", "note": None},
-          {"on": "2026-05-12", "kind": "pieces_requested", "note": "g) Programme détaillé de la formation"}]
+          {"on": "2026-05-12", "kind": "pieces_requested",
+           "note": "f) Attestation d'absence de sanction de moins d'un an, g) Programme détaillé de la formation"},
+          {"on": "2026-06-02", "kind": "pieces_requested", "note": "c) Traduction du titre de formation par un traducteur agréé"}]
 DOSSIER = {
     "reference": "AUDE-2026-OCC-000042", "profession": "infirmier", "specialty": None, "region": "OCC",
     "acces_partiel": False, "situation": "ue_reglemente", "state": "incomplet", "assigned_to": None,
@@ -14,17 +16,26 @@ DOSSIER = {
     "applicant": {"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "sex": "F", "birth_date": "1990-04-12",
                   "address": "3 rue Haute", "postal_code": "31000", "city": "Toulouse", "country": "France"},
     "diploma": {"title": "Bachelier infirmier responsable de soins généraux", "country": "Belgique"},
+    "avis": {"kind": "favorable", "on": "2026-09-01", "motifs": ""},
     "experiences": [], "clock_events": EVENTS, "decision": None,
 }
-MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10", "motifs": "Pas d'enseignement de pédiatrie.",
+MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10",
+            "motifs": "La formation suivie ne comporte ni enseignement de pédiatrie ni enseignement de santé mentale, matières "
+                      "dont la connaissance est essentielle à l'exercice de la profession d'infirmier en France (code de la santé "
+                      "publique, art. L.4311-4 ; directive 2005/36/CE, art. 14).",
             "measures": {"kind": "au_choix", "subjects": ["Pédiatrie", "Santé mentale"], "required_level": 3, "held_level": 2,
                          "stage_months": 6, "differences": "pédiatrie (120 h), santé mentale (80 h)"}}
 AUDE_STATES = {
     "accuse_reception": ("incomplet", None), "demande_pieces": ("incomplet", None),
     "convocation_epreuve": ("mesures_compensation", MEASURES), "decision_mesures": ("mesures_compensation", MEASURES),
     "decision_autorisation": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
-    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs": "Différences non compensées."}),
-    "decision_irrecevabilite": ("irrecevable", {"kind": "irrecevabilite", "decided_on": "2026-06-01", "motifs": "Titre hors UE."}),
+    "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs":
+                       "Les différences substantielles constatées en pédiatrie et en santé mentale ne sont couvertes ni par "
+                       "l'expérience professionnelle ni par la formation continue du demandeur, qui n'a pas validé le stage "
+                       "d'adaptation imposé (code de la santé publique, art. L.4311-4)."}),
+    "decision_irrecevabilite": ("irrecevable", {"kind": "irrecevabilite", "decided_on": "2026-06-01", "motifs":
+                                "L'intéressée ne justifie pas de deux années d'exercice à temps plein au cours des dix dernières "
+                                "années dans un État membre qui ne réglemente pas la profession."}),
     "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
 }
 CONVENTION = {
@@ -32,21 +43,36 @@ CONVENTION = {
     "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
     "company": {"name": "Laboratoires Élan", "siret": "73282932000074", "address": "12 quai Perrache, Lyon"},
     "beneficiaries": [], "avantages": [],
-    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée."},
+    "decision": {"kind": "refus", "decided_on": "2026-11-02", "motifs": "Rémunération disproportionnée : 3 200 € pour une "
+                 "demi-journée de conseil, au-delà de toute rémunération raisonnable du service rendu (code de la santé publique, "
+                 "art. L.1453-7)."},
     "events": [{"on": "2026-10-01", "kind": "receipt", "note": None}, {"on": "2026-10-03", "kind": "acknowledged", "note": None},
                {"on": "2026-11-02", "kind": "decision", "note": "refus"}],
-    "recommandations": [{"on": "2026-10-05", "text": "Préciser le programme horaire."}],
+    "recommandations": [{"on": "2026-10-05", "text": "Préciser le programme horaire."},
+                        {"on": "2026-10-05", "text": "Ramener l'hébergement à une nuit par manifestation."}],
 }
 EPS_STATES = {"accuse_reception": "recue", "incomplet": "incomplete", "autorisation": "autorisee", "refus": "refusee",
               "recommandations": "recommandations", "urgence_non_justifiee": "urgence_non_justifiee",
               "attestation_tacite": "autorisee_tacitement"}
 
-def aude_payload(kind: str) -> dict:
+# The same letters for other applicants: each civilité, countries that take « au » and « aux ».
+APPLICANTS = {
+    "F-BE": ({"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "sex": "F"}, "Belgique"),
+    "M-CA": ({"last_name": "Tremblay", "first_names": "Jérôme", "sex": "M"}, "Canada"),
+    "M-US": ({"last_name": "O'Brien", "first_names": "Sean", "sex": "M"}, "US"),
+    "F-NL": ({"last_name": "de Vries", "first_names": "Anouk", "sex": "F"}, "Pays-Bas"),
+}
+
+
+def aude_payload(kind: str, applicant: str = "F-BE") -> dict:
     p = copy.deepcopy(DOSSIER)
-    p["state"], p["decision"] = AUDE_STATES[kind]
-    p["avis"] = {"kind": "favorable", "on": "2026-09-01", "motifs": ""}
+    p["state"], p["decision"] = copy.deepcopy(AUDE_STATES[kind])
+    who, country = APPLICANTS[applicant]
+    p["applicant"].update(who)
+    p["diploma"]["country"] = country
     if kind == "attestation_ass":
         p["profession"] = "assistant_service_social"
+        p["diploma"]["title"] = "Bachelier assistant social"
     return p
 
 
@@ -54,7 +80,9 @@ def eps_payload(kind: str) -> dict:
     p = copy.deepcopy(CONVENTION) | {"state": EPS_STATES[kind]}
     receipt = [{"on": "2026-10-01", "kind": "receipt", "note": None}]
     if kind in ("accuse_reception", "urgence_non_justifiee"):
-        p.update(decision=None, events=receipt + ([{"on": "2026-10-05", "kind": "urgency_refused", "note": None}]
+        p.update(decision=None, events=receipt + ([{"on": "2026-10-05", "kind": "urgency_refused",
+                                                   "note": "La manifestation a lieu le 10 janvier 2027 : le délai ordinaire "
+                                                           "de deux mois permet une décision avant cette date."}]
                                                   if kind == "urgence_non_justifiee" else []))
     if kind == "autorisation":
         p.update(decision={"kind": "autorisation", "decided_on": "2026-11-02", "motifs": ""},
@@ -64,8 +92,48 @@ def eps_payload(kind: str) -> dict:
                  events=receipt + [{"on": "2026-10-03", "kind": "registered", "note": None},
                                    {"on": "2026-10-05", "kind": "recommandations", "note": None}])
     if kind == "incomplet":
-        p["events"] = p["events"][:1] + [{"on": "2026-10-10", "kind": "incomplete", "note": "Programme de la manifestation"}]
+        p["events"] = p["events"][:1] + [{"on": "2026-10-10", "kind": "incomplete",
+                                          "note": "Programme de la manifestation\nJustificatif du montant des honoraires"}]
     if kind == "attestation_tacite":  # no decision within the two months
         p.update(filed_on="2026-09-01", decision=None,
                  events=[{"on": "2026-09-01", "kind": "receipt", "note": None}, {"on": "2026-09-03", "kind": "acknowledged", "note": None}])
     return p
+
+
+def sample_settings(procedure: str = "aude"):
+    """Letter settings of a fictitious service (gallery, demo, tests, bench): every required one is set."""
+    from aude_desktop.settings import Settings
+
+    if procedure == "eps":
+        return Settings(service_name="Service des conventions d'avantages", service_address="228 rue du Faubourg Saint-Martin ; 75010 Paris",
+                        service_phone="01 53 89 32 00", service_email="conventions@exemple-ordre.fr",
+                        service_hours="du lundi au vendredi, de 9 h à 17 h", officer_position="Juriste instructeur",
+                        officer_phone="01 53 89 32 17", officer_email="instruction.eps@exemple-ordre.fr",
+                        signatory_first_name="Paul", signatory_last_name="LEROY", signatory_position="Secrétaire général")
+    return Settings(service_name="Pôle autorisations d'exercice", service_address="5 esplanade Compans-Caffarelli ; 31000 Toulouse",
+                    service_phone="05 62 89 81 00", service_email="dreets-occ.autorisations@exemple.gouv.fr",
+                    service_hours="du lundi au vendredi, de 9 h à 12 h et de 14 h à 16 h 30",
+                    officer_position="Gestionnaire des autorisations d'exercice", officer_phone="05 62 89 81 42",
+                    officer_email="julien.petit@exemple.gouv.fr", signatory_first_name="Claire", signatory_last_name="MARTIN",
+                    signatory_position="Directrice régionale adjointe")
+
+
+OFFICERS = {"aude": "Julien PETIT", "eps": "Sarah BENALI"}
+
+
+def sample_sender(procedure: str = "aude"):
+    from aude_desktop.letters.sender import require
+
+    return require(sample_settings(procedure), OFFICERS[procedure])
+
+
+def with_demo_letterhead(settings, role: str | None):
+    """The demo issues letters out of the box: the letter settings left empty take the fictitious service's."""
+    from dataclasses import fields, replace
+
+    from aude_desktop.letters.sender import REQUIRED
+
+    sample = sample_settings("aude" if role in (None, "agent_dreets", "dgos") else "eps")
+    keys = {key for key, _label, _option in REQUIRED} | {"service_email", "officer_phone", "officer_email"}
+    return replace(settings, **{f.name: getattr(sample, f.name) for f in fields(settings)
+                                if f.name in keys and not str(getattr(settings, f.name)).strip()})

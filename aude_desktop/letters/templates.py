@@ -17,30 +17,41 @@ BLOCK_TYPES = {"text", "list", "table", "heading", "block", "signature"}
 # What each procedure's letters may name (filled by letters/compose.py).
 FIELDS = {
     "aude": {
-        "salutation", "applicant_name", "birth_date", "profession", "de_profession", "dossier_reference", "diploma", "diploma_country",
-        "received_on", "implicit_date", "implicit_nature", "implicit_outcome", "service", "contact", "region",
-        "code_articles", "avis_date", "decision_date", "motifs", "required_level", "held_level", "differences",
-        "measure", "choice_sentence", "organising_dreets", "epreuve_deadline",
+        "salutation", "e", "interesse", "il", "applicant_name", "birth_date", "profession", "de_profession",
+        "dossier_reference", "diploma", "in_country", "received_on", "implicit_date", "implicit_nature", "implicit_outcome",
+        "pieces_deadline", "service", "service_email", "region", "court", "to_minister", "code_articles", "avis_date",
+        "decision_date", "motifs", "required_level", "held_level", "differences", "measure", "epreuve_content",
+        "epreuve_within", "stage_content", "stage_duration", "stage_at_most", "organising_dreets", "retention", "dpo",
     },
     "eps": {
-        "authority", "authority_name", "company", "convention_reference", "object", "regime", "filed_on", "tacit_date", "motifs",
-        "modified_deadline",
+        "authority", "authority_cap", "of_authority", "authority_name", "company", "convention_reference", "object", "regime",
+        "filed_on", "tacit_date", "decision_delay", "modified_delay", "motifs", "urgency_motifs", "court",
     },
 }
-LISTS = {"aude": {"missing", "requested", "subjects"}, "eps": {"missing", "recommandations"}}
-TABLES = {"aude": {"measures_table"}, "eps": set()}
-CONDITIONS = {"aude": {"missing"}, "eps": {"autorisation"}}
-# Mandatory content (aude.md §7, eps.md §6): beyond a signature block in every letter.
+LISTS = {"aude": {"missing", "subjects", "profession_visas"}, "eps": {"missing", "recommandations"}}
+TABLES: dict[str, set[str]] = {"aude": set(), "eps": set()}
+CONDITIONS = {
+    "aude": {"missing", "complete", "acceptance", "rejection", "avis", "chooses", "imposed", "epreuve", "stage",
+             "stage_duration"},
+    "eps": {"autorisation", "urgent", "incomplete_in_time", "incomplete_late"},
+}
+# Mandatory content (aude.md §7, eps.md §6, letters.md) checked at load; resources/letters/mentions.json
+# lists what the rendered PDF must say, checked by the tests.
 MUST_NAME = {
-    ("aude", "accuse_reception"): {"received_on", "implicit_date", "implicit_nature"},
-    ("aude", "decision_mesures"): {"motifs", "required_level", "held_level", "differences", "choice_sentence"},
+    ("aude", "accuse_reception"): {"received_on", "implicit_date", "implicit_nature", "pieces_deadline"},
+    ("aude", "demande_pieces"): {"received_on", "pieces_deadline"},
+    ("aude", "decision_mesures"): {"motifs", "required_level", "held_level", "differences", "measure", "applicant_name",
+                                   "dossier_reference"},
     ("aude", "decision_refus"): {"motifs"},
     ("aude", "decision_irrecevabilite"): {"motifs"},
-    ("eps", "refus"): {"motifs", "modified_deadline"},
+    ("eps", "refus"): {"motifs"},
+    ("eps", "urgence_non_justifiee"): {"urgency_motifs"},
 }
 MUST_REFER = {
-    ("aude", "accuse_reception"): {"recours_implicite"},
+    ("aude", "accuse_reception"): {"recours_implicite", "attestation_acceptation", "donnees_personnelles"},
+    ("eps", "accuse_reception"): {"attestation_tacite_eps"},
 }
+STYLES = {"body", "visa", "notice"}
 
 
 class LetterTemplateError(ValueError):
@@ -100,6 +111,8 @@ def parse(procedure: str, raw: dict, source: str = "modèle") -> dict[str, Templ
             for key, allowed in (("items", LISTS[procedure]), ("rows", TABLES[procedure])):
                 if key in block and block[key] not in allowed:
                     raise LetterTemplateError(f"{where}, bloc {i} : liste inconnue « {block[key]} ».")
+            if block.get("style", "body") not in STYLES:
+                raise LetterTemplateError(f"{where}, bloc {i} : style inconnu « {block['style']} ».")
             for key in ("when", "unless"):
                 if key in block and block[key] not in CONDITIONS[procedure]:
                     raise LetterTemplateError(f"{where}, bloc {i} : condition inconnue « {block[key]} ».")

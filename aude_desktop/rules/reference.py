@@ -39,6 +39,18 @@ class Profession:
     outcome: str
     uncertain: tuple[str, ...] = ()
     deass_exam_centres: tuple[str, ...] = ()
+    # Letters: the visas that depend on the profession, the minister of the recours hiérarchique
+    # and the code the profession belongs to (rules data, with their source).
+    visas: tuple[str, ...] = ()
+    visas_source: str = ""
+    minister: str = "le ministre chargé de la santé"
+    code_name: str = "le code de la santé publique"
+
+    @property
+    def de_label(self) -> str:
+        """« d'infirmier (soins généraux) », « de masseur-kinésithérapeute »: the profession inside a sentence."""
+        lower = self.label[:1].lower() + self.label[1:]
+        return f"d'{lower}" if lower[:1] in "aeiouyéèh" else f"de {lower}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,7 @@ def professions() -> dict[str, Profession]:
         p = dict(p)
         p["uncertain"] = tuple(p.get("uncertain", ()))
         p["deass_exam_centres"] = tuple(p.get("deass_exam_centres", ()))
+        p["visas"] = tuple(p.get("visas", ()))
         out[p["code"]] = Profession(**p)
     return out
 

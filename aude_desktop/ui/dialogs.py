@@ -123,10 +123,18 @@ class LoginDialog(_ValidatingDialog):
 
 LETTER_SETTINGS = (
     ("service_name", "Servic&e :"),
-    ("service_contact", "C&ontact du service :"),
+    ("service_address", "Adresse p&ostale :"),
+    ("service_phone", "Téléphone :"),
+    ("service_email", "Courriel :"),
+    ("service_hours", "Horaires d’ouverture :"),
+    ("officer_position", "Votre qualité :"),
+    ("officer_phone", "Votre ligne directe :"),
+    ("officer_email", "Votre courriel :"),
     ("signatory_first_name", "Prénom du si&gnataire :"),
     ("signatory_last_name", "&Nom du signataire :"),
     ("signatory_position", "&Qualité du signataire :"),
+    ("signature_delegation", "Signature par :"),
+    ("recours_court", "Juridiction (si autre) :"),
     ("signature_image", "&Image de la signature (PNG) :"),
 )
 
@@ -178,11 +186,16 @@ class SettingsDialog(_ValidatingDialog):
         }
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("<b>Courriers</b> (en-tête du service et signataire, CRPA L.212-1)"))
+        layout.addWidget(QLabel("<b>Courriers</b> — service, agent chargé du dossier (vous) et signataire "
+                                "(CRPA L.111-2, R.112-5, L.212-1)"))
         layout.addLayout(letters)
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self, "Enregistrer"))
-        self.setMinimumWidth(560)
+        self.letter_fields["signature_delegation"].setToolTip("« délégation » ou « subdélégation »")
+        self.letter_fields["recours_court"].setToolTip(
+            "Laisser vide : la juridiction des règles (resources/rules/courts.json). À remplir si le service en retient une autre.")
+        self.letter_fields["service_address"].setToolTip("« ; » sépare les lignes de l’adresse")
+        self.setMinimumWidth(640)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Fichier de certificats", "", "Certificats (*.pem *.crt);;Tous les fichiers (*)")

@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
@@ -33,7 +35,7 @@ def build(root: Path) -> dict[str, QWidget]:
     store = open_store(profile, database_key(profile, passphrase="galerie de captures"))
     window = MainWindow(store, Settings(), profile)
     window.resize(1280, 800)
-    settings = SettingsDialog(Settings(http_proxy="http://proxy.exemple.gouv.fr:3128"), profile.settings_path)
+    settings = SettingsDialog(replace(sample_settings(), http_proxy="http://proxy.exemple.gouv.fr:3128"), profile.settings_path)
     settings.server.setText("serveur-sans-schema")
     settings.accept()  # shows the inline French error
     login = LoginDialog("https://aude.exemple.gouv.fr", "agent.occ")
@@ -108,9 +110,7 @@ def _dossier_shots(profile: Profile) -> dict:
     decide.widgets["motifs"].setPlainText("La formation suivie ne comprend pas d’enseignement de pédiatrie.")
     decide.widgets["subjects"].setPlainText("Pédiatrie\nSoins en santé mentale")
     report = ReportDialog(bulk.acknowledge(store, actor, list(fresh) + [rich], today))
-    letters = DossiersSpace(store, lambda: actor, "agent.occ", today, settings=lambda: Settings(
-        service_name="Pôle autorisations d'exercice", service_contact="dreets-occ-aude@exemple.gouv.fr",
-        signatory_first_name="Claire", signatory_last_name="MARTIN", signatory_position="Directrice régionale adjointe"))
+    letters = DossiersSpace(store, lambda: actor, "agent.occ", today, settings=sample_settings)
     letters.resize(1280, 800)
     letters.open_dossier(fresh[0])
     letters.dossier.tabs.setCurrentIndex(4)

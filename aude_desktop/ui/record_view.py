@@ -196,6 +196,8 @@ class RecordView(QWidget):
             return None
         note = ("Ce courrier a déjà été émis : voici le courrier enregistré, inchangé. Pour le corriger, émettez un "
                 "courrier rectificatif." if issued.reissued else "Courrier émis et enregistré ; il sera transmis au serveur.")
+        if issued.warning:
+            note += "\n" + issued.warning
         self.changed.emit(self.detail.id)
         self.render_letters()
         preview = LetterPreview(issued.pdf, issued.reference, note, self)

@@ -55,6 +55,10 @@ def test_urgency_three_weeks_unless_found_not_justified():
     assert ordinary["urgent"] is False and workflow.clock(ordinary, date(2026, 1, 9)).next_date == date(2026, 3, 5)
     with pytest.raises(CommandRejected, match="pas été déposée en urgence"):
         run("convention.urgency_not_justified", BASE, on="2026-01-08")
+    reasoned = run("convention.urgency_not_justified", urgent, on="2026-01-08", motifs="  La manifestation a lieu en juin.  ")
+    assert reasoned["events"][-1] == {"on": "2026-01-08", "kind": "urgency_refused", "note": "La manifestation a lieu en juin."}
+    with pytest.raises(CommandRejected):  # text only: the letter prints it
+        run("convention.urgency_not_justified", urgent, on="2026-01-08", motifs=["liste"])
 
 
 def test_declaration_path_recommandations_and_guards():

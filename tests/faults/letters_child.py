@@ -10,8 +10,8 @@ from sqlalchemy import select
 from aude_desktop.auth.actor import local_actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.letters import compose, register
+from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.materialize import dump_dossier
@@ -27,7 +27,7 @@ for dossier_id in ids:
         kinds = compose.applicable("aude", dump_dossier(s, dossier_id))
     for kind in kinds:
         try:
-            issued = register.issue(store, actor, Settings(), "aude", kind, dossier_id, date(2026, 11, 23))
+            issued = register.issue(store, actor, sample_settings(), "aude", kind, dossier_id, date(2026, 11, 23))
         except compose.LetterNotApplicable:
             continue
         if not issued.reissued:

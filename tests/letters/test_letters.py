@@ -10,12 +10,20 @@ from datetime import date
 import pytest
 
 from aude_desktop.letters import compose, register, templates
-from aude_desktop.letters.samples import AUDE_STATES, EPS_STATES, aude_payload, eps_payload
+from aude_desktop.letters.samples import (
+    AUDE_STATES,
+    EPS_STATES,
+    aude_payload,
+    eps_payload,
+    sample_sender,
+    sample_settings,
+)
 from aude_desktop.letters.templates import LetterTemplateError
 from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
+from aude_desktop.store.models import User
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.materialize import materialize
 from tests.letters.test_engine import _fonts, _text
@@ -23,10 +31,10 @@ from tests.letters.test_engine import _fonts, _text
 TODAY = date(2026, 11, 23)
 SIGNATORY = compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe")
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
-SETTINGS = Settings(signatory_first_name="Claire", signatory_last_name="MARTIN",
-                    signatory_position="Directrice régionale adjointe", service_name="Pôle autorisations d'exercice")
+SETTINGS = sample_settings()
+SENDER = sample_sender()
 
-RECOURS = ("Voies et délais de recours", "deux mois", "tribunal administratif")
+RECOURS = ("Voies et délais de recours", "deux mois", "www.telerecours.fr")
 
 
 def joined(pdf: bytes) -> str:
@@ -35,18 +43,18 @@ def joined(pdf: bytes) -> str:
 
 @pytest.mark.parametrize("kind", sorted(AUDE_STATES))
 def test_every_aude_letter_carries_its_mandatory_mentions(kind):
-    pdf = compose.render("aude", kind, aude_payload(kind), reference="AUDE-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
+    pdf = compose.render("aude", kind, aude_payload(kind), reference="AUDE-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY, sender=SENDER)
     text = joined(pdf)
-    for words in ("AUDE-C-TEST-000001", "23 novembre 2026", "Élodie Bérénice NGUYỄN", "Claire MARTIN", "Directrice régionale adjointe",
+    for words in ("AUDE-C-TEST-000001", "23 novembre 2026", "Madame Élodie Bérénice NGUYỄN", "Claire MARTIN", "Directrice régionale adjointe",
                   "Toulouse"):
         assert words in text, (kind, words)
     template = templates.templates("aude")[kind]
     if template.decision:
         assert all(w in text for w in RECOURS) and "R.421-5" in text and "directive 2005/36/CE" in text
     if kind in ("decision_refus", "decision_irrecevabilite", "decision_mesures"):
-        assert "Motifs" in text and aude_payload(kind)["decision"]["motifs"] in text
+        assert "Considérant" in text and aude_payload(kind)["decision"]["motifs"] in text
     if kind == "decision_mesures":
-        assert all(w in text for w in ("Niveau de qualification requis : 3", "niveau détenu : 2", "Pédiatrie, Santé mentale", "6 mois",
+        assert all(w in text for w in ("est le niveau 3 :", "est le niveau 2 :", "Pédiatrie", "Santé mentale", "6 mois",
                                        "délai de deux mois"))
     if kind == "accuse_reception":
         assert "g) Programme détaillé de la formation" in text and "décision implicite de rejet" in text
@@ -57,11 +65,12 @@ def test_every_aude_letter_carries_its_mandatory_mentions(kind):
 
 @pytest.mark.parametrize("kind", sorted(EPS_STATES))
 def test_every_eps_letter_carries_its_mandatory_mentions(kind):
-    pdf = compose.render("eps", kind, eps_payload(kind), reference="EPS-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY)
+    pdf = compose.render("eps", kind, eps_payload(kind), reference="EPS-C-TEST-000001", issued_on=TODAY, signatory=SIGNATORY, sender=SENDER)
     text = joined(pdf)
     assert "Laboratoires Élan" in text and "EPS-2026-0000123" in text and "Claire MARTIN" in text
     if kind == "refus":
-        assert "Rémunération disproportionnée." in text and "quinze jours" in text and "17 novembre 2026" in text
+        # The fifteen days run from the notification: no date computed from the decision (already past).
+        assert "Rémunération disproportionnée" in text and "quinze jours" in text and "17 novembre 2026" not in text
         assert all(w in text for w in RECOURS)
     if kind == "incomplet":
         assert "Programme de la manifestation" in text and "R.1453-18" in text
@@ -72,18 +81,18 @@ def test_every_eps_letter_carries_its_mandatory_mentions(kind):
 
 
 def test_same_data_same_bytes_and_a_letter_that_does_not_fit_is_refused():
-    a = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
-    b = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
+    a = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY, sender=SENDER)
+    b = compose.render("aude", "decision_mesures", aude_payload("decision_mesures"), reference="R", issued_on=TODAY, signatory=SIGNATORY, sender=SENDER)
     assert a == b
     with pytest.raises(compose.LetterNotApplicable, match="ne correspond pas"):
-        compose.render("aude", "decision_refus", aude_payload("accuse_reception"), reference="R", issued_on=TODAY, signatory=SIGNATORY)
+        compose.render("aude", "decision_refus", aude_payload("accuse_reception"), reference="R", issued_on=TODAY, signatory=SIGNATORY, sender=SENDER)
 
 
 @pytest.mark.parametrize(("edit", "words"), [
-    (lambda t: t["letters"]["decision_refus"]["blocks"][3].update(text="{motif_inconnu}"), "bloc 4 : champ inconnu {motif_inconnu}"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"][5].update(text="{motif_inconnu}"), "bloc 6 : champ inconnu {motif_inconnu}"),
     (lambda t: t["letters"]["demande_pieces"]["blocks"].pop(), "bloc de signature manquant"),
-    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(6), "voies et délais de recours manquants"),
-    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(3), "mention(s) obligatoire(s) absente(s) : motifs"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(9), "voies et délais de recours manquants"),
+    (lambda t: t["letters"]["decision_refus"]["blocks"].pop(5), "mention(s) obligatoire(s) absente(s) : motifs"),
     (lambda t: t["letters"]["accuse_reception"]["blocks"][1].update(type="image"), "type inconnu « image »"),
 ])
 def test_a_template_with_an_unknown_placeholder_or_a_missing_block_is_refused(edit, words):
@@ -99,7 +108,26 @@ def _store(tmp_path, name):
     store = open_store(profile, database_key(profile))
     with store.session() as s:
         materialize(s, [("dossier", "d1", 1, aude_payload("decision_refus"))])
+        s.add(User(login=AGENT.login, display_name="Julien PETIT", role="agent_dreets", region="OCC"))
     return store
+
+
+def test_issuing_is_refused_until_the_letterhead_and_signatory_are_set(tmp_path):
+    store = _store(tmp_path, "unset")
+    with pytest.raises(compose.LetterNotApplicable) as excinfo:
+        register.issue(store, AGENT, Settings(service_name="Pôle autorisations d'exercice"), "aude", "decision_refus", "d1", TODAY)
+    message = str(excinfo.value)
+    for words in ("adresse postale du service (--address)", "téléphone du service", "horaires d'ouverture", "prénom du signataire",
+                  "qualité du signataire (--quality)", "aude-cli settings letters"):
+        assert words in message
+    assert "nom du service" not in message  # set: not named
+    assert register.letters_of(store, "aude", "d1") == []  # nothing registered, no reference taken
+    from aude_desktop.letters.batch import issue_many
+
+    report = issue_many(store, AGENT, Settings(), "aude", "decision_refus", ["d1", "d2"], TODAY)
+    assert [i.ok for i in report.items] == [False, False] and "qualité du signataire" in report.items[1].message
+    assert register.letters_of(store, "aude", "d1") == []
+    store.close()
 
 
 def test_register_unique_references_reissue_and_correction(tmp_path):
@@ -134,8 +162,8 @@ def test_the_signature_image_from_the_settings_is_printed_and_stays_deterministi
     assert image.save(str(path))
     signed = register.signatory(Settings(signatory_first_name="Claire", signatory_last_name="MARTIN",
                                          signatory_position="Directrice", signature_image=str(path)))
-    first = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed)
-    again = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed)
+    first = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed, sender=SENDER)
+    again = compose.render("aude", "decision_refus", aude_payload("decision_refus"), reference="R", issued_on=TODAY, signatory=signed, sender=SENDER)
     assert first == again
     assert sum(len(page.images) for page in PdfReader(io.BytesIO(first)).pages) == 1
     with pytest.raises(compose.LetterNotApplicable, match="Image de signature illisible"):

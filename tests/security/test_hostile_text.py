@@ -17,6 +17,7 @@ from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.letters import compose
+from aude_desktop.letters.samples import sample_sender
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
@@ -32,7 +33,7 @@ TITLE = ("Diplôme d'État d'infirmier — ديبلوم الدولة في الت
 
 
 def _hostile() -> dict:
-    return new_dossier(applicant={"last_name": LAST, "first_names": FIRST},
+    return new_dossier(applicant={"last_name": LAST, "first_names": FIRST, "sex": "M"},
                        diploma={"title": TITLE, "country": "Maroc"})
 
 
@@ -58,7 +59,7 @@ def test_long_rtl_and_emoji_texts_are_stored_shown_and_printed(qtbot, store, tmp
     assert values and all(label.alignment() & Qt.AlignmentFlag.AlignAbsolute for label in values)  # left, by its caption
 
     pdf = compose.render("aude", "accuse_reception", stored | {"state": "complet", "acknowledged_on": "2026-11-05", "complete_on": "2026-11-05"}, reference="AUDE-C-TEST-000001",
-                         issued_on=TODAY, signatory=compose.Signatory("Prénom", "NOM", "Qualité"), service="", contact="")
+                         issued_on=TODAY, signatory=compose.Signatory("Claire", "MARTIN", "Directrice"), sender=sample_sender())
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "NGUYỄN-ØRSTED" in text and "Иван" in text  # the letter prints the last name in capitals

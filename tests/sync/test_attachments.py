@@ -69,18 +69,22 @@ def test_upload_resumes_after_a_cut(tmp_path, server):
 def test_an_issued_letter_reaches_a_colleague_registered_and_identical(tmp_path, server):
     from datetime import date
 
+    from aude_desktop.auth.actor import remember_user
+    from aude_desktop.auth.session import UserInfo
     from aude_desktop.letters import compose, register
-    from aude_desktop.settings import Settings
+    from aude_desktop.letters.samples import sample_settings
     from aude_desktop.store.models import Letter
     from aude_desktop.sync.materialize import dump_dossier
 
     author, auth1 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "l1")
     colleague, auth2 = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "l2")
+    for store in (author, colleague):  # as at sign-in: the case officer named in the letters
+        remember_user(store, UserInfo("agent.occ", "Agent Occitanie", "agent_dreets", "OCC"))
     SyncEngine(author, auth1).run()
     with author.session() as s:
         candidates = [(d, dump_dossier(s, d)) for d in s.scalars(select(Dossier.id))]
     dossier_id, kind = next((d, k) for d, p in candidates for k in compose.applicable("aude", p))
-    issued = register.issue(author, AGENT, Settings(), "aude", kind, dossier_id, date.today())
+    issued = register.issue(author, AGENT, sample_settings(), "aude", kind, dossier_id, date.today())
     report = SyncEngine(author, auth1).run()
     assert report.applied == 1 and not report.mismatch
     SyncEngine(colleague, auth2).run()
@@ -88,5 +92,5 @@ def test_an_issued_letter_reaches_a_colleague_registered_and_identical(tmp_path,
         letter = s.get(Letter, issued.letter_id)
         assert (letter.reference, letter.sha256, letter.issued_by) == (issued.reference, issued.sha256, "agent.occ")
     assert attachments.read(colleague, issued.sha256) == issued.pdf
-    again = register.issue(colleague, AGENT, Settings(), "aude", kind, dossier_id, date.today())
+    again = register.issue(colleague, AGENT, sample_settings(), "aude", kind, dossier_id, date.today())
     assert again.reissued and again.reference == issued.reference  # the colleague sees the registered letter

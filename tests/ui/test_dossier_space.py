@@ -38,7 +38,9 @@ def loaded(store):
 
 
 def space_for(qtbot, store, actor=AGENT):
-    space = DossiersSpace(store, lambda: actor, "agent.occ", TODAY)
+    from aude_desktop.letters.samples import sample_settings
+
+    space = DossiersSpace(store, lambda: actor, "agent.occ", TODAY, settings=sample_settings)
     qtbot.addWidget(space)
     space.resize(1280, 800)
     space.show()
@@ -144,7 +146,7 @@ def test_bulk_report_lists_every_dossier(qtbot, loaded):
 def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loaded, tmp_path):
     from aude_desktop.letters import compose
     from aude_desktop.letters.batch import issue_many
-    from aude_desktop.settings import Settings
+    from aude_desktop.letters.samples import sample_settings
     from aude_desktop.sync.materialize import dump_dossier
 
     store, _records = loaded
@@ -168,5 +170,5 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
     qtbot.addWidget(fixed)
     statuses = [line.status for line in view.letter_lines]
     assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
-    report = issue_many(store, AGENT, Settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)
+    report = issue_many(store, AGENT, sample_settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)
     assert [i.ok for i in report.items] == [True, False] and "réutilisé" in report.items[0].message

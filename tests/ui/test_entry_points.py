@@ -123,6 +123,19 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         store.close()
         assert sorted(r["reference"] for r in rows) == sorted(expected) and len(states) > 1
         assert {r["state"] for r in rows} <= {"Reçu", "Complet — en instruction", "Clos"}
+        refused = run("aude-cli", "--profile", profile, "letters", "render", "--kind", kind, "--dossier", target,
+                      "--out", str(tmp_path / "courrier.pdf"), env_extra=env)
+        assert refused.returncode == 2 and "adresse postale du service (--address)" in refused.stderr
+        assert not (tmp_path / "courrier.pdf").exists()
+        bad = run("aude-cli", "--profile", profile, "settings", "letters", "--signatory", "Claire", env_extra=env)
+        assert bad.returncode == 2 and "prénom puis le NOM" in bad.stderr
+        configured = run("aude-cli", "--profile", profile, "settings", "letters", "--service", "Pôle autorisations d'exercice",
+                         "--address", "5 esplanade Compans-Caffarelli ; 31000 Toulouse", "--phone", "05 62 89 81 00",
+                         "--email", "dreets-occ@exemple.gouv.fr", "--hours", "du lundi au vendredi, de 9 h à 12 h",
+                         "--officer-quality", "Gestionnaire", "--signatory", "Jean-Pierre LE GOFF", "--quality", "Directeur",
+                         "--show", env_extra=env)
+        assert configured.returncode == 0, configured.stderr
+        assert "LE GOFF" in configured.stdout and "prêts à être émis" in configured.stdout
         letter = run("aude-cli", "--profile", profile, "letters", "render", "--kind", kind, "--dossier", target,
                      "--out", str(tmp_path / "courrier.pdf"), env_extra=env)
         assert letter.returncode == 0, letter.stderr

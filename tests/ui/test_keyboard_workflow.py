@@ -49,6 +49,10 @@ def test_the_main_workflow_with_the_keyboard_only(qtbot, window, store):
         reference = target.reference
     remember_user(store, UserInfo("agent.occ", "Agent Occitanie", "agent_dreets", "OCC"))
     window.settings.last_user = "agent.occ"  # signed in here before: works offline as that agent
+    from aude_desktop.letters.samples import with_demo_letterhead
+
+    for key, value in vars(with_demo_letterhead(window.settings, "agent_dreets")).items():  # the service's letter settings
+        setattr(window.settings, key, value)
     window.dossiers.refresh_permissions()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
