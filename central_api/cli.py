@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
+from central_api import cli_eps
 
 DEFAULT_DB = "sqlite:///aude-central.db"
 QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
@@ -109,14 +110,6 @@ def _ask_password() -> str:
     return first
 
 
-def cmd_apikeys(args) -> int:
-    from central_api.accounts import add_api_key
-
-    key = add_api_key(_engine(args.db), args.company, args.siren)
-    print(f"Clé d'API (affichée une seule fois) : {key}")
-    return 0
-
-
 def cmd_seed(args) -> int:
     from central_api.seed import seed
 
@@ -202,12 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--name", help="nom affiché")
     users.set_defaults(handler=cmd_users)
 
-    apikeys = _sub(sub, "apikeys", "crée une clé d'API pour une entreprise déposante")
-    apikeys.add_argument("action", choices=("add",))
-    apikeys.add_argument("--db", default=DEFAULT_DB)
-    apikeys.add_argument("--company", required=True)
-    apikeys.add_argument("--siren", required=True)
-    apikeys.set_defaults(handler=cmd_apikeys)
+    cli_eps.register(sub, _sub, DEFAULT_DB, _engine)  # apikeys (and mandates), cnom sync, transparence
 
     seed = _sub(sub, "seed", "remplit la base de données fictives réalistes")
     seed.add_argument("--db", default=DEFAULT_DB)

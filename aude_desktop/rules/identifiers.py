@@ -67,6 +67,22 @@ def siret_error(value: str) -> str | None:
     return None
 
 
+def siren_is_valid(value: str) -> bool:
+    """9 digits with a Luhn key; La Poste's SIREN (356000000) is accepted as such."""
+    v = _digits(value)
+    return v.isdigit() and len(v) == 9 and (v == LA_POSTE_SIREN or luhn_ok(v))
+
+
+def siret_is_valid(value: str) -> bool:
+    """14 digits with a Luhn key; La Poste's SIRETs (SIREN 356000000): digit sum a multiple of 5."""
+    v = _digits(value)
+    if not v.isdigit() or len(v) != 14:
+        return False
+    if v.startswith(LA_POSTE_SIREN):
+        return sum(int(c) for c in v) % 5 == 0
+    return luhn_ok(v)
+
+
 INE_SHAPES = (
     re.compile(r"^\d{9}[A-HJK]{2}$"),  # INE-RNIE (universités)
     re.compile(r"^\d{10}[A-HJK]$"),  # INE-BEA (base élèves)
