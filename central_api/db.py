@@ -255,3 +255,31 @@ class CnomFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     report: Mapped[str] = mapped_column(Text)  # JSON: counts and refused lines of the run that took it
+
+
+class TsLine(Base):
+    """A convention line of the public Transparence Santé export, as last imported, and how it matched."""
+
+    __tablename__ = "ts_lines"
+
+    ligne_identifiant: Mapped[str] = mapped_column(String(80), primary_key=True)
+    entreprise_identifiant: Mapped[str] = mapped_column(String(80))
+    company_name: Mapped[str] = mapped_column(String(300))
+    siren: Mapped[str | None] = mapped_column(String(9), index=True)
+    beneficiary: Mapped[str] = mapped_column(String(300))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))
+    convention_id: Mapped[str | None] = mapped_column(String(36))
+    candidates: Mapped[str | None] = mapped_column(Text)  # JSON list of EPS references when ambiguous
+
+
+class TsImport(Base):
+    __tablename__ = "ts_imports"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lines: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
