@@ -135,6 +135,7 @@ class _Eps:
 
     index: dict[tuple[str, str], list[Candidate]]
     by_name: dict[str, set[str]]  # company key → SIRENs
+    names: dict[str, str]  # SIREN → the company's name as filed in EPS
     conventions: dict[str, dict]  # id → {reference, authority, siren, name, state, beneficiaries: [ids]}
 
 
@@ -145,6 +146,7 @@ def _day(text: str | None) -> date | None:
 def load_eps(engine: Engine) -> _Eps:
     index: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     by_name: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
     conventions: dict[str, dict] = {}
     with engine.connect() as conn:
         rows = conn.execute(select(Record.id, Record.authority, Record.payload).where(
@@ -156,6 +158,7 @@ def load_eps(engine: Engine) -> _Eps:
             if not siren:
                 continue
             by_name[ts.company_key(company.get("name"))].add(siren)
+            names.setdefault(siren, company.get("name") or "")
             shared = sum(ts_cents(a) for a in p.get("avantages") or [] if not a.get("beneficiary_id"))
             amounts: dict[str, int] = defaultdict(int)
             for a in p.get("avantages") or []:
@@ -175,7 +178,7 @@ def load_eps(engine: Engine) -> _Eps:
             conventions[record_id] = {"reference": p.get("reference"), "authority": authority, "siren": siren,
                                       "name": company.get("name") or "", "state": p.get("state"),
                                       "beneficiaries": ids}
-    return _Eps(index, by_name, conventions)
+    return _Eps(index, by_name, names, conventions)
 
 
 def ts_cents(avantage: dict) -> int:
@@ -221,7 +224,8 @@ def import_file(engine: Engine, path: Path) -> ImportResult:
                       "signed_on": row.signed_on, "amount_cents": row.amount_cents, "status": status,
                       "convention_id": chosen[0].convention_id if len(chosen) == 1 else None,
                       "candidates": json.dumps(sorted(c.reference for c in chosen)) if len(chosen) > 1 else None})
-        company = companies.setdefault(siren or f"nom:{ts.company_key(row.company_name)}", _company(siren, row.company_name))
+        company = companies.setdefault(siren or f"nom:{ts.company_key(row.company_name)}",
+                                       _company(siren, eps.names.get(siren) or row.company_name))
         if status == "jamais_deposee":
             _count(company, "published_never_filed", f"{row.ligne} ({row.signed_on:%d/%m/%Y}, {row.amount_cents / 100:.2f} €)"
                    if row.signed_on else row.ligne)
@@ -239,7 +243,6 @@ def import_file(engine: Engine, path: Path) -> ImportResult:
         status = ts.convention_status(results)
         conv_status[cid] = status
         company = companies.setdefault(c["siren"], _company(c["siren"], c["name"]))
-        company["name"] = company["name"] or c["name"]
         if status == "absente":
             _count(company, "filed_not_published", c["reference"])
         company["conventions"] += 1
