@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from aude_desktop.rules.identifiers import luhn_check_digit, siren_error, siren_is_valid, siret_error, siret_is_valid
+from aude_desktop.rules.identifiers import (
+    luhn_check_digit,
+    siren_error,
+    siren_is_valid,
+    siret_error,
+    siret_is_valid,
+)
 
 
 @pytest.mark.parametrize(("value", "valid"), [
