@@ -25,7 +25,6 @@ from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api import company, errors, oidc, security, service
 from central_api.db import (
-    ApiKey,
     Attachment,
     LoginFailure,
     Record,
@@ -326,18 +325,13 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
     def file_convention(payload: dict[str, Any], x_api_key: Annotated[str | None, Header()] = None):
         from aude_desktop.conventions.commands import normalise, route
 
-        if not x_api_key:
-            raise ApiProblem(401, "cle_requise", "Clé d'API de l'entreprise requise (en-tête X-API-Key).")
-        with engine.connect() as conn:
-            key = conn.execute(select(ApiKey.__table__).where(ApiKey.key_hash == security.token_digest(x_api_key))).first()
-        if key is None or key.disabled:
-            raise ApiProblem(401, "cle_invalide", "Clé d'API inconnue ou désactivée.")
+        key = company.filer_from_key(engine, x_api_key)
         try:
             body = normalise(payload)
             authorities = route(body)
         except CommandRejected as exc:
             raise ApiProblem(422, exc.code, exc.message) from None
-        filed_by = company.acting_for(engine, company.Filer(key.siren, key.company), body["company"]["siren"])
+        filed_by = company.acting_for(engine, key, body["company"]["siren"])
         from aude_desktop.conventions.thresholds import classify
 
         filed_files = _filed_attachments(payload.get("attachments"))
