@@ -40,9 +40,11 @@ def run():
     sample = build(companies=500, per_company=300, seed=7)
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "declaration_convention_2026_11_25_04_00.csv"
-        rows = sample.rows + list(_filler(LINES - len(sample.rows)))
-        write_export(export, rows)
-        del rows
+        write_export(export, sample.rows)
+        with open(export, "a", encoding="utf-8", newline="") as handle:  # streamed: a million rows never held
+            import csv
+
+            csv.writer(handle, delimiter=";", lineterminator="\n").writerows(_filler(LINES - len(sample.rows)))
         engine = make_engine(f"sqlite:///{Path(tmp) / 'c.db'}")
         upgrade(engine)
         with engine.begin() as conn:
@@ -53,15 +55,17 @@ def run():
                  "authority": authority, "owner": None, "company": payload["company"]["siren"], "payload": dumps(payload)}
                 for i, (cid, authority, payload) in enumerate(sample.conventions)])
         size = export.stat().st_size / 1e6
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = import_file(engine, export)
-        first_run = time.perf_counter() - started
-        started = time.perf_counter()
+        first_run, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
         again = import_file(engine, export)
-        second_run = time.perf_counter() - started
+        second_run, second_cpu = time.perf_counter() - started, time.process_time() - cpu
         engine.dispose()
+    # CPU time beside wall time: on a shared machine the wall time also measures the neighbours.
     return [
         (f"import {result.lines:,} TS lines ({size:.0f} Mo) vs {len(sample.conventions):,} EPS conventions, first run",
-         f"{first_run:.1f} s", "≤ 60 s"),
-        (f"same file again ({again.records_written} records rewritten)", f"{second_run:.1f} s", "≤ 60 s"),
+         f"{first_run:.1f} s (CPU {first_cpu:.1f} s)", "≤ 60 s"),
+        (f"same file again ({again.records_written} records rewritten)", f"{second_run:.1f} s (CPU {second_cpu:.1f} s)",
+         "≤ 60 s"),
     ]

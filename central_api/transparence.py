@@ -20,8 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 
 from aude_desktop.conventions import transparence as ts
 from aude_desktop.conventions.transparence import Candidate
@@ -36,8 +37,7 @@ class TransparenceError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
-class TsRow:
+class TsRow(NamedTuple):
     ligne: str
     entreprise: str
     company_name: str
@@ -67,6 +67,8 @@ class ImportResult:
 
 
 def _cents(text: str) -> int:
+    if text.isdigit():  # the export's usual whole euros
+        return int(text) * 100
     whole, _, cents = text.strip().replace(" ", "").replace(",", ".").partition(".")
     if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
         raise ValueError(text)
@@ -82,6 +84,7 @@ def read(path: Path) -> list[TsRow]:
         raise TransparenceError(f"Fichier illisible ({exc.strerror}).") from None
     rows: dict[str, TsRow] = {}
     problems: list[str] = []
+    dates: dict[str, date | None] = {}
     with handle:
         try:
             reader = csv.reader(handle, delimiter=r.separator)
@@ -102,11 +105,13 @@ def read(path: Path) -> list[TsRow]:
                     problems.append(f"ligne {line} : identifiant de ligne (ligne_identifiant) absent ou trop long")
                     continue
                 signed_text = fields[c["conv_date_signature"]].strip()
-                try:
-                    signed = datetime.strptime(signed_text, r.date_format).date() if signed_text else None
-                except ValueError:
-                    problems.append(f"ligne {line} : date de signature invalide « {signed_text} » (JJ/MM/AAAA attendu)")
-                    continue
+                if signed_text not in dates:  # a few thousand distinct dates in a million lines
+                    try:
+                        dates[signed_text] = datetime.strptime(signed_text, r.date_format).date() if signed_text else None
+                    except ValueError:
+                        problems.append(f"ligne {line} : date de signature invalide « {signed_text} » (JJ/MM/AAAA attendu)")
+                        continue
+                signed = dates[signed_text]
                 try:
                     amount = _cents(fields[c["conv_montant_ttc"]] or "0")
                 except ValueError:
@@ -205,10 +210,18 @@ def import_file(engine: Engine, path: Path) -> ImportResult:
     published: dict[str, list[str]] = defaultdict(list)  # convention → its lines
     lines, statuses = [], defaultdict(int)
     companies: dict[str, dict] = {}
+    resolved: dict[tuple[str, str], tuple[str | None, str]] = {}  # (SIREN, table key): once per company
+    identifiers: dict[str, str | None] = {}  # a professional's lines share the RPPS check
+    students = ts.rules().student_categories
     for row in rows:
-        siren = _siren(row, eps)
-        rpps = ts.rpps_of(row.identifier)
-        key = f"rpps:{rpps}" if rpps and row.category not in ts.rules().student_categories else ts.person_key(row.last_name, row.first_name)
+        pair = (row.entreprise, row.company_name)
+        if pair not in resolved:
+            found = _siren(row, eps)
+            resolved[pair] = (found, found or f"nom:{ts.company_key(row.company_name)}")
+        siren, group = resolved[pair]
+        rpps = identifiers[row.identifier] if row.identifier in identifiers else identifiers.setdefault(
+            row.identifier, ts.rpps_of(row.identifier))
+        key = f"rpps:{rpps}" if rpps and row.category not in students else ts.person_key(row.last_name, row.first_name)
         candidates = eps.index.get((siren, key), []) if siren else []
         status, chosen = ts.match(candidates, row.signed_on, row.amount_cents)
         statuses[status] += 1
@@ -224,8 +237,7 @@ def import_file(engine: Engine, path: Path) -> ImportResult:
                       "signed_on": row.signed_on, "amount_cents": row.amount_cents, "status": status,
                       "convention_id": chosen[0].convention_id if len(chosen) == 1 else None,
                       "candidates": json.dumps(sorted(c.reference for c in chosen)) if len(chosen) > 1 else None})
-        company = companies.setdefault(siren or f"nom:{ts.company_key(row.company_name)}",
-                                       _company(siren, eps.names.get(siren) or row.company_name))
+        company = companies.get(group) or companies.setdefault(group, _company(siren, eps.names.get(siren) or row.company_name))
         if status == "jamais_deposee":
             _count(company, "published_never_filed", f"{row.ligne} ({row.signed_on:%d/%m/%Y}, {row.amount_cents / 100:.2f} €)"
                    if row.signed_on else row.ligne)
@@ -253,15 +265,15 @@ def import_file(engine: Engine, path: Path) -> ImportResult:
         conn.execute(delete(TsLine))
         for start in range(0, len(lines), 20000):
             conn.execute(insert(TsLine), lines[start:start + 20000])
+        statuses_wanted = {}
         for cid, status in conv_status.items():
             c = eps.conventions[cid]
-            payload = {"convention_id": cid, "reference": c["reference"], "status": status,
-                       "label": ts.convention_label(status), "lines": sorted(published.get(cid, []))[:MAX_LISTED]}
-            written += _put(conn, "transparence", cid, payload, c["authority"])
-        for key, company in companies.items():
-            written += _put(conn, "transparence_company", str(uuid.uuid5(NAMESPACE, key)), company, None)
-        written += _retire(conn, "transparence", set(conv_status))
-        written += _retire(conn, "transparence_company", {str(uuid.uuid5(NAMESPACE, k)) for k in companies})
+            statuses_wanted[cid] = (dumps({"convention_id": cid, "reference": c["reference"], "status": status,
+                                           "label": ts.convention_label(status),
+                                           "lines": sorted(published.get(cid, []))[:MAX_LISTED]}), c["authority"])
+        written += _write(conn, "transparence", statuses_wanted)
+        written += _write(conn, "transparence_company",
+                          {str(uuid.uuid5(NAMESPACE, key)): (dumps(company), None) for key, company in companies.items()})
         by_convention = defaultdict(int)
         for status in conv_status.values():
             by_convention[status] += 1
@@ -286,29 +298,32 @@ def _count(company: dict, what: str, detail: str) -> None:
         listed.append(detail)
 
 
-def _put(conn, kind: str, record_id: str, payload: dict, authority: str | None) -> int:
-    """Write the record only if its content changed (clients receive only what changed)."""
-    text = dumps(payload)
-    row = conn.execute(select(Record.version, Record.payload, Record.deleted).where(
-        Record.kind == kind, Record.id == record_id)).first()
-    if row is not None and not row.deleted and row.payload == text:
+def _write(conn, kind: str, wanted: dict[str, tuple[str, str | None]]) -> int:
+    """Records of `kind` made to match `wanted` (id → payload text, authority) in a few statements:
+    only new or changed ones get a new version and cursor, so clients receive only what changed;
+    those no longer computed (a convention refused since, a company gone from the export) are deleted."""
+    existing = {r.id: r for r in conn.execute(select(Record.id, Record.version, Record.payload, Record.deleted,
+                                                     Record.authority).where(Record.kind == kind))}
+    new = [i for i in wanted if i not in existing]
+    changed = [i for i in wanted if i in existing and (existing[i].deleted or existing[i].payload != wanted[i][0])]
+    gone = [i for i, r in existing.items() if i not in wanted and not r.deleted]
+    count = len(new) + len(changed) + len(gone)
+    if not count:
         return 0
-    values = {"cursor": allocate_cursors(conn), "deleted": False, "payload": text, "authority": authority}
-    if row is None:
-        conn.execute(insert(Record).values(kind=kind, id=record_id, version=1, region=None, owner=None, **values))
-    else:
-        conn.execute(update(Record).where(Record.kind == kind, Record.id == record_id).values(version=row.version + 1, **values))
-    return 1
-
-
-def _retire(conn, kind: str, keep: set[str]) -> int:
-    """Statuses no longer computed (a convention refused since, a company gone from the export)."""
-    gone = [r.id for r in conn.execute(select(Record.id).where(Record.kind == kind, Record.deleted.is_(False)))
-            if r.id not in keep]
-    for record_id in gone:
-        conn.execute(update(Record).where(Record.kind == kind, Record.id == record_id).values(
-            deleted=True, cursor=allocate_cursors(conn), version=Record.version + 1))
-    return len(gone)
+    cursors = iter(range(allocate_cursors(conn, count) - count + 1, 10**18))
+    if new:
+        conn.execute(insert(Record), [
+            {"kind": kind, "id": i, "version": 1, "cursor": next(cursors), "deleted": False, "region": None,
+             "authority": wanted[i][1], "owner": None, "company": None, "payload": wanted[i][0]} for i in new])
+    updates = [{"b_id": i, "b_version": existing[i].version + 1, "b_cursor": next(cursors), "b_deleted": False,
+                "b_payload": wanted[i][0], "b_authority": wanted[i][1]} for i in changed]
+    updates += [{"b_id": i, "b_version": existing[i].version + 1, "b_cursor": next(cursors), "b_deleted": True,
+                 "b_payload": existing[i].payload, "b_authority": existing[i].authority} for i in gone]  # its tombstone reaches its readers
+    if updates:
+        conn.execute(update(Record).where(Record.kind == kind, Record.id == bindparam("b_id")).values(
+            version=bindparam("b_version"), cursor=bindparam("b_cursor"), deleted=bindparam("b_deleted"),
+            payload=bindparam("b_payload"), authority=bindparam("b_authority")), updates)
+    return count
 
 
 @dataclass(frozen=True)
