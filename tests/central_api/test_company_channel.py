@@ -264,3 +264,53 @@ def test_siren_checked_at_key_and_mandate_creation(server):
         assert "Luhn" in str(exc)
     else:
         raise AssertionError("bad client SIREN accepted")
+
+
+def test_the_modified_convention_after_fifteen_days_is_refused(server):
+    siren = new_siren()
+    company = Company(server, add_api_key(server.engine, f"Laboratoires Tardifs {siren}", siren))
+    cid = company.post("/api/v1/filings/conventions", company_convention(siren, "Tardifs")).json()["created"][0]["id"]
+    import json
+
+    from sqlalchemy import update
+
+    from central_api.db import Record
+
+    refused_on = (datetime.now(UTC).date() - timedelta(days=40)).isoformat()
+    payload = _server_payload(server, cid)
+    payload["filed_on"] = payload["events"][0]["on"] = (datetime.now(UTC).date() - timedelta(days=60)).isoformat()
+    payload |= {"state": "refusee", "decision": {"kind": "refus", "decided_on": refused_on, "motifs": "Motifs."}}
+    payload["events"].append({"on": refused_on, "kind": "decision", "note": "refus"})
+    with server.engine.begin() as conn:  # as an order would have refused it forty days ago
+        conn.execute(update(Record).where(Record.kind == "convention", Record.id == cid).values(payload=json.dumps(payload)))
+    late = company.post(f"/api/v1/company/filings/{cid}/modified", {"convention": {"object": "formation"}})
+    assert late.status_code == 422 and late.json()["code"] == "delai_expire" and "quinze jours" in late.json()["message"]
+    assert company.filing(cid)["state"] == "refusee"  # nothing written
+
+
+def test_mandates_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool, db = str(Path(sys.executable).parent / "aude-central"), f"sqlite:///{tmp_path / 'c.db'}"
+
+    def run(*args):
+        return subprocess.run([tool, "apikeys", *args, "--db", db], capture_output=True, text=True)
+
+    firm, client = "552100554", "732829320"
+    assert run("mandate", "add", "--mandataire", firm, "--siren", client, "--company", "Élan",
+               "--from", "2026-01-01", "--to", "2026-12-31").returncode == 2  # the firm has no key yet
+    key = run("add", "--company", "Cabinet Conseil", "--siren", firm)
+    assert key.returncode == 0 and "affichée une seule fois" in key.stdout
+    assert "déjà une clé" in run("add", "--company", "Cabinet Conseil", "--siren", firm).stderr
+    bad = run("add", "--company", "X", "--siren", "123456789")
+    assert bad.returncode == 2 and "Luhn" in bad.stderr
+    added = run("mandate", "add", "--mandataire", firm, "--siren", client, "--company", "Élan",
+                "--from", "2026-01-01", "--to", "2026-12-31")
+    assert added.returncode == 0 and "Mandat n° 1" in added.stdout
+    assert run("mandate", "add", "--mandataire", firm, "--siren", client, "--company", "Élan",
+               "--from", "2026-13-01", "--to", "2026-12-31").returncode == 2
+    assert "actif" in run("mandate", "list").stdout
+    assert run("mandate", "revoke", "1").returncode == 0 and "révoqué" in run("mandate", "list").stdout
+    assert "Mandat inconnu" in run("mandate", "revoke", "9").stderr
