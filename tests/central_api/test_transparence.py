@@ -36,10 +36,13 @@ from tests.support.transparence_sample import EXPECTED, SAMPLE, build, write_exp
 PASSWORD = "mot-de-passe-de-test"
 
 
-@pytest.fixture(scope="module")
-def ts_server():
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ts_server(request):
+    from tests.central_api.conftest import _postgres_url
+
     folder = Path(tempfile.mkdtemp(prefix="aude-ts-"))
-    live = start(f"sqlite:///{folder / 'c.db'}", files_dir=folder / "files")
+    url, stop_db = (f"sqlite:///{folder / 'c.db'}", None) if request.param == "sqlite" else _postgres_url(folder)
+    live = start(url, files_dir=folder / "files")
     add_user(live.engine, "ordre.inf", PASSWORD, "ordre", authority="ORDRE-INF")
     add_user(live.engine, "dgos", PASSWORD, "dgos")
     with live.engine.begin() as conn:
@@ -47,6 +50,8 @@ def ts_server():
             insert_system_record(conn, "convention", cid, payload, authority=authority, login="test", command="test.seed")
     yield live
     live.stop()
+    if stop_db:
+        stop_db()
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -141,7 +146,7 @@ def test_reimport_changes_nothing_and_a_bad_file_is_refused_whole(ts_server, tmp
         assert conn.execute(select(func.count()).select_from(TsLine)).scalar() == count
 
     tool = str(Path(sys.executable).parent / "aude-central")
-    db = str(ts_server.engine.url)
+    db = ts_server.engine.url.render_as_string(hide_password=False)
     cli = subprocess.run([tool, "transparence", "import", str(bad), "--db", db], capture_output=True, text=True)
     assert cli.returncode == 2 and "rien n'a été importé" in cli.stderr and "ligne 4" in cli.stderr
     report = subprocess.run([tool, "transparence", "report", "--db", db], capture_output=True, text=True)
