@@ -314,3 +314,36 @@ def test_mandates_on_the_command_line(tmp_path):
     assert "actif" in run("mandate", "list").stdout
     assert run("mandate", "revoke", "1").returncode == 0 and "révoqué" in run("mandate", "list").stdout
     assert "Mandat inconnu" in run("mandate", "revoke", "9").stderr
+
+
+def test_the_migration_gives_existing_filings_and_their_letters_their_company(tmp_path):
+    import json
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from central_api.db import make_engine
+    from central_api.migrate import alembic_config
+
+    engine, config = make_engine(f"sqlite:///{tmp_path / 'm.db'}"), alembic_config()
+
+    def migrate(step, revision):
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            step(config, revision)
+
+    migrate(command.upgrade, "0004")
+    filing, letter = str(uuid.uuid4()), str(uuid.uuid4())
+    rows = [("convention", filing, {"company": {"siren": "732829320"}}), ("letter", letter, {"convention_id": filing}),
+            ("convention", "cnom", {"read_only": True, "company": {"siren": "552100554"}})]
+    with engine.begin() as conn:
+        for cursor, (kind, record_id, payload) in enumerate(rows, start=1):
+            conn.execute(text("INSERT INTO records (kind, id, version, cursor, deleted, payload) "
+                              "VALUES (:k, :i, 1, :c, false, :p)"), {"k": kind, "i": record_id, "c": cursor, "p": json.dumps(payload)})
+    migrate(command.upgrade, "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, company FROM records ORDER BY cursor")).all() == [
+            (filing, "732829320"), (letter, "732829320"), ("cnom", None)]  # CNOM imports are no company's filings
+    migrate(command.downgrade, "0004")
+    engine.dispose()

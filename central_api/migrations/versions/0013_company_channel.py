@@ -51,17 +51,21 @@ def _backfill() -> None:
                        sa.column("deleted"))
     sirens = {}
     for record_id, payload in conn.execute(sa.select(records.c.id, records.c.payload)
-                                                 .where(records.c.kind == "convention", records.c.deleted.is_(False))):
+                                           .where(records.c.kind == "convention", records.c.deleted.is_(False))):
         p = json.loads(payload)
         if not p.get("read_only") and (p.get("company") or {}).get("siren"):
             sirens[record_id] = p["company"]["siren"]
-    for record_id, siren in sirens.items():
-        conn.execute(sa.update(records).where(records.c.kind == "convention", records.c.id == record_id).values(company=siren))
+    letters = {}
     for record_id, payload in conn.execute(sa.select(records.c.id, records.c.payload)
                                            .where(records.c.kind == "letter", records.c.deleted.is_(False))):
         siren = sirens.get(json.loads(payload).get("convention_id"))
         if siren:
-            conn.execute(sa.update(records).where(records.c.kind == "letter", records.c.id == record_id).values(company=siren))
+            letters[record_id] = siren
+    for kind, found in (("convention", sirens), ("letter", letters)):
+        if found:
+            conn.execute(sa.update(records).where(records.c.kind == kind, records.c.id == sa.bindparam("b_id"))
+                         .values(company=sa.bindparam("b_company")),
+                         [{"b_id": i, "b_company": siren} for i, siren in found.items()])
 
 
 def downgrade() -> None:
