@@ -23,9 +23,8 @@ from sqlalchemy import and_, func, insert, select, update
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected
-from central_api import errors, oidc, security, service
+from central_api import company, errors, oidc, security, service
 from central_api.db import (
-    ApiKey,
     Attachment,
     LoginFailure,
     Record,
@@ -326,32 +325,19 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
     def file_convention(payload: dict[str, Any], x_api_key: Annotated[str | None, Header()] = None):
         from aude_desktop.conventions.commands import normalise, route
 
-        if not x_api_key:
-            raise ApiProblem(401, "cle_requise", "Clé d'API de l'entreprise requise (en-tête X-API-Key).")
-        with engine.connect() as conn:
-            key = conn.execute(select(ApiKey.__table__).where(ApiKey.key_hash == security.token_digest(x_api_key))).first()
-        if key is None or key.disabled:
-            raise ApiProblem(401, "cle_invalide", "Clé d'API inconnue ou désactivée.")
+        key = company.filer_from_key(engine, x_api_key)
         try:
             body = normalise(payload)
             authorities = route(body)
         except CommandRejected as exc:
             raise ApiProblem(422, exc.code, exc.message) from None
-        if body["company"]["siren"] != key.siren:
-            raise ApiProblem(403, "entreprise_differente", "Cette clé d'API n'est pas celle de l'entreprise signataire.")
+        filed_by = company.acting_for(engine, key, body["company"]["siren"])
         from aude_desktop.conventions.thresholds import classify
 
         filed_files = _filed_attachments(payload.get("attachments"))
         created = []
         with engine.begin() as conn:
-            listed = []
-            for sha, name, label, data in filed_files:
-                if not (files / sha).exists():
-                    (files / sha).write_bytes(data)
-                if conn.execute(select(Attachment.sha256).where(Attachment.sha256 == sha)).first() is None:
-                    conn.execute(insert(Attachment).values(sha256=sha, size=len(data), complete=True,
-                                                           uploaded_by=f"entreprise:{key.siren}"))
-                listed.append({"sha256": sha, "filename": name, "label": label, "size": len(data)})
+            listed = company.store_filed_files(conn, files, filed_files, f"entreprise:{key.siren}")
             filed_on = datetime.now(UTC).date().isoformat()
             for authority in authorities:
                 record_id = str(uuid.uuid4())
@@ -360,12 +346,14 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
                 record = {"reference": reference, "authority": authority, "source": "eps", "read_only": False, **body,
                           "regime": classify(body).regime, "state": "recue", "filed_on": filed_on,
                           "decision": None, "routing": authorities if len(authorities) > 1 else None,
-                          "events": [{"on": filed_on, "kind": "receipt", "note": None}], "attachments": listed}
+                          "events": [{"on": filed_on, "kind": "receipt", "note": None}], "attachments": listed,
+                          "filed_by": filed_by}
                 insert_system_record(conn, "convention", record_id, record, authority=authority,
                                      login=f"entreprise:{key.siren}", command="filing.convention")
                 created.append({"id": record_id, "reference": reference, "authority": authority})
         return {"created": created}
 
+    company.install(app, engine, files)  # the company channel: read filings and letters, answer
     return app
 
 

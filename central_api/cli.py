@@ -12,6 +12,7 @@ from pathlib import Path
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.cli_errors import InputError, non_negative_int, port_number, positive_int, run
 from aude_desktop.frtext import fr_number
+from central_api import cli_eps
 
 DEFAULT_DB = "sqlite:///aude-central.db"
 DB_HELP = "base de données : sqlite:///chemin/fichier.db ou postgresql+psycopg://utilisateur@hôte/base"
@@ -151,27 +152,6 @@ def _ask_password() -> str:
     return first
 
 
-def cmd_apikeys(args) -> int:
-    from sqlalchemy import select
-
-    from aude_desktop.rules.identifiers import siren_error
-    from central_api.accounts import add_api_key
-    from central_api.db import ApiKey
-
-    company = " ".join(args.company.split())
-    if not company:
-        raise InputError("--company : le nom de l'entreprise est vide.")
-    if error := siren_error(args.siren):
-        raise InputError(f"--siren : {error}")
-    engine = _engine(args.db)
-    with engine.connect() as conn:
-        if conn.scalar(select(ApiKey.company).where(ApiKey.company == company)) is not None:
-            raise InputError(f"L'entreprise « {company} » a déjà une clé d'API : rien n'a été créé.")
-    key = add_api_key(engine, company, "".join(args.siren.split()).replace(".", ""))
-    print(f"Clé d'API (affichée une seule fois) : {key}")
-    return 0
-
-
 def cmd_seed(args) -> int:
     from sqlalchemy import func, select
 
@@ -270,12 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--name", help="nom affiché")
     users.set_defaults(handler=cmd_users)
 
-    apikeys = _sub(sub, "apikeys", "crée une clé d'API pour une entreprise déposante")
-    apikeys.add_argument("action", choices=("add",), help="add : crée la clé")
-    apikeys.add_argument("--db", default=DEFAULT_DB)
-    apikeys.add_argument("--company", required=True, help="raison sociale de l'entreprise (une clé par entreprise)")
-    apikeys.add_argument("--siren", required=True, help="SIREN de l'entreprise (9 chiffres, clé de Luhn vérifiée)")
-    apikeys.set_defaults(handler=cmd_apikeys)
+    cli_eps.register(sub, _sub, DEFAULT_DB, _engine)  # apikeys (and mandates), cnom sync, transparence
 
     seed = _sub(sub, "seed", "remplit la base de données fictives réalistes")
     seed.add_argument("--db", default=DEFAULT_DB)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
@@ -89,6 +90,8 @@ class Record(Base):
     region: Mapped[str | None] = mapped_column(String(3))
     authority: Mapped[str | None] = mapped_column(String(20))
     owner: Mapped[str | None] = mapped_column(String(80))
+    # The SIREN of the company a convention (or a letter about it) concerns: its channel reads by it.
+    company: Mapped[str | None] = mapped_column(String(9))
     payload: Mapped[str] = mapped_column(Text)  # JSON text, spliced as is into change pages
 
     __table_args__ = (
@@ -97,6 +100,7 @@ class Record(Base):
         Index("ix_records_owner_cursor", "owner", "cursor"),
         # Covers the per-kind counts and version sums of /stats without reading the payload pages.
         Index("ix_records_stats", "kind", "deleted", "region", "authority", "owner", "version"),
+        Index("ix_records_company_cursor", "company", "cursor"),
     )
 
 
@@ -224,3 +228,58 @@ class OidcCode(Base):
     nonce: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Mandate(Base):
+    """A consulting firm (mandataire, by its SIREN) may file and answer for a client company
+    between two dates (both included); registered by `aude-central apikeys mandate add`."""
+
+    __tablename__ = "mandates"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    mandataire_siren: Mapped[str] = mapped_column(String(9), index=True)
+    client_siren: Mapped[str] = mapped_column(String(9))
+    client_name: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CnomFile(Base):
+    """A file of the CNOM feed, by name: its content hash says whether a later drop is a new version."""
+
+    __tablename__ = "cnom_files"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    report: Mapped[str] = mapped_column(Text)  # JSON: counts and refused lines of the run that took it
+
+
+class TsLine(Base):
+    """A convention line of the public Transparence Santé export, as last imported, and how it matched."""
+
+    __tablename__ = "ts_lines"
+
+    ligne_identifiant: Mapped[str] = mapped_column(String(80), primary_key=True)
+    entreprise_identifiant: Mapped[str] = mapped_column(String(80))
+    company_name: Mapped[str] = mapped_column(String(300))
+    siren: Mapped[str | None] = mapped_column(String(9), index=True)
+    beneficiary: Mapped[str] = mapped_column(String(300))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))
+    convention_id: Mapped[str | None] = mapped_column(String(36))
+    candidates: Mapped[str | None] = mapped_column(Text)  # JSON list of EPS references when ambiguous
+
+
+class TsImport(Base):
+    __tablename__ = "ts_imports"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lines: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)

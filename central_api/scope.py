@@ -3,7 +3,8 @@
 - agent_dreets: the dossiers and pièces of their region;
 - ordre: the conventions of their authority (a national council, or a pharmacists' section);
 - ars: the conventions of the ARS of their region;
-- dgos: everything, read-only;
+- dgos: everything, read-only (with the Transparence Santé per-company table);
+- transparence (a convention's Transparence Santé status): its authority, read-only;
 - annotations: only their author, whatever the role.
 """
 
@@ -17,6 +18,8 @@ from central_api.db import Record
 
 AUDE_KINDS = ("dossier", "piece", "commission_session", "letter")
 EPS_KINDS = ("convention", "letter")
+# Written by the server only (Transparence Santé import): read by the convention's authority.
+EPS_READ_KINDS = (*EPS_KINDS, "transparence")
 SHARED_KINDS = ("ruleset",)  # published by the server only (aude-central rules publish)
 
 
@@ -30,7 +33,7 @@ def visible(actor: Actor) -> ColumnElement[bool]:
         return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes, rules)
     authority = instructing_authority(actor)
     if authority:
-        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_KINDS)), own_notes, rules)
+        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_READ_KINDS)), own_notes, rules)
     return ~true()
 
 
@@ -44,7 +47,7 @@ def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, 
         return True
     if actor.role == "agent_dreets":
         return kind in AUDE_KINDS and region == actor.region
-    return kind in EPS_KINDS and authority is not None and authority == instructing_authority(actor)
+    return kind in EPS_READ_KINDS and authority is not None and authority == instructing_authority(actor)
 
 
 def may_write_kind(actor: Actor, kind: str) -> bool:

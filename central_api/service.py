@@ -105,6 +105,17 @@ def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> tuple
     return None, None, None
 
 
+def company_of(conn: Connection, kind: str, payload: dict) -> str | None:
+    """The SIREN whose company channel shows this record: an EPS convention's company, and the
+    letters written about it (imported CNOM conventions are not the company's filings here)."""
+    if kind == "convention":
+        return None if payload.get("read_only") else (payload.get("company") or {}).get("siren")
+    if kind == "letter" and payload.get("convention_id"):
+        return conn.execute(select(Record.company).where(
+            Record.kind == "convention", Record.id == payload["convention_id"])).scalar()
+    return None
+
+
 def _current(record) -> dict | None:
     if record is None:
         return None
@@ -142,7 +153,8 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
     cursor = allocate_cursors(conn)
     version = (record.version + 1) if record is not None else 1
-    values = dict(version=version, cursor=cursor, deleted=False, region=region, authority=authority, owner=owner, payload=dumps(payload))
+    values = dict(version=version, cursor=cursor, deleted=False, region=region, authority=authority, owner=owner,
+                  company=company_of(conn, spec.kind, payload), payload=dumps(payload))
     if record is None:
         conn.execute(insert(Record).values(kind=spec.kind, id=record_id, **values))
     else:
@@ -210,7 +222,8 @@ def insert_system_record(conn: Connection, kind: str, record_id: str, payload: d
     cursor = allocate_cursors(conn)
     conn.execute(
         insert(Record).values(kind=kind, id=record_id, version=1, cursor=cursor, deleted=False, region=region,
-                              authority=authority, owner=None, payload=dumps(payload))
+                              authority=authority, owner=None, company=company_of(conn, kind, payload),
+                              payload=dumps(payload))
     )
     set_attachment_refs(conn, kind, record_id, payload)
     audit_append(conn, login, command, kind, record_id, payload)

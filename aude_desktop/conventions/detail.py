@@ -54,6 +54,7 @@ class ConventionDetail:
     attachments: list[tuple[str, str, str, str, bool]]  # label, file name, size, sha256, on this machine
     actions: list[str] = field(default_factory=list)
     read_only: bool = False
+    transparence: str = ""  # « déclarée sur Transparence Santé », « absente de … » once the server has compared
 
 
 def _label(mapping: dict, key: str | None) -> str:
@@ -116,7 +117,18 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         attachments=_attachments(session, p.get("attachments") or []),
         actions=workflow.available(p) if p.get("state") in ConventionState._value2member_map_ else [],
         read_only=bool(p.get("read_only")),
+        transparence=_transparence(session, convention_id),
     )
+
+
+def _transparence(session: Session, convention_id: str) -> str:
+    from aude_desktop.conventions.models import TransparenceStatus
+
+    status = session.get(TransparenceStatus, convention_id)
+    if status is None:
+        return "Pas encore comparée avec Transparence Santé (ou non attendue : convention en cours d'instruction ou refusée)."
+    shown = ", ".join(status.lines[:5]) + (" …" if len(status.lines) > 5 else "")
+    return status.label[:1].upper() + status.label[1:] + (f" (lignes publiées : {shown})" if shown else "") + "."
 
 
 def _attachments(session: Session, listed: list[dict]) -> list[tuple[str, str, str, str, bool]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -104,3 +105,28 @@ class Recommandation(Base):
     topic: Mapped[str] = mapped_column(String(40))  # definition, montant, contenu
     text: Mapped[str] = mapped_column(Text)
     issued_on: Mapped[date | None]
+
+
+class TransparenceStatus(SyncedMixin, Base):
+    """A convention compared with Transparence Santé (server's import); id = the convention's id."""
+
+    __tablename__ = "transparence_status"
+
+    status: Mapped[str] = mapped_column(String(20))  # declaree, absente, ambigue, partielle, montant_different
+    label: Mapped[str] = mapped_column(String(200))
+    lines: Mapped[list[str]] = mapped_column(JSON, default=list)  # the published lines it matched
+
+
+class TransparenceCompany(SyncedMixin, Base):
+    """Supervision's table: one company's discrepancies between EPS and Transparence Santé."""
+
+    __tablename__ = "transparence_companies"
+
+    siren: Mapped[str | None] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(300))
+    conventions: Mapped[int] = mapped_column(Integer, default=0)
+    filed_not_published: Mapped[int] = mapped_column(Integer, default=0)
+    published_never_filed: Mapped[int] = mapped_column(Integer, default=0)
+    amount_differs: Mapped[int] = mapped_column(Integer, default=0)
+    ambiguous: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

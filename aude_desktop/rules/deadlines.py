@@ -290,7 +290,9 @@ def eps_clock(events: list[dict], regime: str, authority: str, urgent: bool, oct
     if modified:
         start = modified[-1]
         rule = "eps.urgent_modified_decision" if urgent else "eps.modified_decision"
-        decisions = [(d, n) for d, n in decisions if d >= start]
+        # Decisions recorded after the modified convention (same-day events keep their recorded order).
+        last = max(i for i, (_d, k, _e) in enumerate(timeline) if k == "modified_received")
+        decisions = [(d, e.get("note")) for i, (d, k, e) in enumerate(timeline) if k == "decision" and i > last]
     else:
         rule = "eps.urgent_decision" if urgent else "eps.autorisation_decision"
     due = compute(rules, rule, start, cal)

@@ -20,7 +20,13 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from aude_desktop.conventions.models import Company, Convention, ConventionLists
+from aude_desktop.conventions.models import (
+    Company,
+    Convention,
+    ConventionLists,
+    TransparenceCompany,
+    TransparenceStatus,
+)
 from aude_desktop.dossiers.models import (
     Applicant,
     CommissionSession,
@@ -282,6 +288,18 @@ def _letter_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     )
 
 
+def _transparence_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    batch.add(TransparenceStatus, {"id": record_id, "version": version, "status": str(p.get("status")),
+                                   "label": str(p.get("label") or ""), "lines": list(p.get("lines") or [])})
+
+
+def _transparence_company_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    counts = {k: int(p.get(k) or 0) for k in ("conventions", "filed_not_published", "published_never_filed",
+                                               "amount_differs", "ambiguous")}
+    batch.add(TransparenceCompany, {"id": record_id, "version": version, "siren": p.get("siren"),
+                                    "name": str(p.get("name") or ""), "details": dict(p.get("details") or {}), **counts})
+
+
 ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "dossier": _dossier_rows,
     "convention": _convention_rows,
@@ -290,12 +308,14 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "commission_session": _commission_rows,
     "ruleset": _ruleset_rows,
     "letter": _letter_rows,
+    "transparence": _transparence_rows,
+    "transparence_company": _transparence_company_rows,
 }
 OWNED_ROWS = {"dossier": (Applicant, Diploma, Decision)}  # rows of a record that are not records themselves
 LISTS = {"dossier": DossierLists, "convention": ConventionLists}  # one row per record, keyed by its id
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
                "commission_session": CommissionSession, "ruleset": Ruleset,
-               "letter": Letter}
+               "letter": Letter, "transparence": TransparenceStatus, "transparence_company": TransparenceCompany}
 
 
 @dataclass

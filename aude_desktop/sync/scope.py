@@ -8,7 +8,7 @@ from aude_desktop.sync.commands import Actor, instructing_authority
 
 SHARED = ("ruleset", "annotation")  # rules for all; annotations are filtered by the server per author
 AUDE = ("dossier", "piece", "commission_session", "letter")
-EPS = ("convention", "letter")
+EPS = ("convention", "letter", "transparence")
 
 
 def in_scope(actor: Actor, kind: str, payload: dict | None) -> bool:
@@ -25,4 +25,4 @@ def in_scope(actor: Actor, kind: str, payload: dict | None) -> bool:
         return False
     if kind == "convention":
         return payload.get("authority") == authority
-    return bool(payload.get("convention_id"))
+    return bool(payload.get("convention_id"))  # a letter or Transparence Santé status of a convention

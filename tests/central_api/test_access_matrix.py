@@ -32,6 +32,9 @@ RECORDS = [
     ("L_OCC", "letter", "OCC", None, None), ("L_INF", "letter", None, "ORDRE-INF", None),
     ("N_OCC", "annotation", None, None, "agent.occ"), ("N_IDF", "annotation", None, None, "agent.idf"),
     ("R", "ruleset", None, None, None),
+    # Transparence Santé results, written by the server's import only.
+    ("T_INF", "transparence", None, "ORDRE-INF", None), ("T_ARS", "transparence", None, "ARS-OCC", None),
+    ("K", "transparence_company", None, None, None),
 ]
 ALL = {label for label, *_ in RECORDS}
 # By hand, from the rules (issue #3 and ARCHITECTURE.md): region for agents, authority for orders
@@ -39,8 +42,8 @@ ALL = {label for label, *_ in RECORDS}
 VISIBLE = {
     "agent.occ": {"D_OCC", "S_OCC", "P_OCC", "L_OCC", "N_OCC", "R"},
     "agent.idf": {"D_IDF", "S_IDF", "P_IDF", "N_IDF", "R"},
-    "ordre.inf": {"C_INF", "L_INF", "R"},
-    "ars.occ": {"C_ARS", "R"},
+    "ordre.inf": {"C_INF", "L_INF", "T_INF", "R"},
+    "ars.occ": {"C_ARS", "T_ARS", "R"},
     "dgos": ALL - {"N_OCC", "N_IDF"},
 }
 WRITABLE_KINDS = {
@@ -86,6 +89,11 @@ def world(tmp_path_factory):
                                "issued_on": "2026-11-20", **parent}
                 elif kind == "commission_session":
                     payload = {"region": region, "profession": "infirmier", "held_on": "2026-12-10"}
+                elif kind == "transparence":
+                    payload = {"convention_id": ids["C_" + authority.split("-")[-1].replace("OCC", "ARS")],
+                               "status": "declaree", "label": "déclarée sur Transparence Santé", "lines": []}
+                elif kind == "transparence_company":
+                    payload = {"siren": "732829320", "name": "Laboratoires Élan", "conventions": 1, "details": {}}
                 elif kind == "annotation":
                     payload = {"dossier_id": ids["D_OCC"], "text": "note", "updated_at": "2026-11-20T10:00:00+00:00"}
                 else:
@@ -181,7 +189,11 @@ def test_creating_outside_ones_scope_is_refused(world, login, name, payload):
 
 ANONYMOUS = [("GET", "/api/v1/changes"), ("GET", "/api/v1/me"), ("GET", "/api/v1/stats"), ("POST", "/api/v1/mutations"),
              ("GET", "/api/v1/records/dossier/x"), ("HEAD", "/api/v1/attachments/" + "0" * 64),
-             ("GET", "/api/v1/attachments/" + "0" * 64), ("PUT", "/api/v1/attachments/" + "0" * 64)]
+             ("GET", "/api/v1/attachments/" + "0" * 64), ("PUT", "/api/v1/attachments/" + "0" * 64),
+             ("GET", "/api/v1/company/filings"), ("GET", "/api/v1/company/mandates"),
+             ("GET", f"/api/v1/company/filings/{uuid.uuid4()}"), ("POST", f"/api/v1/company/filings/{uuid.uuid4()}/pieces"),
+             ("POST", f"/api/v1/company/filings/{uuid.uuid4()}/modified"),
+             ("GET", f"/api/v1/company/letters/{uuid.uuid4()}/pdf")]
 
 
 @pytest.mark.parametrize(("method", "path"), ANONYMOUS)

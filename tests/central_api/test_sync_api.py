@@ -31,9 +31,11 @@ def test_agent_receives_exactly_their_region(server, login):
 def test_orders_and_ars_receive_only_their_conventions(server, login):
     for user, authority in (("ordre.inf", "ORDRE-INF"), ("ordre.ph-b", "ORDRE-PH-B"), ("ars.occ", "ARS-OCC")):
         changes = login(user).pull_all()
-        assert {c["kind"] for c in changes} <= {"convention", "annotation"}
+        assert {c["kind"] for c in changes} <= {"convention", "letter", "annotation"}  # letters: those of its conventions
         conventions = [c for c in changes if c["kind"] == "convention"]
         assert all(c["payload"]["authority"] == authority for c in conventions)
+        ids = {c["id"] for c in conventions}
+        assert all(c["payload"]["convention_id"] in ids for c in changes if c["kind"] == "letter")
         assert len(conventions) == _db_count(server, Record.kind == "convention", Record.authority == authority)
 
 

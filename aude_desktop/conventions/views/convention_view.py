@@ -59,6 +59,9 @@ class ConventionView(RecordView):
         column.addWidget(self.decision_label)
         column.addWidget(QLabel("<b>Recommandations</b>"))
         column.addWidget(self.recommandations, 1)
+        self.transparence_label = selectable_label(name="transparenceLabel", accessible="Transparence Santé")
+        column.addWidget(QLabel("<b>Transparence Santé</b>"))
+        column.addWidget(self.transparence_label)
         self.tabs.addTab(outcome, "&Décision et recommandations")
 
         files = QWidget()
@@ -93,6 +96,7 @@ class ConventionView(RecordView):
         self.history.clear()
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.decision_label.setText(d.decision)
+        self.transparence_label.setText(d.transparence)
         fill_table(self.recommandations, d.recommandations or [("", "Aucune recommandation.")])
         fill_table(self.attachments, [(label, name, size, "oui" if held else "pas encore (synchronisez)")
                                       for label, name, size, _sha, held in d.attachments] or [("Aucune pièce jointe.", "", "", "")])

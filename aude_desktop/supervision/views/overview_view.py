@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.conventions.states import REGIME_LABELS
 from aude_desktop.rules.reference import authorities, professions, regions
-from aude_desktop.supervision import export
+from aude_desktop.supervision import export, transparence
 from aude_desktop.supervision.overview import GroupFigures, Overview, compute
 from aude_desktop.ui.widgets import fill_table, readonly_table
 
@@ -227,6 +227,8 @@ class OverviewView(QWidget):
         }, max_bars=15)
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
+        self.transparence = readonly_table(transparence.HEADERS, "Écarts entre EPS et Transparence Santé, par entreprise")
+        self.tabs.addTab(self.transparence, "&Transparence Santé")
         self.aude.drill.connect(lambda field, key, deadline: self.open_queue.emit("dossiers", field, key, deadline))
         self.eps.drill.connect(lambda field, key, deadline: self.open_queue.emit("conventions", field, key, deadline))
         refresh = QPushButton("Actualiser")
@@ -264,3 +266,7 @@ class OverviewView(QWidget):
             "marquées « Import CNOM ».")
         self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly)
         self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly)
+        with self.store.session() as s:
+            rows = transparence.company_rows(s)
+        fill_table(self.transparence, rows or [("Aucune comparaison reçue : le serveur n'a pas encore importé "
+                                                "l'export Transparence Santé.", "", "", "", "", "", "")])
