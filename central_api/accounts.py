@@ -58,6 +58,7 @@ def add_api_key(engine: Engine, company: str, siren: str) -> str:
     """Returns the new key, shown once; only its hash is stored."""
     if problem := siren_error(siren):
         raise AccountError(problem)
+    company, siren = " ".join(company.split()), "".join(ch for ch in siren if ch.isdigit())
     if not company.strip():
         raise AccountError("Indiquez la raison sociale de l'entreprise (--company).")
     key = "aude_" + secrets.token_urlsafe(24)

@@ -13,9 +13,9 @@ from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, 
 from aude_desktop.cli_errors import InputError, non_negative_int, port_number, positive_int, run
 from aude_desktop.frtext import fr_number
 from central_api import cli_eps
+from central_api.cli_eps import DB_HELP
 
 DEFAULT_DB = "sqlite:///aude-central.db"
-DB_HELP = "base de données : sqlite:///chemin/fichier.db ou postgresql+psycopg://utilisateur@hôte/base"
 SEED_LABELS = (("dossier", "dossier(s)"), ("piece", "pièce(s)"), ("convention", "convention(s)"), ("users", "compte(s) de démonstration"))
 QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
 

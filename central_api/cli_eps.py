@@ -9,6 +9,8 @@ from pathlib import Path
 
 from aude_desktop.argparse_fr import FrenchArgumentParser
 
+DB_HELP = "base de données : sqlite:///chemin/fichier.db ou postgresql+psycopg://utilisateur@hôte/base"
+
 
 def _day(text: str) -> date:
     import argparse
@@ -25,7 +27,7 @@ def register(sub, make, default_db: str, engine) -> None:
     actions = apikeys.add_subparsers(dest="action", metavar="ACTION", title="actions", required=True,
                                      parser_class=FrenchArgumentParser)
     add = make(actions, "add", "crée la clé d'API d'une entreprise ou d'un cabinet mandataire")
-    add.add_argument("--db", default=default_db)
+    add.add_argument("--db", default=default_db, help=DB_HELP)
     add.add_argument("--company", required=True, help="raison sociale")
     add.add_argument("--siren", required=True, help="SIREN (9 chiffres, clé de Luhn)")
     add.set_defaults(handler=lambda args: _apikey_add(engine(args.db), args))
@@ -34,7 +36,7 @@ def register(sub, make, default_db: str, engine) -> None:
     verbs = mandate.add_subparsers(dest="verb", metavar="ACTION", title="actions", required=True,
                                    parser_class=FrenchArgumentParser)
     madd = make(verbs, "add", "enregistre un mandat (le cabinet dépose et répond au nom de l'entreprise)")
-    madd.add_argument("--db", default=default_db)
+    madd.add_argument("--db", default=default_db, help=DB_HELP)
     madd.add_argument("--mandataire", required=True, help="SIREN du cabinet mandataire (qui a sa clé d'API)")
     madd.add_argument("--siren", required=True, help="SIREN de l'entreprise mandante")
     madd.add_argument("--company", required=True, help="raison sociale de l'entreprise mandante")
@@ -42,11 +44,11 @@ def register(sub, make, default_db: str, engine) -> None:
     madd.add_argument("--to", dest="valid_until", type=_day, required=True, help="fin du mandat, incluse (AAAA-MM-JJ)")
     madd.set_defaults(handler=lambda args: _mandate_add(engine(args.db), args))
     mlist = make(verbs, "list", "liste les mandats")
-    mlist.add_argument("--db", default=default_db)
+    mlist.add_argument("--db", default=default_db, help=DB_HELP)
     mlist.set_defaults(handler=lambda args: _mandate_list(engine(args.db)))
     revoke = make(verbs, "revoke", "révoque un mandat")
     revoke.add_argument("id", type=int, help="numéro du mandat (voir list)")
-    revoke.add_argument("--db", default=default_db)
+    revoke.add_argument("--db", default=default_db, help=DB_HELP)
     revoke.set_defaults(handler=lambda args: _mandate_revoke(engine(args.db), args.id))
 
     cnom = make(sub, "cnom", "flux automatique des conventions des médecins déposées par le CNOM")
@@ -54,7 +56,7 @@ def register(sub, make, default_db: str, engine) -> None:
                                  parser_class=FrenchArgumentParser)
     sync = make(cverbs, "sync", "importe les fichiers nouveaux ou modifiés d'un dossier de dépôt")
     sync.add_argument("--from", dest="folder", required=True, help="dossier où le CNOM dépose ses fichiers CSV")
-    sync.add_argument("--db", default=default_db)
+    sync.add_argument("--db", default=default_db, help=DB_HELP)
     sync.add_argument("--reports", help="dossier des rapports d'exécution (défaut : <dossier>/rapports)")
     sync.set_defaults(handler=lambda args: _cnom_sync(engine(args.db), args))
 
@@ -63,10 +65,10 @@ def register(sub, make, default_db: str, engine) -> None:
                                parser_class=FrenchArgumentParser)
     timport = make(tverbs, "import", "importe l'export open data des conventions et rapproche les conventions EPS")
     timport.add_argument("file", help="declaration_convention_AAAA_MM_JJ_04_00.csv (export Transparence Santé)")
-    timport.add_argument("--db", default=default_db)
+    timport.add_argument("--db", default=default_db, help=DB_HELP)
     timport.set_defaults(handler=lambda args: _ts_import(engine(args.db), args))
     report = make(tverbs, "report", "tableau par entreprise : non publiées, jamais déposées, montants différents")
-    report.add_argument("--db", default=default_db)
+    report.add_argument("--db", default=default_db, help=DB_HELP)
     report.set_defaults(handler=lambda args: _ts_report(engine(args.db)))
 
 

@@ -81,7 +81,9 @@ def read(path: Path) -> list[TsRow]:
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise TransparenceError(f"Fichier illisible ({exc.strerror}).") from None
+        from aude_desktop.cli_errors import os_error_message
+
+        raise TransparenceError(f"Fichier illisible : {os_error_message(exc)}") from None
     rows: dict[str, TsRow] = {}
     problems: list[str] = []
     dates: dict[str, date | None] = {}
@@ -124,8 +126,9 @@ def read(path: Path) -> list[TsRow]:
                                     fields[c["benef_prenom"]], fields[c["benef_identifiant_valeur"]], signed, amount)
         except UnicodeDecodeError:
             raise TransparenceError("Fichier illisible : encodage UTF-8 attendu.") from None
-        except csv.Error as exc:
-            raise TransparenceError(f"Fichier CSV illisible ({exc}).") from None
+        except csv.Error:
+            raise TransparenceError(f"Fichier CSV illisible (ligne {reader.line_num} : guillemets ou "
+                                    "caractères nuls mal placés).") from None
     if problems:
         more = f"\n… et {len(problems) - 50} autre(s) ligne(s) en erreur." if len(problems) > 50 else ""
         raise TransparenceError("\n".join(problems[:50]) + more)

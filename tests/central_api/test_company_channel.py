@@ -15,10 +15,12 @@ import requests
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.conventions import queue, workflow
 from aude_desktop.conventions.queue import ConventionFilter
 from aude_desktop.letters import register
+from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
 from aude_desktop.rules.identifiers import luhn_check_digit
 from aude_desktop.settings import Settings
@@ -33,8 +35,7 @@ from central_api.db import AuditEntry
 from tests.central_api.test_filing_and_import import _convention, _professional
 
 ORDRE = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
-SETTINGS = Settings(signatory_first_name="Claire", signatory_last_name="MARTIN", signatory_position="Présidente",
-                    service_name="Service des conventions")
+SETTINGS = sample_settings("eps")
 
 
 def new_siren() -> str:
@@ -76,7 +77,7 @@ class Instructor:
         profile = Profile.isolated(tmp_path / "ordre")
         self.store = open_store(profile, database_key(profile))
         self.auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "ordre.inf", tokens=MemoryTokens())
-        self.auth.sign_in("demo-ordre-inf")
+        remember_user(self.store, self.auth.sign_in("demo-ordre-inf"))  # the case officer named in its letters
         self.sync()
 
     def sync(self) -> None:
