@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +41,10 @@ def cmd_serve(args) -> int:
         return 2
     db = args.db
     if args.demo:
-        folder = Path(tempfile.mkdtemp(prefix="aude-central-demo-"))
+        from aude_desktop.scratch import exit_on_signals, scratch_dir
+
+        exit_on_signals()  # SIGTERM / Ctrl+C while seeding or serving: the demo database is removed
+        folder = scratch_dir("aude-central-demo-")
         db = f"sqlite:///{folder / 'demo.db'}"
         engine = _engine(db)
         from central_api.seed import seed

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from aude_desktop.paths import Profile
+from aude_desktop.scratch import exit_on_signals, scratch_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import NO_KEYRING_MESSAGE, database_key
@@ -56,7 +56,7 @@ def render(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     written = []
-    for name, widget in build(Path(tempfile.mkdtemp(prefix="aude-gallery-"))).items():
+    for name, widget in build(scratch_dir("aude-gallery-")).items():
         widget.show()
         app.processEvents()
         path = folder / name
@@ -153,5 +153,6 @@ def _convention_shots(profile: Profile) -> dict:
 
 if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    exit_on_signals()  # the throw-away profiles go on Ctrl+C too
     for path in render(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
         print(path)
