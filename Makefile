@@ -30,12 +30,17 @@ system-deps:
 run: $(STAMP)
 	QT_QPA_PLATFORM= $(BIN)/aude-desktop --demo
 
+# Each test run gets a private TMPDIR, removed afterwards whatever happens (failure, Ctrl+C): what a
+# killed child process could leave in it goes too.
+PRIVATE_TMP = tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/aude-test-XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; TMPDIR="$$tmp"
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	@$(PRIVATE_TMP) $(BIN)/python -m pytest -q tests
 
 # Longer fault loops and a larger fuzzing budget than the bounded versions inside `make test`.
 test-faults: $(STAMP)
-	HYPOTHESIS_PROFILE=explore AUDE_KILL_ROUNDS=100 AUDE_KILL_FIRST_ROUNDS=40 AUDE_PROXY_ROUNDS=150 AUDE_LETTER_KILL_ROUNDS=40 \
+	@$(PRIVATE_TMP) HYPOTHESIS_PROFILE=explore AUDE_KILL_ROUNDS=100 AUDE_KILL_FIRST_ROUNDS=40 AUDE_PROXY_ROUNDS=150 AUDE_LETTER_KILL_ROUNDS=40 \
 	  AUDE_HOSTILE_EXAMPLES=600 AUDE_SCHEMATHESIS_EXAMPLES=200 \
 	  $(BIN)/python -m pytest -q -s tests/faults tests/central_api/test_schemathesis.py \
 	  tests/central_api/test_hostile_commands.py tests/sync/test_hostile_server.py tests/rules/test_rule_properties.py

@@ -84,10 +84,10 @@ def _dossier_shots(profile: Profile) -> dict:
     from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
-    today = date(2026, 11, 23)
+    today = date.today()
     agent_profile = Profile.isolated(profile.data_dir.parent / "agent").ensure()
     store = open_store(agent_profile, database_key(agent_profile, passphrase="galerie de captures"))
-    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(1500, 0, seed=7, today=today)
+    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(6000, 0, seed=7, today=today)
                if r.kind in ("dossier", "piece") and r.region == "OCC"]
     with store.session() as s:
         materialize.materialize(s, records)
@@ -133,7 +133,7 @@ def _convention_shots(profile: Profile) -> dict:
     from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
-    today = date(2026, 11, 23)
+    today = date.today()
     order_profile = Profile.isolated(profile.data_dir.parent / "ordre").ensure()
     store = open_store(order_profile, database_key(order_profile, passphrase="galerie de captures"))
     records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(0, 8000, seed=7, today=today)
