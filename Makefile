@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian packages some tests use (a real Secret Service, PDF tools). CI runs it as root;
-# without root or apt-get it says so and the tests that need them skip with the reason.
-SYSTEM_PACKAGES := gnome-keyring dbus-daemon poppler-utils
+# Debian packages: the X libraries PySide6's xcb plugin links to (listed in aude_desktop/display.py,
+# which the .deb declares too), Xvfb (a real X server for the windowed test), and what some tests use
+# (a real Secret Service, PDF tools). CI runs it as root; without root or apt-get it says so and the
+# tests that need them skip with the reason.
+SYSTEM_PACKAGES := gnome-keyring dbus-daemon poppler-utils xvfb xauth $(shell $(PYTHON) aude_desktop/display.py --packages)
 system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
@@ -27,7 +29,10 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || true; \
 	else echo "system-deps: run as root on Debian/Ubuntu to install $(SYSTEM_PACKAGES) and PostgreSQL"; fi
 
+# A display and the xcb libraries are checked first: what is missing is said in French, with the
+# packages to install.
 run: $(STAMP)
+	@QT_QPA_PLATFORM= $(BIN)/python aude_desktop/display.py
 	QT_QPA_PLATFORM= $(BIN)/aude-desktop --demo
 
 # Each test run gets a private TMPDIR, removed afterwards whatever happens (failure, Ctrl+C): what a

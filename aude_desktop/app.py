@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 ROLES = ("agent_dreets", "ordre", "ars", "dgos")
 EXIT_NO_KEY = 2  # no keyring and no passphrase in an unattended run
 EXIT_REFUSED = 3  # the data cannot be opened (key missing, corrupt): nothing was touched
+EXIT_NO_DISPLAY = 4  # no display, or a system library Qt needs to open a window is missing
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -165,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         print(f"{APP_NAME} {__version__}")
         return 0
+    from aude_desktop.display import problem
+
+    cannot_show = problem()  # before Qt, which would abort in English on a missing xcb library
+    if cannot_show:
+        print(cannot_show, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     from aude_desktop import scratch
 
     if args.demo:
