@@ -1,6 +1,8 @@
 """Renders the shell's windows and dialogs to PNG files, for the docs and for review.
 
-`python -m aude_desktop.ui.gallery DIR` (offscreen, a throw-away passphrase profile).
+`python -m aude_desktop.ui.gallery DIR` (offscreen, throw-away profiles removed at exit): the
+windows and dialogs on local fictitious data here, the views that need the demo server in
+gallery_demo.py.
 """
 
 from __future__ import annotations
@@ -151,8 +153,29 @@ def _convention_shots(profile: Profile) -> dict:
     return {"convention-queue.png": space, "convention-view.png": view}
 
 
+def main(argv: list[str]) -> int:
+    """`python -m aude_desktop.ui.gallery [DIR] [--no-demo] [--no-national]`: every image of
+    docs/screenshots; --no-demo skips those that need the demo server, --no-national the
+    national-scale ones (minutes)."""
+    from aude_desktop.argparse_fr import french_parser
+
+    parser = french_parser(prog="python -m aude_desktop.ui.gallery", description="Captures d’écran de la documentation.")
+    parser.add_argument("folder", nargs="?", default="docs/screenshots", help="dossier des captures (défaut : docs/screenshots)")
+    parser.add_argument("--no-demo", action="store_true", help="sans les captures qui demandent le serveur de démonstration")
+    parser.add_argument("--no-national", action="store_true", help="sans les captures à l’échelle nationale (plusieurs minutes)")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder)
+    for path in render(folder):
+        print(path, flush=True)
+    if not args.no_demo:
+        from aude_desktop.ui.gallery_demo import render_demo
+
+        for path in render_demo(folder, national=not args.no_national, report=lambda m: print(m, file=sys.stderr, flush=True)):
+            print(path, flush=True)
+    return 0
+
+
 if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     exit_on_signals()  # the throw-away profiles go on Ctrl+C too
-    for path in render(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
-        print(path)
+    raise SystemExit(main(sys.argv[1:]))
