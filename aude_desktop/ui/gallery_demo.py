@@ -26,6 +26,8 @@ from aude_desktop.ui.main_window import MainWindow
 GUIDE = (("agent_dreets", "guide-agent_dreets.png"), ("ordre", "guide-ordre.png"), ("dgos", "guide-dgos.png"))
 NATIONAL = (("dgos", "supervision", "supervision-national.png"), ("agent_dreets", "dossiers", "dossier-queue-national.png"),
             ("ordre", "conventions", "convention-queue-national.png"))
+CONFLICT = ("sync-page.png", "conflict-dialog.png")
+DEMO_SHOTS = (*(name for _r, name in GUIDE), *CONFLICT, *(name for _r, _s, name in NATIONAL))
 
 
 def _signed_in(server: EmbeddedServer, role: str):
@@ -86,11 +88,11 @@ def _conflict_shots(server: EmbeddedServer, folder: Path) -> list[Path]:
     page.auth = auth2
     page.resize(1000, 400)
     page.table.selectRow(0)
-    written = [_save(page, folder / "sync-page.png")]
+    written = [_save(page, folder / CONFLICT[0])]
     dialog = page.resolve()
     diffs = [d.path for d in dialog.diffs]
     dialog.choices[diffs.index("specialty")].setCurrentText(MERGED)
-    written.append(_save(dialog, folder / "conflict-dialog.png"))
+    written.append(_save(dialog, folder / CONFLICT[1]))
     dialog.reject()
     first.close()
     return written
