@@ -6,6 +6,7 @@ stopped when the app exits (SIGTERM and Ctrl+C included); its log folder goes wi
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -58,6 +59,8 @@ class EmbeddedServer:
             [sys.executable, "-m", "central_api.cli", "serve", "--demo", "--port", str(port),
              "--dossiers", str(dossiers), "--conventions", str(conventions)],
             stdout=log, stderr=subprocess.STDOUT,
+            # the server stops when this pipe closes: when the app ends, even killed (SIGKILL)
+            stdin=subprocess.PIPE, env={**os.environ, "AUDE_DEMO_STOP_ON_EOF": "1"},
         )
         server = cls(f"http://127.0.0.1:{port}", process, log_path)
         on_exit(server.stop)  # before the folders go: the server removes its own demo database

@@ -44,6 +44,7 @@ def cmd_serve(args) -> int:
         from aude_desktop.scratch import exit_on_signals, scratch_dir
 
         exit_on_signals()  # SIGTERM / Ctrl+C while seeding or serving: the demo database is removed
+        _stop_when_parent_goes()
         folder = scratch_dir("aude-central-demo-")
         db = f"sqlite:///{folder / 'demo.db'}"
         engine = _engine(db)
@@ -62,6 +63,26 @@ def cmd_serve(args) -> int:
     print(f"Serveur prêt sur http://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+STOP_ON_EOF = "AUDE_DEMO_STOP_ON_EOF"
+
+
+def _stop_when_parent_goes() -> None:
+    """Started by `aude-desktop --demo` (which sets AUDE_DEMO_STOP_ON_EOF and holds our stdin open):
+    when the app ends, even killed, stdin closes and the server stops as on SIGTERM, removing its
+    demo database, instead of running on alone."""
+    if os.environ.get(STOP_ON_EOF) != "1":
+        return
+    import signal
+    import threading
+
+    def watch() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _print_demo_users() -> None:

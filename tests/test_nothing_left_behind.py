@@ -135,3 +135,24 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+def test_demo_server_stops_and_cleans_up_when_the_app_is_killed(tmp_path):
+    """SIGKILL gives the app no chance to clean up; its demo server notices (its stdin closes),
+    stops and removes its database rather than running on alone."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    process = subprocess.Popen([str(BIN / "aude-desktop"), "--demo", "--role", "ordre"],
+                               env=_env(tmpdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _wait_for(lambda: _log_says(tmpdir, "Serveur prêt"), 180, "demo server ready", process)
+    servers = [pid for pid in _children(process.pid) if b"central_api" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert servers
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 60
+    while any(tmpdir.glob("aude-central-demo-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(tmpdir.glob("aude-central-demo-*")), "the server's demo database outlived the app"
+    while [pid for pid in servers if _state(pid) != "Z"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in servers if _state(pid) != "Z"], "the demo server outlived the app"
