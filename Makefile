@@ -37,7 +37,8 @@ run: $(STAMP)
 
 # Each test run gets a private TMPDIR, removed afterwards whatever happens (failure, Ctrl+C): what a
 # killed child process could leave in it goes too.
-PRIVATE_TMP = tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/aude-test-XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+# (755: the throw-away PostgreSQL cluster of the tests runs as `nobody` when root runs the tests.)
+PRIVATE_TMP = tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/aude-test-XXXXXX"); chmod 755 "$$tmp"; trap 'rm -rf "$$tmp"' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; TMPDIR="$$tmp"
 
 test: $(STAMP)
