@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian packages some tests use (a real Secret Service, PDF tools). CI runs it as root;
-# without root or apt-get it says so and the tests that need them skip with the reason.
-SYSTEM_PACKAGES := gnome-keyring dbus-daemon poppler-utils
+# Debian packages: the X libraries PySide6's xcb plugin links to (listed in aude_desktop/display.py,
+# which the .deb declares too), Xvfb (a real X server for the windowed test), and what some tests use
+# (a real Secret Service, PDF tools). CI runs it as root; without root or apt-get it says so and the
+# tests that need them skip with the reason.
+SYSTEM_PACKAGES := gnome-keyring dbus-daemon poppler-utils xvfb xauth $(shell $(PYTHON) aude_desktop/display.py --packages)
 system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
@@ -27,15 +29,24 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || true; \
 	else echo "system-deps: run as root on Debian/Ubuntu to install $(SYSTEM_PACKAGES) and PostgreSQL"; fi
 
+# A display and the xcb libraries are checked first: what is missing is said in French, with the
+# packages to install.
 run: $(STAMP)
+	@QT_QPA_PLATFORM= $(BIN)/python aude_desktop/display.py
 	QT_QPA_PLATFORM= $(BIN)/aude-desktop --demo
 
+# Each test run gets a private TMPDIR, removed afterwards whatever happens (failure, Ctrl+C): what a
+# killed child process could leave in it goes too.
+# (755: the throw-away PostgreSQL cluster of the tests runs as `nobody` when root runs the tests.)
+PRIVATE_TMP = tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/aude-test-XXXXXX"); chmod 755 "$$tmp"; trap 'rm -rf "$$tmp"' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; TMPDIR="$$tmp"
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	@$(PRIVATE_TMP) $(BIN)/python -m pytest -q tests
 
 # Longer fault loops and a larger fuzzing budget than the bounded versions inside `make test`.
 test-faults: $(STAMP)
-	HYPOTHESIS_PROFILE=explore AUDE_KILL_ROUNDS=100 AUDE_KILL_FIRST_ROUNDS=40 AUDE_PROXY_ROUNDS=150 AUDE_LETTER_KILL_ROUNDS=40 \
+	@$(PRIVATE_TMP) HYPOTHESIS_PROFILE=explore AUDE_KILL_ROUNDS=100 AUDE_KILL_FIRST_ROUNDS=40 AUDE_PROXY_ROUNDS=150 AUDE_LETTER_KILL_ROUNDS=40 \
 	  AUDE_HOSTILE_EXAMPLES=600 AUDE_SCHEMATHESIS_EXAMPLES=200 \
 	  $(BIN)/python -m pytest -q -s tests/faults tests/central_api/test_schemathesis.py \
 	  tests/central_api/test_hostile_commands.py tests/sync/test_hostile_server.py tests/rules/test_rule_properties.py

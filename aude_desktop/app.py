@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from aude_desktop import APP_NAME, __version__
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 ROLES = ("agent_dreets", "ordre", "ars", "dgos")
 EXIT_NO_KEY = 2  # no keyring and no passphrase in an unattended run
 EXIT_REFUSED = 3  # the data cannot be opened (key missing, corrupt): nothing was touched
+EXIT_NO_DISPLAY = 4  # no display, or a system library Qt needs to open a window is missing
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -166,8 +166,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         print(f"{APP_NAME} {__version__}")
         return 0
+    from aude_desktop.display import problem
+
+    cannot_show = problem()  # before Qt, which would abort in English on a missing xcb library
+    if cannot_show:
+        print(cannot_show, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    from aude_desktop import scratch
+
     if args.demo:
-        root = Path(args.profile) if args.profile else Path(tempfile.mkdtemp(prefix="aude-demo-"))
+        # A demo without --profile lives in a throw-away folder, removed on exit, SIGTERM or Ctrl+C.
+        root = Path(args.profile) if args.profile else scratch.scratch_dir("aude-demo-")
         profile = Profile.isolated(root).ensure()
         if profile.database_path.exists():
             profile.database_path.unlink()  # a demo profile holds fictitious data under a throw-away key
@@ -195,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     install_french(app)
     install_style(app)
     install_excepthook(profile.log_dir)
+    stopped_by = _quit_on_signals(app)
     from aude_desktop.sync.attachments import clear_viewing_folder
 
     clear_viewing_folder()  # clear copies of scans opened in the system viewer last time
@@ -218,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         role = args.role or ("dgos" if args.screenshot else _ask_role())
         if role is None:
             store.close()
-            return 1
+            return 128 + stopped_by[0] if stopped_by else 1
         from aude_desktop.letters.samples import with_demo_letterhead
 
         settings = with_demo_letterhead(settings, role)  # fictitious service: the demo's letters can be issued
@@ -230,8 +240,41 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot(app, window, store, args)
     window.show()
     code = app.exec()
+    _finish_demo(window)  # also after a signal in a non-demo run: the sync thread is waited for
     store.close()
-    return code
+    return 128 + stopped_by[0] if stopped_by else code
+
+
+def _quit_on_signals(app) -> list[int]:
+    """SIGTERM and Ctrl+C close the app like its window does (demo server stopped, throw-away folders
+    removed). Python only sees a signal when it runs: a short timer gives it the hand while Qt's loop
+    waits. Returns the list the signal number is put in."""
+    from PySide6.QtCore import QTimer
+
+    from aude_desktop.scratch import exit_on_signals
+
+    received: list[int] = []
+
+    def quit_app(signum: int) -> None:
+        received.append(signum)
+        app.quit()
+
+    exit_on_signals(quit_app)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    return received
+
+
+def _finish_demo(window) -> None:
+    """Stops the demo server (even while it is still starting) and waits for the threads that talk
+    to it, so nothing is destroyed while it runs and the throw-away folders can go."""
+    from aude_desktop.scratch import stop_children
+
+    stop_children()  # a boot still waiting for the server, or a sync talking to it, ends at once
+    for task in (getattr(window, "demo_boot", None), getattr(window, "sync_task", None)):
+        if task is not None:
+            task.wait(60_000)
 
 
 def _start_demo(app, window, role: str, scale: str) -> None:
@@ -276,9 +319,7 @@ def _screenshot(app, window, store, args) -> int:
         loop.exec()
     app.processEvents()
     ok = window.grab().save(args.screenshot)
-    server = getattr(window, "demo_server", None)
-    if server:
-        server.stop()
+    _finish_demo(window)
     store.close()
     if not ok:
         print(f"Impossible d’enregistrer la capture {args.screenshot}", file=sys.stderr)

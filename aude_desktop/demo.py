@@ -1,20 +1,22 @@
 """The embedded demo: a reference server on 127.0.0.1 seeded with fictitious data, and its demo users.
 
 Qt-free: the GUI (`aude-desktop --demo`) and the tests drive it. The server is a child process,
-stopped when the app exits.
+stopped when the app exits (SIGTERM and Ctrl+C included); its log folder goes with it.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from aude_desktop.scratch import on_exit, scratch_dir
 
 ROLE_LABELS = {
     "agent_dreets": "Agent de DREETS (autorisations d’exercice, Occitanie)",
@@ -51,14 +53,17 @@ class EmbeddedServer:
     def start(cls, scale: str = "quick", timeout: float = 240.0) -> EmbeddedServer:
         dossiers, conventions = SCALES[scale]
         port = free_port()
-        log_path = Path(tempfile.mkdtemp(prefix="aude-demo-server-")) / "server.log"
+        log_path = scratch_dir("aude-demo-server-") / "server.log"
         log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 — kept open for the child's lifetime
         process = subprocess.Popen(
             [sys.executable, "-m", "central_api.cli", "serve", "--demo", "--port", str(port),
              "--dossiers", str(dossiers), "--conventions", str(conventions)],
             stdout=log, stderr=subprocess.STDOUT,
+            # the server stops when this pipe closes: when the app ends, even killed (SIGKILL)
+            stdin=subprocess.PIPE, env={**os.environ, "AUDE_DEMO_STOP_ON_EOF": "1"},
         )
         server = cls(f"http://127.0.0.1:{port}", process, log_path)
+        on_exit(server.stop)  # before the folders go: the server removes its own demo database
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -73,8 +78,9 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.terminate()  # the server removes its temporary database on SIGTERM
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -48,7 +47,11 @@ def cmd_serve(args) -> int:
     _check_port_free(args.host, args.port)
     db = args.db
     if args.demo:
-        folder = Path(tempfile.mkdtemp(prefix="aude-central-demo-"))
+        from aude_desktop.scratch import exit_on_signals, scratch_dir
+
+        exit_on_signals()  # SIGTERM / Ctrl+C while seeding or serving: the demo database is removed
+        _stop_when_parent_goes()
+        folder = scratch_dir("aude-central-demo-")
         db = f"sqlite:///{folder / 'demo.db'}"
         engine = _engine(db)
         from central_api.seed import seed
@@ -94,6 +97,26 @@ def _seed_summary(counts: dict, seconds: float) -> str:
     parts = [f"{fr_number(counts[key])} {label}" for key, label in SEED_LABELS if key in counts]
     parts += [f"{fr_number(n)} {key}" for key, n in counts.items() if key not in dict(SEED_LABELS)]
     return f"{', '.join(parts)} en {seconds:.1f} s".replace(".", ",")
+
+
+STOP_ON_EOF = "AUDE_DEMO_STOP_ON_EOF"
+
+
+def _stop_when_parent_goes() -> None:
+    """Started by `aude-desktop --demo` (which sets AUDE_DEMO_STOP_ON_EOF and holds our stdin open):
+    when the app ends, even killed, stdin closes and the server stops as on SIGTERM, removing its
+    demo database, instead of running on alone."""
+    if os.environ.get(STOP_ON_EOF) != "1":
+        return
+    import signal
+    import threading
+
+    def watch() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _print_demo_users() -> None:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from aude_desktop.conventions.typology import OBJECTS, ORDER_OF_PROFESSION
 from aude_desktop.dossiers.states import DossierState, Situation
+from aude_desktop.rules.deadlines import eps_clock
 from aude_desktop.rules.identifiers import luhn_check_digit
 from aude_desktop.rules.reference import acces_partiel_region, authorities, professions, regions
 
@@ -54,9 +55,12 @@ PROFESSION_WEIGHT = {"infirmier": 30, "aide_soignant": 18, "masseur_kinesitherap
                      "assistant_service_social": 2, "preparateur_pharmacie": 2, "dieteticien": 1}
 REGION_WEIGHT = {"IDF": 19, "ARA": 12, "NAQ": 9, "OCC": 9, "HDF": 9, "GES": 8, "PAC": 8, "PDL": 6, "BRE": 5,
                  "NOR": 5, "BFC": 4, "CVL": 4, "REU": 1.3, "COR": 0.5, "GUA": 0.6, "MTQ": 0.5, "GUY": 0.4, "MAY": 0.4}
-STATE_WEIGHT = {DossierState.RECU: 8, DossierState.INCOMPLET: 10, DossierState.COMPLET: 10, DossierState.EN_COMMISSION: 5,
-                DossierState.AVIS_RENDU: 4, DossierState.MESURES_COMPENSATION: 6, DossierState.AUTORISE: 20,
-                DossierState.REFUSE: 5, DossierState.IRRECEVABLE: 3, DossierState.CLOS: 29}
+# Receipts are spread evenly over three years (a steady inflow, some every week); each file then
+# moves through the procedure at a realistic pace and is shown as it stands today, so decisions and
+# closures spread over the months as receipts do (never piled on today), most open files are within
+# their délais and a minority runs late.
+HISTORY_DAYS = 3 * 365
+DECISION_WEIGHT = {"autorisation": 58, "mesures_compensation": 22, "refus": 12, "irrecevabilite": 8}
 OPEN = {DossierState.RECU, DossierState.INCOMPLET, DossierState.COMPLET, DossierState.EN_COMMISSION, DossierState.AVIS_RENDU}
 PIECES = [("a", "Formulaire de demande"), ("b", "Pièce d'identité"), ("c", "Titre de formation"), ("d", "Autres diplômes"),
           ("e", "Formation continue et expérience"), ("f", "Attestation de non-sanction (moins d'un an)"),
@@ -98,6 +102,78 @@ def _person(rng: random.Random) -> tuple[str, str, str]:
     return sex, first, rng.choice(LAST)
 
 
+@dataclass
+class _Chain:
+    """A dossier's dated steps, some possibly after today (not yet happened)."""
+
+    events: list[tuple[date, str, str | None, DossierState]]  # day, clock event, note, state from that day
+    decision: dict | None
+
+    def state_on(self, today: date) -> tuple[DossierState, list[dict], dict | None]:
+        past = [e for e in self.events if e[0] <= today]
+        decision = self.decision if self.decision and date.fromisoformat(self.decision["decided_on"]) <= today else None
+        events = [{"on": d.isoformat(), "kind": kind, "note": note} for d, kind, note, _ in past if kind]
+        return past[-1][3], events, decision
+
+    def day(self, kind: str, today: date) -> date | None:
+        return next((d for d, k, _n, _s in self.events if k == kind and d <= today), None)
+
+
+def _late(rng: random.Random, share: float, usual: tuple[int, int], late: tuple[int, int]) -> int:
+    return rng.randrange(*late) if rng.random() < share else rng.randrange(*usual)
+
+
+def _dossier_chain(rng: random.Random, received: date, commission: bool, situation: Situation) -> _Chain:
+    """The procedure at a real service's pace: acknowledgement within the month (a few late), a
+    third of the files asked for pièces, the decision within the 4 months of completeness for
+    most (some late: an implicit decision), the applicant's choice of measure within 2 months."""
+    S = DossierState
+    day = received
+    steps: list[tuple[date, str, str | None, DossierState]] = [(received, "receipt", None, S.RECU)]
+
+    def later(days: int, kind: str | None, note: str | None, state: DossierState) -> date:
+        nonlocal day
+        day = day + timedelta(days=days)
+        steps.append((day, kind, note, state))
+        return day
+
+    if situation is Situation.HORS_UE:  # irrecevable on sight
+        decided = later(rng.randrange(5, 40), "decision", "irrecevabilite", S.IRRECEVABLE)
+        return _Chain(steps, {"kind": "irrecevabilite", "decided_on": decided.isoformat(),
+                              "motifs": "Titre de formation obtenu hors de l'Union européenne."})
+    later(_late(rng, 0.12, (2, 26), (33, 60)), "acknowledged", None, S.COMPLET)
+    if rng.random() < 0.35:
+        steps[-1] = steps[-1][:3] + (S.INCOMPLET,)
+        steps.append((day, "pieces_requested", "Pièce g : programme détaillé", S.INCOMPLET))
+        later(rng.randrange(10, 90), "pieces_received", None, S.COMPLET)
+    steps.append((day, "complete", None, S.COMPLET))
+    kind = _weighted(rng, DECISION_WEIGHT)
+    to_decision = _late(rng, 0.14, (30, 112), (126, 190))  # 4 months ≈ 121 days
+    if kind != "irrecevabilite":  # the avis: the CRAE's, or for ASS the DEASS establishment's
+        if commission:
+            inscribed = rng.randrange(8, max(9, to_decision // 3))
+            later(inscribed, "commission", None, S.EN_COMMISSION)
+            to_decision -= inscribed
+        opinion = rng.randrange(10, 30)
+        later(opinion, "avis", None, S.AVIS_RENDU)
+        to_decision = max(3, to_decision - opinion)
+    state = {"autorisation": S.AUTORISE, "mesures_compensation": S.MESURES_COMPENSATION,
+             "refus": S.REFUSE, "irrecevabilite": S.IRRECEVABLE}[kind]
+    decided = later(to_decision, "decision", kind, state)
+    motifs = {"refus": "Différences substantielles non compensées (CRPA L.211-2).",
+              "irrecevabilite": "Dossier ne relevant pas de la procédure d'autorisation d'exercice.",
+              "mesures_compensation": "Différences substantielles en pédiatrie et en soins d'urgence."}.get(kind, "")
+    decision = {"kind": kind, "decided_on": decided.isoformat(), "motifs": motifs}
+    if kind == "mesures_compensation":
+        later(_late(rng, 0.10, (10, 58), (64, 90)), "measure_chosen", "epreuve", S.MESURES_COMPENSATION)
+        passed = rng.random() < 0.8
+        later(rng.randrange(60, 110), "epreuve_passed" if passed else "epreuve_failed", None,
+              S.AUTORISE if passed else S.REFUSE)
+    if rng.random() < 0.6:  # the file is archived some weeks after its outcome
+        later(rng.randrange(20, 120), "closed", None, S.CLOS)
+    return _Chain(steps, decision)
+
+
 def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, list[SeedRecord]]:
     profession = _weighted(rng, PROFESSION_WEIGHT) if rng.random() < 0.93 else rng.choice(list(professions()))
     spec = professions()[profession]
@@ -110,57 +186,19 @@ def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, 
         region = rng.choice(spec.deass_exam_centres)
     else:
         region = _weighted(rng, REGION_WEIGHT)
-    state = _weighted(rng, STATE_WEIGHT)
     situation = rng.choices(list(Situation), weights=[70, 12, 10, 3, 5])[0]
-    if situation is Situation.HORS_UE:
-        state = rng.choice([DossierState.RECU, DossierState.IRRECEVABLE])
-    if not spec.has_commission and state is DossierState.EN_COMMISSION:
-        state = DossierState.COMPLET
-    received = today - timedelta(days=rng.randrange(1, 3 * 365))
-    events = [{"on": received.isoformat(), "kind": "receipt", "note": None}]
-    day = received
-    ack = complete = decided = closed = None
-    decision = None
-
-    def step(low: int, high: int) -> date:
-        nonlocal day
-        day = min(today, day + timedelta(days=rng.randrange(low, high)))
-        return day
-
-    if state is not DossierState.RECU:
-        if state is DossierState.IRRECEVABLE and situation is Situation.HORS_UE:
-            decided = step(5, 40)
-        else:
-            ack = step(3, 45)  # sometimes late: the 1-month duty is not always met
-            events.append({"on": ack.isoformat(), "kind": "acknowledged", "note": None})
-            if state is DossierState.INCOMPLET or rng.random() < 0.35:
-                events.append({"on": ack.isoformat(), "kind": "pieces_requested", "note": "Pièce g : programme détaillé"})
-                if state is not DossierState.INCOMPLET:
-                    got = step(10, 90)
-                    events.append({"on": got.isoformat(), "kind": "pieces_received", "note": None})
-            if state is not DossierState.INCOMPLET:
-                complete = day
-                events.append({"on": complete.isoformat(), "kind": "complete", "note": None})
-            if state in (DossierState.EN_COMMISSION, DossierState.AVIS_RENDU, DossierState.MESURES_COMPENSATION,
-                         DossierState.AUTORISE, DossierState.REFUSE, DossierState.CLOS) and spec.has_commission:
-                events.append({"on": step(15, 80).isoformat(), "kind": "commission", "note": None})
-            if state in (DossierState.AVIS_RENDU, DossierState.MESURES_COMPENSATION, DossierState.AUTORISE,
-                         DossierState.REFUSE, DossierState.CLOS):
-                events.append({"on": day.isoformat(), "kind": "avis", "note": None})
-            if state in (DossierState.MESURES_COMPENSATION, DossierState.AUTORISE, DossierState.REFUSE,
-                         DossierState.CLOS, DossierState.IRRECEVABLE):
-                decided = step(5, 40)
-    if decided:
-        kind = {DossierState.MESURES_COMPENSATION: "mesures_compensation", DossierState.REFUSE: "refus",
-                DossierState.IRRECEVABLE: "irrecevabilite"}.get(state, "autorisation")
-        motifs = {"refus": "Différences substantielles non compensées (CRPA L.211-2).",
-                  "irrecevabilite": "Titre de formation obtenu hors de l'Union européenne.",
-                  "mesures_compensation": "Différences substantielles en pédiatrie et en soins d'urgence."}.get(kind, "")
-        decision = {"kind": kind, "decided_on": decided.isoformat(), "motifs": motifs}
-        events.append({"on": decided.isoformat(), "kind": "decision", "note": kind})
-    if state is DossierState.CLOS:
-        closed = step(1, 60)
-        events.append({"on": closed.isoformat(), "kind": "closed", "note": None})
+    received = today - timedelta(days=rng.randrange(0, HISTORY_DAYS))
+    chain = _dossier_chain(rng, received, spec.has_commission, situation)
+    state, events, decision = chain.state_on(today)
+    chosen = chain.day("measure_chosen", today)
+    if decision and decision["kind"] == "mesures_compensation":
+        decision = {**decision, "measures": {
+            "kind": "au_choix", "subjects": ["Pédiatrie", "Soins d'urgence"], "required_level": 3, "held_level": 2,
+            "stage_months": 6, "differences": "Pédiatrie et soins d'urgence absents de la formation suivie.",
+            **({"chosen": "epreuve", "chosen_on": chosen.isoformat()} if chosen else {})}}
+    ack = chain.day("acknowledged", today)
+    complete = chain.day("complete", today)
+    closed = chain.day("closed", today)
     sex, first, last = _person(rng)
     country = rng.choice(THIRD if situation in (Situation.TIERS_RECONNU, Situation.HORS_UE) else EU)
     nationality = rng.choice(EU + ["France"]) if situation is not Situation.RESSORTISSANT_TIERS_TITRE_UE else rng.choice(THIRD)
@@ -220,7 +258,7 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
         authority = rng.choice(ARS)
     region = authorities()[authority].region or rng.choice(list(REGION_WEIGHT))
     name, siren, siret = rng.choice(companies)
-    filed = today - timedelta(days=rng.randrange(1, 3 * 365))
+    filed = today - timedelta(days=rng.randrange(0, HISTORY_DAYS))
     start = filed + timedelta(days=rng.randrange(10, 60))
     end = start + timedelta(days=rng.randrange(1, 180))
     regime = "autorisation" if rng.random() < 0.2 else "declaration"
@@ -258,25 +296,16 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
                 avantages.append({"id": f"h{i + 1}", "beneficiary_id": f"b{i + 1}", "nature": "hebergement",
                                   "amount": night, "hours": None, "half_days": None,
                                   "nights": 1, "meals": None, "collations": None, "date": day.isoformat(), "description": "Nuitée"})
-    age = (today - filed).days
-    if regime == "declaration":
-        state = "close" if age > 200 else rng.choice(["enregistree", "enregistree", "recommandations"])
-    elif age > 75:
-        state = rng.choice(["autorisee", "autorisee_tacitement", "refusee", "close", "en_instruction"])
-    else:
-        state = rng.choice(["recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee"])
-    decision = None
-    if state in ("autorisee", "refusee"):
-        decision = {"kind": "autorisation" if state == "autorisee" else "refus",
-                    "decided_on": (filed + timedelta(days=rng.randrange(10, 55))).isoformat(),
-                    "motifs": "" if state == "autorisee" else "Rémunération disproportionnée au regard du service rendu."}
-    events = _convention_events(regime, state, filed, decision)
+    urgent = regime == "autorisation" and rng.random() < 0.05
+    state, events, decision = _convention_chain(rng, regime, authority, urgent, filed).state_on(today)
+    if state == "urgence_non_justifiee" or any(e["kind"] == "urgency_refused" for e in events):
+        urgent = False  # the ordinary delays apply once the urgency is refused
     payload = {
         "reference": f"EPS-{filed.year}-{number:07d}", "authority": authority,
         "source": "cnom_import" if authority == "CNOM" else "eps", "read_only": authority == "CNOM",
         "company": {"name": name, "siren": siren, "siret": siret, "address": "Paris"},
         "object": rng.choice(list(OBJECTS)), "regime": regime, "state": state,
-        "urgent": regime == "autorisation" and rng.random() < 0.05, "filed_on": filed.isoformat(),
+        "urgent": urgent, "filed_on": filed.isoformat(),
         "octroi_on": avantages[0]["date"], "period_start": start.isoformat(), "period_end": end.isoformat(),
         "signing_region": region, "decision": decision, "assigned_to": None,
         "beneficiaries": beneficiaries, "avantages": avantages, "events": events,
@@ -284,31 +313,65 @@ def _convention(rng: random.Random, number: int, today: date, companies: list[tu
     return SeedRecord("convention", _uuid(rng), None, authority, None, payload)
 
 
-def _convention_events(regime: str, state: str, filed: date, decision: dict | None) -> list[dict]:
-    """The dated steps that lead to `state` (no random draw: the data set stays the same)."""
-    def ev(days: int, kind: str, note: str | None = None) -> dict:
-        return {"on": (filed + timedelta(days=days)).isoformat(), "kind": kind, "note": note}
+@dataclass
+class _ConventionChain:
+    steps: list[tuple[date, str | None, str | None, str]]  # day, event, note, state from that day
+    decision: dict | None
 
-    events = [ev(0, "receipt")]
+    def state_on(self, today: date) -> tuple[str, list[dict], dict | None]:
+        past = [step for step in self.steps if step[0] <= today]
+        decision = self.decision if self.decision and date.fromisoformat(self.decision["decided_on"]) <= today else None
+        # A tacit authorisation is recorded some days after it arose, and dated the day it arose (its note).
+        events = [{"on": n, "kind": k, "note": None} if k == "tacit_authorisation" else {"on": d.isoformat(), "kind": k, "note": n}
+                  for d, k, n, _ in past if k]
+        return past[-1][3], events, decision
+
+
+def _convention_chain(rng: random.Random, regime: str, authority: str, urgent: bool, filed: date) -> _ConventionChain:
+    """A convention's steps at an authority's usual pace: déclarations registered within days;
+    authorisation requests decided within the 2 months (3 weeks if urgent) for most, a few left to
+    tacit authorisation, a fifth refused (some come back modified)."""
+    day = filed
+    steps: list[tuple[date, str | None, str | None, str]] = [(filed, "receipt", None, "recue")]
+
+    def later(days: int, kind: str | None, note: str | None, state: str) -> date:
+        nonlocal day
+        day = day + timedelta(days=days)
+        steps.append((day, kind, note, state))
+        return day
+
     if regime == "declaration":
-        if state != "recue":
-            events.append(ev(2, "registered"))
-        if state == "recommandations":
-            events.append(ev(9, "recommandations"))
-        return events
-    if state == "urgence_non_justifiee":
-        return events + [ev(3, "urgency_refused")]
-    if state != "recue":
-        events.append(ev(2, "acknowledged"))
-    if state == "incomplete":
-        events.append(ev(10, "incomplete", "Programme de la manifestation"))
-    elif state == "modifiee_recue":
-        events += [ev(30, "decision", "refus"), ev(40, "modified_received")]
-    elif state == "autorisee_tacitement":
-        events.append(ev(61, "tacit_authorisation"))
-    elif decision is not None:
-        events.append({"on": decision["decided_on"], "kind": "decision", "note": decision["kind"]})
-    return events
+        later(rng.randrange(1, 6), "registered", None, "enregistree")
+        if rng.random() < 0.3:
+            later(rng.randrange(3, 15), "recommandations", None, "recommandations")
+        later(rng.randrange(150, 240), "closed", None, "close")
+        return _ConventionChain(steps, None)
+    if urgent and rng.random() < 0.3:
+        later(3, "urgency_refused", None, "urgence_non_justifiee")
+        urgent = False
+    else:
+        later(2, "acknowledged", None, "en_instruction")
+    delay = 21 if urgent else 61
+    if rng.random() < 0.12:  # asked for the missing items within the month: the delay restarts on their receipt
+        later(rng.randrange(5, 20), "incomplete", "Programme de la manifestation", "incomplete")
+        later(rng.randrange(8, 40), "pieces_received", None, "en_instruction")
+    if rng.random() < 0.08:  # no answer in time: authorised tacitly on the legal date, recorded some days later
+        events = [{"on": d.isoformat(), "kind": k, "note": n} for d, k, n, _ in steps if k]
+        acquired = eps_clock(events, "autorisation", authority, urgent, None, day).next_date
+        later((acquired - day).days + rng.randrange(2, 15), "tacit_authorisation", acquired.isoformat(), "autorisee_tacitement")
+        decision = None
+    else:
+        refused = rng.random() < 0.2
+        decided = later(rng.randrange(8, delay - 4), "decision", "refus" if refused else "autorisation",
+                        "refusee" if refused else "autorisee")
+        decision = {"kind": "refus" if refused else "autorisation", "decided_on": decided.isoformat(),
+                    "motifs": "Rémunération disproportionnée au regard du service rendu." if refused else ""}
+        if refused and rng.random() < 0.4:  # a modified convention within the 15 days, decided within 15 days
+            later(rng.randrange(3, 15), "modified_received", None, "modifiee_recue")
+            second = later(rng.randrange(3, 14), "decision", "autorisation", "autorisee")
+            decision = {"kind": "autorisation", "decided_on": second.isoformat(), "motifs": ""}
+    later(rng.randrange(120, 240), "closed", None, "close")
+    return _ConventionChain(steps, decision)
 
 
 def generate_records(dossiers: int, conventions: int, seed: int, today: date | None = None) -> Iterator[SeedRecord]:

@@ -12,12 +12,13 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from aude_desktop.display import XCB_LIBRARIES
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "dist" / "aude-desktop"
-DEPENDS = [  # what PySide6's xcb platform plugin and SQLCipher load from the system
+DEPENDS = [  # what PySide6's xcb platform plugin (one list, aude_desktop/display.py) and SQLCipher load from the system
     "libc6 (>= 2.31)", "libegl1", "libgl1", "libfontconfig1", "libfreetype6", "libdbus-1-3", "libglib2.0-0",
-    "libxkbcommon0", "libxkbcommon-x11-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1",
-    "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1", "libx11-xcb1",
+    *sorted(set(XCB_LIBRARIES.values())),
 ]
 DESKTOP_ENTRY = """[Desktop Entry]
 Type=Application

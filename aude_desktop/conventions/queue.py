@@ -122,10 +122,12 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
     # Ties by reference in the same direction, so a descending date sort reads its own index.
     tie = Convention.reference.desc() if descending and sort == "next_due_on" else Convention.reference
-    query = _filtered(query, f, today, walk).order_by(text("(conventions.next_due_on IS NULL)"), order, tie)
+    undated_last = [text("(conventions.next_due_on IS NULL)")] if sort == "next_due_on" else []
+    query = _filtered(query, f, today, walk).order_by(*undated_last, order, tie)
     out = []
     for r in session.execute(query.offset(offset).limit(limit)):
-        deadline, status = queues.deadline_text(r.next_due_on, today)
+        # The authority's only dated step is the tacit authorisation: past, it has arisen.
+        deadline, status = queues.deadline_text(r.next_due_on, today, arises=True)
         regime = REGIME_LABELS.get(Regime(r.regime), r.regime) if r.regime in Regime._value2member_map_ else r.regime
         state = (STATE_LABELS.get(ConventionState(r.state), r.state)
                  if r.state in ConventionState._value2member_map_ else r.state)

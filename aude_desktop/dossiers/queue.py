@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers.models import Applicant, Dossier
-from aude_desktop.dossiers.states import STATE_LABELS, DossierState
+from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
 from aude_desktop.rules.reference import professions
 from aude_desktop.store import queues
 
@@ -124,13 +124,15 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
         .join(Applicant, Applicant.dossier_id == Dossier.id)
     )
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
-    # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
-    query = _filtered(query, f, today, walk).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
+    # By date, dossiers without a legal date go last whatever the direction; ties are stable by reference.
+    undated_last = [text("(dossiers.next_due_on IS NULL)")] if sort == "next_due_on" else []
+    query = _filtered(query, f, today, walk).order_by(*undated_last, order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
     labels = professions()
     out = []
     for r in rows:
-        deadline, status = queues.deadline_text(r.next_due_on, today)
+        # Where the decision clock runs, a past date is the implicit decision that arose.
+        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,

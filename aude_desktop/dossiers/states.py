@@ -22,6 +22,9 @@ class DossierState(StrEnum):
     CLOS = "clos"
 
 
+# Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
+DECISION_CLOCK_RUNS = (DossierState.COMPLET.value, DossierState.EN_COMMISSION.value, DossierState.AVIS_RENDU.value)
+
 STATE_LABELS: dict[DossierState, str] = {
     DossierState.RECU: "Reçu",
     DossierState.INCOMPLET: "En attente de pièces",

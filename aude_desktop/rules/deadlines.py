@@ -159,6 +159,13 @@ def check_events(events, kinds: tuple[str, ...]) -> None:
                                   f"natures possibles : {', '.join(kinds)}.")
 
 
+def _acquired(what: str, due: date, today: date) -> tuple[str, str]:
+    """An implicit decision or a tacit authorisation that has arisen is a fact, not a late task:
+    (« Autorisation tacite », « acquise le 2 mars 2026 (il y a 8 jours) »)."""
+    days = (today - due).days
+    return what, f"acquise le {format_date_fr(due)} (il y a {days} jour{'s' if days > 1 else ''})"
+
+
 def _events(events: list[dict]) -> list[tuple[date, str, dict]]:
     parsed = []
     for n, event in enumerate(events, start=1):
@@ -249,6 +256,9 @@ def aude_clock(events: list[dict], profession: str, region: str, today: date,
     history += decision.steps
     nature = "de rejet" if professions()[profession].silence_means == "rejection" else "d'acceptation"
     left, status, label = _status(decision.due, today, None)
+    if today > decision.due:
+        what, label = _acquired(f"Décision implicite {nature}", decision.due, today)
+        return Clock(decision.due, what, left, status, label, tuple(history))
     return Clock(decision.due, f"Décision implicite {nature} le {format_date_fr(decision.due)}",
                  left, status, label, tuple(history))
 
@@ -310,7 +320,7 @@ def eps_clock(events: list[dict], regime: str, authority: str, urgent: bool, oct
         return Clock(None, "Décision rendue", None, "none", "aucune échéance", tuple(history), tuple(flags))
     left, status, label = _status(due.due, today, None)
     if today > due.due:
-        return Clock(due.due, f"Autorisation tacite acquise le {format_date_fr(due.due)}", left, status, label,
-                     tuple(history), tuple(flags))
+        what, label = _acquired("Autorisation tacite", due.due, today)
+        return Clock(due.due, what, left, status, label, tuple(history), tuple(flags))
     return Clock(due.due, f"Autorisation tacite le {format_date_fr(due.due)} sans décision d'ici là", left, status,
                  label, tuple(history), tuple(flags))

@@ -39,11 +39,14 @@ def mark_seen(session: Session, kind: str, ids: list[str] | None = None) -> None
     session.execute(query)
 
 
-def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS) -> tuple[str, str]:
-    """(« dépassée de 3 j » / « dans 12 j » / « — », overdue | soon | later | none)."""
+def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS, arises: bool = False) -> tuple[str, str]:
+    """(« dépassée de 3 j » / « dans 12 j » / « — », overdue | soon | later | none).
+
+    `arises`: the date is an implicit decision or a tacit authorisation, which past its date is a
+    fact (« acquise il y a 3 j »), not a late task."""
     if due is None:
         return "—", "none"
     left = (due - today).days
     if left < 0:
-        return f"dépassée de {-left} j", "overdue"
+        return (f"acquise il y a {-left} j" if arises else f"dépassée de {-left} j"), "overdue"
     return f"dans {left} j", "soon" if left <= soon_days else "later"

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS
 from aude_desktop.store.queues import SOON_DAYS
 
 AUDE_OPEN = ("recu", "incomplet", "complet", "en_commission", "avis_rendu", "mesures_compensation")
-# Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
-AUDE_CLOCK_RUNS = ("complet", "en_commission", "avis_rendu")
+AUDE_CLOCK_RUNS = DECISION_CLOCK_RUNS
 EPS_OPEN = ("recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
 EPS_CLOCK_RUNS = ("recue", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
 MONTHS = 24

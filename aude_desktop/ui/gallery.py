@@ -1,13 +1,14 @@
 """Renders the shell's windows and dialogs to PNG files, for the docs and for review.
 
-`python -m aude_desktop.ui.gallery DIR` (offscreen, a throw-away passphrase profile).
+`python -m aude_desktop.ui.gallery DIR` (offscreen, throw-away profiles removed at exit): the
+windows and dialogs on local fictitious data here, the views that need the demo server in
+gallery_demo.py.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
+from aude_desktop.scratch import exit_on_signals, scratch_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import NO_KEYRING_MESSAGE, database_key
@@ -58,7 +60,7 @@ def render(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     written = []
-    for name, widget in build(Path(tempfile.mkdtemp(prefix="aude-gallery-"))).items():
+    for name, widget in build(scratch_dir("aude-gallery-")).items():
         widget.show()
         app.processEvents()
         path = folder / name
@@ -86,10 +88,10 @@ def _dossier_shots(profile: Profile) -> dict:
     from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
-    today = date(2026, 11, 23)
+    today = date.today()
     agent_profile = Profile.isolated(profile.data_dir.parent / "agent").ensure()
     store = open_store(agent_profile, database_key(agent_profile, passphrase="galerie de captures"))
-    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(1500, 0, seed=7, today=today)
+    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(6000, 0, seed=7, today=today)
                if r.kind in ("dossier", "piece") and r.region == "OCC"]
     with store.session() as s:
         materialize.materialize(s, records)
@@ -133,7 +135,7 @@ def _convention_shots(profile: Profile) -> dict:
     from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
-    today = date(2026, 11, 23)
+    today = date.today()
     order_profile = Profile.isolated(profile.data_dir.parent / "ordre").ensure()
     store = open_store(order_profile, database_key(order_profile, passphrase="galerie de captures"))
     records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(0, 8000, seed=7, today=today)
@@ -151,7 +153,29 @@ def _convention_shots(profile: Profile) -> dict:
     return {"convention-queue.png": space, "convention-view.png": view}
 
 
+def main(argv: list[str]) -> int:
+    """`python -m aude_desktop.ui.gallery [DIR] [--no-demo] [--no-national]`: every image of
+    docs/screenshots; --no-demo skips those that need the demo server, --no-national the
+    national-scale ones (minutes)."""
+    from aude_desktop.argparse_fr import french_parser
+
+    parser = french_parser(prog="python -m aude_desktop.ui.gallery", description="Captures d’écran de la documentation.")
+    parser.add_argument("folder", nargs="?", default="docs/screenshots", help="dossier des captures (défaut : docs/screenshots)")
+    parser.add_argument("--no-demo", action="store_true", help="sans les captures qui demandent le serveur de démonstration")
+    parser.add_argument("--no-national", action="store_true", help="sans les captures à l’échelle nationale (plusieurs minutes)")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder)
+    for path in render(folder):
+        print(path, flush=True)
+    if not args.no_demo:
+        from aude_desktop.ui.gallery_demo import render_demo
+
+        for path in render_demo(folder, national=not args.no_national, report=lambda m: print(m, file=sys.stderr, flush=True)):
+            print(path, flush=True)
+    return 0
+
+
 if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in render(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")):
-        print(path)
+    exit_on_signals()  # the throw-away profiles go on Ctrl+C too
+    raise SystemExit(main(sys.argv[1:]))

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QStyleOptionComboBox,
+    QTableWidget,
+    QTableWidgetItem,
+)
+
+from aude_desktop.ui.i18n import FRENCH
 
 
 def selectable_label(text: str = "", name: str = "", accessible: str = "") -> QLabel:
@@ -22,6 +32,27 @@ def selectable_label(text: str = "", name: str = "", accessible: str = "") -> QL
     return label
 
 
+def show_whole_text(box: QComboBox, widest: int = 360) -> None:
+    """A drop-down as wide as its current choice (up to `widest`, then elided with the whole text as
+    tooltip), and its list as wide as its longest item: no filter reads « Toutes les échéance »."""
+    def fit(_index: int = 0) -> None:
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        text = box.fontMetrics().horizontalAdvance(box.currentText())
+        size = box.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option,
+                                            QSize(text, box.fontMetrics().height()), box)
+        box.setMinimumWidth(min(widest, size.width()))
+        box.setToolTip(box.currentText())
+
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(4)
+    box.setMaximumWidth(widest)
+    longest = max((box.fontMetrics().horizontalAdvance(box.itemText(i)) for i in range(box.count())), default=0)
+    box.view().setMinimumWidth(longest + 40)
+    box.currentIndexChanged.connect(fit)
+    fit()
+
+
 def readonly_table(headers: tuple[str, ...], name: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -36,10 +67,14 @@ def readonly_table(headers: tuple[str, ...], name: str) -> QTableWidget:
 
 
 def fill_table(table: QTableWidget, rows: list[tuple]) -> None:
+    """Counts read « 11 368 » (French thousands separator), right-aligned like any figure column."""
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            item = QTableWidgetItem("—" if value in (None, "") else str(value))
+            count = isinstance(value, int) and not isinstance(value, bool)
+            item = QTableWidgetItem(FRENCH.toString(value) if count else "—" if value in (None, "") else str(value))
+            if count:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(item.text())
             table.setItem(r, c, item)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 import pytest
@@ -91,3 +91,57 @@ def test_names_have_accents_and_demo_users_cover_every_role(records):
     users = demo_users()
     assert {u.role for u in users} == {"agent_dreets", "ordre", "ars", "dgos"}
     assert len({u.login for u in users}) == len(users)
+
+
+# -- a real Monday: the distribution a service has, relative to the day it is generated --------
+
+OPEN_DOSSIER = ("recu", "incomplet", "complet", "en_commission", "avis_rendu", "mesures_compensation")
+
+
+def _dues(records, today):
+    from aude_desktop.sync.materialize import _convention_due, _next_due
+
+    dossiers = [(r.payload, _next_due(r.payload, today)) for r in records
+                if r.kind == "dossier" and r.payload["state"] in OPEN_DOSSIER]
+    conventions = [(r.payload, _convention_due(r.payload, today)) for r in records if r.kind == "convention"]
+    return dossiers, conventions
+
+
+def test_most_open_files_are_within_their_delais(records):
+    dossiers, conventions = _dues(records, TODAY)
+    dated = [due for _p, due in dossiers if due]
+    overdue = sum(due < TODAY for due in dated)
+    soon = sum(TODAY <= due <= TODAY + timedelta(days=15) for due in dated)
+    assert len(dated) >= 100
+    assert 0.02 <= overdue / len(dated) <= 0.15, (overdue, len(dated))  # a realistic minority is late
+    assert soon > 0
+    # Open files are recent: nothing waits years for its acknowledgement or its decision.
+    assert max((TODAY - date.fromisoformat(p["received_on"])).days for p, _ in dossiers if p["state"] == "recu") <= 60
+    open_conventions = [due for _p, due in conventions if due]
+    assert open_conventions and sum(due < TODAY for due in open_conventions) / len(open_conventions) <= 0.25
+    # a tacit authorisation that arose is recorded within days, not left « en instruction » for years
+    assert all((TODAY - due).days <= 20 for due in open_conventions if due < TODAY)
+
+
+def test_receipts_every_week_and_flows_without_a_last_month_spike(records):
+    for kind, field in (("dossier", "received_on"), ("convention", "filed_on")):
+        ages = Counter((TODAY - date.fromisoformat(r.payload[field])).days // 7 for r in records if r.kind == kind)
+        assert all(ages[week] > 0 for week in range(12)), (kind, [ages[w] for w in range(12)])
+    decided = Counter(r.payload["decision"]["decided_on"][:7] for r in records
+                      if r.kind in ("dossier", "convention") and r.payload["decision"])
+    months = [f"{y}-{m:02d}" for y, m in ((2025 + (i + 10) // 12, (i + 10) % 12 + 1) for i in range(13))]
+    assert months[0] == "2025-11" and months[-1] == "2026-11"
+    full = [decided[m] for m in months[:-1]]  # the twelve full months before this one
+    assert max(full) <= 1.6 * sorted(full)[len(full) // 2], full  # no month far above the median
+    assert decided[months[-1]] <= max(full)  # 23 days of November: no pile of decisions dated today
+    assert all(r.payload["decision"]["decided_on"] <= TODAY.isoformat() for r in records
+               if r.kind in ("dossier", "convention") and r.payload["decision"])
+
+
+def test_generated_relative_to_the_day_it_runs():
+    today = date.today()
+    records = list(generate_records(400, 400, seed=3))
+    newest = max(date.fromisoformat(r.payload["received_on"]) for r in records if r.kind == "dossier")
+    assert 0 <= (today - newest).days <= 14
+    assert all(date.fromisoformat(e["on"]) <= today for r in records if r.kind == "dossier"
+               for e in r.payload["clock_events"])

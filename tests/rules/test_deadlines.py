@@ -36,8 +36,16 @@ def test_implicit_rejection_four_months_after_completeness():
                        "infirmier", "BRE", today=date(2026, 3, 10))
     # 31 Oct + 4 months → 28 Feb 2026 (Saturday) → Monday 2 March 2026
     assert clock.next_date == date(2026, 3, 2)
-    assert clock.next_label == "Décision implicite de rejet le 2 mars 2026"
+    # arisen: a fact with its date and age, never « dépassée »
+    assert clock.next_label == "Décision implicite de rejet"
+    assert clock.status_label == "acquise le 2 mars 2026 (il y a 8 jours)"
     assert clock.status == "overdue" and clock.days_left == -8
+    eve = aude_clock(ev(("2025-10-31", "receipt"), ("2025-10-31", "acknowledged"), ("2025-10-31", "complete")),
+                     "infirmier", "BRE", today=date(2026, 3, 2))
+    assert eve.next_label == "Décision implicite de rejet le 2 mars 2026" and eve.status_label == "dans 0 jour(s)"
+    day_after = aude_clock(ev(("2025-10-31", "receipt"), ("2025-10-31", "acknowledged"), ("2025-10-31", "complete")),
+                           "infirmier", "BRE", today=date(2026, 3, 3))
+    assert day_after.status_label == "acquise le 2 mars 2026 (il y a 1 jour)"
 
 
 def test_ass_silence_means_acceptance():
@@ -115,7 +123,8 @@ def test_eps_tacit_authorisation_and_incomplete_notice():
     assert clock.next_date == date(2025, 3, 17)  # 15 March 2025 is a Saturday
     assert clock.next_label == "Autorisation tacite le 17 mars 2025 sans décision d'ici là"
     after = eps_clock(ev(("2025-01-15", "receipt")), "autorisation", "ARS-OCC", False, None, date(2025, 3, 20))
-    assert after.next_label == "Autorisation tacite acquise le 17 mars 2025" and after.status == "overdue"
+    assert after.next_label == "Autorisation tacite" and after.status == "overdue"
+    assert after.status_label == "acquise le 17 mars 2025 (il y a 3 jours)" and "dépassée" not in after.status_label
     restarted = eps_clock(ev(("2025-01-15", "receipt"), ("2025-02-01", "incomplete"), ("2025-02-20", "pieces_received")),
                           "autorisation", "ARS-OCC", False, None, date(2025, 3, 1))
     assert restarted.next_date == date(2025, 4, 22)  # 20 April is Easter Sunday, 21 Easter Monday

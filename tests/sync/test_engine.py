@@ -27,7 +27,7 @@ from tests.support.live_server import server_fixture
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 
-server = server_fixture(200, 200, 3)
+server = server_fixture(400, 200, 3)
 
 
 def _client(tmp_path, server_url: str, login: str, password: str, name: str = "p"):
@@ -91,7 +91,7 @@ def make_conflict(tmp_path, server):
     SyncEngine(first, auth1).run()
     SyncEngine(second, auth2).run()
     with first.session() as s:
-        target = s.scalar(select(Dossier.id).where(Dossier.state == "recu").limit(1))
+        target = s.scalar(select(Dossier.id).order_by(Dossier.reference).limit(1))  # any state may be edited
     run_command(first, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Urgences adultes",
                                                                           "applicant": {"city": "Albi"}}})
     run_command(second, AGENT, "dossier.update", {"id": target, "fields": {"specialty": "Pédiatrie",

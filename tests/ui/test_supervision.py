@@ -58,3 +58,38 @@ def test_bars_drill_down_and_export(qtbot, window, store, tmp_path):
     assert rows[2][:4] == ("Dossiers par région", "Total", "En cours", "En retard")
     assert len(rows) == 3 + len(overview.figures.aude_by_region)
     assert sum(r[1] for r in rows[3:]) == sum(g.total for g in overview.figures.aude_by_region.values())
+
+
+def test_round_ticks_french_numbers_and_cnom_column_only_for_conventions(qtbot, window, store):
+    from PySide6.QtCharts import QValueAxis
+    from PySide6.QtCore import QLocale, Qt
+
+    from aude_desktop.supervision.views.overview_view import IMPORTED_HEADER, nice_axis
+    from aude_desktop.ui.widgets import fill_table
+
+    records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload))) for r in generate_records(900, 900, seed=4, today=TODAY)
+               if r.kind in ("dossier", "convention")]
+    with store.session() as s:
+        materialize.materialize(s, records)
+    overview = window.supervision
+    overview.today = TODAY
+    overview.refresh()
+    for panel in (overview.aude, overview.eps):
+        for chart in (panel.bars.chart(), panel.months.chart()):
+            axis = next(a for a in chart.axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis))
+            step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+            assert axis.min() == 0 and step in {m * 10 ** p for m in (1, 2, 5) for p in range(6)}, (axis.max(), axis.tickCount())
+            assert chart.localizeNumbers()
+    headers = [overview.aude.table.horizontalHeaderItem(c).text() for c in range(overview.aude.table.columnCount())]
+    assert IMPORTED_HEADER not in headers  # the CNOM sends doctors' conventions, never dossiers
+    eps_headers = [overview.eps.table.horizontalHeaderItem(c).text() for c in range(overview.eps.table.columnCount())]
+    assert eps_headers[-1] == IMPORTED_HEADER
+    french = QLocale(QLocale.Language.French, QLocale.Country.France)
+    table = overview.aude.table
+    assert table.item(0, 1).text() == french.toString(overview.figures.aude_by_region[overview.aude.keys[0]].total)
+    fill_table(table, [("Île-de-France", 11368, 4948)])
+    assert table.item(0, 1).text() == "11\u202f368" and table.item(0, 2).text() == "4\u202f948"
+    axis = QValueAxis()
+    for top, expected in ((4948, (5000, 6)), (1237, (1500, 4)), (7, (8, 5)), (0, (1, 2)), (26429, (30000, 4))):
+        nice_axis(axis, top)
+        assert (axis.max(), axis.tickCount()) == expected, top

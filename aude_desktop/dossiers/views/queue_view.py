@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from aude_desktop.dossiers import queue
 from aude_desktop.dossiers.states import STATE_LABELS
 from aude_desktop.rules.reference import professions
+from aude_desktop.ui.widgets import show_whole_text
 
 PAGE = 200
 ROOT = QModelIndex()  # the invisible root of a flat table
@@ -157,7 +158,6 @@ class FilteredQueueView(QWidget):
         self.saved_box = QComboBox()
         self.saved_box.setAccessibleName("Files enregistrées")
         self.saved_box.addItems([q.name for q in self.saved])
-        self.saved_box.setMaximumWidth(260)
         self.search = QLineEdit()
         self.search.setPlaceholderText(placeholder)
         self.search.setAccessibleName("Rechercher")
@@ -170,14 +170,11 @@ class FilteredQueueView(QWidget):
             box.addItem(spec.all_label, "")
             for label, value in spec.items:
                 box.addItem(label, value)
-            box.setMaximumWidth(230)
             box.currentIndexChanged.connect(self.apply_filters)
             self.boxes[spec.attr] = box
             setattr(self, spec.attr, box)
         for box in (self.saved_box, *self.boxes.values()):
-            # Long labels must not squeeze the search box: the popup still shows them in full.
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(12)
+            show_whole_text(box)  # the search box takes what the choices leave
         self.count_label = QLabel()
         self.count_label.setObjectName("queueCount")
         self.count_label.setWordWrap(True)  # a long empty-queue hint must not widen the window

@@ -3,6 +3,7 @@ queue, read-only), inflow and outflow per month, the table of figures and its ex
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from PySide6.QtCharts import (
@@ -34,15 +35,35 @@ from aude_desktop.conventions.states import REGIME_LABELS
 from aude_desktop.rules.reference import authorities, professions, regions
 from aude_desktop.supervision import export, transparence
 from aude_desktop.supervision.overview import GroupFigures, Overview, compute
+from aude_desktop.ui.i18n import FRENCH
 from aude_desktop.ui.widgets import fill_table, readonly_table
 
 TABLE_HEADERS = ("", "Total", "En cours", "En retard", "Sous 15 jours", "Décisions implicites (échecs)",
-                 "Délai médian (j)", "90e centile (j)", "Import CNOM")
+                 "Délai médian (j)", "90e centile (j)")
+IMPORTED_HEADER = "Import CNOM"  # conventions only: the CNOM sends doctors' conventions, never dossiers
 BARS = (("En retard", "overdue"), ("Sous 15 jours", "due_soon"), ("Autres en cours", "other"))
 
 
 def _value(g: GroupFigures, key: str) -> int:
     return g.open - g.overdue - g.due_soon if key == "other" else getattr(g, key)
+
+
+def nice_axis(axis: QValueAxis, top: float, ticks: int = 5) -> None:
+    """0 to a round top in round steps (1, 2 or 5 × 10^n): « 0, 1 000, 2 000… », never « 1 237 »."""
+    raw = max(1.0, top) / ticks
+    power = 10 ** max(0, math.floor(math.log10(raw)))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    count = max(1, math.ceil(max(1.0, top) / step))
+    axis.setRange(0, count * step)
+    axis.setTickCount(count + 1)
+    axis.setLabelFormat("%.0f")
+
+
+def _chart() -> QChart:
+    chart = QChart()
+    chart.setLocale(FRENCH)
+    chart.setLocalizeNumbers(True)  # axis labels « 5 000 », in French
+    return chart
 
 
 def _small_font():
@@ -58,10 +79,13 @@ class GroupPanel(QWidget):
 
     drill = Signal(str, str, str)  # dimension (queue filter field), group key, deadline ("overdue", "soon" or "")
 
-    def __init__(self, title: str, dimensions: dict[str, tuple[str, dict[str, str]]], max_bars: int = 18, parent=None):
-        """`dimensions`: name shown → (queue filter field, labels of the keys), e.g. « Par région »."""
+    def __init__(self, title: str, dimensions: dict[str, tuple[str, dict[str, str]]], max_bars: int = 18,
+                 imported: bool = False, parent=None):
+        """`dimensions`: name shown → (queue filter field, labels of the keys), e.g. « Par région »;
+        `imported`: a column counts the CNOM's imported conventions."""
         super().__init__(parent)
-        self.title, self.max_bars = title, max_bars
+        self.title, self.max_bars, self.imported = title, max_bars, imported
+        self.headers = TABLE_HEADERS + ((IMPORTED_HEADER,) if imported else ())
         self.dimensions = dimensions
         self.figures: dict[str, dict[str, GroupFigures]] = {}
         self.monthly: list[tuple[str, int, int]] = []
@@ -80,7 +104,7 @@ class GroupPanel(QWidget):
         self.months.setAccessibleName(f"{title} : entrées et sorties par mois")
         self.months.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.months.setMinimumHeight(220)
-        self.table = readonly_table(TABLE_HEADERS, f"{title} : chiffres")
+        self.table = readonly_table(self.headers, f"{title} : chiffres")
         self.table.cellActivated.connect(lambda row, _c: self._drill_row(row))
         self.export_button = QPushButton("Exporter le tableau…")
         self.export_button.setAccessibleName(f"Exporter le tableau : {title}")
@@ -110,7 +134,7 @@ class GroupPanel(QWidget):
         groups, monthly = self.figures.get(name, {}), self.monthly
         self.groups = groups
         self.keys = sorted(groups, key=lambda k: -groups[k].open)
-        chart = QChart()
+        chart = _chart()
         shown = self.keys[: self.max_bars]  # the busiest ones; the table below lists them all
         chart.setTitle(f"{self.title}, {name.lower()} — en cours" + (f" ({len(shown)} plus chargés)" if len(shown) < len(self.keys) else ""))
         series = QStackedBarSeries()
@@ -129,20 +153,20 @@ class GroupPanel(QWidget):
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
-        axis_y.setLabelFormat("%d")
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_y)
+        nice_axis(axis_y, max([0, *(groups[k].open for k in shown)]))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.bars.setChart(chart)
         self.months.setChart(self._months_chart(monthly))
         fill_table(self.table, [
             (self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit,
-             export.french(g.median_days), export.french(g.p90_days), g.imported or "")
+             export.french(g.median_days), export.french(g.p90_days)) + ((g.imported or "",) if self.imported else ())
             for k, g in ((k, groups[k]) for k in self.keys)
         ])
 
     def _months_chart(self, monthly) -> QChart:
-        chart = QChart()
+        chart = _chart()
         chart.setTitle("Entrées et sorties par mois (24 mois)")
         axis_x = QCategoryAxis()  # one label every three months, « 03/25 »
         axis_x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
@@ -152,7 +176,6 @@ class GroupPanel(QWidget):
         axis_x.setLabelsAngle(-45)
         axis_x.setLabelsFont(_small_font())
         axis_y = QValueAxis()
-        axis_y.setLabelFormat("%d")
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         for name, index in (("Entrées", 1), ("Sorties (décisions)", 2)):
@@ -165,8 +188,7 @@ class GroupPanel(QWidget):
             chart.addSeries(series)
             series.attachAxis(axis_y)
         # Attaching a second series does not widen the axis: set it from both, or a peak runs off the top.
-        axis_y.setRange(0, max([1, *(max(row[1], row[2]) for row in monthly)]))
-        axis_y.applyNiceNumbers()
+        nice_axis(axis_y, max([1, *(max(row[1], row[2]) for row in monthly)]))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         return chart
 
@@ -185,8 +207,8 @@ class GroupPanel(QWidget):
             self.drill.emit(self.field, self.keys[row], "")
 
     def table_rows(self) -> list[tuple]:
-        return [(self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit, g.median_days, g.p90_days, g.imported)
-                for k, g in ((k, self.groups[k]) for k in self.keys)]
+        return [(self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit, g.median_days, g.p90_days)
+                + ((g.imported,) if self.imported else ()) for k, g in ((k, self.groups[k]) for k in self.keys)]
 
     def export_table(self, path: str | None = None) -> str | None:
         if not path:
@@ -196,7 +218,7 @@ class GroupPanel(QWidget):
             return None
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
         title = f"{self.title} {self.dimension_box.currentText().lower()}"
-        headers = (title, *TABLE_HEADERS[1:])
+        headers = (title, *self.headers[1:])
         export.write(path, fmt, title, "vue d'ensemble nationale", headers, self.table_rows(), extracted_at=datetime.now())
         return path
 
@@ -224,7 +246,7 @@ class OverviewView(QWidget):
         self.eps = GroupPanel("Conventions", {
             "Par autorité": ("authority", {k: a.label for k, a in authorities().items()}),
             "Par régime": ("regime", {k: str(v) for k, v in REGIME_LABELS.items()}),
-        }, max_bars=15)
+        }, max_bars=15, imported=True)
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
         self.transparence = readonly_table(transparence.HEADERS, "Écarts entre EPS et Transparence Santé, par entreprise")
