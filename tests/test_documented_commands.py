@@ -71,9 +71,11 @@ def _help(program: str, words: list[str], capsys) -> tuple[int, str]:
         from central_api.cli import main
     else:
         from aude_desktop.app import parse_args as main
-    with pytest.raises(SystemExit) as stopped:
-        main([*words, "--help"])
-    return stopped.value.code or 0, capsys.readouterr().out
+    try:  # the CLIs' main() answers with an exit code (cli_errors.run); argparse alone raises SystemExit
+        code = main([*words, "--help"])
+    except SystemExit as stopped:
+        code = stopped.code
+    return code or 0, capsys.readouterr().out
 
 
 COMMANDS = _commands()
