@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from aude_desktop.sync.commands import Actor, instructing_authority
 from central_api.db import Record
 
-AUDE_KINDS = ("dossier", "piece", "commission_session", "letter")
+AUDE_KINDS = ("dossier", "piece", "commission_session", "epreuve_session", "letter")
 EPS_KINDS = ("convention", "letter")
 SHARED_KINDS = ("ruleset",)  # published by the server only (aude-central rules publish)
 

@@ -15,13 +15,8 @@ from aude_desktop.conventions.typology import OBJECTS
 from aude_desktop.dossiers.forms import MEASURE_LABELS
 from aude_desktop.letters import engine
 from aude_desktop.letters.templates import PLACEHOLDER, Template, shared_blocks, templates
-from aude_desktop.rules.calendar import (
-    add_months,
-    calendar_for_region,
-    extend_to_working_day,
-    format_date_fr,
-)
-from aude_desktop.rules.deadlines import ClockInputError, aude_clock
+from aude_desktop.rules.calendar import calendar_for_region, format_date_fr
+from aude_desktop.rules.deadlines import ClockInputError, aude_clock, from_notification, in_words, notified_on
 from aude_desktop.rules.reference import authorities, professions, regions
 
 
@@ -67,10 +62,8 @@ def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict,
         clock = None
     rejection = spec is None or spec.silence_means == "rejection"
     decided = decision.get("decided_on")
-    epreuve_deadline = "—"
-    if decided:
-        due, _ = extend_to_working_day(add_months(date.fromisoformat(decided), 6), calendar_for_region(p["region"]))
-        epreuve_deadline = format_date_fr(due)
+    epreuve_deadline = epreuve_limit(p)
+    session = p.get("epreuve_session") or {}
     # An acknowledgement lists its pièces as « b) …, c) … »: one line each in the letter.
     missing = [item for e in p.get("clock_events") or [] if e["kind"] == "pieces_requested" and e.get("note")
                for item in re.split(r", (?=[a-i]\) )", e["note"])]
@@ -104,6 +97,10 @@ def aude_fields(p: dict, today: date, service: str, contact: str) -> tuple[dict,
                             if chooses else "La mesure est imposée par la présente décision, au vu de votre niveau de qualification."),
         "organising_dreets": "la DREETS de la région de votre choix, dans la liste publiée par le ministre chargé de la santé",
         "epreuve_deadline": epreuve_deadline,
+        "session_date": _d(session.get("session_on")),
+        "session_time": hour_fr(session.get("starts_at")),
+        "session_place": session.get("address") or "—",
+        "session_bring": session.get("bring") or "une pièce d'identité en cours de validité et la présente convocation",
     }
     lists = {
         "missing": [m for m in missing] if p.get("state") == "incomplet" else [],
@@ -123,9 +120,8 @@ def eps_fields(p: dict, today: date) -> tuple[dict, dict]:
     except (ClockInputError, KeyError, ValueError):
         clock = None
     decision = p.get("decision") or {}
-    modified = "—"
-    if decision.get("kind") == "refus" and clock and clock.next_date and "modifiée" in clock.next_label:
-        modified = format_date_fr(clock.next_date)
+    # Issued before it is notified: the délai is stated in words, never as a date (R.1453-18).
+    modified = f"{in_words('eps.modified_filing')} à compter de la notification de la présente décision"
     missing = [e.get("note") for e in p.get("events") or [] if e["kind"] == "incomplete" and e.get("note")]
     name = authority.label if authority else str(p.get("authority"))
     values = {
@@ -143,6 +139,30 @@ def eps_fields(p: dict, today: date) -> tuple[dict, dict]:
     lists = {"missing": missing[-1:], "recommandations": [r.get("text") for r in p.get("recommandations") or []][-1:]}
     conditions = {"autorisation": p.get("regime") == "autorisation"}
     return values, lists | {"__conditions__": conditions}
+
+
+def hour_fr(value: str | None) -> str:
+    """« 09:30 » → « 9 h 30 »."""
+    if not value:
+        return "—"
+    hours, _, minutes = value.partition(":")
+    return f"{int(hours)} h {minutes}"
+
+
+def epreuve_limit(p: dict) -> str:
+    """« au plus tard le 22 septembre 2025 » once the decision's notification is recorded, else the
+    délai in words (it runs from the notification, aude.md §6)."""
+    decided = (p.get("decision") or {}).get("decided_on")
+    try:
+        notified = notified_on(p.get("clock_events") or [], "aude.decision_mesures",
+                               date.fromisoformat(decided) if decided else None)
+    except ClockInputError:
+        notified = None
+    if notified is None:
+        return (f"dans un délai de {in_words('aude.epreuve')} à compter de la notification de la décision"
+                + (f" du {_d(decided)}" if decided else ""))
+    limits = {d.rule: d.deadline.due for d in from_notification("aude.decision_mesures", notified, calendar_for_region(p["region"]))}
+    return f"au plus tard le {format_date_fr(limits['aude.epreuve'])}"
 
 
 def with_article(label: str) -> str:
@@ -228,6 +248,11 @@ def check(procedure: str, kind: str, payload: dict) -> None:
         raise LetterNotApplicable(f"Courrier inconnu : « {kind} ».")
     if kind not in applicable(procedure, payload):
         raise LetterNotApplicable(f"Ce courrier ne correspond pas à l'état du dossier ({payload.get('state')}).")
+    if (procedure, kind) == ("aude", "convocation_epreuve"):
+        session = payload.get("epreuve_session")
+        if not session:
+            raise LetterNotApplicable("Convoquez d'abord le demandeur à une session d'épreuve (Dossiers › Sessions d'épreuve…) : "
+                                      "la convocation en imprime la date, l'heure et le lieu.")
 
 
 def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,

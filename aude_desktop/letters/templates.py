@@ -21,6 +21,7 @@ FIELDS = {
         "received_on", "implicit_date", "implicit_nature", "implicit_outcome", "service", "contact", "region",
         "code_articles", "avis_date", "decision_date", "motifs", "required_level", "held_level", "differences",
         "measure", "choice_sentence", "organising_dreets", "epreuve_deadline",
+        "session_date", "session_time", "session_place", "session_bring",
     },
     "eps": {
         "authority", "authority_name", "company", "convention_reference", "object", "regime", "filed_on", "tacit_date", "motifs",
@@ -36,6 +37,7 @@ MUST_NAME = {
     ("aude", "decision_mesures"): {"motifs", "required_level", "held_level", "differences", "choice_sentence"},
     ("aude", "decision_refus"): {"motifs"},
     ("aude", "decision_irrecevabilite"): {"motifs"},
+    ("aude", "convocation_epreuve"): {"session_date", "session_time", "session_place", "session_bring", "epreuve_deadline"},
     ("eps", "refus"): {"motifs", "modified_deadline"},
 }
 MUST_REFER = {

@@ -38,7 +38,7 @@ from aude_desktop.store.database import (
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import materialize
+from aude_desktop.sync import commands, materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
 from aude_desktop.sync.scope import in_scope
@@ -158,7 +158,10 @@ class SyncEngine:
 
         user = self.auth.user
         actor = Actor(user.login, user.role, user.region, user.authority) if user else Actor(self.auth.login, "")
-        return fold(kind, payload, pending, actor)
+        if not any(commands.related_key(entry.name, entry.args) for entry in pending):
+            return fold(kind, payload, pending, actor)
+        with self.store.session() as s:  # a command that reads another record (a letter) sees this copy's
+            return fold(kind, payload, pending, actor, s)
 
     def _call(self, method: str, path: str, **kwargs):
         return with_retries(
