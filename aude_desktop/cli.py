@@ -300,7 +300,7 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", action="append", choices=[s.value for s in DossierState], metavar="ÉTAT",
                         help="état (répétable) : " + ", ".join(s.value for s in DossierState))
     parser.add_argument("--profession", default="", metavar="CODE", help="code de la profession (ex. infirmier)")
-    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon ou later")
+    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon, later ou notification (notification à saisir)")
     parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (nom, référence, diplôme, pays ; sans accents)")
     parser.add_argument("--assigned-to", default="", metavar="AGENT", help="identifiant de l'agent")
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")

@@ -19,6 +19,7 @@ DEADLINE_FILTERS = {
     "tacit7": "Autorisation tacite sous 7 jours",
     "soon": "Échéance sous 15 jours",
     "later": "Échéance plus lointaine",
+    "notification": "Notification à saisir",
 }
 SORTS = {
     "next_due_on": Convention.next_due_on,
@@ -76,6 +77,7 @@ def saved_queues() -> list[SavedQueue]:
         SavedQueue("Déclarations à enregistrer", ConventionFilter(regime=Regime.DECLARATION.value, states=(ConventionState.RECUE.value,))),
         SavedQueue("Régime à déterminer", ConventionFilter(regime=Regime.INDETERMINE.value)),
         SavedQueue("Urgentes", ConventionFilter(urgent=True)),
+        SavedQueue("Notification à saisir", ConventionFilter(deadline="notification")),
         SavedQueue("Nouveautés depuis ma dernière consultation", ConventionFilter(unseen=True)),
     ]
 
@@ -97,12 +99,18 @@ def _filtered(query: Select, f: ConventionFilter, today: date, walk_order_index:
         conditions.append(and_(Convention.next_due_on >= today, Convention.next_due_on <= today + timedelta(days=days)))
     elif f.deadline == "later":
         conditions.append(Convention.next_due_on > today + timedelta(days=queues.SOON_DAYS))
+    elif f.deadline == "notification":
+        conditions.append(awaiting_notification())
     if f.unseen:
         conditions.append(queues.unseen(Convention))
     found = queues.search_condition(Convention, f.text, walk_order_index)
     if found is not None:
         conditions.append(found)
     return query.where(*conditions) if conditions else query
+
+
+def awaiting_notification():
+    return queues.awaiting_notification(Convention, "convention_id", func.json_extract(Convention.extra, "$.events"))
 
 
 def count(session: Session, f: ConventionFilter, today: date) -> int:
@@ -116,7 +124,7 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     query = (
         select(Convention.id, Convention.reference, Company.name, Convention.regime, Convention.state,
                Convention.filed_on, Convention.next_due_on, Convention.urgent, Convention.source,
-               queues.unseen(Convention).label("unseen"))
+               queues.unseen(Convention).label("unseen"), awaiting_notification().label("to_notify"))
         .outerjoin(Company, Company.id == Convention.company_id)
     )
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
@@ -125,7 +133,7 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     query = _filtered(query, f, today, walk).order_by(text("(conventions.next_due_on IS NULL)"), order, tie)
     out = []
     for r in session.execute(query.offset(offset).limit(limit)):
-        deadline, status = queues.deadline_text(r.next_due_on, today)
+        deadline, status = queues.deadline_text(r.next_due_on, today, to_notify=bool(r.to_notify))
         regime = REGIME_LABELS.get(Regime(r.regime), r.regime) if r.regime in Regime._value2member_map_ else r.regime
         state = (STATE_LABELS.get(ConventionState(r.state), r.state)
                  if r.state in ConventionState._value2member_map_ else r.state)
