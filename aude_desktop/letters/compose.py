@@ -16,7 +16,13 @@ from aude_desktop.dossiers.forms import MEASURE_LABELS
 from aude_desktop.letters import engine
 from aude_desktop.letters.templates import PLACEHOLDER, Template, shared_blocks, templates
 from aude_desktop.rules.calendar import calendar_for_region, format_date_fr
-from aude_desktop.rules.deadlines import ClockInputError, aude_clock, from_notification, in_words, notified_on
+from aude_desktop.rules.deadlines import (
+    ClockInputError,
+    aude_clock,
+    from_notification,
+    in_words,
+    notified_on,
+)
 from aude_desktop.rules.reference import authorities, professions, regions
 
 

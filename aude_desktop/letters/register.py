@@ -17,14 +17,12 @@ from sqlalchemy import select
 from aude_desktop.dossiers import epreuves
 from aude_desktop.letters import compose
 from aude_desktop.rules import deadlines
-from aude_desktop.rules.calendar import calendar_for_authority, calendar_for_region
-from aude_desktop.rules.deadlines import LateIssue
+from aude_desktop.rules.calendar import calendar_for_authority, calendar_for_region, format_date_fr
+from aude_desktop.rules.deadlines import TO_NOTIFY, LateIssue
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import Attachment, AttachmentData, Letter
 from aude_desktop.sync import attachments
-from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.rules.deadlines import TO_NOTIFY
 from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.engine import client_id, get_state, set_state
 from aude_desktop.sync.local import apply_command
@@ -156,9 +154,8 @@ class LetterLine:
 
 def letters_of(store: LocalStore, procedure: str, record_id: str) -> list[LetterLine]:
     """The register of one record, oldest first, with what replaced what."""
-    from aude_desktop.letters.templates import templates
-
     from aude_desktop.letters.notification import decision_kinds, notifications
+    from aude_desktop.letters.templates import templates
 
     column = Letter.dossier_id if procedure == "aude" else Letter.convention_id
     with store.session() as s:

@@ -491,10 +491,18 @@ def _next_round(s: Session) -> list[OutboxEntry]:
     ).all()
     seen: set[str] = set()
     round_: list[OutboxEntry] = []
+    sent: set[int] = set()
     for entry in candidates:
-        if entry.entity_id not in seen:
-            seen.add(entry.entity_id)
-            round_.append(entry)
+        if entry.entity_id in seen:
+            continue
+        seen.add(entry.entity_id)
+        # A command that reads another record (a convocation reads the dossier) waits until that
+        # record's earlier commands have reached the server: it must see what this agent saw.
+        related = commands.related_key(entry.name, entry.args)
+        if related and any(e.entity_id == related[1] and e.seq < entry.seq and e.seq not in sent for e in candidates):
+            continue
+        round_.append(entry)
+        sent.add(entry.seq)
     return round_[:PUSH_BATCH]
 
 
