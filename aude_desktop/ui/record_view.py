@@ -138,7 +138,7 @@ class RecordView(QWidget):
 
     def build_letters_tab(self) -> QWidget:
         tab = QWidget()
-        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le", "Statut"), "Courriers enregistrés")
+        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le", "Statut", "Notification"), "Courriers enregistrés")
         self.letters_table.cellActivated.connect(lambda row, _c: self.show_letter(row))
         self.issue_button = QPushButton("Émettre un courrier…")
         self.issue_button.setAccessibleName("Émettre un courrier")
@@ -151,8 +151,13 @@ class RecordView(QWidget):
         self.correct_button = QPushButton("Émettre un courrier rectificatif")
         self.correct_button.setAccessibleName("Émettre un courrier rectificatif du courrier sélectionné")
         self.correct_button.clicked.connect(lambda: self.correct_letter(self.letters_table.currentRow()))
+        self.notify_button = QPushButton("Saisir la notification…")
+        self.notify_button.setObjectName("notifyLetterButton")
+        self.notify_button.setAccessibleName("Saisir la date de notification du courrier sélectionné")
+        self.notify_button.setToolTip("Date de distribution de la lettre recommandée ou de lecture de la notification électronique")
+        self.notify_button.clicked.connect(lambda: self.notify_letter(self.letters_table.currentRow()))
         row = QHBoxLayout()
-        for button in (self.issue_button, show, self.correct_button):
+        for button in (self.issue_button, show, self.correct_button, self.notify_button):
             row.addWidget(button)
         row.addStretch(1)
         column = QVBoxLayout(tab)
@@ -164,12 +169,13 @@ class RecordView(QWidget):
         from aude_desktop.letters import register
 
         self.letter_lines = register.letters_of(self.store, self.procedure, self.detail.id)
-        fill_table(self.letters_table, [(x.reference, x.title, format_date_fr(x.issued_on), x.status) for x in self.letter_lines]
-                   or [("", "Aucun courrier émis.", "", "")])
+        fill_table(self.letters_table, [(x.reference, x.title, format_date_fr(x.issued_on), x.status, x.notification or "—")
+                                        for x in self.letter_lines] or [("", "Aucun courrier émis.", "", "", "")])
         actor = self.actor()
         editable = actor is not None and actor.role in self.editors and not getattr(self.detail, "read_only", False)
         self.issue_button.setVisible(editable)
         self.correct_button.setVisible(editable)
+        self.notify_button.setVisible(editable and any(x.decision for x in self.letter_lines))
 
     def _fill_issue_menu(self) -> None:
         from aude_desktop.letters import compose
@@ -189,8 +195,14 @@ class RecordView(QWidget):
         if actor is None:
             return None
         try:
-            issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
-                                    replaces=replaces)
+            try:
+                issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
+                                        replaces=replaces)
+            except register.LateIssueUnconfirmed as late:
+                if not self.confirm_late_issue(late):
+                    return None
+                issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
+                                        replaces=replaces, confirm_late=True)
         except compose.LetterNotApplicable as exc:
             QMessageBox.warning(self, "Courrier impossible", str(exc))
             return None
@@ -201,6 +213,34 @@ class RecordView(QWidget):
         preview = LetterPreview(issued.pdf, issued.reference, note, self)
         preview.open()
         return preview
+
+    def confirm_late_issue(self, late) -> bool:
+        """The legal window has passed: say what it changes in law, issue only if the agent confirms."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Courrier hors délai", "Ce courrier est émis après son délai légal.", parent=self)
+        box.setInformativeText(f"{late.late.message}\n\nÉmettre le courrier quand même ?")
+        box.setAccessibleName("Courrier hors délai : confirmation")
+        emit = box.addButton("Émettre quand même", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Ne pas émettre", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(box.buttons()[-1])  # Entrée must not issue a late letter by accident
+        self.late_box = box
+        box.exec()
+        return box.clickedButton() is emit
+
+    def notify_letter(self, row: int):
+        from aude_desktop.letters.views.notification_dialog import NotificationDialog
+
+        lines = getattr(self, "letter_lines", [])
+        actor = self.actor()
+        if not 0 <= row < len(lines) or actor is None:
+            QMessageBox.information(self, "Notification", "Sélectionnez d’abord une décision dans la liste des courriers.")
+            return None
+        if not lines[row].decision:
+            QMessageBox.information(self, "Notification", "Seule la notification d’une décision est enregistrée.")
+            return None
+        dialog = NotificationDialog(self.store, actor, lines[row], self.today, self)
+        dialog.accepted.connect(lambda: (self.changed.emit(self.detail.id), self.reload()))
+        dialog.open()
+        return dialog
 
     def show_letter(self, row: int):
         from aude_desktop.letters.views.preview import LetterPreview

@@ -154,6 +154,7 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
                           if "accuse_reception" in compose.applicable("aude", dump_dossier(s, i)))
     space.open_dossier(dossier_id)
     view = space.dossier
+    view.confirm_late_issue = lambda late: True  # the agent confirms a late one (its dialog: test_letters_clock_views)
     first = view.issue_letter("accuse_reception")
     qtbot.addWidget(first)
     assert first.pages() >= 1 and "émis et enregistré" in first.note.text()
@@ -168,5 +169,5 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
     qtbot.addWidget(fixed)
     statuses = [line.status for line in view.letter_lines]
     assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
-    report = issue_many(store, AGENT, Settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)
+    report = issue_many(store, AGENT, Settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)  # registered: no window asked
     assert [i.ok for i in report.items] == [True, False] and "réutilisé" in report.items[0].message
