@@ -187,7 +187,7 @@ class RecordView(QWidget):
         if self.issue_menu.isEmpty():
             self.issue_menu.addAction("Aucun courrier à cette étape").setEnabled(False)
 
-    def issue_letter(self, kind: str, replaces: str | None = None):
+    def issue_letter(self, kind: str, replaces: str | None = None, confirm_late: bool = False):
         from aude_desktop.letters import compose, register
         from aude_desktop.letters.views.preview import LetterPreview
 
@@ -195,14 +195,10 @@ class RecordView(QWidget):
         if actor is None:
             return None
         try:
-            try:
-                issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
-                                        replaces=replaces)
-            except register.LateIssueUnconfirmed as late:
-                if not self.confirm_late_issue(late):
-                    return None
-                issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
-                                        replaces=replaces, confirm_late=True)
+            issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
+                                    replaces=replaces, confirm_late=confirm_late)
+        except register.LateIssueUnconfirmed as late:
+            return self.confirm_late_issue(late, lambda: self.issue_letter(kind, replaces, confirm_late=True))
         except compose.LetterNotApplicable as exc:
             QMessageBox.warning(self, "Courrier impossible", str(exc))
             return None
@@ -214,17 +210,22 @@ class RecordView(QWidget):
         preview.open()
         return preview
 
-    def confirm_late_issue(self, late) -> bool:
-        """The legal window has passed: say what it changes in law, issue only if the agent confirms."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Courrier hors délai", "Ce courrier est émis après son délai légal.", parent=self)
+    def confirm_late_issue(self, late, issue_anyway) -> QMessageBox:
+        """The legal window has passed: say what it changes in law; `issue_anyway()` runs only if
+        the agent confirms. Window-modal, not blocking: the answer arrives through `finished`."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Courrier hors délai", "Ce courrier est émis après son délai légal.",
+                          parent=self)
         box.setInformativeText(f"{late.late.message}\n\nÉmettre le courrier quand même ?")
         box.setAccessibleName("Courrier hors délai : confirmation")
         emit = box.addButton("Émettre quand même", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Ne pas émettre", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(box.buttons()[-1])  # Entrée must not issue a late letter by accident
+        keep = box.addButton("Ne pas émettre", QMessageBox.ButtonRole.RejectRole)
+        emit.setAccessibleName("Émettre le courrier hors délai quand même")
+        keep.setAccessibleName("Ne pas émettre le courrier")
+        box.setDefaultButton(keep)  # Entrée must not issue a late letter by accident
+        box.finished.connect(lambda _r: issue_anyway() if box.clickedButton() is emit else None)
         self.late_box = box
-        box.exec()
-        return box.clickedButton() is emit
+        box.open()
+        return box
 
     def notify_letter(self, row: int):
         from aude_desktop.letters.views.notification_dialog import NotificationDialog
@@ -257,7 +258,7 @@ class RecordView(QWidget):
         preview.open()
         return preview
 
-    def correct_letter(self, row: int):
+    def correct_letter(self, row: int, confirm_late: bool = False):
         lines = getattr(self, "letter_lines", [])
         if not 0 <= row < len(lines):
             return None
@@ -265,4 +266,4 @@ class RecordView(QWidget):
 
         with self.store.session() as s:
             kind = s.get(Letter, lines[row].letter_id).kind.partition(".")[2]
-        return self.issue_letter(kind, replaces=lines[row].letter_id)
+        return self.issue_letter(kind, replaces=lines[row].letter_id, confirm_late=confirm_late)

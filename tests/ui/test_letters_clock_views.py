@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
@@ -58,26 +59,23 @@ def test_notification_date_entered_from_the_letters_list_with_the_keyboard(qtbot
     assert "Choix de la mesure de compensation attendu" in view.clock_label.text()
 
 
-def test_a_late_acknowledgement_asks_for_confirmation_and_says_why(qtbot, store):
+def test_a_late_acknowledgement_asks_for_confirmation_and_says_why(qtbot, store, tmp_path):
     space = space_for(qtbot, seeded(store))
     space.open_dossier(D2)
     view = space.dossier
-    seen = []
-
-    def answer(text: str):
-        def click():
-            box = view.late_box
-            seen.append(box.informativeText())
-            next(b for b in box.buttons() if b.text() == text).click()
-        return click
-
-    QTimer.singleShot(0, answer("Ne pas émettre"))
-    assert view.issue_letter("accuse_reception") is None
-    assert "L.112-6" in seen[0] and "1er octobre 2026" in seen[0] and register.letters_of(store, "aude", D2) == []
-    QTimer.singleShot(0, answer("Émettre quand même"))
-    preview = view.issue_letter("accuse_reception")
-    qtbot.addWidget(preview)
-    assert len(register.letters_of(store, "aude", D2)) == 1
+    box = view.issue_letter("accuse_reception")
+    qtbot.waitExposed(box)
+    assert "L.112-6" in box.informativeText() and "1er octobre 2026" in box.informativeText()
+    box.grab().save(str(shots(tmp_path) / "late_letter_confirmation.png"))
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # the default answer: not issued
+    assert not box.isVisible() and register.letters_of(store, "aude", D2) == []
+    box = view.issue_letter("accuse_reception")
+    qtbot.waitExposed(box)
+    next(b for b in box.buttons() if b.text() == "Émettre quand même").click()
+    qtbot.waitUntil(lambda: len(register.letters_of(store, "aude", D2)) == 1)
+    for widget in QApplication.topLevelWidgets():
+        if type(widget).__name__ == "LetterPreview":
+            widget.close()
 
 
 def test_epreuve_sessions_window_creates_and_convenes_with_the_keyboard(qtbot, store, tmp_path):
