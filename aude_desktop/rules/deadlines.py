@@ -193,7 +193,7 @@ def late_issue(letter_kind: str, start: date, today: date, cal: LegalCalendar,
     if today <= due:
         return None
     text = window.consequence.format(due=format_date_fr(due), start=format_date_fr(start))
-    return LateIssue(letter_kind, due, start, window.source, f"{text} ({window.source})")
+    return LateIssue(letter_kind, due, start, window.source, f"{text} Source : {window.source}.")
 
 
 def _awaiting_notification(what: str, history: list[str], flags: list[str] | tuple[str, ...] = ()) -> Clock:

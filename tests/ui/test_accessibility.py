@@ -56,7 +56,10 @@ def _every_dialog(store) -> dict[str, QWidget]:
             dialogs[f"{procedure}:{name}"] = ActionDialog(form, lambda _args: "", today=today)
     dialogs["choice"] = ChoiceDialog("Attribuer", "Agent :", [("agent.occ", "Agent Occitanie")], today, with_date=True)
     dialogs["new-session"] = NewSessionDialog(store, Actor("agent.occ", "agent_dreets", "OCC"), today)
-    from aude_desktop.dossiers.views.epreuve_dialogs import EpreuveSessionsDialog, NewEpreuveSessionDialog
+    from aude_desktop.dossiers.views.epreuve_dialogs import (
+        EpreuveSessionsDialog,
+        NewEpreuveSessionDialog,
+    )
     from aude_desktop.letters.register import LetterLine
     from aude_desktop.letters.views.notification_dialog import NotificationDialog
 
