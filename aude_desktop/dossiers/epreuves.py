@@ -118,7 +118,7 @@ def measure_of(dossier: dict) -> str | None:
     return kind
 
 
-def convocation_refusal(session: dict, dossier: dict | None, today: date) -> str | None:
+def convocation_refusal(session: dict, dossier: dict | None, dossier_id: str, today: date) -> str | None:
     """Why this applicant cannot be convened to this session (French), or None."""
     if session.get("cancelled"):
         return "Cette session est annulée."
@@ -138,7 +138,7 @@ def convocation_refusal(session: dict, dossier: dict | None, today: date) -> str
         return "Le demandeur n'a pas encore choisi entre l'épreuve et le stage : attendez son choix."
     if measure != "epreuve":
         return "La décision ne prévoit pas d'épreuve d'aptitude pour ce dossier."
-    if any(c.get("dossier_id") == dossier.get("_id") for c in session.get("convocations") or []):
+    if any(c.get("dossier_id") == dossier_id for c in session.get("convocations") or []):
         return "Ce demandeur est déjà convoqué à cette session."
     if len(session.get("convocations") or []) >= session.get("capacity", 0):
         return f"Session complète : {session.get('capacity')} place(s), toutes attribuées."
@@ -162,7 +162,7 @@ def convoke(current: dict, args: dict, actor: Actor, dossier: dict | None) -> di
     _region(actor, current["region"])
     dossier_id = uuid_arg(args.get("dossier_id"), "Dossier")
     today = date.today()
-    why = convocation_refusal(current, None if dossier is None else {**dossier, "_id": dossier_id}, today)
+    why = convocation_refusal(current, dossier, dossier_id, today)
     if why:
         raise CommandRejected("convocation_refusee", why)
     return {**current, "convocations": [*(current.get("convocations") or []),

@@ -248,7 +248,7 @@ def applicable(procedure: str, payload: dict) -> list[str]:
     return kinds
 
 
-def check(procedure: str, kind: str, payload: dict) -> None:
+def check(procedure: str, kind: str, payload: dict, issued_on: date | None = None) -> None:
     """Refuse, in French, a letter that does not exist or does not fit the record's state."""
     if kind not in templates(procedure):
         raise LetterNotApplicable(f"Courrier inconnu : « {kind} ».")
@@ -259,11 +259,14 @@ def check(procedure: str, kind: str, payload: dict) -> None:
         if not session:
             raise LetterNotApplicable("Convoquez d'abord le demandeur à une session d'épreuve (Dossiers › Sessions d'épreuve…) : "
                                       "la convocation en imprime la date, l'heure et le lieu.")
+        if issued_on is not None and date.fromisoformat(session["session_on"]) <= issued_on:
+            raise LetterNotApplicable(f"La session d'épreuve du {_d(session['session_on'])} est passée : convoquez le "
+                                      "demandeur à une session à venir.")
 
 
 def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,
                 service: str = "", contact: str = "") -> engine.LetterSpec:
-    check(procedure, kind, payload)
+    check(procedure, kind, payload, issued_on)
     template = templates(procedure)[kind]
     if procedure == "aude":
         values, lists = aude_fields(payload, issued_on, service, contact)

@@ -118,7 +118,7 @@ def issue(store: LocalStore, actor: Actor, settings: Settings, procedure: str, k
             pdf = attachments.read(store, existing.sha256)
             if pdf is not None:
                 return IssuedLetter(existing.id, existing.reference, existing.sha256, pdf, reissued=True)
-    compose.check(procedure, kind, payload)  # before a reference is taken
+    compose.check(procedure, kind, payload, today)  # before a reference is taken
     late = late_issue(procedure, kind, payload, today)
     if late is not None and not confirm_late:
         raise LateIssueUnconfirmed(late)

@@ -222,3 +222,14 @@ def test_epreuve_session_through_the_server_convocation_pdf_and_who_sees_it(tmp_
         assert s.get(EpreuveSession, session_id) is None
     for store in (occ, dgos, idf):
         store.close()
+
+
+def test_a_convocation_is_never_issued_for_a_session_already_held():
+    from aude_desktop.letters import compose
+    from aude_desktop.letters.samples import aude_payload
+
+    signed = compose.Signatory("Claire", "MARTIN", "Directrice régionale adjointe")
+    for day in (date(2027, 1, 14), date(2027, 2, 1)):  # the session is on 14 January 2027
+        with pytest.raises(compose.LetterNotApplicable, match="14 janvier 2027 est passée"):
+            compose.render("aude", "convocation_epreuve", aude_payload("convocation_epreuve"), reference="R", issued_on=day,
+                           signatory=signed)
