@@ -123,8 +123,9 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
         store.close()
         assert sorted(r["reference"] for r in rows) == sorted(expected) and len(states) > 1
         assert {r["state"] for r in rows} <= {"Reçu", "Complet — en instruction", "Clos"}
+        # demo dossiers may be past a letter's legal window: the flag confirms it (its refusal: tests/letters)
         letter = run("aude-cli", "--profile", profile, "letters", "render", "--kind", kind, "--dossier", target,
-                     "--out", str(tmp_path / "courrier.pdf"), env_extra=env)
+                     "--out", str(tmp_path / "courrier.pdf"), "--confirmer-hors-delai", env_extra=env)
         assert letter.returncode == 0, letter.stderr
         assert "émis et enregistré" in letter.stderr and (tmp_path / "courrier.pdf").read_bytes().startswith(b"%PDF")
         again = run("aude-cli", "--profile", profile, "letters", "batch", "--kind", kind, "--dossier", target, "inconnu",
