@@ -124,7 +124,7 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     query = (
         select(Convention.id, Convention.reference, Company.name, Convention.regime, Convention.state,
                Convention.filed_on, Convention.next_due_on, Convention.urgent, Convention.source,
-               queues.unseen(Convention).label("unseen"), awaiting_notification().label("to_notify"))
+               queues.unseen(Convention).label("unseen"))
         .outerjoin(Company, Company.id == Convention.company_id)
     )
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
@@ -132,8 +132,10 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     tie = Convention.reference.desc() if descending and sort == "next_due_on" else Convention.reference
     query = _filtered(query, f, today, walk).order_by(text("(conventions.next_due_on IS NULL)"), order, tie)
     out = []
-    for r in session.execute(query.offset(offset).limit(limit)):
-        deadline, status = queues.deadline_text(r.next_due_on, today, to_notify=bool(r.to_notify))
+    rows = session.execute(query.offset(offset).limit(limit)).all()
+    to_notify = queues.among(session, Convention, [r.id for r in rows], awaiting_notification())  # the page only
+    for r in rows:
+        deadline, status = queues.deadline_text(r.next_due_on, today, to_notify=r.id in to_notify)
         regime = REGIME_LABELS.get(Regime(r.regime), r.regime) if r.regime in Regime._value2member_map_ else r.regime
         state = (STATE_LABELS.get(ConventionState(r.state), r.state)
                  if r.state in ConventionState._value2member_map_ else r.state)

@@ -129,17 +129,19 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
     query = (
         select(Dossier.id, Dossier.reference, Applicant.last_name, Applicant.first_names, Dossier.profession,
                Dossier.state, Dossier.received_on, Dossier.next_due_on,
-               queues.unseen(Dossier).label("unseen"), awaiting_notification().label("to_notify"))
+               queues.unseen(Dossier).label("unseen"))
         .join(Applicant, Applicant.dossier_id == Dossier.id)
     )
     walk = sort == "next_due_on" and not descending and total is not None and total > queues.WALK_INDEX_ABOVE
     # Dossiers without a legal date go last whatever the direction; ties are stable by reference.
     query = _filtered(query, f, today, walk).order_by(text("(dossiers.next_due_on IS NULL)"), order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
+    # For the page only: as a column, SQLite would evaluate it for every row before a sort.
+    to_notify = queues.among(session, Dossier, [r.id for r in rows], awaiting_notification())
     labels = professions()
     out = []
     for r in rows:
-        deadline, status = queues.deadline_text(r.next_due_on, today, to_notify=bool(r.to_notify))
+        deadline, status = queues.deadline_text(r.next_due_on, today, to_notify=r.id in to_notify)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,

@@ -58,6 +58,13 @@ def awaiting_notification(model, letter_column, events):
     ))
 
 
+def among(session: Session, model, ids: list[str], condition) -> set[str]:
+    """Which of these records (a page of a queue) meet `condition`."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(model.id).where(model.id.in_(ids), condition)))
+
+
 def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS, to_notify: bool = False) -> tuple[str, str]:
     """(« dépassée de 3 j » / « dans 12 j » / « notification à saisir » / « — », overdue | soon | later | notification | none)."""
     if due is None and to_notify:
