@@ -11,7 +11,13 @@ from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
-from aude_desktop.cli_errors import InputError, non_negative_int, output_file, read_json
+from aude_desktop.cli_errors import (
+    InputError,
+    non_negative_int,
+    output_file,
+    positive_int,
+    read_json,
+)
 from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
@@ -363,7 +369,7 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", action="append", choices=[s.value for s in DossierState], metavar="ÉTAT",
                         help="état (répétable) : " + ", ".join(s.value for s in DossierState))
     parser.add_argument("--profession", default="", metavar="CODE", help="code de la profession (ex. infirmier)")
-    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon ou later")
+    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon, later ou notification (notification à saisir)")
     parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (nom, référence, diplôme, pays ; sans accents)")
     parser.add_argument("--assigned-to", default="", metavar="AGENT", help="identifiant de l'agent")
     parser.add_argument("--limit", type=non_negative_int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")
@@ -451,17 +457,42 @@ def _check_amounts(convention: dict) -> None:
 
 
 def _letters_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("render", "batch"), metavar="render|batch",
-                        help="render : un courrier ; batch : le même courrier pour plusieurs dossiers ou conventions")
-    parser.add_argument("--kind", required=True, metavar="TYPE", help="type de courrier, ex. accuse_reception, decision_refus, refus…")
-    target = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument("action", choices=("render", "batch", "list", "notify"), metavar="render|batch|list|notify",
+                        help="render : un courrier ; batch : le même courrier pour plusieurs dossiers ou conventions ; "
+                             "list : les courriers d'un dossier ou d'une convention ; notify : date de notification d'une décision")
+    parser.add_argument("--kind", metavar="TYPE", help="render, batch : type de courrier, ex. accuse_reception, decision_refus, refus…")
+    target = parser.add_mutually_exclusive_group()
     target.add_argument("--dossier", nargs="+", metavar="ID", help="identifiant(s) de dossier")
     target.add_argument("--convention", nargs="+", metavar="ID", help="identifiant(s) de convention")
     parser.add_argument("--out", metavar="FICHIER.pdf", help="render : fichier PDF à écrire")
     parser.add_argument("--out-dir", metavar="DOSSIER", help="batch : dossier où écrire les PDF (nommés par référence)")
+    parser.add_argument("--confirmer-hors-delai", action="store_true", dest="confirm_late",
+                        help="render, batch : émettre même après le délai légal du courrier (l'effet en droit est affiché)")
+    parser.add_argument("--letter", metavar="ID", help="notify : identifiant du courrier (voir « letters list »)")
+    parser.add_argument("--date", metavar="AAAA-MM-JJ", help="notify : date de distribution de la LRAR ou de lecture")
+    parser.add_argument("--mode", choices=("lrar", "electronique"), metavar="lrar|electronique",
+                        help="notify : lettre recommandée (lrar) ou notification électronique")
+    parser.add_argument("--json", action="store_true", help="list : sortie JSON")
 
 
-@command("letters", "émet et enregistre des courriers (PDF) ; une réémission rend le courrier enregistré", _letters_options)
+def _letters_usage(args: argparse.Namespace) -> str | None:
+    """The French reason these options do not make a request for this action, or None."""
+    if args.action in ("render", "batch"):
+        if not args.kind or not (args.dossier or args.convention):
+            return f"{args.action} demande --kind TYPE et --dossier ID… ou --convention ID…."
+        if args.action == "render" and (len(args.dossier or args.convention) != 1 or not args.out):
+            return "render prend un seul identifiant et --out FICHIER.pdf."
+        if args.action == "batch" and not args.out_dir:
+            return "batch demande --out-dir DOSSIER."
+    if args.action == "list" and len(args.dossier or args.convention or []) != 1:
+        return "list prend un seul identifiant : --dossier ID ou --convention ID."
+    if args.action == "notify" and not (args.letter and args.date and args.mode):
+        return "notify demande --letter ID, --date AAAA-MM-JJ et --mode lrar|electronique."
+    return None
+
+
+@command("letters", "émet et enregistre des courriers (PDF) ; une réémission rend le courrier enregistré ; "
+                    "saisit la date de notification d'une décision", _letters_options)
 def letters(args: argparse.Namespace, profile: Profile) -> int:
     from datetime import date
     from pathlib import Path
@@ -471,54 +502,209 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.letters.templates import templates
     from aude_desktop.store.database import open_store
 
+    problem = _letters_usage(args)
     procedure, ids = ("aude", args.dossier) if args.dossier else ("eps", args.convention)
-    if args.kind not in templates(procedure):
-        print(f"Erreur : type de courrier inconnu « {args.kind} » ; possibles : {', '.join(sorted(templates(procedure)))}.", file=sys.stderr)
-        return 2
-    if args.action == "render" and (len(ids) != 1 or not args.out):
-        print("Erreur : render prend un seul identifiant et --out FICHIER.pdf.", file=sys.stderr)
-        return 2
-    if args.action == "batch" and not args.out_dir:
-        print("Erreur : batch demande --out-dir DOSSIER.", file=sys.stderr)
+    if problem is None and args.action in ("render", "batch") and args.kind not in templates(procedure):
+        problem = f"type de courrier inconnu « {args.kind} » ; possibles : {', '.join(sorted(templates(procedure)))}."
+    notified_on = None
+    if problem is None and args.action == "notify":
+        try:
+            notified_on = date.fromisoformat(args.date)
+        except ValueError:
+            problem = f"date de notification invalide « {args.date} » (format AAAA-MM-JJ)."
+    if problem:
+        print(f"Erreur : {problem}", file=sys.stderr)
         return 2
     from aude_desktop.cli_errors import check_output_file
 
     if args.action == "render":
         check_output_file(args.out, suffixes=(".pdf",))
-    elif Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
+    elif args.action == "batch" and Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
         raise InputError(f"--out-dir : « {args.out_dir} » est un fichier ; un dossier est attendu.")
     settings = Settings.load(profile.settings_path)
     store = open_store(profile, database_key(profile))
-    failures = 0
     try:
+        if args.action == "list":
+            return _list_letters(store, procedure, ids[0], args.json)
         actor = local_actor(store, settings.last_user)
         if actor is None:
             print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login) pour émettre des courriers.", file=sys.stderr)
             return 2
+        if args.action == "notify":
+            return _notify_letter(store, actor, args.letter, notified_on, args.mode)
         try:  # refused before any letter: the whole batch would be refused for the same reason
             register.sender_for(store, actor, settings)
         except compose.LetterNotApplicable as exc:
             print(f"Erreur : {exc}", file=sys.stderr)
             return 2
-        for n, record_id in enumerate(ids, start=1):
-            try:
-                issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today())
-            except compose.LetterNotApplicable as exc:
-                failures += 1
-                print(f"{record_id} : refusé — {exc}", file=sys.stderr)
-                continue
-            target = Path(args.out) if args.action == "render" else Path(args.out_dir) / f"{issued.reference}.pdf"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with output_file(target) as partial:
-                partial.write_bytes(issued.pdf)
-            state = "réémis (courrier enregistré)" if issued.reissued else "émis et enregistré"
-            print(f"[{n}/{len(ids)}] {record_id} : {issued.reference} {state} → {target}", file=sys.stderr)
-            if issued.warning:
-                print(f"Attention : {issued.warning}", file=sys.stderr)
+        return _issue_letters(store, actor, settings, procedure, args, ids)
     finally:
         store.close()
-    print(f"{len(ids) - failures} courrier(s) écrit(s), {failures} refusé(s).")
-    return 0 if failures == 0 else 1
+
+
+def _list_letters(store, procedure: str, record_id: str, as_json: bool) -> int:
+    from aude_desktop.letters import register
+
+    lines = register.letters_of(store, procedure, record_id)
+    if as_json:
+        print(json.dumps([{"id": x.letter_id, "reference": x.reference, "title": x.title, "issued_on": x.issued_on.isoformat(),
+                           "status": x.status, "notification": x.notification or None} for x in lines], ensure_ascii=False, indent=2))
+        return 0
+    for x in lines:
+        print(f"{x.letter_id}  {x.reference}  {x.issued_on.isoformat()}  {x.title} — {x.status}"
+              + (f" — {x.notification}" if x.notification else ""))
+    if not lines:
+        print("Aucun courrier enregistré pour cet identifiant sur ce poste.")
+    return 0
+
+
+def _notify_letter(store, actor, letter_id: str, notified_on, mode: str) -> int:
+    from aude_desktop.letters import register
+    from aude_desktop.rules.calendar import format_date_fr
+    from aude_desktop.sync.commands import CommandRejected
+
+    try:
+        register.notify(store, actor, letter_id, notified_on, mode)
+    except CommandRejected as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 2
+    print(f"Notification du {format_date_fr(notified_on)} enregistrée ; elle sera transmise au serveur à la prochaine synchronisation.")
+    return 0
+
+
+def _issue_letters(store, actor, settings, procedure: str, args: argparse.Namespace, ids: list[str]) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from aude_desktop.letters import compose, register
+
+    failures = late = 0
+    for n, record_id in enumerate(ids, start=1):
+        try:
+            issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today(),
+                                    confirm_late=args.confirm_late)
+        except register.LateIssueUnconfirmed as exc:
+            late += 1
+            print(f"{record_id} : non émis — {exc}\nPour l'émettre quand même, relancez avec --confirmer-hors-delai.", file=sys.stderr)
+            continue
+        except compose.LetterNotApplicable as exc:
+            failures += 1
+            print(f"{record_id} : refusé — {exc}", file=sys.stderr)
+            continue
+        target = Path(args.out) if args.action == "render" else Path(args.out_dir) / f"{issued.reference}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with output_file(target) as partial:
+            partial.write_bytes(issued.pdf)
+        state = "réémis (courrier enregistré)" if issued.reissued else "émis et enregistré"
+        print(f"[{n}/{len(ids)}] {record_id} : {issued.reference} {state} → {target}", file=sys.stderr)
+        if issued.warning:
+            print(f"Attention : {issued.warning}", file=sys.stderr)
+    print(f"{len(ids) - failures - late} courrier(s) écrit(s), {failures} refusé(s)"
+          + (f", {late} hors délai non émis" if late else "") + ".")
+    if late and not failures and late == len(ids):
+        return 2  # nothing issued: the confirmation flag is what is missing
+    return 0 if failures == 0 and late == 0 else 1
+
+
+def _epreuves_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("list", "create", "convoke", "cancel"), metavar="list|create|convoke|cancel",
+                        help="list : sessions de la région ; create : nouvelle session ; convoke : convoquer des demandeurs ; cancel : annuler")
+    parser.add_argument("--session", metavar="ID", help="convoke, cancel : identifiant de la session")
+    parser.add_argument("--profession", metavar="CODE", help="create : profession (ex. infirmier)")
+    parser.add_argument("--date", metavar="AAAA-MM-JJ", help="create : date de l'épreuve")
+    parser.add_argument("--time", metavar="HH:MM", help="create : heure de convocation")
+    parser.add_argument("--address", metavar="ADRESSE", help="create : lieu de l'épreuve")
+    parser.add_argument("--capacity", type=positive_int, metavar="N", help="create : nombre de places")
+    parser.add_argument("--bring", metavar="TEXTE", help="create : ce que le candidat apporte (imprimé sur la convocation)")
+    parser.add_argument("--dossier", nargs="+", metavar="ID", help="convoke : dossier(s) à convoquer")
+    parser.add_argument("--reason", metavar="TEXTE", help="cancel : motif de l'annulation")
+    parser.add_argument("--json", action="store_true", help="list : sortie JSON")
+
+
+@command("epreuves", "sessions de l'épreuve d'aptitude : liste, création, convocation des demandeurs, annulation", _epreuves_options)
+def epreuves(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.auth.actor import local_actor
+    from aude_desktop.dossiers import epreuves as sessions
+    from aude_desktop.letters.notification import uuid_arg
+    from aude_desktop.store.database import open_store
+    from aude_desktop.sync.commands import CommandRejected
+    from aude_desktop.sync.local import run_command
+
+    needed = {"create": ("profession", "date", "time", "address", "capacity"), "convoke": ("session", "dossier"),
+              "cancel": ("session",)}.get(args.action, ())
+    missing = [f"--{name}" for name in needed if getattr(args, name) in (None, [])]
+    if missing:
+        print(f"Erreur : {args.action} demande {', '.join(missing)}.", file=sys.stderr)
+        return 2
+    try:
+        for value in [args.session, *(args.dossier or [])]:
+            if value is not None:
+                uuid_arg(value, "Identifiant")
+    except CommandRejected as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 2
+    if args.action == "create":
+        from datetime import date, time
+
+        from aude_desktop.rules.reference import professions
+
+        problem = None
+        if args.profession not in professions():
+            problem = f"profession inconnue « {args.profession} » ; possibles : {', '.join(sorted(professions()))}."
+        try:
+            date.fromisoformat(args.date)
+        except ValueError:
+            problem = problem or f"date de l'épreuve invalide « {args.date} » (format AAAA-MM-JJ)."
+        try:
+            if len(args.time) != 5:
+                raise ValueError
+            time.fromisoformat(args.time)
+        except ValueError:
+            problem = problem or f"heure de convocation invalide « {args.time} » (format HH:MM)."
+        if problem:
+            print(f"Erreur : {problem}", file=sys.stderr)
+            return 2
+    settings = Settings.load(profile.settings_path)
+    store = open_store(profile, database_key(profile))
+    try:
+        actor = local_actor(store, settings.last_user)
+        if args.action == "list":
+            with store.session() as s:
+                lines = sessions.sessions(s, actor.region if actor and actor.role == "agent_dreets" else None)
+            if args.json:
+                print(json.dumps([{"id": x.id, "session_on": x.session_on.isoformat(), "starts_at": x.starts_at, "address": x.address,
+                                   "capacity": x.capacity, "convened": x.convened, "cancelled": x.cancelled} for x in lines],
+                                 ensure_ascii=False, indent=2))
+            for x in [] if args.json else lines:
+                print(f"{x.id}  {x.label} — {x.address} — convocations : {x.convened} sur {x.capacity} places")
+            return 0
+        if actor is None:
+            print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login).", file=sys.stderr)
+            return 2
+        if args.action == "create":
+            session_id = run_command(store, actor, "epreuve.create", {"payload": {
+                "profession": args.profession, "region": actor.region, "session_on": args.date, "starts_at": args.time,
+                "address": args.address, "capacity": args.capacity, "bring": args.bring}})
+            print(f"Session créée : {session_id}")
+            return 0
+        if args.action == "cancel":
+            run_command(store, actor, "epreuve.cancel", {"id": args.session, "reason": args.reason})
+            print("Session annulée.")
+            return 0
+        refused = 0
+        for dossier_id in args.dossier:
+            try:
+                run_command(store, actor, "epreuve.convoke", {"id": args.session, "dossier_id": dossier_id})
+                print(f"{dossier_id} : convocation enregistrée.")
+            except CommandRejected as exc:
+                refused += 1
+                print(f"{dossier_id} : refusé — {exc.message}", file=sys.stderr)
+        return 0 if refused == 0 else 1
+    except CommandRejected as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
 
 
 LETTER_OPTIONS = (  # (option, setting, help)

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from aude_desktop.sync.commands import Actor, instructing_authority
 from central_api.db import Record
 
-AUDE_KINDS = ("dossier", "piece", "commission_session", "letter")
+AUDE_KINDS = ("dossier", "piece", "commission_session", "epreuve_session", "letter")
 EPS_KINDS = ("convention", "letter")
 # Written by the server only (Transparence Santé import): read by the convention's authority.
 EPS_READ_KINDS = (*EPS_KINDS, "transparence")

@@ -82,7 +82,7 @@ def audit_verify(engine: Engine) -> tuple[int, int | None, str]:
 
 
 def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> tuple[str | None, str | None, str | None]:
-    if kind in ("dossier", "commission_session"):
+    if kind in ("dossier", "commission_session", "epreuve_session"):
         return payload.get("region"), None, None
     if kind == "convention":
         return None, payload.get("authority"), None
@@ -116,6 +116,18 @@ def company_of(conn: Connection, kind: str, payload: dict) -> str | None:
     return None
 
 
+def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | None:
+    """The record a command reads besides its own (a letter, a dossier): None when absent, deleted
+    or outside the caller's scope — the command then refuses, naming what is missing."""
+    key = commands.related_key(name, args)
+    if key is None or not isinstance(key[1], str):
+        return None
+    row = conn.execute(select(Record.__table__).where(Record.kind == key[0], Record.id == key[1])).first()
+    if row is None or row.deleted or not may_see(actor, row.kind, row.region, row.authority, row.owner):
+        return None
+    return json.loads(row.payload)
+
+
 def _current(record) -> dict | None:
     if record is None:
         return None
@@ -145,7 +157,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
                 "current": _current(record),
             }
         current = None if record is None or record.deleted else json.loads(record.payload)
-        payload = commands.execute(name, current, args, actor)
+        payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args))
         region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
         if not may_see(actor, spec.kind, region, authority, owner):
             raise CommandRejected("hors_perimetre", "Cet enregistrement ne relève pas de votre périmètre.")

@@ -19,6 +19,7 @@ DEADLINE_FILTERS = {
     "tacit7": "Autorisation tacite sous 7 jours",
     "soon": "Échéance sous 15 jours",
     "later": "Échéance plus lointaine",
+    "notification": "Notification à saisir",
 }
 SORTS = {
     "next_due_on": Convention.next_due_on,
@@ -76,6 +77,7 @@ def saved_queues() -> list[SavedQueue]:
         SavedQueue("Déclarations à enregistrer", ConventionFilter(regime=Regime.DECLARATION.value, states=(ConventionState.RECUE.value,))),
         SavedQueue("Régime à déterminer", ConventionFilter(regime=Regime.INDETERMINE.value)),
         SavedQueue("Urgentes", ConventionFilter(urgent=True)),
+        SavedQueue("Notification à saisir", ConventionFilter(deadline="notification")),
         SavedQueue("Nouveautés depuis ma dernière consultation", ConventionFilter(unseen=True)),
     ]
 
@@ -97,12 +99,18 @@ def _filtered(query: Select, f: ConventionFilter, today: date, walk_order_index:
         conditions.append(and_(Convention.next_due_on >= today, Convention.next_due_on <= today + timedelta(days=days)))
     elif f.deadline == "later":
         conditions.append(Convention.next_due_on > today + timedelta(days=queues.SOON_DAYS))
+    elif f.deadline == "notification":
+        conditions.append(awaiting_notification())
     if f.unseen:
         conditions.append(queues.unseen(Convention))
     found = queues.search_condition(Convention, f.text, walk_order_index)
     if found is not None:
         conditions.append(found)
     return query.where(*conditions) if conditions else query
+
+
+def awaiting_notification():
+    return queues.awaiting_notification(Convention, "convention_id", func.json_extract(Convention.extra, "$.events"))
 
 
 def count(session: Session, f: ConventionFilter, today: date) -> int:
@@ -125,9 +133,11 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     undated_last = [text("(conventions.next_due_on IS NULL)")] if sort == "next_due_on" else []
     query = _filtered(query, f, today, walk).order_by(*undated_last, order, tie)
     out = []
-    for r in session.execute(query.offset(offset).limit(limit)):
+    rows = session.execute(query.offset(offset).limit(limit)).all()
+    to_notify = queues.among(session, Convention, [r.id for r in rows], awaiting_notification())  # the page only
+    for r in rows:
         # The authority's only dated step is the tacit authorisation: past, it has arisen.
-        deadline, status = queues.deadline_text(r.next_due_on, today, arises=True)
+        deadline, status = queues.deadline_text(r.next_due_on, today, arises=True, to_notify=r.id in to_notify)
         regime = REGIME_LABELS.get(Regime(r.regime), r.regime) if r.regime in Regime._value2member_map_ else r.regime
         state = (STATE_LABELS.get(ConventionState(r.state), r.state)
                  if r.state in ConventionState._value2member_map_ else r.state)

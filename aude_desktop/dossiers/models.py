@@ -144,6 +144,23 @@ class CommissionSession(SyncedMixin, Base):
     place: Mapped[str | None] = mapped_column(String(300))
 
 
+class EpreuveSession(SyncedMixin, Base):
+    """A session of the épreuve d'aptitude a DREETS organises (aude.md §6); the applicants convened
+    to it are listed in the record itself, so its capacity is checked in one place."""
+
+    __tablename__ = "epreuve_sessions"
+
+    profession: Mapped[str] = mapped_column(String(60))
+    region: Mapped[str] = mapped_column(String(3), index=True)
+    session_on: Mapped[date]
+    starts_at: Mapped[str] = mapped_column(String(5))  # « 09:30 »
+    address: Mapped[str] = mapped_column(Text)
+    capacity: Mapped[int] = mapped_column(Integer)
+    bring: Mapped[str | None] = mapped_column(Text)  # what the applicant brings (printed on the convocation)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    convocations: Mapped[list] = mapped_column(JSON, default=list)  # [{dossier_id, convened_on}]
+
+
 class CommissionAvis(Base):
     __tablename__ = "commission_avis"
 

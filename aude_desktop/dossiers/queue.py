@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
-from aude_desktop.dossiers.models import Applicant, Dossier
+from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
 from aude_desktop.rules.reference import professions
 from aude_desktop.store import queues
@@ -22,6 +22,7 @@ DEADLINE_FILTERS = {
     "overdue": "Échéance dépassée",
     "soon": "Échéance sous 15 jours",
     "later": "Échéance plus lointaine",
+    "notification": "Notification à saisir",
 }
 SORTS = {
     "next_due_on": Dossier.next_due_on,
@@ -76,6 +77,7 @@ def saved_queues(login: str) -> list[SavedQueue]:
         SavedQueue("Échéance dépassée", QueueFilter(deadline="overdue")),
         SavedQueue("En attente de pièces", QueueFilter(states=(DossierState.INCOMPLET.value,))),
         SavedQueue("À présenter en commission", QueueFilter(states=(DossierState.COMPLET.value,))),
+        SavedQueue("Notification à saisir", QueueFilter(deadline="notification")),
         SavedQueue("Nouveautés depuis ma dernière consultation", QueueFilter(unseen=True)),
     ]
 
@@ -97,6 +99,8 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
         conditions.append(and_(Dossier.next_due_on >= today, Dossier.next_due_on <= soon))
     elif f.deadline == "later":
         conditions.append(Dossier.next_due_on > soon)
+    elif f.deadline == "notification":
+        conditions.append(awaiting_notification())
     if f.unseen:
         conditions.append(queues.unseen(Dossier))
     if f.session_id:
@@ -105,6 +109,11 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
     if found is not None:
         conditions.append(found)
     return query.where(*conditions) if conditions else query
+
+
+def awaiting_notification():
+    events = select(DossierLists.clock_events).where(DossierLists.dossier_id == Dossier.id).scalar_subquery()
+    return queues.awaiting_notification(Dossier, "dossier_id", events)
 
 
 def count(session: Session, f: QueueFilter, today: date) -> int:
@@ -128,11 +137,14 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
     undated_last = [text("(dossiers.next_due_on IS NULL)")] if sort == "next_due_on" else []
     query = _filtered(query, f, today, walk).order_by(*undated_last, order, Dossier.reference)
     rows = session.execute(query.offset(offset).limit(limit)).all()
+    # For the page only: as a column, SQLite would evaluate it for every row before a sort.
+    to_notify = queues.among(session, Dossier, [r.id for r in rows], awaiting_notification())
     labels = professions()
     out = []
     for r in rows:
         # Where the decision clock runs, a past date is the implicit decision that arose.
-        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS)
+        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS,
+                                                to_notify=r.id in to_notify)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,

@@ -26,7 +26,15 @@ from aude_desktop.rules.compensation import compensation, level_text, personal_d
 from aude_desktop.rules.compensation import organisers as organisers_for
 from aude_desktop.rules.countries import in_country
 from aude_desktop.rules.courts import court_for
-from aude_desktop.rules.deadlines import ClockInputError, aude_clock, compute, default_rules
+from aude_desktop.rules.deadlines import (
+    ClockInputError,
+    aude_clock,
+    compute,
+    default_rules,
+    from_notification,
+    in_words,
+    notified_on,
+)
 from aude_desktop.rules.reference import authorities, professions, regions
 
 
@@ -146,6 +154,7 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
     organisers, _uncertain = organisers_for(spec.code, f"la DREETS {region.label}")
     cal = calendar_for_region(region.code)
     missing = _missing_pieces(p)
+    session = p.get("epreuve_session") or {}
     values = {
         **_agreement(applicant),
         "applicant_name": f"{applicant.get('first_names') or ''} {(applicant.get('last_name') or '').upper()}".strip(),
@@ -181,6 +190,11 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
         "service_email": sender.email,
         "retention": personal_data()["aude"]["retention"],
         "dpo": personal_data()["aude"]["dpo"],
+        "epreuve_deadline": epreuve_limit(p),
+        "session_date": _d(session.get("session_on")),
+        "session_time": hour_fr(session.get("starts_at")),
+        "session_place": session.get("address") or "",
+        "session_bring": session.get("bring") or "une pièce d'identité en cours de validité et la présente convocation",
     }
     lists = {
         "missing": missing,
@@ -221,6 +235,8 @@ def eps_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
     elif p.get("regime") == "autorisation":  # suspended or decided: the delay as it runs from receipt
         rule = "eps.urgent_decision" if urgent else "eps.autorisation_decision"
         tacit = _date_text(compute(default_rules(), rule, filed, calendar_for_authority(authority.code)).due)
+    # Issued before it is notified: the délai is stated in words, never as a date (R.1453-18).
+    modified = f"{in_words('eps.modified_filing')} à compter de la notification de la présente décision"
     values = {
         "authority": with_article(name),
         "authority_cap": with_article(name)[:1].upper() + with_article(name)[1:],
@@ -233,7 +249,8 @@ def eps_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
         "filed_on": _d(p.get("filed_on")),
         "tacit_date": tacit,
         "decision_delay": "trois semaines" if urgent else "deux mois",
-        "modified_delay": "une semaine" if urgent else "quinze jours",
+        "modified_delay": in_words("eps.urgent_modified_decision" if urgent else "eps.modified_decision"),
+        "modified_deadline": modified,
         "motifs": decision.get("motifs") or "",
         "urgency_motifs": (refused_urgency[-1] or "") if refused_urgency else "",
         "court": court_for("eps", authority.code, sender.court_override).name,
@@ -243,6 +260,30 @@ def eps_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
                   # R.1453-18: only a notice sent within one month of receipt makes the two months run again.
                   "incomplete_in_time": today <= add_months(filed, 1), "incomplete_late": today > add_months(filed, 1)}
     return values, lists | {"__conditions__": conditions}
+
+
+def hour_fr(value: str | None) -> str:
+    """« 09:30 » → « 9 h 30 »."""
+    if not value:
+        return ""
+    hours, _, minutes = value.partition(":")
+    return f"{int(hours)} h {minutes}"
+
+
+def epreuve_limit(p: dict) -> str:
+    """« au plus tard le 22 septembre 2025 » once the decision's notification is recorded, else the
+    délai in words (it runs from the notification, aude.md §6)."""
+    decided = (p.get("decision") or {}).get("decided_on")
+    try:
+        notified = notified_on(p.get("clock_events") or [], "aude.decision_mesures",
+                               date.fromisoformat(decided) if decided else None)
+    except ClockInputError:
+        notified = None
+    if notified is None:
+        return (f"dans un délai de {in_words('aude.epreuve')} à compter de la notification de la décision"
+                + (f" du {_d(decided)}" if decided else ""))
+    limits = {d.rule: d.deadline.due for d in from_notification("aude.decision_mesures", notified, calendar_for_region(p["region"]))}
+    return f"au plus tard le {_date_text(limits['aude.epreuve'])}"
 
 
 def with_article(label: str) -> str:
@@ -364,13 +405,21 @@ def applicable(procedure: str, payload: dict) -> list[str]:
     return kinds
 
 
-def check(procedure: str, kind: str, payload: dict) -> None:
+def check(procedure: str, kind: str, payload: dict, issued_on: date | None = None) -> None:
     """Refuse, in French, a letter that does not exist or does not fit the record's state."""
     if kind not in templates(procedure):
         raise LetterNotApplicable(f"Courrier inconnu : « {kind} ».")
     if kind not in applicable(procedure, payload):
         raise LetterNotApplicable(f"Ce courrier ne correspond pas à l'état {'du dossier' if procedure == 'aude' else 'de la convention'} "
                                   f"(« {_state_label(procedure, payload.get('state'))} »).")
+    if (procedure, kind) == ("aude", "convocation_epreuve"):
+        session = payload.get("epreuve_session")
+        if not session:
+            raise LetterNotApplicable("Convoquez d'abord le demandeur à une session d'épreuve (Dossiers › Sessions d'épreuve…) : "
+                                      "la convocation en imprime la date, l'heure et le lieu.")
+        if issued_on is not None and date.fromisoformat(session["session_on"]) <= issued_on:
+            raise LetterNotApplicable(f"La session d'épreuve du {format_date_fr(date.fromisoformat(session['session_on']))} est passée : convoquez le "
+                                      "demandeur à une session à venir.")
 
 
 def _state_label(procedure: str, state) -> str:
@@ -383,7 +432,7 @@ def _state_label(procedure: str, state) -> str:
 
 def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, issued_on: date, signatory: Signatory,
                 sender: Sender) -> engine.LetterSpec:
-    check(procedure, kind, payload)
+    check(procedure, kind, payload, issued_on)
     template = templates(procedure)[kind]
     if procedure == "aude":
         values, lists = aude_fields(payload, issued_on, sender)

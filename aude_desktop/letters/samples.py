@@ -25,9 +25,14 @@ MEASURES = {"kind": "mesures_compensation", "decided_on": "2026-09-10",
                       "publique, art. L.4311-4 ; directive 2005/36/CE, art. 14).",
             "measures": {"kind": "au_choix", "subjects": ["Pédiatrie", "Santé mentale"], "required_level": 3, "held_level": 2,
                          "stage_months": 6, "differences": "pédiatrie (120 h), santé mentale (80 h)"}}
+CHOSEN = {**MEASURES, "measures": {**MEASURES["measures"], "chosen": "epreuve", "chosen_on": "2026-10-20"}}
+SESSION = {"profession": "infirmier", "region": "OCC", "session_on": "2027-01-14", "starts_at": "09:30",
+           "address": "DREETS Occitanie, 5 esplanade Compans-Caffarelli, 31000 Toulouse, salle 204", "capacity": 12,
+           "bring": "une pièce d'identité en cours de validité, la présente convocation et un stylo à encre noire",
+           "cancelled": False, "convocations": []}
 AUDE_STATES = {
     "accuse_reception": ("incomplet", None), "demande_pieces": ("incomplet", None),
-    "convocation_epreuve": ("mesures_compensation", MEASURES), "decision_mesures": ("mesures_compensation", MEASURES),
+    "convocation_epreuve": ("mesures_compensation", CHOSEN), "decision_mesures": ("mesures_compensation", MEASURES),
     "decision_autorisation": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
     "decision_refus": ("refuse", {"kind": "refus", "decided_on": "2026-09-10", "motifs":
                        "Les différences substantielles constatées en pédiatrie et en santé mentale ne sont couvertes ni par "
@@ -73,6 +78,10 @@ def aude_payload(kind: str, applicant: str = "F-BE") -> dict:
     if kind == "attestation_ass":
         p["profession"] = "assistant_service_social"
         p["diploma"]["title"] = "Bachelier assistant social"
+    if kind == "convocation_epreuve":  # the decision was delivered on 15 September 2026, the épreuve chosen
+        p["clock_events"] = [*EVENTS, {"on": "2026-09-10", "kind": "decision", "note": "mesures_compensation"},
+                             {"on": "2026-09-15", "kind": "notified", "note": "", "letter": "aude.decision_mesures"}]
+        p["epreuve_session"] = copy.deepcopy(SESSION)
     return p
 
 

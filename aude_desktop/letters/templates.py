@@ -22,10 +22,11 @@ FIELDS = {
         "pieces_deadline", "service", "service_email", "region", "court", "to_minister", "code_articles", "avis_date",
         "decision_date", "motifs", "required_level", "held_level", "differences", "measure", "epreuve_content",
         "epreuve_within", "stage_content", "stage_duration", "stage_at_most", "organising_dreets", "retention", "dpo",
+        "epreuve_deadline", "session_date", "session_time", "session_place", "session_bring",
     },
     "eps": {
         "authority", "authority_cap", "of_authority", "authority_name", "company", "convention_reference", "object", "regime",
-        "filed_on", "tacit_date", "decision_delay", "modified_delay", "motifs", "urgency_motifs", "court",
+        "filed_on", "tacit_date", "decision_delay", "modified_delay", "modified_deadline", "motifs", "urgency_motifs", "court",
     },
 }
 LISTS = {"aude": {"missing", "subjects", "profession_visas"}, "eps": {"missing", "recommandations"}}
@@ -44,7 +45,8 @@ MUST_NAME = {
                                    "dossier_reference"},
     ("aude", "decision_refus"): {"motifs"},
     ("aude", "decision_irrecevabilite"): {"motifs"},
-    ("eps", "refus"): {"motifs"},
+    ("aude", "convocation_epreuve"): {"session_date", "session_time", "session_place", "session_bring", "epreuve_deadline"},
+    ("eps", "refus"): {"motifs", "modified_deadline"},
     ("eps", "urgence_non_justifiee"): {"urgency_motifs"},
 }
 MUST_REFER = {

@@ -22,7 +22,8 @@ UNITS = {"days", "weeks", "months", "jours_ouvrables_before"}
 REQUIRED_RULES = {
     "aude.acknowledgement", "aude.decision", "aude.measure_choice", "aude.epreuve", "aude.stage_max",
     "eps.declaration_filing", "eps.autorisation_decision", "eps.incomplete_notice", "eps.modified_filing",
-    "eps.modified_decision", "eps.urgent_decision", "eps.urgent_modified_decision",
+    "eps.modified_decision", "eps.urgent_decision", "eps.urgent_modified_decision", "recours.contentieux",
+    "aude.convocation_notice",
 }
 SOON_DAYS = 15
 
@@ -43,10 +44,21 @@ class Delay:
 
 
 @dataclass(frozen=True)
+class IssueWindow:
+    """A letter's legal window: issued after `rule` has run from the receipt, it is late."""
+
+    rule: str
+    source: str
+    consequence: str  # French, with {due} and {start}
+
+
+@dataclass(frozen=True)
 class DeadlineRules:
     version: str
     extend: bool
     delays: dict[str, Delay]
+    from_notification: dict[str, tuple[str, ...]] = field(default_factory=dict)  # letter kind -> rules
+    issue_windows: dict[str, IssueWindow] = field(default_factory=dict)  # letter kind -> window
 
 
 def parse_rules(raw: dict) -> DeadlineRules:
@@ -64,7 +76,20 @@ def parse_rules(raw: dict) -> DeadlineRules:
         if not rule.get("source"):
             raise RulesError(f"Règle « {name} » : la source juridique (« source ») est obligatoire.")
         delays[name] = Delay(rule["amount"], rule["unit"], rule["source"])
-    return DeadlineRules(str(raw.get("version", "?")), bool(raw.get("extend_authority_delays_to_working_day", True)), delays)
+    notified = {}
+    for kind, names in (raw.get("from_notification") or {}).items():
+        if not isinstance(names, list) or any(n not in delays for n in names):
+            raise RulesError(f"« from_notification » : règle(s) inconnue(s) pour le courrier « {kind} ».")
+        notified[kind] = tuple(names)
+    windows = {}
+    for kind, window in (raw.get("issue_windows") or {}).items():
+        if not isinstance(window, dict) or window.get("rule") not in delays:
+            raise RulesError(f"« issue_windows » : règle inconnue pour le courrier « {kind} ».")
+        if not window.get("source") or not window.get("consequence"):
+            raise RulesError(f"« issue_windows » : source et conséquence obligatoires pour le courrier « {kind} ».")
+        windows[kind] = IssueWindow(window["rule"], window["source"], window["consequence"])
+    return DeadlineRules(str(raw.get("version", "?")), bool(raw.get("extend_authority_delays_to_working_day", True)), delays,
+                         notified, windows)
 
 
 @cache
@@ -110,10 +135,71 @@ class Clock:
     next_date: date | None
     next_label: str
     days_left: int | None
-    status: str  # overdue | soon | later | suspended | none
+    status: str  # overdue | soon | later | suspended | notification | none
     status_label: str
     history: tuple[str, ...] = ()
     flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+TO_NOTIFY = "notification à saisir"
+NUMBERS = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 6: "six", 8: "huit", 15: "quinze", 36: "trente-six"}
+UNIT_WORDS = {"days": "jours", "weeks": "semaines", "months": "mois"}
+
+
+def in_words(name: str, rules: DeadlineRules | None = None) -> str:
+    """« quinze jours », « six mois »: a délai as a letter states it before its start is known."""
+    delay = (rules or default_rules()).delays[name]
+    if delay.unit == "weeks" and delay.amount == 1:
+        return "une semaine"  # the only feminine unit: « une semaine », never « un semaine »
+    return f"{NUMBERS.get(delay.amount, str(delay.amount))} {UNIT_WORDS.get(delay.unit, delay.unit)}"
+
+
+def notified_on(events: list[dict], letter_kind: str, since: date | None = None) -> date | None:
+    """The notification date recorded for the latest letter of `letter_kind` (an event « notified »
+    naming that kind in « letter »), on or after `since` (the decision it notifies)."""
+    dates = [d for d, k, e in _events(events) if k == "notified" and e.get("letter") == letter_kind and (since is None or d >= since)]
+    return dates[-1] if dates else None
+
+
+@dataclass(frozen=True)
+class NotifiedDelay:
+    rule: str
+    deadline: Deadline
+
+
+def from_notification(letter_kind: str, notified: date, cal: LegalCalendar,
+                      rules: DeadlineRules | None = None) -> list[NotifiedDelay]:
+    """Every délai that the notification of this letter starts (rules data « from_notification »)."""
+    rules = rules or default_rules()
+    return [NotifiedDelay(name, compute(rules, name, notified, cal)) for name in rules.from_notification.get(letter_kind, ())]
+
+
+@dataclass(frozen=True)
+class LateIssue:
+    letter_kind: str
+    due: date
+    start: date
+    source: str
+    message: str  # French: the window, then what issuing late changes in law
+
+
+def late_issue(letter_kind: str, start: date, today: date, cal: LegalCalendar,
+               rules: DeadlineRules | None = None) -> LateIssue | None:
+    """None when a letter issued `today` is within its legal window (counted from `start`, the receipt)."""
+    rules = rules or default_rules()
+    window = rules.issue_windows.get(letter_kind)
+    if window is None:
+        return None
+    due = compute(rules, window.rule, start, cal).due
+    if today <= due:
+        return None
+    text = window.consequence.format(due=format_date_fr(due), start=format_date_fr(start))
+    return LateIssue(letter_kind, due, start, window.source, f"{text} Source : {window.source}.")
+
+
+def _awaiting_notification(what: str, history: list[str], flags: list[str] | tuple[str, ...] = ()) -> Clock:
+    """A délai that runs from a notification not yet recorded: stated in words, never dated."""
+    return Clock(None, f"Notification à saisir — {what}", None, "notification", TO_NOTIFY, tuple(history), tuple(flags))
 
 
 def _status(next_date: date | None, today: date, suspended_since: date | None) -> tuple[int | None, str, str]:
@@ -229,18 +315,27 @@ def aude_clock(events: list[dict], profession: str, region: str, today: date,
     if decisions:
         decided, event = decisions[-1]
         if (event.get("note") or "") == "mesures_compensation":
+            # The choice (2 months) and the épreuve (6 months) run from the notification of the decision.
+            notified = notified_on(events, "aude.decision_mesures", decided)
             chosen = [(d, e.get("note")) for d, k, e in timeline if k == "measure_chosen" and d >= decided]
+            if notified is not None:
+                history.append(f"Décision notifiée le {format_date_fr(notified)}.")
             if chosen:
-                # The épreuve within 6 months of the notified decision; a stage lasts 3 years at most.
                 day, measure = chosen[-1]
                 history.append(f"Mesure choisie le {format_date_fr(day)} : {'stage d’adaptation' if measure == 'stage' else 'épreuve d’aptitude'}.")
-                rule, what = (("aude.stage_max", "Fin du stage d’adaptation au plus tard le")
-                              if measure == "stage" else ("aude.epreuve", "Épreuve d’aptitude à passer au plus tard le"))
-                limit = compute(rules, rule, decided, cal)
+                if measure == "stage":  # a stage lasts 3 years at most (counted from the decision, as before)
+                    rule, start, what = "aude.stage_max", decided, "Fin du stage d’adaptation au plus tard le"
+                elif notified is None:
+                    return _awaiting_notification("l’épreuve d’aptitude doit être passée dans les six mois de la notification de la décision", history)
+                else:
+                    rule, start, what = "aude.epreuve", notified, "Épreuve d’aptitude à passer au plus tard le"
+                limit = compute(rules, rule, start, cal)
                 history += limit.steps
                 left, status, label = _status(limit.due, today, None)
                 return Clock(limit.due, f"{what} {format_date_fr(limit.due)}", left, status, label, tuple(history))
-            choice = compute(rules, "aude.measure_choice", decided, cal)
+            if notified is None:
+                return _awaiting_notification("le demandeur choisit sa mesure dans les deux mois de la notification de la décision", history)
+            choice = compute(rules, "aude.measure_choice", notified, cal)
             history += choice.steps
             left, status, label = _status(choice.due, today, None)
             return Clock(choice.due, f"Choix de la mesure de compensation attendu au plus tard le {format_date_fr(choice.due)}",
@@ -312,7 +407,12 @@ def eps_clock(events: list[dict], regime: str, authority: str, urgent: bool, oct
     if decisions:
         decided, kind = decisions[-1]
         if kind == "refus" and not modified:
-            filing = compute(rules, "eps.modified_filing", decided, cal)
+            notified = notified_on(events, "eps.refus", decided)
+            if notified is None:
+                return _awaiting_notification("la société peut déposer une convention modifiée dans les quinze jours de la notification du refus",
+                                              history, flags)
+            history.append(f"Refus notifié le {format_date_fr(notified)}.")
+            filing = compute(rules, "eps.modified_filing", notified, cal)
             history += filing.steps
             left, status, label = _status(filing.due, today, None)
             return Clock(filing.due, f"Convention modifiée recevable jusqu'au {format_date_fr(filing.due)}",

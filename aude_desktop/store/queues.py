@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, exists, literal_column, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, exists, func, literal_column, select, text
+from sqlalchemy.orm import Session, aliased
 
-from aude_desktop.store.models import UnseenChange
+from aude_desktop.store.models import Letter, UnseenChange
 from aude_desktop.store.search import match_expression
 
 SOON_DAYS = 15
@@ -39,11 +39,42 @@ def mark_seen(session: Session, kind: str, ids: list[str] | None = None) -> None
     session.execute(query)
 
 
-def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS, arises: bool = False) -> tuple[str, str]:
-    """(« dépassée de 3 j » / « dans 12 j » / « — », overdue | soon | later | none).
+def awaiting_notification(model, letter_column, events):
+    """The record has a decision letter in force (replaced by none) whose notification date is not
+    recorded yet: an event « notified » naming that letter in `events` (a JSON array expression of
+    the record). Closed records are left out: nothing runs any more."""
+    letter, newer = aliased(Letter), aliased(Letter)
+    event = func.json_each(events).table_valued("value").alias("notified_event")
+    from aude_desktop.letters.notification import decision_kinds
+
+    return and_(model.state != "clos", exists().where(
+        getattr(letter, letter_column) == model.id,
+        letter.kind.in_(sorted(decision_kinds())),
+        ~exists().where(newer.replaces_id == letter.id),
+        ~exists(select(1).select_from(event).where(
+            func.json_extract(event.c.value, "$.kind") == "notified",
+            func.json_extract(event.c.value, "$.letter_id") == letter.id,
+        )),
+    ))
+
+
+def among(session: Session, model, ids: list[str], condition) -> set[str]:
+    """Which of these records (a page of a queue) meet `condition`."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(model.id).where(model.id.in_(ids), condition)))
+
+
+def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS, arises: bool = False,
+                  to_notify: bool = False) -> tuple[str, str]:
+    """(« dépassée de 3 j » / « dans 12 j » / « notification à saisir » / « — »,
+    overdue | soon | later | notification | none).
 
     `arises`: the date is an implicit decision or a tacit authorisation, which past its date is a
-    fact (« acquise il y a 3 j »), not a late task."""
+    fact (« acquise il y a 3 j »), not a late task. `to_notify`: a decision letter awaits its
+    notification date (shown when no other date runs)."""
+    if due is None and to_notify:
+        return "notification à saisir", "notification"
     if due is None:
         return "—", "none"
     left = (due - today).days

@@ -36,7 +36,10 @@ def instructing_authority(actor: Actor) -> str | None:
     return None
 
 
-CommandFn = Callable[[dict | None, dict, Actor], dict]
+CommandFn = Callable[..., dict]
+# (kind, id) of another record a command reads (never writes), e.g. the letter a notification is
+# about: the server loads it within the caller's scope, the client from its copy.
+RelatedFn = Callable[[dict], tuple[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,20 @@ class CommandSpec:
     kind: str  # the record kind it writes
     mode: str  # "create": must not exist yet; "update": must exist; "upsert": either
     fn: CommandFn
+    related: RelatedFn | None = None  # then fn(current, args, actor, related payload or None)
 
 
 COMMANDS: dict[str, CommandSpec] = {}
 
 
-def command(name: str, kind: str, *, mode: str = "update"):
+def command(name: str, kind: str, *, mode: str = "update", related: RelatedFn | None = None):
     if mode not in ("create", "update", "upsert"):
         raise ValueError(mode)
 
     def register(fn: CommandFn) -> CommandFn:
         if name in COMMANDS:
             raise RuntimeError(f"command {name} registered twice")
-        COMMANDS[name] = CommandSpec(name, kind, mode, fn)
+        COMMANDS[name] = CommandSpec(name, kind, mode, fn, related)
         return fn
 
     return register
@@ -71,8 +75,17 @@ def spec(name: str) -> CommandSpec:
         raise CommandRejected("commande_inconnue", f"Commande inconnue : « {name} ».") from None
 
 
-def execute(name: str, current: dict | None, args: Any, actor: Actor) -> dict:
-    """Run a command after the checks common to all: argument shape, existence."""
+def related_key(name: str, args: Any) -> tuple[str, str] | None:
+    """The (kind, id) of the record this command reads besides its own, if any."""
+    command_spec = spec(name)
+    if command_spec.related is None or not isinstance(args, dict):
+        return None
+    return command_spec.related(args)
+
+
+def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None) -> dict:
+    """Run a command after the checks common to all: argument shape, existence. `related`: the
+    payload of the record named by `related_key` (None when absent or out of the caller's scope)."""
     command_spec = spec(name)
     if not isinstance(args, dict):
         raise CommandRejected("arguments_invalides", "Les arguments de la commande doivent être un objet JSON.")
@@ -80,6 +93,8 @@ def execute(name: str, current: dict | None, args: Any, actor: Actor) -> dict:
         raise CommandRejected("existe_deja", "Cet enregistrement existe déjà : il ne peut pas être créé une seconde fois.")
     if command_spec.mode == "update" and current is None:
         raise CommandRejected("introuvable", "Enregistrement introuvable : il a peut-être été supprimé.")
+    if command_spec.related is not None:
+        return command_spec.fn(current, args, actor, related)
     return command_spec.fn(current, args, actor)
 
 
@@ -87,3 +102,5 @@ def _load_domains() -> None:
     # Importing the domain modules registers their commands (kept lazy to avoid import cycles).
     from aude_desktop.conventions import commands as _conventions  # noqa: F401
     from aude_desktop.dossiers import commands as _dossiers  # noqa: F401
+    from aude_desktop.dossiers import epreuves as _epreuves  # noqa: F401
+    from aude_desktop.letters import notification as _notification  # noqa: F401

@@ -38,7 +38,7 @@ from aude_desktop.store.database import (
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import materialize
+from aude_desktop.sync import commands, materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
 from aude_desktop.sync.scope import in_scope
@@ -158,7 +158,10 @@ class SyncEngine:
 
         user = self.auth.user
         actor = Actor(user.login, user.role, user.region, user.authority) if user else Actor(self.auth.login, "")
-        return fold(kind, payload, pending, actor)
+        if not any(commands.related_key(entry.name, entry.args) for entry in pending):
+            return fold(kind, payload, pending, actor)
+        with self.store.session() as s:  # a command that reads another record (a letter) sees this copy's
+            return fold(kind, payload, pending, actor, s)
 
     def _call(self, method: str, path: str, **kwargs):
         return with_retries(
@@ -488,10 +491,18 @@ def _next_round(s: Session) -> list[OutboxEntry]:
     ).all()
     seen: set[str] = set()
     round_: list[OutboxEntry] = []
+    sent: set[int] = set()
     for entry in candidates:
-        if entry.entity_id not in seen:
-            seen.add(entry.entity_id)
-            round_.append(entry)
+        if entry.entity_id in seen:
+            continue
+        seen.add(entry.entity_id)
+        # A command that reads another record (a convocation reads the dossier) waits until that
+        # record's earlier commands have reached the server: it must see what this agent saw.
+        related = commands.related_key(entry.name, entry.args)
+        if related and any(e.entity_id == related[1] and e.seq < entry.seq and e.seq not in sent for e in candidates):
+            continue
+        round_.append(entry)
+        sent.add(entry.seq)
     return round_[:PUSH_BATCH]
 
 

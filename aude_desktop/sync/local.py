@@ -15,7 +15,8 @@ from aude_desktop.store.models import AuditEntry, OutboxEntry
 from aude_desktop.sync import commands, materialize
 from aude_desktop.sync.commands import Actor
 
-DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention}
+DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention,
+           "letter": materialize.dump_letter, "epreuve_session": materialize.dump_epreuve_session}
 
 
 def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, int | None]:
@@ -25,6 +26,12 @@ def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, in
         return None, None
     dumper = DUMPERS.get(kind)
     return (dumper(session, entity_id) if dumper else None), row.version
+
+
+def related_payload(session, name: str, args: dict) -> dict | None:
+    """The local copy of the record a command reads besides its own (None: not on this machine)."""
+    key = commands.related_key(name, args)
+    return current_payload(session, *key)[0] if key else None
 
 
 def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
@@ -38,7 +45,7 @@ def apply_command(s, actor: Actor, name: str, args: dict) -> str:
     spec = commands.spec(name)
     entity_id = args.setdefault("id", str(uuid.uuid4()))
     current, version = current_payload(s, spec.kind, entity_id)
-    payload = commands.execute(name, current, args, actor)
+    payload = commands.execute(name, current, args, actor, related_payload(s, name, args))
     materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
     queued_before = s.scalar(
         select(func.count()).select_from(OutboxEntry)
@@ -53,12 +60,13 @@ def apply_command(s, actor: Actor, name: str, args: dict) -> str:
     return entity_id
 
 
-def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Actor) -> dict:
+def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Actor, session=None) -> dict:
     """Re-apply unsent local commands on top of a newer server version of the record."""
     payload = server_payload
     for entry in pending:
         try:
-            payload = commands.execute(entry.name, payload, dict(entry.args), actor)
+            related = related_payload(session, entry.name, entry.args) if session is not None else None
+            payload = commands.execute(entry.name, payload, dict(entry.args), actor, related)
         except commands.CommandRejected:
             continue  # no longer applicable here; the server will answer for it when it is sent
     return payload

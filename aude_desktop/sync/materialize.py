@@ -34,6 +34,7 @@ from aude_desktop.dossiers.models import (
     Diploma,
     Dossier,
     DossierLists,
+    EpreuveSession,
     Piece,
 )
 from aude_desktop.store import search
@@ -261,6 +262,17 @@ def _commission_rows(batch: _Batch, record_id: str, version: int, p: dict) -> No
     )
 
 
+EPREUVE_FIELDS = ("profession", "region", "starts_at", "address", "capacity", "bring")
+
+
+def _epreuve_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
+    batch.add(
+        EpreuveSession,
+        {"id": record_id, "version": version, **{k: p[k] for k in EPREUVE_FIELDS}, "session_on": _d(p["session_on"]),
+         "cancelled": bool(p.get("cancelled")), "convocations": _items(p.get("convocations"))},
+    )
+
+
 def _ruleset_rows(batch: _Batch, record_id: str, version: int, p: dict) -> None:
     from aude_desktop.conventions.thresholds import RulesetError, parse_ruleset
 
@@ -306,6 +318,7 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
     "piece": _piece_rows,
     "annotation": _annotation_rows,
     "commission_session": _commission_rows,
+    "epreuve_session": _epreuve_rows,
     "ruleset": _ruleset_rows,
     "letter": _letter_rows,
     "transparence": _transparence_rows,
@@ -314,7 +327,7 @@ ROW_BUILDERS: dict[str, Callable[[_Batch, str, int, dict], None]] = {
 OWNED_ROWS = {"dossier": (Applicant, Diploma, Decision)}  # rows of a record that are not records themselves
 LISTS = {"dossier": DossierLists, "convention": ConventionLists}  # one row per record, keyed by its id
 MAIN_MODELS = {"dossier": Dossier, "convention": Convention, "piece": Piece, "annotation": Annotation,
-               "commission_session": CommissionSession, "ruleset": Ruleset,
+               "commission_session": CommissionSession, "epreuve_session": EpreuveSession, "ruleset": Ruleset,
                "letter": Letter, "transparence": TransparenceStatus, "transparence_company": TransparenceCompany}
 
 
@@ -489,3 +502,21 @@ def dump_convention(session: Session, record_id: str) -> dict | None:
     payload["decision"] = None
     payload.update(c.extra or {})
     return payload
+
+
+def dump_letter(session: Session, record_id: str) -> dict | None:
+    """The letter's payload as the server holds it (what a command that reads a letter sees)."""
+    letter = session.get(Letter, record_id)
+    if letter is None:
+        return None
+    return {"kind": letter.kind, "reference": letter.reference, "dossier_id": letter.dossier_id,
+            "convention_id": letter.convention_id, "sha256": letter.sha256, "issued_on": letter.issued_at.date().isoformat(),
+            "issued_by": letter.issued_by, "replaces_id": letter.replaces_id}
+
+
+def dump_epreuve_session(session: Session, record_id: str) -> dict | None:
+    row = session.get(EpreuveSession, record_id)
+    if row is None:
+        return None
+    return {**{k: getattr(row, k) for k in EPREUVE_FIELDS}, "session_on": _iso(row.session_on), "cancelled": row.cancelled,
+            "convocations": copy.deepcopy(row.convocations or [])}

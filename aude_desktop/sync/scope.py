@@ -7,7 +7,7 @@ from __future__ import annotations
 from aude_desktop.sync.commands import Actor, instructing_authority
 
 SHARED = ("ruleset", "annotation")  # rules for all; annotations are filtered by the server per author
-AUDE = ("dossier", "piece", "commission_session", "letter")
+AUDE = ("dossier", "piece", "commission_session", "epreuve_session", "letter")
 EPS = ("convention", "letter", "transparence")
 
 
@@ -17,7 +17,7 @@ def in_scope(actor: Actor, kind: str, payload: dict | None) -> bool:
     if actor.role == "agent_dreets":
         if kind not in AUDE:
             return False
-        if kind in ("dossier", "commission_session"):
+        if kind in ("dossier", "commission_session", "epreuve_session"):
             return payload.get("region") == actor.region
         return kind == "piece" or bool(payload.get("dossier_id"))
     authority = instructing_authority(actor)

@@ -116,10 +116,33 @@ def _dossier_shots(profile: Profile) -> dict:
     letters.resize(1280, 800)
     letters.open_dossier(fresh[0])
     letters.dossier.tabs.setCurrentIndex(4)
-    preview = letters.dossier.issue_letter("accuse_reception")
+    # a demo dossier may be past its month: the gallery shows the letter, the confirmation has its own test
+    preview = letters.dossier.issue_letter("accuse_reception", confirm_late=True)
     preview.resize(760, 900)
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
-            "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview}
+            "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,
+            **_clock_shots(store, actor, today, letters.dossier.letter_lines[0])}
+
+
+def _clock_shots(store, actor, today, line) -> dict:
+    """The épreuve sessions of the region and the notification date of a letter (docs/GUIDE.md)."""
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from aude_desktop.dossiers.views.epreuve_dialogs import EpreuveSessionsDialog
+    from aude_desktop.letters.templates import templates
+    from aude_desktop.letters.views.notification_dialog import NotificationDialog
+    from aude_desktop.sync.local import run_command
+
+    for days, hour, places in ((45, "09:30", 24), (120, "14:00", 12)):
+        run_command(store, actor, "epreuve.create", {"payload": {
+            "profession": "infirmier", "region": "OCC", "session_on": (date.today() + timedelta(days=days)).isoformat(),
+            "starts_at": hour, "address": "DREETS Occitanie, 5 esplanade Compans-Caffarelli, 31000 Toulouse", "capacity": places,
+            "bring": "une pièce d'identité en cours de validité et la présente convocation"}})
+    sessions = EpreuveSessionsDialog(store, actor, today)
+    sessions.resize(1060, 340)
+    decision = replace(line, title=templates("aude")["decision_mesures"].title, decision=True)  # shown, never accepted
+    return {"epreuve-sessions.png": sessions, "notification-dialog.png": NotificationDialog(store, actor, decision, today)}
 
 
 def _convention_shots(profile: Profile) -> dict:

@@ -138,7 +138,7 @@ class RecordView(QWidget):
 
     def build_letters_tab(self) -> QWidget:
         tab = QWidget()
-        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le", "Statut"), "Courriers enregistrés")
+        self.letters_table = readonly_table(("Référence", "Courrier", "Émis le", "Statut", "Notification"), "Courriers enregistrés")
         self.letters_table.cellActivated.connect(lambda row, _c: self.show_letter(row))
         self.issue_button = QPushButton("Émettre un courrier…")
         self.issue_button.setAccessibleName("Émettre un courrier")
@@ -151,8 +151,13 @@ class RecordView(QWidget):
         self.correct_button = QPushButton("Émettre un courrier rectificatif")
         self.correct_button.setAccessibleName("Émettre un courrier rectificatif du courrier sélectionné")
         self.correct_button.clicked.connect(lambda: self.correct_letter(self.letters_table.currentRow()))
+        self.notify_button = QPushButton("Saisir la notification…")
+        self.notify_button.setObjectName("notifyLetterButton")
+        self.notify_button.setAccessibleName("Saisir la date de notification du courrier sélectionné")
+        self.notify_button.setToolTip("Date de distribution de la lettre recommandée ou de lecture de la notification électronique")
+        self.notify_button.clicked.connect(lambda: self.notify_letter(self.letters_table.currentRow()))
         row = QHBoxLayout()
-        for button in (self.issue_button, show, self.correct_button):
+        for button in (self.issue_button, show, self.correct_button, self.notify_button):
             row.addWidget(button)
         row.addStretch(1)
         column = QVBoxLayout(tab)
@@ -164,12 +169,13 @@ class RecordView(QWidget):
         from aude_desktop.letters import register
 
         self.letter_lines = register.letters_of(self.store, self.procedure, self.detail.id)
-        fill_table(self.letters_table, [(x.reference, x.title, format_date_fr(x.issued_on), x.status) for x in self.letter_lines]
-                   or [("", "Aucun courrier émis.", "", "")])
+        fill_table(self.letters_table, [(x.reference, x.title, format_date_fr(x.issued_on), x.status, x.notification or "—")
+                                        for x in self.letter_lines] or [("", "Aucun courrier émis.", "", "", "")])
         actor = self.actor()
         editable = actor is not None and actor.role in self.editors and not getattr(self.detail, "read_only", False)
         self.issue_button.setVisible(editable)
         self.correct_button.setVisible(editable)
+        self.notify_button.setVisible(editable and any(x.decision for x in self.letter_lines))
 
     def _fill_issue_menu(self) -> None:
         from aude_desktop.letters import compose
@@ -181,7 +187,7 @@ class RecordView(QWidget):
         if self.issue_menu.isEmpty():
             self.issue_menu.addAction("Aucun courrier à cette étape").setEnabled(False)
 
-    def issue_letter(self, kind: str, replaces: str | None = None):
+    def issue_letter(self, kind: str, replaces: str | None = None, confirm_late: bool = False):
         from aude_desktop.letters import compose, register
         from aude_desktop.letters.views.preview import LetterPreview
 
@@ -190,7 +196,9 @@ class RecordView(QWidget):
             return None
         try:
             issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
-                                    replaces=replaces)
+                                    replaces=replaces, confirm_late=confirm_late)
+        except register.LateIssueUnconfirmed as late:
+            return self.confirm_late_issue(late, lambda: self.issue_letter(kind, replaces, confirm_late=True))
         except compose.LetterNotApplicable as exc:
             QMessageBox.warning(self, "Courrier impossible", str(exc))
             return None
@@ -203,6 +211,39 @@ class RecordView(QWidget):
         preview = LetterPreview(issued.pdf, issued.reference, note, self)
         preview.open()
         return preview
+
+    def confirm_late_issue(self, late, issue_anyway) -> QMessageBox:
+        """The legal window has passed: say what it changes in law; `issue_anyway()` runs only if
+        the agent confirms. Window-modal, not blocking: the answer arrives through `finished`."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Courrier hors délai", "Ce courrier est émis après son délai légal.",
+                          parent=self)
+        box.setInformativeText(f"{late.late.message}\n\nÉmettre le courrier quand même ?")
+        box.setAccessibleName("Courrier hors délai : confirmation")
+        emit = box.addButton("Émettre quand même", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Ne pas émettre", QMessageBox.ButtonRole.RejectRole)
+        emit.setAccessibleName("Émettre le courrier hors délai quand même")
+        keep.setAccessibleName("Ne pas émettre le courrier")
+        box.setDefaultButton(keep)  # Entrée must not issue a late letter by accident
+        box.finished.connect(lambda _r: issue_anyway() if box.clickedButton() is emit else None)
+        self.late_box = box
+        box.open()
+        return box
+
+    def notify_letter(self, row: int):
+        from aude_desktop.letters.views.notification_dialog import NotificationDialog
+
+        lines = getattr(self, "letter_lines", [])
+        actor = self.actor()
+        if not 0 <= row < len(lines) or actor is None:
+            QMessageBox.information(self, "Notification", "Sélectionnez d’abord une décision dans la liste des courriers.")
+            return None
+        if not lines[row].decision:
+            QMessageBox.information(self, "Notification", "Seule la notification d’une décision est enregistrée.")
+            return None
+        dialog = NotificationDialog(self.store, actor, lines[row], self.today, self)
+        dialog.accepted.connect(lambda: (self.changed.emit(self.detail.id), self.reload()))
+        dialog.open()
+        return dialog
 
     def show_letter(self, row: int):
         from aude_desktop.letters.views.preview import LetterPreview
@@ -219,7 +260,7 @@ class RecordView(QWidget):
         preview.open()
         return preview
 
-    def correct_letter(self, row: int):
+    def correct_letter(self, row: int, confirm_late: bool = False):
         lines = getattr(self, "letter_lines", [])
         if not 0 <= row < len(lines):
             return None
@@ -227,4 +268,4 @@ class RecordView(QWidget):
 
         with self.store.session() as s:
             kind = s.get(Letter, lines[row].letter_id).kind.partition(".")[2]
-        return self.issue_letter(kind, replaces=lines[row].letter_id)
+        return self.issue_letter(kind, replaces=lines[row].letter_id, confirm_late=confirm_late)

@@ -34,7 +34,9 @@ def test_autorisation_path_incomplete_then_decision_and_its_clock():
         run("convention.decide", p, kind="refus", on="2026-03-01")
     refused = run("convention.decide", p, kind="refus", on="2026-03-01", motifs="Rémunération disproportionnée.")
     assert refused["state"] == "refusee"
-    assert workflow.clock(refused, date(2026, 3, 2)).next_label.startswith("Convention modifiée recevable jusqu'au 16 mars 2026")
+    assert workflow.clock(refused, date(2026, 3, 2)).status == "notification"  # the fifteen days run from the delivery
+    notified = {**refused, "events": [*refused["events"], {"on": "2026-03-04", "kind": "notified", "note": "", "letter": "eps.refus"}]}
+    assert workflow.clock(notified, date(2026, 3, 5)).next_label.startswith("Convention modifiée recevable jusqu'au 19 mars 2026")
     modified = run("convention.receive_modified", refused, on="2026-03-10")
     assert workflow.clock(modified, date(2026, 3, 11)).next_date == date(2026, 3, 25)  # 15 days to decide
 

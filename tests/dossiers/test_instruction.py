@@ -80,7 +80,15 @@ def test_a_decision_with_measures_survives_the_local_store_and_the_choice_follow
     with store.session() as s:
         d = detail.load(s, "d1", AGENT.login, TODAY)
     assert "choix du demandeur : épreuve" in d.decision
-    assert d.clock.next_label.startswith("Épreuve d’aptitude à passer au plus tard le 12 mai 2027")
+    assert d.clock.next_label.startswith("Notification à saisir")  # six months from the delivery, not the decision
+    from aude_desktop.letters import register
+    from aude_desktop.settings import Settings
+
+    letter = register.issue(store, AGENT, Settings(), "aude", "decision_mesures", "d1", date(2026, 11, 13))
+    register.notify(store, AGENT, letter.letter_id, date(2026, 11, 14), "lrar")
+    with store.session() as s:
+        d = detail.load(s, "d1", AGENT.login, TODAY)
+    assert d.clock.next_label.startswith("Épreuve d’aptitude à passer au plus tard le 14 mai 2027")
 
 
 def test_bulk_acknowledgements_report_per_dossier_and_queue_only_what_succeeded(store):

@@ -60,6 +60,9 @@ def test_every_aude_letter_carries_its_mandatory_mentions(kind):
         assert "g) Programme détaillé de la formation" in text and "décision implicite de rejet" in text
     if kind == "attestation_ass":
         assert "code de l'action sociale et des familles" in text
+    if kind == "convocation_epreuve":  # from the session; six months from the notification of 15 Sept. 2026
+        assert all(w in text for w in ("le 14 janvier 2027 à 9 h 30", "salle 204", "stylo à encre noire",
+                                       "au plus tard le 15 mars 2027", "Pédiatrie"))
     assert all(embedded for _, embedded in _fonts(pdf))
 
 
@@ -69,8 +72,9 @@ def test_every_eps_letter_carries_its_mandatory_mentions(kind):
     text = joined(pdf)
     assert "Laboratoires Élan" in text and "EPS-2026-0000123" in text and "Claire MARTIN" in text
     if kind == "refus":
-        # The fifteen days run from the notification: no date computed from the decision (already past).
-        assert "Rémunération disproportionnée" in text and "quinze jours" in text and "17 novembre 2026" not in text
+        assert "Rémunération disproportionnée" in text
+        # issued before its notification: the fifteen days in words, never a date (2 Nov. + 15 days was already past)
+        assert "quinze jours à compter de la notification de la présente décision" in text and "17 novembre 2026" not in text
         assert all(w in text for w in RECOURS)
     if kind == "incomplet":
         assert "Programme de la manifestation" in text and "R.1453-18" in text

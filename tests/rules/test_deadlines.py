@@ -9,11 +9,14 @@ from datetime import date
 import pytest
 
 from aude_desktop.paths import resources_dir
+from aude_desktop.rules.calendar import calendar_for_authority, calendar_for_region, format_date_fr
 from aude_desktop.rules.deadlines import (
     ClockInputError,
     RulesError,
     aude_clock,
     eps_clock,
+    from_notification,
+    late_issue,
     parse_rules,
 )
 
@@ -72,27 +75,64 @@ def test_grand_est_uses_the_alsace_moselle_calendar():
     assert aude_clock(events, "infirmier", "OCC", today=date(2025, 9, 1)).next_date == date(2025, 12, 26)
 
 
-def test_measure_choice_due_two_months_after_the_decision():
-    events = ev(("2025-01-02", "receipt"), ("2025-01-03", "acknowledged"), ("2025-01-03", "complete"),
-                ("2025-03-01", "avis"), ("2025-03-14", "decision", "mesures_compensation"))
-    clock = aude_clock(events, "infirmier", "OCC", today=date(2025, 4, 1))
-    assert clock.next_date == date(2025, 5, 14)
+DECIDED = (("2025-01-02", "receipt"), ("2025-01-03", "acknowledged"), ("2025-01-03", "complete"),
+           ("2025-03-01", "avis"), ("2025-03-14", "decision", "mesures_compensation"))
+NOTIFIED = {"on": "2025-03-20", "kind": "notified", "note": "lettre recommandée", "letter": "aude.decision_mesures"}
+
+
+def test_until_the_decision_is_notified_the_choice_is_stated_in_words_without_a_date():
+    clock = aude_clock(ev(*DECIDED), "infirmier", "OCC", today=date(2025, 4, 1))
+    assert clock.next_date is None and clock.status == "notification" and clock.status_label == "notification à saisir"
+    assert clock.next_label.startswith("Notification à saisir") and "deux mois de la notification" in clock.next_label
+
+
+def test_measure_choice_due_two_months_after_the_notification_not_the_decision():
+    # decided Friday 14 March 2025, delivered Thursday 20 March: 20 May 2025 (a Tuesday), not 14 May
+    clock = aude_clock([*ev(*DECIDED), NOTIFIED], "infirmier", "OCC", today=date(2025, 4, 1))
+    assert clock.next_date == date(2025, 5, 20)
     assert clock.next_label.startswith("Choix de la mesure de compensation")
+    assert "Décision notifiée le 20 mars 2025." in clock.history
 
 
 @pytest.mark.parametrize(
-    ("measure", "due", "words"),
-    [("epreuve", date(2025, 9, 15), "Épreuve d’aptitude"),  # 14 Sept. 2025 is a Sunday
-     ("stage", date(2028, 3, 14), "Fin du stage")],
+    ("measure", "notified", "due", "words"),
+    [("epreuve", True, date(2025, 9, 22), "Épreuve d’aptitude"),  # 20 Sept. 2025 is a Saturday
+     ("epreuve", False, None, "Notification à saisir"),
+     ("stage", False, date(2028, 3, 14), "Fin du stage")],
 )
-def test_after_the_choice_the_epreuve_within_six_months_or_the_stage_within_three_years(measure, due, words):
-    events = ev(("2025-01-02", "receipt"), ("2025-01-03", "acknowledged"), ("2025-01-03", "complete"),
-                ("2025-03-01", "avis"), ("2025-03-14", "decision", "mesures_compensation"),
-                ("2025-04-02", "measure_chosen", measure))
+def test_after_the_choice_the_epreuve_within_six_months_of_notification_or_the_stage_within_three_years(measure, notified, due, words):
+    events = [*ev(*DECIDED, ("2025-04-02", "measure_chosen", measure)), *([NOTIFIED] if notified else [])]
     clock = aude_clock(events, "infirmier", "OCC", today=date(2025, 4, 10))
     assert clock.next_date == due
     assert clock.next_label.startswith(words)
     assert any("Mesure choisie le 2 avril 2025" in line for line in clock.history)
+
+
+def test_delays_from_notification_per_letter_kind_dated_by_hand():
+    cal = calendar_for_region("OCC")
+    got = {d.rule: d.deadline.due for d in from_notification("aude.decision_mesures", date(2025, 8, 31), cal)}
+    # 31 Aug. + 2 months = 31 Oct. 2025 (Friday); + 6 months = 28 Feb. 2026 (Saturday) → Monday 2 March 2026
+    assert got == {"aude.measure_choice": date(2025, 10, 31), "aude.epreuve": date(2026, 3, 2),
+                   "recours.contentieux": date(2025, 10, 31)}
+    refus = {d.rule: d.deadline.due for d in from_notification("eps.refus", date(2026, 11, 5), calendar_for_authority("ARS-OCC"))}
+    # notified Thursday 5 Nov. 2026: 15 days → Friday 20 Nov.; recours → 5 Jan. 2027 (Tuesday)
+    assert refus == {"eps.modified_filing": date(2026, 11, 20), "recours.contentieux": date(2027, 1, 5)}
+    assert from_notification("aude.accuse_reception", date(2026, 11, 5), cal) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "received", "issued", "due", "words"),
+    [("aude.accuse_reception", date(2025, 5, 9), date(2025, 6, 11), date(2025, 6, 10), "L.112-6"),  # 9 June: Whit Monday
+     ("eps.incomplet", date(2025, 1, 15), date(2025, 2, 18), date(2025, 2, 17), "ne suspend pas"),  # 15 Feb.: Saturday
+     ("eps.urgence_non_justifiee", date(2025, 1, 15), date(2025, 2, 6), date(2025, 2, 5), "réputée autorisée")],
+)
+def test_a_letter_issued_after_its_window_says_what_it_changes(kind, received, issued, due, words):
+    cal = calendar_for_region("OCC")
+    assert late_issue(kind, received, due, cal) is None  # the last day is still in time
+    late = late_issue(kind, received, issued, cal)
+    assert late is not None and late.due == due and words in late.message
+    assert format_date_fr(due) in late.message and late.source in late.message
+    assert late_issue("aude.decision_refus", received, issued, cal) is None  # no window for a decision
 
 
 @pytest.mark.parametrize(
@@ -134,7 +174,12 @@ def test_eps_tacit_authorisation_and_incomplete_notice():
 
 def test_eps_refusal_then_modified_convention_and_urgency():
     refused = eps_clock(ev(("2025-01-15", "receipt"), ("2025-02-10", "decision", "refus")), "autorisation", "ORDRE-MK", False, None, date(2025, 2, 11))
-    assert refused.next_date == date(2025, 2, 25) and refused.next_label.startswith("Convention modifiée recevable")
+    assert refused.next_date is None and refused.status == "notification" and "quinze jours" in refused.next_label
+    notified = {"on": "2025-02-13", "kind": "notified", "note": "", "letter": "eps.refus"}
+    refused = eps_clock([*ev(("2025-01-15", "receipt"), ("2025-02-10", "decision", "refus")), notified], "autorisation",
+                        "ORDRE-MK", False, None, date(2025, 2, 14))
+    # notified Thursday 13 Feb. 2025 + 15 days = Friday 28 Feb. (from the decision it would be 25 Feb.)
+    assert refused.next_date == date(2025, 2, 28) and refused.next_label.startswith("Convention modifiée recevable")
     modified = eps_clock(ev(("2025-01-15", "receipt"), ("2025-02-10", "decision", "refus"), ("2025-02-20", "modified_received")),
                          "autorisation", "ORDRE-MK", False, None, date(2025, 2, 21))
     assert modified.next_date == date(2025, 3, 7)

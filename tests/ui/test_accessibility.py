@@ -56,6 +56,19 @@ def _every_dialog(store) -> dict[str, QWidget]:
             dialogs[f"{procedure}:{name}"] = ActionDialog(form, lambda _args: "", today=today)
     dialogs["choice"] = ChoiceDialog("Attribuer", "Agent :", [("agent.occ", "Agent Occitanie")], today, with_date=True)
     dialogs["new-session"] = NewSessionDialog(store, Actor("agent.occ", "agent_dreets", "OCC"), today)
+    from aude_desktop.dossiers.views.epreuve_dialogs import (
+        EpreuveSessionsDialog,
+        NewEpreuveSessionDialog,
+    )
+    from aude_desktop.letters.register import LetterLine
+    from aude_desktop.letters.views.notification_dialog import NotificationDialog
+
+    agent = Actor("agent.occ", "agent_dreets", "OCC")
+    dialogs["epreuve-sessions"] = EpreuveSessionsDialog(store, agent, today)
+    dialogs["epreuve-new"] = NewEpreuveSessionDialog(store, agent, today)
+    dialogs["notification"] = NotificationDialog(store, agent, LetterLine(
+        "00000000-0000-4000-8000-000000000001", "AUDE-C-TEST-000001", "Décision de refus", today, "0" * 64, "en vigueur",
+        "notification à saisir", True), today)
     dialogs["conflict"] = ConflictDialog([FieldDiff("specialty", "Pédiatrie", "Urgences", True),
                                           FieldDiff("applicant.city", "Rodez", "Albi", False)])
     return dialogs

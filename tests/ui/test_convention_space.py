@@ -85,7 +85,8 @@ def test_open_a_convention_see_its_regime_and_record_a_step(qtbot, loaded):
         assert s.get(Convention, target).state == "refusee"
         assert s.scalars(select(OutboxEntry.name).where(OutboxEntry.entity_id == target).order_by(OutboxEntry.seq)).all() == [
             "convention.decide"]
-    assert "Convention modifiée recevable jusqu'au" in view.clock_label.text()
+    # the fifteen days run from the notification of the refusal: not dated until it is entered
+    assert "Notification à saisir" in view.clock_label.text() and "quinze jours" in view.clock_label.text()
 
 
 def test_cnom_imports_and_supervisors_get_no_action(qtbot, loaded):

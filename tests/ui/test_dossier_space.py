@@ -156,7 +156,7 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
                           if "accuse_reception" in compose.applicable("aude", dump_dossier(s, i)))
     space.open_dossier(dossier_id)
     view = space.dossier
-    first = view.issue_letter("accuse_reception")
+    first = view.issue_letter("accuse_reception", confirm_late=True)  # confirmed if late (dialog: test_letters_clock_views)
     qtbot.addWidget(first)
     assert first.pages() >= 1 and "émis et enregistré" in first.note.text()
     reference = view.letter_lines[0].reference
@@ -166,9 +166,9 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
     assert "déjà été émis" in again.note.text() and again.pdf == first.pdf
     saved = again.save_as(str(tmp_path / "copie.pdf"))
     assert open(saved, "rb").read() == first.pdf
-    fixed = view.correct_letter(0)
+    fixed = view.correct_letter(0, confirm_late=True)
     qtbot.addWidget(fixed)
     statuses = [line.status for line in view.letter_lines]
     assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
-    report = issue_many(store, AGENT, sample_settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)
+    report = issue_many(store, AGENT, sample_settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)  # registered: no window asked
     assert [i.ok for i in report.items] == [True, False] and "réutilisé" in report.items[0].message

@@ -136,8 +136,9 @@ def test_cli_login_sync_status_logout_without_keyring(tmp_path):
                          "--show", env_extra=env)
         assert configured.returncode == 0, configured.stderr
         assert "LE GOFF" in configured.stdout and "prêts à être émis" in configured.stdout
+        # demo dossiers may be past a letter's legal window: the flag confirms it (its refusal: tests/letters)
         letter = run("aude-cli", "--profile", profile, "letters", "render", "--kind", kind, "--dossier", target,
-                     "--out", str(tmp_path / "courrier.pdf"), env_extra=env)
+                     "--out", str(tmp_path / "courrier.pdf"), "--confirmer-hors-delai", env_extra=env)
         assert letter.returncode == 0, letter.stderr
         assert "émis et enregistré" in letter.stderr and (tmp_path / "courrier.pdf").read_bytes().startswith(b"%PDF")
         again = run("aude-cli", "--profile", profile, "letters", "batch", "--kind", kind, "--dossier", target, "inconnu",

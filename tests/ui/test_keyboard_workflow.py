@@ -98,6 +98,14 @@ def test_the_main_workflow_with_the_keyboard_only(qtbot, window, store):
     qtbot.keyClick(view.issue_menu, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None or any(
         w.isVisible() and type(w).__name__ == "LetterPreview" for w in QApplication.topLevelWidgets()), timeout=5000)
+    late = getattr(view, "late_box", None)
+    if late is not None and late.isVisible():  # a demo dossier past its month: the agent confirms, by keyboard
+        emit = next(b for b in late.buttons() if b.text() == "Émettre quand même")
+        _focus_window(qtbot, late)
+        _tab_to(qtbot, lambda w: w is emit)
+        _press(qtbot, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: any(w.isVisible() and type(w).__name__ == "LetterPreview"
+                                    for w in QApplication.topLevelWidgets()), timeout=5000)
     with store.session() as s:
         assert s.scalars(select(Letter.reference).where(Letter.dossier_id == target.id)).first()
     preview = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and type(w).__name__ == "LetterPreview")

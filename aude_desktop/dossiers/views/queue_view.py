@@ -26,7 +26,7 @@ from aude_desktop.ui.widgets import show_whole_text
 
 PAGE = 200
 ROOT = QModelIndex()  # the invisible root of a flat table
-STATUS_COLOURS = {"overdue": "#fde2e1", "soon": "#fff4d6"}
+STATUS_COLOURS = {"overdue": "#fde2e1", "soon": "#fff4d6", "notification": "#e3ecfa"}
 NEW_MARK = "● "
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget
 
 from aude_desktop.dossiers import bulk, commission, queue
 from aude_desktop.dossiers.views.bulk_dialogs import (
@@ -54,7 +54,12 @@ class DossiersSpace(QStackedWidget):
             ("Afficher l’ordre du jour d’une séance…", self.show_agenda),
             ("Enregistrer les avis d’une séance…", self.session_avis),
         ))
+        self.epreuves_button = QPushButton("Sessions d’épreuve…")
+        self.epreuves_button.setObjectName("epreuvesButton")
+        self.epreuves_button.setAccessibleName("Sessions de l’épreuve d’aptitude")
+        self.epreuves_button.clicked.connect(self.show_epreuves)
         self.queue.actions_bar.addWidget(self.sessions_button)
+        self.queue.actions_bar.addWidget(self.epreuves_button)
         self.queue.actions_bar.addWidget(self.bulk_button)
         self.refresh_permissions()
 
@@ -64,6 +69,14 @@ class DossiersSpace(QStackedWidget):
         editable = actor is not None and actor.role == "agent_dreets"
         self.bulk_button.setVisible(editable)
         self.sessions_button.setVisible(editable)
+
+    def show_epreuves(self):
+        from aude_desktop.dossiers.views.epreuve_dialogs import EpreuveSessionsDialog
+
+        dialog = EpreuveSessionsDialog(self.store, self.actor(), self.today, self)
+        dialog.finished.connect(lambda _r: (self.queue.refresh(), self.changed.emit()))
+        dialog.open()
+        return dialog
 
     # -- navigation -----------------------------------------------------------------------------
 
