@@ -643,14 +643,16 @@ def epreuves(args: argparse.Namespace, profile: Profile) -> int:
     except CommandRejected as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 2
+    from aude_desktop.rules.reference import professions
+
+    if args.profession is not None and args.profession not in professions():
+        print(f"Erreur : profession inconnue « {args.profession} » ; possibles : {', '.join(sorted(professions()))}.",
+              file=sys.stderr)
+        return 2
     if args.action == "create":
         from datetime import date, time
 
-        from aude_desktop.rules.reference import professions
-
         problem = None
-        if args.profession not in professions():
-            problem = f"profession inconnue « {args.profession} » ; possibles : {', '.join(sorted(professions()))}."
         try:
             date.fromisoformat(args.date)
         except ValueError:

@@ -34,6 +34,7 @@ def shots(tmp_path) -> Path:
 def seeded(store):
     late = new_dossier(state="complet", acknowledged_on="2026-11-03", complete_on="2026-11-03", clock_events=EVENTS[:3],
                        received_on="2026-09-01")
+    late["applicant"].update(sex="M", birth_date="1988-02-03")  # the letter agrees with the civilité
     chosen = decided({"kind": "au_choix", "chosen": "epreuve", "chosen_on": "2026-11-20"})
     with store.session() as s:
         materialize(s, [("dossier", D1, 1, decided({"kind": "au_choix"})), ("dossier", D2, 1, late), ("dossier", D3, 1, chosen)])
