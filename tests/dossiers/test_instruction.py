@@ -65,11 +65,13 @@ def test_action_forms_turn_french_input_into_command_arguments_and_refuse_bad_in
 
 
 def test_a_decision_with_measures_survives_the_local_store_and_the_choice_follows(store):
-    seed(store, ("d1", payload("AUDE-1", state="avis_rendu", avis={"kind": "mesures_compensation", "on": "2026-11-10", "motifs": ""},
-                               clock_events=[{"on": "2026-11-02", "kind": "receipt", "note": None},
-                                             {"on": "2026-11-03", "kind": "acknowledged", "note": None},
-                                             {"on": "2026-11-03", "kind": "complete", "note": None},
-                                             {"on": "2026-11-10", "kind": "avis", "note": "mesures_compensation"}])))
+    record = payload("AUDE-1", state="avis_rendu", avis={"kind": "mesures_compensation", "on": "2026-11-10", "motifs": ""},
+                     clock_events=[{"on": "2026-11-02", "kind": "receipt", "note": None},
+                                   {"on": "2026-11-03", "kind": "acknowledged", "note": None},
+                                   {"on": "2026-11-03", "kind": "complete", "note": None},
+                                   {"on": "2026-11-10", "kind": "avis", "note": "mesures_compensation"}])
+    record["applicant"].update(sex="F", birth_date="1990-04-12")  # the decision letter agrees with the civilité
+    seed(store, ("d1", record))
     run_command(store, AGENT, "dossier.decide", {"id": "d1", **forms.to_args(forms.FORMS["dossier.decide"], {
         "kind": "mesures_compensation", "on": date(2026, 11, 12), "motifs": "Différences en pédiatrie.",
         "measure_kind": "au_choix", "subjects": "Pédiatrie\nChirurgie", "required_level": "3", "held_level": "2"})})
@@ -82,9 +84,12 @@ def test_a_decision_with_measures_survives_the_local_store_and_the_choice_follow
     assert "choix du demandeur : épreuve" in d.decision
     assert d.clock.next_label.startswith("Notification à saisir")  # six months from the delivery, not the decision
     from aude_desktop.letters import register
-    from aude_desktop.settings import Settings
+    from aude_desktop.letters.samples import sample_settings
+    from aude_desktop.store.models import User
 
-    letter = register.issue(store, AGENT, Settings(), "aude", "decision_mesures", "d1", date(2026, 11, 13))
+    with store.session() as s:  # letters name the signed-in case officer
+        s.add(User(login=AGENT.login, display_name="Julien PETIT", role="agent_dreets", region="OCC"))
+    letter = register.issue(store, AGENT, sample_settings(), "aude", "decision_mesures", "d1", date(2026, 11, 13))
     register.notify(store, AGENT, letter.letter_id, date(2026, 11, 14), "lrar")
     with store.session() as s:
         d = detail.load(s, "d1", AGENT.login, TODAY)
