@@ -8,6 +8,7 @@ in the endpoint signatures, some of which are closures of create_app.
 import base64
 import binascii
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -38,12 +39,22 @@ from central_api.errors import ApiProblem
 from central_api.limits import BodyLimit
 from central_api.migrate import upgrade
 from central_api.scope import visible
-from central_api.service import apply_batch, current_cursor, insert_system_record
+from central_api.service import (
+    ClientIdTaken,
+    allocate_cursors,
+    apply_batch,
+    current_cursor,
+    insert_system_record,
+    next_filing_reference,
+)
 
 PROTOCOL_VERSION = 1
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Every value of a change page is encoded (the C encoder: the feed's throughput depends on it);
+# only the payload, which the server serialised itself (service.dumps), is spliced as stored.
+_text = json.encoder.encode_basestring
 
 
 class Strict(BaseModel):
@@ -200,11 +211,11 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         next_cursor = rows[-1].cursor if more else top
         # Payloads are stored as JSON text: splice them in rather than parse and re-serialise.
         parts = [
-            f'{{"kind":"{r.kind}","id":"{r.id}","version":{r.version},"cursor":{r.cursor},'
+            f'{{"kind":{_text(r.kind)},"id":{_text(r.id)},"version":{int(r.version)},"cursor":{int(r.cursor)},'
             f'"deleted":{"true" if r.deleted else "false"},"payload":{"null" if r.deleted else r.payload}}}'
             for r in rows
         ]
-        body = f'{{"changes":[{",".join(parts)}],"next":{next_cursor},"more":{"true" if more else "false"}}}'
+        body = f'{{"changes":[{",".join(parts)}],"next":{int(next_cursor)},"more":{"true" if more else "false"}}}'
         return Response(body, media_type="application/json")
 
     @app.post("/api/v1/mutations", tags=["synchronisation"])
@@ -213,7 +224,12 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             raise ApiProblem(403, "lecture_seule",
                              "Le profil DGOS est en lecture seule : aucune modification n'est acceptée.")
         items = [m.model_dump(mode="json") for m in batch.mutations]
-        return {"results": apply_batch(engine, actor, batch.client_id, items)}
+        try:
+            return {"results": apply_batch(engine, actor, batch.client_id, items)}
+        except ClientIdTaken:
+            raise ApiProblem(403, "client_id_etranger",
+                             "Cet identifiant de poste (client_id) appartient à un autre compte : rien n'a été appliqué. "
+                             "Chaque installation garde le sien.") from None
 
     @app.get("/api/v1/records/{kind}/{record_id}", tags=["synchronisation"])
     def record(kind: str, record_id: str, actor: Annotated[Actor, Depends(current_actor)]):
@@ -225,7 +241,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             ).first()
         if row is None:
             raise ApiProblem(404, "introuvable", "Enregistrement introuvable sur le serveur ou hors de votre périmètre.")
-        body = (f'{{"kind":"{row.kind}","id":"{row.id}","version":{row.version},'
+        body = (f'{{"kind":{_text(row.kind)},"id":{_text(row.id)},"version":{int(row.version)},'
                 f'"deleted":{"true" if row.deleted else "false"},"payload":{"null" if row.deleted else row.payload}}}')
         return Response(body, media_type="application/json")
 
@@ -344,6 +360,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         filed_files = _filed_attachments(payload.get("attachments"))
         created = []
         with engine.begin() as conn:
+            allocate_cursors(conn, 0)  # the writer lock first: the reference sequence is taken in order
             listed = []
             for sha, name, label, data in filed_files:
                 if not (files / sha).exists():
@@ -355,7 +372,10 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             filed_on = datetime.now(UTC).date().isoformat()
             for authority in authorities:
                 record_id = str(uuid.uuid4())
-                reference = f"EPS-{datetime.now(UTC):%Y}-{secrets.randbelow(10**7):07d}"
+                try:
+                    reference = next_filing_reference(conn, datetime.now(UTC).year)
+                except CommandRejected as exc:
+                    raise ApiProblem(503, exc.code, exc.message) from None
                 # The regime follows from the thresholds in force, whatever the company declared.
                 record = {"reference": reference, "authority": authority, "source": "eps", "read_only": False, **body,
                           "regime": classify(body).regime, "state": "recue", "filed_on": filed_on,

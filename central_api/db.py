@@ -90,8 +90,12 @@ class Record(Base):
     authority: Mapped[str | None] = mapped_column(String(20))
     owner: Mapped[str | None] = mapped_column(String(80))
     payload: Mapped[str] = mapped_column(Text)  # JSON text, spliced as is into change pages
+    # The official reference of dossiers, conventions and letters, copied from the payload: unique
+    # per kind, as the clients' tables require (a duplicate stopped a region's sync for ever).
+    reference: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
+        Index("uq_records_kind_reference", "kind", "reference", unique=True),
         Index("ix_records_region_cursor", "region", "cursor"),
         Index("ix_records_authority_cursor", "authority", "cursor"),
         Index("ix_records_owner_cursor", "owner", "cursor"),
@@ -110,6 +114,15 @@ class AppliedMutation(Base):
     mutation_id: Mapped[str] = mapped_column(String(36))
     login: Mapped[str] = mapped_column(String(80))
     result: Mapped[str] = mapped_column(Text)
+
+
+class ClientBinding(Base):
+    """The account that first used a `client_id`: nobody else may post with it (or read its answers)."""
+
+    __tablename__ = "client_bindings"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(80))
 
 
 # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT for a long-lived log.

@@ -67,8 +67,12 @@ def s256(verifier: str) -> str:
 
 def _loopback(redirect_uri: str) -> bool:
     """RFC 8252 §7.3: a native app receives the code on the loopback interface, any port."""
-    parts = urlsplit(redirect_uri)
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and parts.port is not None
+    try:
+        parts = urlsplit(redirect_uri)
+        port = parts.port  # ValueError for a port out of range or not a number (was a 500)
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and port is not None
 
 
 def _form(params: dict, error: str = "") -> HTMLResponse:

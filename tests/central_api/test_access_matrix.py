@@ -179,6 +179,29 @@ def test_creating_outside_ones_scope_is_refused(world, login, name, payload):
     assert result["status"] == "rejected" and result["code"] in ("hors_perimetre", "autorite_incompetente"), result
 
 
+@pytest.mark.parametrize("owner", sorted(set(USERS) - {"dgos"}))
+def test_a_client_id_answers_only_the_account_that_first_used_it(world, owner):
+    """Another account posting with someone's client_id (replaying their seq, or taking it first) is
+    refused whole, `client_id_etranger`, and reads nothing of the owner's stored answers."""
+    global cases
+    server, ids, _shas, tokens = world
+    client_id = f"poste-{uuid.uuid4()}"
+    mutation = {"id": str(uuid.uuid4()), "seq": 1, "name": "dossier.assign", "args": {"id": ids["D_OCC"]}, "base_version": 0}
+
+    def post(login: str, body: dict):
+        return requests.post(f"{server.url}/api/v1/mutations", json=body, headers=tokens[login], timeout=10)
+
+    first = post(owner, {"client_id": client_id, "mutations": [mutation]})
+    assert first.status_code == 200
+    for other in sorted(set(USERS) - {owner}):
+        answer = post(other, {"client_id": client_id, "mutations": [mutation | {"id": str(uuid.uuid4())}]})
+        cases += 1
+        expected = "lecture_seule" if other == "dgos" else "client_id_etranger"
+        assert answer.status_code == 403 and answer.json()["code"] == expected, (owner, other, answer.text)
+        assert "results" not in answer.json()
+    assert post(owner, {"client_id": client_id, "mutations": [mutation]}).json() == first.json()
+
+
 ANONYMOUS = [("GET", "/api/v1/changes"), ("GET", "/api/v1/me"), ("GET", "/api/v1/stats"), ("POST", "/api/v1/mutations"),
              ("GET", "/api/v1/records/dossier/x"), ("HEAD", "/api/v1/attachments/" + "0" * 64),
              ("GET", "/api/v1/attachments/" + "0" * 64), ("PUT", "/api/v1/attachments/" + "0" * 64)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from sqlalchemy import func, select
 
@@ -141,7 +142,7 @@ def test_cnom_conventions_are_read_only(server, login):
     payload = json.loads(stored)
     assert payload["read_only"] is True and payload["source"] == "cnom_import"
     try:
-        execute("convention.update", payload, {"id": "x", "fields": {"object": "autre"}}, Actor("ordre.inf", "ordre", authority="CNOM"))
+        execute("convention.update", payload, {"id": str(uuid.uuid4()), "fields": {"object": "autre"}}, Actor("ordre.inf", "ordre", authority="CNOM"))
     except CommandRejected as exc:
         assert exc.code == "lecture_seule" and "lecture seule" in exc.message
     else:
