@@ -188,6 +188,8 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     print(file=sys.stderr)
     print(f"Reçus : {report.pulled} ; envoyés : {report.applied} ; refusés : {report.rejected} ; "
           f"conflits : {report.conflicts} ; curseur : {report.cursor}")
+    for warning in report.warnings:  # records skipped or out of scope, a copy that differs: said, not hidden
+        print(f"Attention : {warning}", file=sys.stderr)
     return 0
 
 

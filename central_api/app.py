@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, func, insert, select, update
 
 from aude_desktop import __version__
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
 from central_api import errors, oidc, security, service
 from central_api.db import (
     ApiKey,
@@ -234,6 +234,8 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
     @app.get("/api/v1/records/{kind}/{record_id}", tags=["synchronisation"])
     def record(kind: str, record_id: str, actor: Annotated[Actor, Depends(current_actor)]):
         """One record as the server holds it (a client discarding local work restores from it)."""
+        if not is_record_id(record_id):  # the same answer as an absent record
+            raise ApiProblem(404, "introuvable", "Enregistrement introuvable sur le serveur ou hors de votre périmètre.")
         with engine.connect() as conn:
             row = conn.execute(
                 select(Record.kind, Record.id, Record.version, Record.deleted, Record.payload)

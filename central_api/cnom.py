@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from aude_desktop.conventions.typology import NATURES, OBJECTS
 from aude_desktop.rules.identifiers import rpps_error, siren_error, siret_error
+from aude_desktop.sync.commands import CommandRejected
 from central_api.db import Record
 from central_api.service import insert_system_record
 
@@ -104,6 +105,9 @@ def import_cnom(engine: Engine, path: Path) -> int:
             record_id = str(uuid.uuid5(NAMESPACE, reference))
             if conn.execute(select(Record.id).where(Record.kind == "convention", Record.id == record_id)).first():
                 continue  # re-importing the same file adds nothing
-            insert_system_record(conn, "convention", record_id, payload, authority="CNOM",
-                                 login="import:cnom", command="import.cnom")
+            try:
+                insert_system_record(conn, "convention", record_id, payload, authority="CNOM",
+                                     login="import:cnom", command="import.cnom")
+            except CommandRejected as exc:  # a reference another convention holds: nothing imported
+                raise CnomImportError(f"Convention {reference} : {exc.message} Rien n'a été importé.") from None
     return len(conventions)

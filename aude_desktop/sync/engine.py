@@ -605,10 +605,10 @@ def _skip(conn, change: dict, report: SyncReport) -> None:
         (str(change["kind"])[:30], str(change["id"])[:200], int(change["version"]), label,
          datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")))
     report.skipped.append(label)
-    report.warnings.append(
-        f"Enregistrement reçu du serveur impossible à enregistrer sur ce poste : {label}. La synchronisation "
-        "a continué sans lui ; il sera repris à sa prochaine modification ou par une resynchronisation "
-        "complète. Prévenez votre support.")
+    message = (f"Enregistrement reçu du serveur impossible à enregistrer sur ce poste : {label}. La synchronisation "
+               "a continué sans lui ; il sera repris à sa prochaine modification. Prévenez votre support.")
+    report.warnings.append(message)
+    report.notices.append(message)  # the window's status bar shows the notices
 
 
 def _forget_skipped(conn, records: list) -> None:

@@ -72,7 +72,7 @@ def test_ids_and_kinds_already_stored_are_encoded_in_the_feed_not_spliced(server
             found = [c for c in reader.pull_all() if c["id"] == hostile]
             assert len(found) == 1 and found[0]["kind"] == "piece" and found[0]["deleted"] is False, found
         one = agent.get(f"/api/v1/records/piece/{requests.utils.quote(hostile, safe='')}")
-        assert one.status_code == 200 and one.json()["id"] == hostile and one.json()["kind"] == "piece"
+        _french_refusal(one, 404, "introuvable")  # /records takes UUIDs only
     finally:
         with server.engine.begin() as conn:
             conn.execute(delete(Record).where(Record.kind == "piece", Record.id == hostile))
@@ -111,6 +111,23 @@ def test_concurrent_creations_with_one_reference_apply_once(server, login):
         thread.join()
     assert sorted(r["status"] for r in results) == ["applied"] + ["rejected"] * 5, results
     assert {r.get("code") for r in results if r["status"] == "rejected"} == {"reference_existante"}
+
+
+def test_a_cnom_file_naming_a_reference_already_held_is_refused_whole(server, tmp_path):
+    from central_api.cnom import CnomImportError, import_cnom
+    from tests.central_api.test_filing_and_import import HEADER, _line
+
+    with server.engine.connect() as conn:
+        taken = conn.execute(select(Record.reference).where(Record.kind == "convention", Record.reference.is_not(None))).scalar()
+        before = conn.execute(select(Record.cursor).order_by(Record.cursor.desc()).limit(1)).scalar()
+    fresh = f"S{uuid.uuid4().hex[:8]}"
+    csv = tmp_path / "cnom.csv"
+    csv.write_text(HEADER + _line(fresh) + _line("X").replace("CNOM-X", taken, 1), encoding="utf-8")
+    with pytest.raises(CnomImportError, match=f"{taken}.*déjà celle d'un autre enregistrement.*Rien n'a été importé"):
+        import_cnom(server.engine, csv)
+    with server.engine.connect() as conn:  # all or nothing: not even the first convention of the file
+        assert conn.execute(select(Record.id).where(Record.reference == f"CNOM-{fresh}")).first() is None
+        assert conn.execute(select(Record.cursor).order_by(Record.cursor.desc()).limit(1)).scalar() == before
 
 
 SIREN = "542051180"
