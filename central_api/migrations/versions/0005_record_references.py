@@ -32,7 +32,7 @@ def upgrade() -> None:
         if not isinstance(reference, str) or not reference or len(reference) > 200:
             continue
         if (kind, reference) in taken:
-            duplicates += 1  # the oldest keeps it; the later one is left without (listed in the log)
+            duplicates += 1  # the oldest keeps it; a later one is left without (counted in the log)
             continue
         taken.add((kind, reference))
         values.append({"k": kind, "i": record_id, "r": reference})
