@@ -118,7 +118,8 @@ def test_a_cnom_file_naming_a_reference_already_held_is_refused_whole(server, tm
     from tests.central_api.test_filing_and_import import HEADER, _line
 
     with server.engine.connect() as conn:
-        taken = conn.execute(select(Record.reference).where(Record.kind == "convention", Record.reference.is_not(None))).scalar()
+        taken = conn.execute(select(Record.reference).where(  # a filed convention's (a CNOM one would be a re-import)
+            Record.kind == "convention", Record.authority != "CNOM", Record.reference.is_not(None))).scalar()
         before = conn.execute(select(Record.cursor).order_by(Record.cursor.desc()).limit(1)).scalar()
     fresh = f"S{uuid.uuid4().hex[:8]}"
     csv = tmp_path / "cnom.csv"
@@ -320,7 +321,7 @@ texts = st.text(st.characters(exclude_categories=()), max_size=12)  # lone surro
 
 def test_generated_ids_and_texts_never_break_the_server_or_the_feed(server, login):
     """Any id and any text: a French 422 for what no database can store, `identifiant_invalide` for
-    anything but a UUID, never a 500 — and OCC's and the DGOS's feeds stay JSON with the ids unchanged."""
+    anything but a UUID, never a 500 — and OCC's and the DGOS's feeds stay JSON, with what was applied."""
     agent, dgos = login("agent.occ"), login("dgos")
     applied: set[str] = set()
 
@@ -345,4 +346,4 @@ def test_generated_ids_and_texts_never_break_the_server_or_the_feed(server, logi
     attack()
     for reader in (agent, dgos):
         seen = {c["id"] for c in reader.pull_all()}
-        assert applied <= seen and all(is_record_id(i) for i in seen)
+        assert applied <= seen and not seen & set(HOSTILE_IDS)
