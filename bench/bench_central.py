@@ -35,7 +35,7 @@ def run():
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {token}"
             since, pulled, pages = 0, 0, 0
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             while True:
                 page = session.get(f"{server.url}/api/v1/changes", params={"since": since, "limit": 5000}, timeout=120).json()
                 pulled += len(page["changes"])
@@ -44,11 +44,15 @@ def run():
                 if not page["more"]:
                     break
             feed_time = time.perf_counter() - started
+            # Server and client share this process: its CPU time is the feed's cost whatever else
+            # runs on the machine (a loaded machine lowers the wall-clock figure, not this one).
+            feed_cpu = time.process_time() - cpu_started
         finally:
             server.stop()
     return [
         (f"seed national data set ({records:,} records: {counts})", f"{seed_time:.1f} s", "< 60 s"),
         (f"change feed, full DGOS scope ({pulled:,} records, {pages} pages of 5,000)", f"{pulled / feed_time:,.0f} records/s", ">= 20,000 records/s"),
+        ("change feed per CPU-second (server and client in this process)", f"{pulled / feed_cpu:,.0f} records/s", ">= 20,000 records/s"),
     ]
 
 
