@@ -150,6 +150,33 @@ def assign(current: dict, args: dict, actor: Actor) -> dict:
     return p
 
 
+MOVABLE_STATES = (DossierState.RECU.value, DossierState.INCOMPLET.value, DossierState.COMPLET.value)
+
+
+@command("dossier.move_region", "dossier")
+def move_region(current: dict, args: dict, actor: Actor) -> dict:
+    """The competent region was wrong: the dossier goes, with its pièces and letters, to the region
+    that must instruct it (an agent of its current region decides, with a reason). The server then
+    removes it from the old region's copies (a tombstone in their change feed)."""
+    _require_region(actor, current["region"])
+    target = text_field(args.get("region"), "Région de destination", required=True, limit=3)
+    reason = text_field(args.get("reason"), "Motif du transfert", required=True, limit=2000)
+    if target == current["region"]:
+        raise CommandRejected("region_identique", "Le dossier relève déjà de cette région.")
+    if current.get("state") not in MOVABLE_STATES:
+        raise CommandRejected(
+            "transfert_impossible",
+            "Seul un dossier reçu, incomplet ou complet (ni inscrit en commission ni décidé) peut changer de région.",
+        )
+    check_competent_region(current["profession"], target, bool(current.get("acces_partiel")))
+    p = copy.deepcopy(current)
+    p["region"] = target
+    p["assigned_to"] = None  # the new region's service assigns it
+    transfer = {"from": current["region"], "to": target, "on": date.today().isoformat(), "by": actor.login, "reason": reason}
+    p["transfers"] = [*(current.get("transfers") or []), transfer]
+    return p
+
+
 def _register_transition(name: str) -> None:
     def run(current: dict, args: dict, actor: Actor) -> dict:
         _require_region(actor, current["region"])
