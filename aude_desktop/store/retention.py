@@ -85,7 +85,7 @@ def purge_closed(store, today: date, months: int) -> PurgeReport:
             report.counts[kind] = report.counts.get(kind, 0) + 1
         _record(s, versions, today)
         materialize.materialize(s, [(kind, record_id, 0, None) for kind, record_id in reversed(doomed)])
-        report.files = _drop_unreferenced(s, hashes)
+        report.files = drop_unreferenced(s, hashes)
     log.info("retention purge: %s record(s) removed, %d file(s)", sum(report.counts.values()), report.files)
     return report
 
@@ -140,7 +140,7 @@ def _record(s, versions: dict, today: date) -> None:
             "version": statement.excluded.version, "purged_on": statement.excluded.purged_on}), rows)
 
 
-def _drop_unreferenced(s, hashes: set[str]) -> int:
+def drop_unreferenced(s, hashes: set[str]) -> int:
     """Files of the purged records that no remaining record names (scans and letters hold names)."""
     still_used: set[str] = set()
     for chunk in _chunks(sorted(hashes)):
