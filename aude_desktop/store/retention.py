@@ -21,7 +21,14 @@ from aude_desktop.conventions.states import ConventionState as CS
 from aude_desktop.dossiers.models import Decision, Dossier, Piece
 from aude_desktop.dossiers.states import DossierState as DS
 from aude_desktop.rules.calendar import add_months
-from aude_desktop.store.models import Annotation, Attachment, Letter, OutboxEntry, PurgedRecord
+from aude_desktop.store.models import (
+    Annotation,
+    Attachment,
+    AttachmentData,
+    Letter,
+    OutboxEntry,
+    PurgedRecord,
+)
 from aude_desktop.sync import materialize
 
 log = logging.getLogger(__name__)
@@ -147,7 +154,8 @@ def drop_unreferenced(s, hashes: set[str]) -> int:
         for column in (Piece.sha256, Letter.sha256):
             still_used.update(s.scalars(select(column).where(column.in_(chunk))))
     gone = sorted(hashes - still_used)
-    for chunk in _chunks(gone):
+    for chunk in _chunks(gone):  # bytes first: pulled pages are written with foreign keys off (no cascade)
+        s.execute(delete(AttachmentData).where(AttachmentData.sha256.in_(chunk)))
         s.execute(delete(Attachment).where(Attachment.sha256.in_(chunk)))
     return len(gone)
 

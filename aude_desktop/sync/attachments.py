@@ -70,33 +70,67 @@ def upload_pending(store: LocalStore, auth, chunk: int = CHUNK) -> int:
     return len(pending)
 
 
-def download_missing(store: LocalStore, auth) -> int:
-    """Fetch the scans referenced by synced pièces that this machine does not hold yet."""
+def download_missing(store: LocalStore, auth, limit: int = MAX_SIZE, warnings: list[str] | None = None) -> int:
+    """Fetch the scans referenced by synced pièces that this machine does not hold yet. A file the
+    server sends wrong is not kept; with `warnings`, the others are still fetched and it is said there."""
     with store.session() as s:
-        wanted = set(s.scalars(select(Piece.sha256).where(Piece.sha256.is_not(None))))
-        # Files a company joined to its convention (listed in the convention's payload).
-        wanted |= {sha for (sha,) in s.connection().exec_driver_sql(
-            "SELECT json_extract(a.value, '$.sha256') FROM conventions, json_each(conventions.extra, '$.attachments') AS a "
-            "WHERE json_valid(conventions.extra)") if sha}
-        wanted |= set(s.scalars(select(Letter.sha256)))  # letters colleagues issued: the registered PDFs
+        wanted = {sha: None for sha in s.scalars(select(Piece.sha256).where(Piece.sha256.is_not(None)))}
+        # Files a company joined to its convention (listed with their size in the convention's payload).
+        for sha, size in s.connection().exec_driver_sql(
+                "SELECT json_extract(a.value, '$.sha256'), json_extract(a.value, '$.size') FROM conventions, "
+                "json_each(conventions.extra, '$.attachments') AS a WHERE json_valid(conventions.extra)"):
+            if sha:
+                wanted[sha] = size if isinstance(size, int) else None
+        wanted.update({sha: None for sha in s.scalars(select(Letter.sha256)) if sha not in wanted})  # colleagues' letters
         held = set(s.scalars(select(AttachmentData.sha256)))
     count = 0
-    for sha in sorted(wanted - held):
-        response = auth.transport.session.get(
-            f"{auth.transport.base_url}/api/v1/attachments/{sha}", timeout=120,
-            headers={"Authorization": f"Bearer {auth.access_token()}"},
-        )
-        if response.status_code == 404:
+    for sha in sorted(set(wanted) - held):
+        try:
+            data = _fetch(auth, sha, wanted[sha], limit)
+        except ServerError as exc:
+            if warnings is None:
+                raise
+            warnings.append(str(exc))
+            continue
+        if data is None:
             continue  # not uploaded yet by its author: next sync
-        data = response.content
-        if response.status_code != 200 or hashlib.sha256(data).hexdigest() != sha:
-            raise ServerError("Une pièce jointe reçue ne correspond pas à son empreinte : elle a été écartée.")
         with store.session() as s:
             if s.get(Attachment, sha) is None:
                 s.add(Attachment(sha256=sha, size=len(data), filename=sha[:12], uploaded=True, downloaded=True))
             s.merge(AttachmentData(sha256=sha, data=data))
         count += 1
     return count
+
+
+def _fetch(auth, sha: str, declared: int | None, limit: int) -> bytes | None:
+    """One file, streamed: never more than its declared size and the per-file limit, checked against
+    its SHA-256 before anything is kept."""
+    cap = min(declared, limit) if declared is not None and declared >= 0 else limit
+    with auth.transport.session.get(
+        f"{auth.transport.base_url}/api/v1/attachments/{sha}", timeout=120, stream=True,
+        headers={"Authorization": f"Bearer {auth.access_token()}"},
+    ) as response:
+        if response.status_code == 404:
+            return None
+        length = response.headers.get("Content-Length")
+        if response.status_code != 200 or (length is not None and (not length.isdigit() or int(length) > cap)):
+            raise ServerError(_too_big(cap) if response.status_code == 200 else
+                              f"Pièce jointe refusée par le serveur (code {response.status_code}).")
+        digest, parts, size = hashlib.sha256(), [], 0
+        for part in response.iter_content(CHUNK):
+            size += len(part)
+            if size > cap:
+                raise ServerError(_too_big(cap))
+            digest.update(part)
+            parts.append(part)
+    if digest.hexdigest() != sha or (declared is not None and size != declared):
+        raise ServerError("Une pièce jointe reçue ne correspond pas à son empreinte ou à sa taille : elle a été écartée.")
+    return b"".join(parts)
+
+
+def _too_big(cap: int) -> str:
+    return (f"Une pièce jointe envoyée par le serveur dépasse sa taille annoncée ou la limite ({cap} octets) : "
+            "elle a été écartée, rien n'a été enregistré.")
 
 
 def export_for_viewing(store: LocalStore, sha: str, filename: str) -> Path | None:

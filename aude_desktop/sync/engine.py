@@ -455,7 +455,7 @@ class SyncEngine:
         attachments.upload_pending(self.store, self.auth)  # before the commands that reference them
         self.push(report)
         self.pull(report)
-        attachments.download_missing(self.store, self.auth)
+        attachments.download_missing(self.store, self.auth, warnings=report.warnings)
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)

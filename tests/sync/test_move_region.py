@@ -1,0 +1,62 @@
+"""Issue 16 item 10, end to end: a dossier moved from Occitanie to Île-de-France by an Occitanie
+agent's client leaves that client (dossier, pièce and scan) and reaches an Île-de-France client
+whole, through the real reference server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import select
+
+from aude_desktop.dossiers.models import Dossier, Piece
+from aude_desktop.store.models import AttachmentData
+from aude_desktop.sync import attachments
+from aude_desktop.sync.commands import Actor
+from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.sync.local import run_command
+from tests.central_api.conftest import new_dossier
+from tests.support.live_server import server_fixture
+from tests.sync.test_engine import AGENT, _client
+
+server = server_fixture(30, 10, 11)
+
+
+def _holds(store, dossier_id: str, sha: str) -> tuple[bool, bool, bool]:
+    with store.session() as s:
+        return (s.get(Dossier, dossier_id) is not None,
+                s.scalar(select(Piece.id).where(Piece.dossier_id == dossier_id)) is not None,
+                s.get(AttachmentData, sha) is not None)
+
+
+def test_a_dossier_moved_to_another_region_leaves_the_old_clients_and_reaches_the_new_ones(tmp_path, server):
+    occ, occ_auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "occ")
+    colleague, colleague_auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "occ2")
+    idf, idf_auth = _client(tmp_path, server.url, "agent.idf", "demo-agent-idf", "idf")
+    scan = tmp_path / "passeport.pdf"
+    scan.write_bytes(b"%PDF-1.4 passeport " + os.urandom(50_000))
+    sha = attachments.add_file(occ, scan)
+    dossier_id = run_command(occ, AGENT, "dossier.create", {"payload": new_dossier("OCC")})
+    run_command(occ, AGENT, "piece.upsert", {"payload": {"dossier_id": dossier_id, "code": "b", "label": "Identité",
+                                                         "status": "recu", "sha256": sha, "filename": scan.name}})
+    for store, auth in ((occ, occ_auth), (colleague, colleague_auth), (idf, idf_auth)):
+        SyncEngine(store, auth).run()
+    assert _holds(colleague, dossier_id, sha) == (True, True, True)
+    assert _holds(idf, dossier_id, sha) == (False, False, False)
+
+    run_command(occ, AGENT, "dossier.move_region", {"id": dossier_id, "region": "IDF",
+                                                    "reason": "Le demandeur réside en Île-de-France"})
+    report = SyncEngine(occ, occ_auth).run()
+    assert report.applied == 1 and not report.mismatch, report
+    SyncEngine(colleague, colleague_auth).run()
+    for store in (occ, colleague):  # gone from the old region's machines, scan included
+        assert _holds(store, dossier_id, sha) == (False, False, False)
+    report = SyncEngine(idf, idf_auth).run()
+    assert _holds(idf, dossier_id, sha) == (True, True, True) and not report.mismatch
+    assert attachments.read(idf, sha) == scan.read_bytes()
+    with idf.session() as s:
+        moved = s.get(Dossier, dossier_id)
+        assert moved.region == "IDF" and moved.assigned_to is None
+        assert moved.extra["transfers"][0]["reason"] == "Le demandeur réside en Île-de-France"
+    # the new region instructs it from now on
+    run_command(idf, Actor("agent.idf", "agent_dreets", "IDF"), "dossier.assign", {"id": dossier_id, "assigned_to": "agent.idf"})
+    assert SyncEngine(idf, idf_auth).run().applied == 1
