@@ -3,6 +3,7 @@ encrypted database, uploaded and downloaded in resumable chunks, verified on arr
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -136,24 +137,36 @@ def _too_big(cap: int) -> str:
 def export_for_viewing(store: LocalStore, sha: str, filename: str) -> Path | None:
     """A copy the system viewer can open, in a folder only this user can read.
 
-    The scan leaves the encrypted store for as long as the viewer needs it: the folder is private
-    (0700) and emptied at each start of the application (clear_viewing_folder).
+    The scan leaves the encrypted store for as long as the viewer needs it: the folder is this
+    process's own, made fresh by `tempfile.mkdtemp` (0700, a name nobody can guess or take first)
+    and removed at exit.
     """
     data = read(store, sha)
     if data is None:
         return None
-    folder = viewing_folder()
-    folder.mkdir(mode=0o700, exist_ok=True)
     safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._- ") or "piece.pdf"
-    target = folder / f"{sha[:12]}-{safe}"
-    target.write_bytes(data)
-    target.chmod(0o600)
+    target = viewing_folder() / f"{sha[:12]}-{safe}"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
     return target
 
 
+_viewing: Path | None = None
+
+
 def viewing_folder() -> Path:
-    return Path(tempfile.gettempdir()) / f"aude-desktop-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    """This process's private folder for the viewer, made on first use."""
+    global _viewing
+    if _viewing is None or not _viewing.is_dir():
+        _viewing = Path(tempfile.mkdtemp(prefix="aude-desktop-view-"))
+        atexit.register(clear_viewing_folder)
+    return _viewing
 
 
 def clear_viewing_folder() -> None:
-    shutil.rmtree(viewing_folder(), ignore_errors=True)
+    """Remove the viewer's copies (at exit; the application also calls it when it closes)."""
+    global _viewing
+    if _viewing is not None:
+        shutil.rmtree(_viewing, ignore_errors=True)
+        _viewing = None
