@@ -10,7 +10,7 @@ import copy
 from datetime import date
 
 from aude_desktop.dossiers import workflow
-from aude_desktop.dossiers.states import DossierState, Situation
+from aude_desktop.dossiers.states import MOVABLE_STATES, DossierState, Situation
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
 from aude_desktop.sync.commands import Actor, CommandRejected, command
 from aude_desktop.sync.fields import date_field, object_fields, text_field
@@ -148,9 +148,6 @@ def assign(current: dict, args: dict, actor: Actor) -> dict:
     p = copy.deepcopy(current)
     p["assigned_to"] = text_field(args.get("assigned_to"), "Agent", limit=80)
     return p
-
-
-MOVABLE_STATES = (DossierState.RECU.value, DossierState.INCOMPLET.value, DossierState.COMPLET.value)
 
 
 @command("dossier.move_region", "dossier")

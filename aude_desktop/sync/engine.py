@@ -197,7 +197,7 @@ class SyncEngine:
             with self.store.session() as s:
                 entries = _next_round(s)
                 batch = [
-                    {"id": e.id, "seq": e.seq, "name": e.name, "args": e.args, "base_version": e.base_version}
+                    {"id": e.id, "seq": e.seq, "name": e.name, "args": e.args, "base_version": _base_version(s, e)}
                     for e in entries
                 ]
                 kinds = {e.seq: (e.entity_kind, e.entity_id) for e in entries}
@@ -492,6 +492,19 @@ def _mark_unseen(s: Session, records: list, pushed: set[str]) -> None:
     if news:
         s.connection().exec_driver_sql(
             "INSERT OR REPLACE INTO unseen_changes (entity_id, entity_kind, changed_at) VALUES (?, ?, ?)", news)
+
+
+VERSION_REQUIRED = ("dossier.move_region",)  # the server refuses them without a base version
+
+
+def _base_version(s: Session, entry: OutboxEntry) -> int | None:
+    """A command queued behind others on the same record was stored without a base version; by the
+    time it is sent, those were applied and the local row carries the version the server gave them."""
+    if entry.base_version is not None or entry.name not in VERSION_REQUIRED:
+        return entry.base_version
+    model = VERSIONED_MODELS.get(entry.entity_kind)
+    version = s.scalar(select(model.version).where(model.id == entry.entity_id)) if model is not None else None
+    return version or None
 
 
 def _next_round(s: Session) -> list[OutboxEntry]:

@@ -60,3 +60,51 @@ def test_a_dossier_moved_to_another_region_leaves_the_old_clients_and_reaches_th
     # the new region instructs it from now on
     run_command(idf, Actor("agent.idf", "agent_dreets", "IDF"), "dossier.assign", {"id": dossier_id, "assigned_to": "agent.idf"})
     assert SyncEngine(idf, idf_auth).run().applied == 1
+
+
+def test_a_move_queued_behind_other_offline_work_is_sent_with_the_version_they_reach(tmp_path, server):
+    occ, occ_auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ", "occ")
+    idf, idf_auth = _client(tmp_path, server.url, "agent.idf", "demo-agent-idf", "idf")
+    dossier_id = run_command(occ, AGENT, "dossier.create", {"payload": new_dossier("OCC")})
+    run_command(occ, AGENT, "dossier.acknowledge", {"id": dossier_id, "on": "2026-11-05"})
+    run_command(occ, AGENT, "dossier.move_region", {"id": dossier_id, "region": "IDF", "reason": "Erreur d'aiguillage"})
+    report = SyncEngine(occ, occ_auth).run()
+    assert (report.applied, report.rejected, report.conflicts) == (3, 0, 0), report
+    with occ.session() as s:
+        assert s.get(Dossier, dossier_id) is None
+    SyncEngine(idf, idf_auth).run()
+    with idf.session() as s:
+        assert s.get(Dossier, dossier_id).version == 3 and s.get(Dossier, dossier_id).state == "complet"
+
+
+def test_aude_cli_transfer_queues_the_move_and_refuses_in_french(tmp_path, capsys):
+    from aude_desktop.auth.actor import remember_user
+    from aude_desktop.auth.session import UserInfo
+    from aude_desktop.cli import main as cli
+    from aude_desktop.paths import Profile
+    from aude_desktop.settings import Settings
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+    from aude_desktop.store.models import OutboxEntry
+
+    profile = Profile.isolated(tmp_path / "p")
+    store = open_store(profile, database_key(profile))
+    remember_user(store, UserInfo("agent.occ", "Agent Occitanie", "agent_dreets", "OCC"))
+    Settings(last_user="agent.occ").save(profile.settings_path)
+    payload = new_dossier("OCC")
+    dossier_id = run_command(store, AGENT, "dossier.create", {"payload": payload})
+    store.close()
+    base = ["--profile", str(tmp_path / "p"), "transfer"]
+    assert cli([*base, "--dossier", "AUDE-INCONNU", "--region", "IDF", "--reason", "x"]) == 2
+    assert "introuvable sur ce poste" in capsys.readouterr().err
+    assert cli([*base, "--dossier", payload["reference"], "--region", "ZZZ", "--reason", "x"]) == 2
+    assert "Région inconnue" in capsys.readouterr().err
+    assert cli([*base, "--dossier", payload["reference"], "--region", "IDF", "--reason", ""]) == 2
+    assert "Motif du transfert : champ obligatoire" in capsys.readouterr().err
+    assert cli([*base, "--dossier", dossier_id, "--region", "IDF", "--reason", "Domicile à Paris"]) == 0
+    assert "transféré à la région Île-de-France" in capsys.readouterr().out
+    store = open_store(profile, database_key(profile))
+    with store.session() as s:
+        assert [e.name for e in s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq))] == ["dossier.create", "dossier.move_region"]
+        assert s.get(Dossier, dossier_id).region == "IDF"
+    store.close()
