@@ -21,6 +21,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, delete, func, insert, null, select, true, update
+from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected
@@ -319,9 +320,14 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         size = have + len(data)
         if size < total:
             if part is None:
-                with engine.begin() as conn:
-                    conn.execute(insert(PartialUpload).values(login=actor.login, sha256=sha256, total=total,
-                                                              started_at=datetime.now(UTC)))
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(insert(PartialUpload).values(login=actor.login, sha256=sha256, total=total,
+                                                                  started_at=datetime.now(UTC)))
+                except IntegrityError:  # the same user started the same file twice at once
+                    path.unlink(missing_ok=True)
+                    raise ApiProblem(409, "decalage", "Cet envoi a déjà commencé ailleurs : reprenez-le.",
+                                     headers={"Upload-Offset": "0"}) from None
             return {"sha256": sha256, "complete": False, "size": size}
         digest = hashlib.sha256()
         with open(path, "rb") as handle:

@@ -151,3 +151,43 @@ def test_partial_files_of_two_users_are_kept_apart_on_disk(tmp_path):
     sha = "a" * 64
     one, two = partial_path(tmp_path, "agent.occ", sha), partial_path(tmp_path, "agent.idf", sha)
     assert one != two and one.parent == two.parent == tmp_path / "partial" and one.name.endswith(sha)
+
+
+UPLOAD_ROUNDS = int(os.environ.get("AUDE_UPLOAD_ROUNDS", "3"))
+
+
+def test_racing_uploads_of_one_file_stay_apart_and_a_prober_learns_nothing(server, login):
+    """Two agents of different regions send the same file in parts at the same time while a third
+    user probes it with HEAD and PUT: both complete, the prober never sees a byte of theirs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    uploaders, prober = [login("agent.occ"), login("agent.idf")], login("ordre.inf")
+    for _round in range(UPLOAD_ROUNDS):
+        data = os.urandom(200_000)
+        sha = hashlib.sha256(data).hexdigest()
+        step = 20_000
+
+        def send(client):
+            for start in range(0, len(data), step):
+                end = min(start + step, len(data)) - 1
+                answer = _put(client, sha, data[start:end + 1], {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
+                assert answer.status_code == 200, answer.text
+                if answer.json()["complete"]:
+                    return True
+            return False
+
+        def probe():
+            seen = set()
+            for _ in range(20):
+                head = _head(prober, sha)
+                seen.add((head.headers["Upload-Offset"], head.headers["Upload-Complete"]))
+            return seen
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            sent = [pool.submit(send, c) for c in uploaders]
+            probed = pool.submit(probe)
+            assert all(f.result() for f in sent)
+            assert probed.result() == {("0", "0")}
+        assert _head(prober, sha).headers["Upload-Complete"] == "0"
+        for client in uploaders:
+            assert _head(client, sha).headers["Upload-Complete"] == "1"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import uuid
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from aude_desktop.settings import Settings
 from aude_desktop.store.models import Annotation, AttachmentData, Letter, OutboxEntry
 from aude_desktop.sync import attachments, resolution
 from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, get_state, set_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, SyncReport, get_state, set_state
 from aude_desktop.sync.http import ServerError, Transport
 from aude_desktop.sync.local import run_command
 from tests.dossiers.test_instruction import payload
@@ -272,3 +273,61 @@ def test_a_file_longer_than_the_size_its_convention_declares_is_refused(store):
         assert attachments._fetch(auth, sha, len(data), 1024 * 1024) == data
         with pytest.raises(ServerError, match="taille"):
             attachments._fetch(auth, sha, len(data) + 1, 1024 * 1024)
+
+
+SCOPE_EXAMPLES = int(os.environ.get("AUDE_SCOPE_EXAMPLES", "25"))
+
+
+def test_generated_feeds_store_exactly_the_children_of_records_in_scope(tmp_path):
+    """Dossiers of two regions and their pièces, letters and notes (some by another author, some of a
+    dossier never sent), in any order over pages of any size: what is stored is exactly the in-scope
+    dossiers and the children of those, whatever the order, and the final cursor is the feed's."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from aude_desktop.paths import Profile
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+
+    parents = st.lists(st.sampled_from(["OCC", "IDF", None]), min_size=1, max_size=5)  # None: never sent
+    child = st.tuples(st.integers(min_value=0, max_value=4), st.sampled_from(["piece", "letter", "annotation", "foreign"]))
+    rounds = iter(range(10**6))
+
+    @settings(max_examples=SCOPE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(parents, st.lists(child, max_size=12), st.randoms(use_true_random=False), st.integers(min_value=1, max_value=5))
+    def feed(regions, children, rnd, page_size):
+        profile = Profile.isolated(tmp_path / f"p{next(rounds)}")
+        store = open_store(profile, database_key(profile))
+        ids = [str(uuid.uuid4()) for _ in regions]
+        records, expected = [], {"dossier": set(), "piece": set(), "letter": set(), "annotation": set()}
+        for dossier_id, region in zip(ids, regions, strict=True):
+            if region:
+                records.append(("dossier", dossier_id, payload(f"AUDE-{dossier_id[:8]}", region=region)))
+                if region == "OCC":
+                    expected["dossier"].add(dossier_id)
+        for index, kind in children:
+            parent = ids[index % len(ids)]
+            child_id = str(uuid.uuid4())
+            body = (piece(parent) if kind == "piece" else letter(parent) if kind == "letter"
+                    else note(parent, "agent.occ" if kind == "annotation" else "agent.idf"))
+            records.append(("annotation" if kind == "foreign" else kind, child_id, body))
+            if kind != "foreign" and regions[index % len(ids)] == "OCC":
+                expected[kind].add(child_id)
+        rnd.shuffle(records)
+        Hostile.pages = {}
+        for start in range(0, len(records), page_size):
+            part = records[start:start + page_size]
+            more = start + page_size < len(records)
+            Hostile.pages[start] = {"changes": [change(k, i, p, start + n + 1) for n, (k, i, p) in enumerate(part)],
+                                    "next": start + len(part), "more": more}
+        SyncEngine(store, auth, page_size=page_size, apply_batch=1).pull(SyncReport())
+        with store.session() as s:
+            assert _ids(store, Dossier) == expected["dossier"]
+            assert _ids(store, Piece) == expected["piece"]
+            assert _ids(store, Letter) == expected["letter"]
+            assert _ids(store, Annotation) == expected["annotation"]
+            assert get_state(s, CURSOR_KEY) == str(len(records))
+        store.close()
+
+    with hostile() as auth:
+        feed()
