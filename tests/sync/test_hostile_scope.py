@@ -8,26 +8,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
 
-from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.dossiers.models import Dossier, Piece
-from aude_desktop.settings import Settings
 from aude_desktop.store.models import Annotation, AttachmentData, Letter, OutboxEntry
 from aude_desktop.sync import attachments, resolution
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, SyncReport, get_state, set_state
-from aude_desktop.sync.http import ServerError, Transport
+from aude_desktop.sync.http import ServerError
 from aude_desktop.sync.local import run_command
 from tests.dossiers.test_instruction import payload
+from tests.sync.test_hostile_server import _serving
 
 USER = {"login": "agent.occ", "display_name": "Agent", "role": "agent_dreets", "region": "OCC", "authority": None}
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
@@ -106,15 +104,8 @@ class Handler(BaseHTTPRequestHandler):
 def hostile():
     Hostile.pages, Hostile.records, Hostile.files, Hostile.chunked_forever = {}, {}, {}, set()
     Hostile.mutations = lambda m: {"id": m["id"], "seq": m["seq"], "status": "applied", "version": 1}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
-                           "agent.occ", tokens=MemoryTokens())
-        auth.sign_in("x")
+    with _serving(Handler) as auth:
         yield auth
-    finally:
-        server.shutdown()
 
 
 def change(kind: str, record_id: str, body: dict | None, cursor: int) -> dict:
