@@ -16,14 +16,21 @@ def make_private(folder: Path) -> None:
     """Folder and sub-folders 0700, files 0600 (POSIX; Windows profiles are private by their ACLs)."""
     if os.name != "posix":
         return
-    folder.chmod(0o700)
+    _chmod(str(folder), 0o700)
     for root, dirs, files in os.walk(folder):
         for name in dirs:
-            os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+            _chmod(os.path.join(root, name), 0o700)
         for name in files:
-            path = os.path.join(root, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o600)
+            _chmod(os.path.join(root, name), 0o600)
+
+
+def _chmod(path: str, mode: int) -> None:
+    """Best effort: a read-only disk or a file of another owner is reported by whoever opens it."""
+    try:
+        if not os.path.islink(path):
+            os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def resources_dir() -> Path:
