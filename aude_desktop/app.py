@@ -195,9 +195,6 @@ def main(argv: list[str] | None = None) -> int:
     install_french(app)
     install_style(app)
     install_excepthook(profile.log_dir)
-    from aude_desktop.sync.attachments import clear_viewing_folder
-
-    clear_viewing_folder()  # clear copies of scans opened in the system viewer last time
     log.info("start %s %s (log %s)", APP_NAME, __version__, log_file.name)
 
     gui_messages = not args.screenshot
@@ -227,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot(app, window, store, args)
     window.show()
     code = app.exec()
+    from aude_desktop.sync.attachments import clear_viewing_folder
+
+    clear_viewing_folder()  # copies of scans opened in the system viewer (also removed at exit)
     store.close()
     return code
 

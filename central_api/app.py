@@ -19,26 +19,31 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, null, select, true, update
+from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
-from central_api import errors, oidc, security, service
+from central_api import errors, oidc, security
+from central_api import files as file_rules
 from central_api.db import (
     ApiKey,
     Attachment,
     LoginFailure,
+    PartialUpload,
     Record,
     RefreshToken,
+    ScopeExit,
     ServerSecret,
     User,
     make_engine,
 )
 from central_api.errors import ApiProblem
-from central_api.limits import BodyLimit
+from central_api.limits import ATTACHMENT_LIMIT, BodyLimit
 from central_api.migrate import upgrade
-from central_api.scope import visible
+from central_api.scope import exits_visible, visible
 from central_api.service import (
     ClientIdTaken,
     allocate_cursors,
@@ -101,6 +106,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.files = files
     errors.install(app)
     app.add_middleware(BodyLimit)
 
@@ -206,6 +212,9 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
                 .where(and_(Record.cursor > since, Record.cursor <= top, visible(actor)))
                 .order_by(Record.cursor).limit(limit + 1)
             ).all()
+            exits = _exits(conn, actor, since, top, limit)
+        if exits:  # records that left this scope: tombstones, merged in cursor order
+            rows = sorted([*rows, *exits], key=lambda r: r.cursor)[: limit + 1]
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = rows[-1].cursor if more else top
@@ -217,6 +226,17 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         ]
         body = f'{{"changes":[{",".join(parts)}],"next":{int(next_cursor)},"more":{"true" if more else "false"}}}'
         return Response(body, media_type="application/json")
+
+    def _exits(conn, actor: Actor, since: int, top: int, limit: int) -> list:
+        condition = exits_visible(actor)
+        if condition is None:
+            return []
+        return conn.execute(
+            select(ScopeExit.kind, ScopeExit.record_id.label("id"), ScopeExit.version, ScopeExit.cursor,
+                   true().label("deleted"), null().label("payload"))
+            .where(ScopeExit.cursor > since, ScopeExit.cursor <= top, condition)
+            .order_by(ScopeExit.cursor).limit(limit + 1)
+        ).all()
 
     @app.post("/api/v1/mutations", tags=["synchronisation"])
     def mutations(batch: MutationBatch, actor: Annotated[Actor, Depends(current_actor)]):
@@ -270,12 +290,21 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
     def attachment_state(sha256: str, actor: Annotated[Actor, Depends(current_actor)]):
         _check_hash(sha256)
         done = files / sha256
-        if done.exists():
+        with engine.begin() as conn:
+            file_rules.purge_stale(conn, files)
+            complete = done.exists() and file_rules.holds(conn, actor, sha256)
+            have = _own_upload(conn, actor, sha256)[1]
+        if complete:  # only to someone who holds it or sees a record naming it
             return Response(headers={"Upload-Offset": str(done.stat().st_size), "Upload-Complete": "1",
                                      "Content-Length": str(done.stat().st_size)})
-        partial = files / "partial" / sha256
-        offset = partial.stat().st_size if partial.exists() else 0
-        return Response(status_code=200 if offset else 404, headers={"Upload-Offset": str(offset), "Upload-Complete": "0"})
+        return Response(status_code=200 if have else 404, headers={"Upload-Offset": str(have), "Upload-Complete": "0"})
+
+    def _own_upload(conn, actor: Actor, sha256: str) -> tuple[PartialUpload | None, int]:
+        """The caller's own upload under way (row, bytes received); another user's never counts."""
+        part = conn.execute(select(PartialUpload.__table__).where(
+            PartialUpload.login == actor.login, PartialUpload.sha256 == sha256)).first()
+        path = file_rules.partial_path(files, actor.login, sha256)
+        return part, (path.stat().st_size if part is not None and path.exists() else 0)
 
     @app.put("/api/v1/attachments/{sha256}", tags=["pièces jointes"])
     async def upload(sha256: str, request: Request, actor: Annotated[Actor, Depends(current_actor)],
@@ -284,37 +313,57 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         if actor.role == "dgos":
             raise ApiProblem(403, "lecture_seule", "Le profil DGOS est en lecture seule.")
         done = files / sha256
-        if done.exists():
-            return {"sha256": sha256, "complete": True, "size": done.stat().st_size}
-        partial = files / "partial" / sha256
-        have = partial.stat().st_size if partial.exists() else 0
-        start, total = 0, None
-        if content_range:
-            match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range.strip())
-            if not match:
-                raise ApiProblem(400, "plage_invalide", "En-tête Content-Range invalide (attendu : bytes début-fin/total).")
-            start, _end, total = (int(g) for g in match.groups())
+        with engine.begin() as conn:
+            file_rules.purge_stale(conn, files)
+            if done.exists() and file_rules.holds(conn, actor, sha256):
+                return {"sha256": sha256, "complete": True, "size": done.stat().st_size}
+            part, have = _own_upload(conn, actor, sha256)
+        start, end, total = _content_range(content_range)
+        if part is not None and total != part.total:
+            raise ApiProblem(409, "decalage", f"Taille annoncée différente de celle du début de l'envoi ({part.total} octets).",
+                             headers={"Upload-Offset": str(have)})
         if start != have:
             raise ApiProblem(409, "decalage", f"Reprise au mauvais endroit : le serveur a déjà {have} octets.",
                              headers={"Upload-Offset": str(have)})
         data = await request.body()
-        with open(partial, "ab") as handle:
+        if total is None:
+            total = len(data)
+        elif len(data) != end - start + 1:
+            raise ApiProblem(400, "plage_invalide", "Le corps ne correspond pas à la plage annoncée (Content-Range).")
+        if not data or total > ATTACHMENT_LIMIT or have + len(data) > total:
+            raise ApiProblem(413, "trop_volumineux", "Fichier vide ou plus grand que sa taille annoncée ou que 64 Mio.")
+        path = file_rules.partial_path(files, actor.login, sha256)
+        with open(path, "ab" if part is not None else "wb") as handle:
             handle.write(data)
-        size = partial.stat().st_size
-        if total is not None and size < total:
+        size = have + len(data)
+        if size < total:
+            if part is None:
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(insert(PartialUpload).values(login=actor.login, sha256=sha256, total=total,
+                                                                  started_at=datetime.now(UTC)))
+                except IntegrityError:  # the same user started the same file twice at once
+                    path.unlink(missing_ok=True)
+                    raise ApiProblem(409, "decalage", "Cet envoi a déjà commencé ailleurs : reprenez-le.",
+                                     headers={"Upload-Offset": "0"}) from None
             return {"sha256": sha256, "complete": False, "size": size}
         digest = hashlib.sha256()
-        with open(partial, "rb") as handle:
+        with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-        if digest.hexdigest() != sha256:
-            partial.unlink()
-            raise ApiProblem(422, "empreinte_differente",
-                             "Le fichier reçu ne correspond pas à son empreinte SHA-256 : il a été écarté, renvoyez-le.")
-        os.replace(partial, done)
         with engine.begin() as conn:
+            conn.execute(delete(PartialUpload).where(PartialUpload.login == actor.login, PartialUpload.sha256 == sha256))
+            if digest.hexdigest() != sha256:
+                path.unlink(missing_ok=True)
+                raise ApiProblem(422, "empreinte_differente",
+                                 "Le fichier reçu ne correspond pas à son empreinte SHA-256 : il a été écarté, renvoyez-le.")
+            if done.exists():
+                path.unlink()  # the same bytes are already kept: this user now holds them too
+            else:
+                os.replace(path, done)
             if conn.execute(select(Attachment.sha256).where(Attachment.sha256 == sha256)).first() is None:
                 conn.execute(insert(Attachment).values(sha256=sha256, size=size, complete=True, uploaded_by=actor.login))
+            file_rules.add_holder(conn, actor.login, sha256)
         return {"sha256": sha256, "complete": True, "size": size}
 
     @app.get("/api/v1/attachments/{sha256}", tags=["pièces jointes"])
@@ -323,20 +372,24 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         _check_hash(sha256)
         done = files / sha256
         with engine.connect() as conn:
-            allowed = service.may_download(conn, actor, sha256)
+            allowed = file_rules.may_download(conn, actor, sha256)
         if not done.exists() or not allowed:
             # Same answer for « absent » and « not yours »: a hash reveals nothing about others' files.
             raise ApiProblem(404, "piece_jointe_introuvable", "Pièce jointe introuvable sur le serveur ou hors de votre périmètre.")
-        data = done.read_bytes()
-        if range_:
-            match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_.strip())
-            if not match or int(match.group(1)) >= len(data):
-                raise ApiProblem(416, "plage_invalide", "Plage d'octets demandée invalide.")
-            start = int(match.group(1))
-            end = int(match.group(2)) if match.group(2) else len(data) - 1
-            return Response(data[start : end + 1], status_code=206, media_type="application/octet-stream",
-                            headers={"Content-Range": f"bytes {start}-{min(end, len(data) - 1)}/{len(data)}"})
-        return Response(data, media_type="application/octet-stream")
+        size = done.stat().st_size
+        if range_ is None:
+            return FileResponse(done, media_type="application/octet-stream")
+        match = re.fullmatch(r"bytes=(\d{1,19})-(\d{0,19})", range_.strip())
+        start, last = (int(match.group(1)), int(match.group(2) or size - 1)) if match else (size, 0)
+        end = min(last, size - 1)
+        if start >= size or last < start:  # unreadable, reversed or past the end
+            raise ApiProblem(416, "plage_invalide", "Plage d'octets demandée invalide.",
+                             headers={"Content-Range": f"bytes */{size}"})
+        with open(done, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start + 1)
+        return Response(data, status_code=206, media_type="application/octet-stream",
+                        headers={"Content-Range": f"bytes {start}-{end}/{size}"})
 
     # -- company filing -------------------------------------------------------------------------
 
@@ -392,6 +445,21 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
 
 
 MAX_FILED_FILES, MAX_FILED_SIZE = 20, 16 * 1024 * 1024
+
+
+def _content_range(value: str | None) -> tuple[int, int | None, int | None]:
+    """(start, end, total) of `Content-Range: bytes start-end/total`; no header: the whole file at once."""
+    if not value:
+        return 0, None, None
+    match = re.fullmatch(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19})", value.strip())
+    if not match:
+        raise ApiProblem(400, "plage_invalide", "En-tête Content-Range invalide (attendu : bytes début-fin/total).")
+    start, end, total = (int(g) for g in match.groups())
+    if end < start or end >= total:
+        raise ApiProblem(416, "plage_invalide", "Plage d'octets envoyée invalide (fin avant le début ou au-delà du total).")
+    if total > ATTACHMENT_LIMIT:
+        raise ApiProblem(413, "trop_volumineux", "Fichier trop volumineux : 64 Mio au plus.")
+    return start, end, total
 
 
 def _filed_attachments(value) -> list[tuple[str, str, str, bytes]]:

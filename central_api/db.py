@@ -165,6 +165,47 @@ class Attachment(Base):
     uploaded_by: Mapped[str] = mapped_column(String(80))
 
 
+class AttachmentHolder(Base):
+    """Who proved to hold a file's bytes by uploading them. Naming a file in a record requires this,
+    or a record of one's own scope that already names it: a hash alone gives nothing."""
+
+    __tablename__ = "attachment_holders"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class PartialUpload(Base):
+    """An upload under way, one per (user, file): its declared size caps what is accepted, and it
+    is discarded 24 hours after it started."""
+
+    __tablename__ = "partial_uploads"
+
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ScopeExit(Base):
+    """A record left a scope (a dossier moved to another region, with its pièces and letters): the
+    old scope's change feed carries a tombstone for it at this cursor."""
+
+    __tablename__ = "scope_exits"
+
+    cursor: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(3))
+    authority: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        Index("ix_scope_exits_region_cursor", "region", "cursor"),
+        Index("ix_scope_exits_authority_cursor", "authority", "cursor"),
+    )
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

@@ -8,11 +8,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from aude_desktop.sync import commands
 from aude_desktop.sync.commands import Actor, CommandRejected
+from central_api import files
 from central_api.db import (
     AppliedMutation,
     AttachmentRef,
@@ -20,6 +21,7 @@ from central_api.db import (
     ClientBinding,
     Counter,
     Record,
+    ScopeExit,
 )
 from central_api.scope import may_see, may_write_kind
 
@@ -165,14 +167,21 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
                     "current": _current(record),
                 }
         current = None if record is None or record.deleted else json.loads(record.payload)
+        if name in MOVES and expected is None:
+            raise CommandRejected("base_version_requise",
+                                  "Version de base requise : synchronisez puis recommencez le transfert.")
         payload = commands.execute(name, current, args, actor)
         region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
-        if not may_see(actor, spec.kind, region, authority, owner):
+        # A move takes the record out of its author's scope: checked on the record as it was.
+        if name not in MOVES and not may_see(actor, spec.kind, region, authority, owner):
             raise CommandRejected("hors_perimetre", "Cet enregistrement ne relève pas de votre périmètre.")
         reference = reference_of(spec.kind, payload)
         check_reference_free(conn, spec.kind, record_id, reference)
+        files.check_possession(conn, actor, attachment_hashes(spec.kind, payload) - attachment_hashes(spec.kind, current))
     except CommandRejected as exc:
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
+    if record is not None and not record.deleted and (record.region, record.authority) != (region, authority):
+        leave_scope(conn, record, region, authority)
     cursor = allocate_cursors(conn)
     version = (record.version + 1) if record is not None else 1
     values = dict(version=version, cursor=cursor, deleted=False, region=region, authority=authority, owner=owner,
@@ -212,6 +221,32 @@ def bind_client(engine: Engine, client_id: str, login: str) -> None:
 def _reused_seq(base: dict) -> dict:
     return base | {"status": "rejected", "code": "sequence_reutilisee",
                    "message": "Ce numéro d'ordre a déjà servi à une autre modification de ce poste : rien n'a été appliqué."}
+
+
+MOVES = ("dossier.move_region",)  # commands that take a record (and its children) to another scope
+CHILD_KINDS = ("piece", "letter")  # they follow their dossier's region
+
+
+def leave_scope(conn: Connection, record, region: str | None, authority: str | None) -> None:
+    """`record` goes from its scope to (region, authority): a tombstone in the old scope's feed for it
+    and for its pièces and letters, which follow it (new cursor, new scope, same payload)."""
+    conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=record.kind, record_id=record.id,
+                                          version=record.version + 1, region=record.region, authority=record.authority))
+    if record.kind != "dossier":
+        return
+    # Payloads are canonical JSON (dumps) and the id a UUID: the pattern matches exactly this key.
+    children = conn.execute(
+        select(Record.kind, Record.id, Record.version, Record.payload).where(
+            Record.kind.in_(CHILD_KINDS), Record.region == record.region, Record.deleted.is_(False),
+            Record.payload.contains(f'"dossier_id":{json.dumps(record.id)}'))
+    ).all()
+    for child in children:
+        if json.loads(child.payload).get("dossier_id") != record.id:
+            continue
+        conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=child.kind, record_id=child.id,
+                                              version=child.version + 1, region=record.region, authority=None))
+        conn.execute(update(Record).where(Record.kind == child.kind, Record.id == child.id).values(
+            region=region, version=child.version + 1, cursor=allocate_cursors(conn)))
 
 
 def apply_batch(engine: Engine, actor: Actor, client_id: str, mutations: list[dict]) -> list[dict]:
@@ -258,7 +293,9 @@ def _remember(conn: Connection, client_id: str, login: str, mutation: dict, resu
         client_id=client_id, seq=mutation["seq"], mutation_id=mutation["id"], login=login, result=dumps(result)))
 
 
-def attachment_hashes(kind: str, payload: dict) -> set[str]:
+def attachment_hashes(kind: str, payload: dict | None) -> set[str]:
+    if payload is None:
+        return set()
     if kind in ("piece", "letter"):
         return {payload["sha256"]} if payload.get("sha256") else set()
     if kind == "convention":
@@ -274,16 +311,6 @@ def set_attachment_refs(conn: Connection, kind: str, record_id: str, payload: di
     hashes = attachment_hashes(kind, payload)
     if hashes:
         conn.execute(insert(AttachmentRef), [{"sha256": h, "kind": kind, "record_id": record_id} for h in hashes])
-
-
-def may_download(conn: Connection, actor: Actor, sha256: str) -> bool:
-    """A file is served to whoever may see at least one live record that names it."""
-    rows = conn.execute(
-        select(Record.kind, Record.region, Record.authority, Record.owner)
-        .join(AttachmentRef, and_(AttachmentRef.kind == Record.kind, AttachmentRef.record_id == Record.id))
-        .where(AttachmentRef.sha256 == sha256, Record.deleted.is_(False))
-    ).all()
-    return any(may_see(actor, r.kind, r.region, r.authority, r.owner) for r in rows)
 
 
 def insert_system_record(conn: Connection, kind: str, record_id: str, payload: dict, *, region=None, authority=None,

@@ -22,6 +22,9 @@ class DossierState(StrEnum):
     CLOS = "clos"
 
 
+# A dossier may change region (the competent one was wrong) until it is scheduled or decided.
+MOVABLE_STATES = (DossierState.RECU.value, DossierState.INCOMPLET.value, DossierState.COMPLET.value)
+
 STATE_LABELS: dict[DossierState, str] = {
     DossierState.RECU: "Reçu",
     DossierState.INCOMPLET: "En attente de pièces",

@@ -48,7 +48,7 @@ from aude_desktop.store.writer_process import WriterFailed, WriterProcess
 from aude_desktop.sync import materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
-from aude_desktop.sync.scope import in_scope
+from aude_desktop.sync.pull_scope import PullScope
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +229,7 @@ class SyncEngine:
         """Store the answers that match a command sent (by seq and mutation id); returns how many."""
         now = datetime.now(UTC)
         recorded = 0
+        scope = PullScope(self._actor())
         with self.store.session() as s:
             for result in results:
                 if not isinstance(result, dict) or result.get("seq") not in kinds:
@@ -248,6 +249,12 @@ class SyncEngine:
                     model = VERSIONED_MODELS.get(kind)
                     if model is not None and isinstance(result.get("version"), int):
                         s.execute(update(model).where(model.id == entity_id).values(version=result["version"]))
+                elif status == "conflict" and not scope.trusted(s, *kinds[seq][:2], result.get("current")):
+                    # never stored: another record, or one outside the user's scope
+                    values.update(status="rejected", reason_code="reponse_hors_perimetre",
+                                  reason_message="Le serveur a répondu par un enregistrement hors de votre périmètre : "
+                                                 "rien n'a été enregistré. Prévenez votre support.")
+                    report.rejected += 1
                 elif status == "conflict":
                     values.update(status="conflict", server_record=result.get("current"),
                                   reason_code="conflict",
@@ -302,6 +309,7 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, cursor: int, fetch, new_profile: bool, commit_every: int,
                     written: set[str] | None, has_purged: bool, mark_news: bool, seen) -> None:
         writer: WriterProcess | None = None
+        scope = PullScope(self._actor())
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch, paused_gc(), ExitStack() as stack:
             upcoming = prefetch.submit(fetch, cursor)
             last_page = False
@@ -320,10 +328,16 @@ class SyncEngine:
                             for change in changes:
                                 if not change["deleted"] and change["kind"] in seen:
                                     seen[change["kind"]].add(change["id"])
-                        changes = self._within_scope(changes, report)
+                        changes = scope.filter(s, changes, cursor)
+                        if last_page:
+                            scope.finish(report.warnings)
+                        stored_cursor = str(scope.cursor_to_store(next_cursor))
                         if writer is None:
+                            files = [] if written is not None else _files_of_tombstones(s, changes)
                             records = self._write_page(s, changes, written, report)
-                            write_plan(s.connection(), [(SET_CURSOR, [(CURSOR_KEY, str(next_cursor))])])
+                            write_plan(s.connection(), [(SET_CURSOR, [(CURSOR_KEY, stored_cursor)])])
+                            if files:
+                                retention.drop_unreferenced(s, set(files))
                             if has_purged:
                                 retention.forget_returning(s, records)
                             if mark_news:
@@ -333,7 +347,7 @@ class SyncEngine:
                                 records, statements = self._page_plan(s, changes, written)
                             except ServerError as exc:
                                 raise _WriterRefusedData() from exc
-                            statements.append((SET_CURSOR, [(CURSOR_KEY, str(next_cursor))]))
+                            statements.append((SET_CURSOR, [(CURSOR_KEY, stored_cursor)]))
                             writer.write(statements)
                         cursor = next_cursor
                         uncommitted += len(changes)
@@ -410,18 +424,9 @@ class SyncEngine:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _unreadable(exc) from exc
 
-    def _within_scope(self, changes: list[dict], report: SyncReport) -> list[dict]:
+    def _actor(self) -> Actor | None:
         user = self.auth.user
-        if user is None:
-            return changes
-        actor = Actor(user.login, user.role, user.region, user.authority)
-        kept = [c for c in changes if in_scope(actor, c["kind"], None if c["deleted"] else c["payload"])]
-        if len(kept) < len(changes):
-            dropped = len(changes) - len(kept)
-            log.warning("%d pulled record(s) outside the user's scope ignored", dropped)
-            report.warnings.append(f"{dropped} enregistrement(s) hors de votre périmètre envoyé(s) par le serveur "
-                                   "ont été ignorés (non enregistrés sur ce poste). Prévenez votre support.")
-        return kept
+        return Actor(user.login, user.role, user.region, user.authority) if user else None
 
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
         ids = [c["id"] for c in changes]
@@ -511,7 +516,7 @@ class SyncEngine:
         attachments.upload_pending(self.store, self.auth)  # before the commands that reference them
         self.push(report)
         self.pull(report)
-        attachments.download_missing(self.store, self.auth)
+        attachments.download_missing(self.store, self.auth, warnings=report.warnings)
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
@@ -519,6 +524,20 @@ class SyncEngine:
 
 
 NEWS_KINDS = ("dossier", "convention")
+
+
+def _files_of_tombstones(s: Session, changes: list[dict]) -> list[str]:
+    """Files named by the pièces and letters this page deletes (a record that left the user's scope
+    takes its files with it, unless another record here still names them)."""
+    from aude_desktop.dossiers.models import Piece
+    from aude_desktop.store.models import Letter
+
+    files = []
+    for kind, model in (("piece", Piece), ("letter", Letter)):
+        ids = [c["id"] for c in changes if c["deleted"] and c["kind"] == kind]
+        for start in range(0, len(ids), 500):
+            files += [sha for sha in s.scalars(select(model.sha256).where(model.id.in_(ids[start:start + 500]))) if sha]
+    return files
 
 
 def _mark_unseen(s: Session, records: list, pushed: set[str]) -> None:

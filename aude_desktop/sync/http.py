@@ -11,11 +11,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
 
 from aude_desktop import __version__
-from aude_desktop.settings import Settings
+from aude_desktop.settings import Settings, insecure_url
 
 TIMEOUT = (5, 60)  # connect, read (seconds)
+
+
+class InsecureAddress(requests.exceptions.InvalidURL):
+    """A plain-http request to another machine than this one: refused before anything is sent."""
+
+
+class _LoopbackOnlyHttp(requests.adapters.HTTPAdapter):
+    """Every http:// request of the session goes through here (redirects and file transfers too)."""
+
+    def send(self, request, *args, **kwargs):
+        problem = insecure_url(request.url)
+        if problem:
+            raise InsecureAddress(problem)
+        return super().send(request, *args, **kwargs)
 
 
 class ApiError(RuntimeError):
@@ -55,6 +70,7 @@ class Transport:
         session = requests.Session()
         session.headers["User-Agent"] = f"aude-desktop/{__version__}"
         session.trust_env = False  # only the proxy the user configured, never a stray environment one
+        session.mount("http://", _LoopbackOnlyHttp())
         if settings.http_proxy:
             session.proxies = {"http": settings.http_proxy, "https": settings.http_proxy}
         if settings.ca_bundle:
@@ -69,6 +85,8 @@ class Transport:
             response = self.session.request(
                 method, self.base_url + path, headers=headers, timeout=TIMEOUT, **kwargs
             )
+        except InsecureAddress as exc:
+            raise ApiError(str(exc)) from exc
         except requests.exceptions.SSLError as exc:
             raise NetworkError(
                 "La connexion sécurisée au serveur a échoué (certificat non reconnu). Vérifiez le "

@@ -90,9 +90,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _serving():
-    """The hostile server on 127.0.0.1, and a session signed in to it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def _serving(handler=None):
+    """The hostile server on 127.0.0.1 (`handler`, else this file's), and a session signed in to it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
