@@ -188,6 +188,9 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     print(file=sys.stderr)
     print(f"Reçus : {report.pulled} ; envoyés : {report.applied} ; refusés : {report.rejected} ; "
           f"conflits : {report.conflicts} ; curseur : {report.cursor}")
+    if report.audit_alert:
+        print(report.audit_alert, file=sys.stderr)
+        return 1
     return 0
 
 

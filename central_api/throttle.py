@@ -11,6 +11,7 @@ one attempt every 15 minutes.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,7 +53,18 @@ class Throttled(Exception):
 
 
 def keys(login: str, address: str) -> list[tuple[str, Limit]]:
-    return [(f"compte:{login}", ACCOUNT), (f"adresse:{address}", ADDRESS), (f"paire:{login}|{address}", PAIR)]
+    """The loopback address has no address-wide limit: it is a reverse proxy on this host that did
+    not pass X-Forwarded-For (every user would share its count) or a local test; the pair and the
+    account limits still apply."""
+    found = [(f"compte:{login}", ACCOUNT), (f"paire:{login}|{address}", PAIR)]
+    return found if _loopback(address) else [*found, (f"adresse:{address}", ADDRESS)]
+
+
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _aware(value: datetime) -> datetime:
