@@ -116,8 +116,8 @@ def open_log(engine: Engine, db_url: str, key: bytes | None = None) -> bytes:
         head = _lock_head(conn)
         if head.mac is not None:
             if not hmac.compare_digest(head.mac, _head_mac(key, head.n, head.hash)):
-                raise AuditKeyError("La clé du journal d'audit ne correspond pas à ce journal (tête signée avec une "
-                                    "autre clé, ou modifiée) : vérifiez la clé configurée, puis « aude-central audit verify ».")
+                # Not fatal: `audit verify` must still run and say so; later entries will not chain either.
+                log.error("audit head does not match the audit key: run aude-central audit verify")
         else:
             _seal(conn, key, head)
     _KEYS[engine] = key
