@@ -84,15 +84,17 @@ def read_key_file(path: Path) -> bytes:
 
 
 def load_key(db_url: str, *, create: bool) -> tuple[bytes, bool]:
-    """(key, created now). Created only when `create` (the log holds no keyed entry yet)."""
+    """(key, may seal an unsealed log). Created only when `create` (the log holds no keyed entry
+    yet). A key file found beside the database proves the log was sealed once: it may not be
+    sealed again (an emptied log with its head row deleted would otherwise look new)."""
     if os.environ.get(KEY_ENV):
-        return _parse_key(os.environ[KEY_ENV], KEY_ENV), False
+        return _parse_key(os.environ[KEY_ENV], KEY_ENV), True
     path = key_path_for(db_url)
     if path is None:
         raise AuditKeyError("Clé du journal d'audit requise pour cette base : indiquez un fichier de clé "
                             f"({KEY_FILE_ENV}) ou la clé ({KEY_ENV}) ; voir docs/ADMIN.md.")
     if path.exists():
-        return read_key_file(path), False
+        return read_key_file(path), bool(os.environ.get(KEY_FILE_ENV))
     if not create:
         raise AuditKeyError(f"Clé du journal d'audit introuvable ({path}) : le journal a été scellé avec elle. "
                             "Restaurez-la depuis la sauvegarde ; sans elle le journal ne peut être ni prolongé ni vérifié.")
@@ -110,10 +112,15 @@ def is_sealed(engine: Engine) -> bool:
 
 def open_log(engine: Engine, db_url: str, key: bytes | None = None) -> bytes:
     """Find (or create) the key, check it is this log's, seal older entries; bind it to `engine`."""
+    may_seal = True
     if key is None:
-        key, _created = load_key(db_url, create=not is_sealed(engine))
+        key, may_seal = load_key(db_url, create=not is_sealed(engine))
     with engine.begin() as conn:
         head = _lock_head(conn)
+        if head.mac is None and not may_seal:
+            raise AuditKeyError("Journal d'audit non scellé alors que sa clé existe déjà : il a été vidé ou remplacé "
+                                "(tête signée disparue). Examinez la base et restaurez une sauvegarde ; pour repartir "
+                                "quand même d'un nouveau journal, écartez le fichier de clé (docs/ADMIN.md).")
         if head.mac is not None:
             if not hmac.compare_digest(head.mac, _head_mac(key, head.n, head.hash)):
                 # Not fatal: `audit verify` must still run and say so; later entries will not chain either.

@@ -125,6 +125,17 @@ def test_emptying_the_table_is_detected(live):
     assert answer.returncode == 1 and "Le journal d'audit a été vidé" in answer.stdout
 
 
+def test_emptying_the_table_and_deleting_its_head_is_detected(live):
+    _activity(live)
+    with live.engine.begin() as conn:
+        conn.execute(delete(AuditEntry))
+        conn.execute(delete(AuditHead))
+    live.stop()  # the next start, or the check, finds a log that lost its signed head
+    answer = _verify(live)
+    assert answer.returncode == 2 and "il a été vidé ou remplacé" in answer.stderr
+    assert "Traceback" not in answer.stderr
+
+
 def test_editing_an_entry_and_recomputing_the_plain_chain_is_detected(live):
     """What beat the old chain: change who did it, recompute every SHA-256 after it, fix the head."""
     _activity(live)
