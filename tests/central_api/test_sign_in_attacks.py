@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -24,6 +25,14 @@ from central_api.oidc import s256
 from tests.central_api.conftest import Client
 
 PARALLEL = int(os.environ.get("AUDE_LOGIN_RACE", "100"))
+REFRESH_RACE = int(os.environ.get("AUDE_REFRESH_RACE", "20"))
+
+
+def _allowed(started: float) -> int:
+    """Checks the throttle may admit in the time the burst took: 5, then one more after each delay
+    (15 s, then 30, 60…). On a loaded machine a long burst legitimately gets a sixth."""
+    elapsed = time.monotonic() - started
+    return 5 + sum(1 for k in range(1, 12) if 15 * (2**k - 1) <= elapsed)
 
 
 def _address() -> str:
@@ -50,11 +59,12 @@ def _audited(server, login: str) -> list[str]:
 
 def test_parallel_wrong_passwords_check_at_most_five(server):
     login, address = _account(server), _address()
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda _i: _try(server, login, f"essai-{_i}", address), range(PARALLEL)))
     statuses = [a.status_code for a in answers]
     assert set(statuses) <= {401, 429}, statuses
-    assert 1 <= statuses.count(401) <= 5, statuses.count(401)  # 35 passwords were checked before the fix
+    assert 1 <= statuses.count(401) <= _allowed(started), statuses.count(401)  # 35 of 100 checked before the fix
     refused = next(a for a in answers if a.status_code == 429)
     assert int(refused.headers["Retry-After"]) >= 1 and "réessayez dans" in refused.json()["message"]
     # Every refusal is in the audit log, with its reason.
@@ -141,7 +151,7 @@ def test_parallel_refreshes_of_one_token_give_one_session_at_most(server):
     user = _sign_in(server)
     token = user.tokens["refresh_token"]
     with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(lambda _i: _refresh(server, token), range(20)))
+        answers = list(pool.map(lambda _i: _refresh(server, token), range(REFRESH_RACE)))
     statuses = [a.status_code for a in answers]
     assert set(statuses) <= {200, 401}, statuses
     assert statuses.count(200) <= 1, statuses
@@ -180,11 +190,12 @@ def _id_token(server) -> str:
 
 def test_password_guessing_through_the_provider_is_throttled_like_the_api(server):
     address = _address()
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda i: _authorize(server, "agent.occ", f"essai-{i}", address)[0], range(PARALLEL)))
     statuses = [a.status_code for a in answers]
     assert set(statuses) <= {401, 429}, statuses
-    assert 1 <= statuses.count(401) <= 5, statuses.count(401)  # every guess was checked before the fix
+    assert 1 <= statuses.count(401) <= _allowed(started), statuses.count(401)  # every guess was checked before the fix
     assert "Trop de tentatives" in next(a.text for a in answers if a.status_code == 429)
     with server.engine.connect() as conn:
         audited = conn.scalar(select(func.count()).select_from(AuditEntry).where(
