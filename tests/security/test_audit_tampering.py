@@ -165,16 +165,22 @@ def test_inserting_a_forged_entry_is_detected(live):
     assert answer.returncode == 1 and "signature" in answer.stdout
 
 
-def test_a_workstation_reports_a_log_restored_to_an_older_copy(live, tmp_path, memory_keyring):
-    """An older copy of the log with its own (validly signed) head passes `audit verify`; the head
-    every workstation recorded at its last sync does not let it pass."""
+def _workstation(server, tmp_path):
+    """A workstation's profile and agent.occ signed in on it (refresh token in the memory keyring)."""
     from aude_desktop.auth.session import AuthSession
     from aude_desktop.sync.http import Transport
 
     profile = Profile.isolated(tmp_path / "poste")
     store = open_store(profile, database_key(profile))
-    auth = AuthSession(Transport.from_settings(Settings(server_url=live.url)), "agent.occ")
+    auth = AuthSession(Transport.from_settings(Settings(server_url=server.url)), "agent.occ")
     auth.sign_in("demo-agent-occ")
+    return store, auth
+
+
+def test_a_workstation_reports_a_log_restored_to_an_older_copy(live, tmp_path, memory_keyring):
+    """An older copy of the log with its own (validly signed) head passes `audit verify`; the head
+    every workstation recorded at its last sync does not let it pass."""
+    store, auth = _workstation(live, tmp_path)
     assert SyncEngine(store, auth).run().audit_alert is None
     with live.engine.connect() as conn:
         old_head = conn.execute(select(AuditHead.__table__)).one()
@@ -191,13 +197,7 @@ def test_a_workstation_reports_a_log_restored_to_an_older_copy(live, tmp_path, m
 
 
 def test_a_workstation_reports_a_forked_log(live, tmp_path, memory_keyring):
-    from aude_desktop.auth.session import AuthSession
-    from aude_desktop.sync.http import Transport
-
-    profile = Profile.isolated(tmp_path / "poste")
-    store = open_store(profile, database_key(profile))
-    auth = AuthSession(Transport.from_settings(Settings(server_url=live.url)), "agent.occ")
-    auth.sign_in("demo-agent-occ")
+    store, auth = _workstation(live, tmp_path)
     SyncEngine(store, auth).run()
     with live.engine.connect() as conn:
         recorded = conn.execute(select(AuditHead.n)).scalar()
@@ -209,13 +209,7 @@ def test_a_workstation_reports_a_forked_log(live, tmp_path, memory_keyring):
 
 
 def test_the_alert_is_logged_without_personal_data(live, tmp_path, memory_keyring, caplog):
-    from aude_desktop.auth.session import AuthSession
-    from aude_desktop.sync.http import Transport
-
-    profile = Profile.isolated(tmp_path / "poste")
-    store = open_store(profile, database_key(profile))
-    auth = AuthSession(Transport.from_settings(Settings(server_url=live.url)), "agent.occ")
-    auth.sign_in("demo-agent-occ")
+    store, auth = _workstation(live, tmp_path)
     SyncEngine(store, auth).run()
     with live.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log"))

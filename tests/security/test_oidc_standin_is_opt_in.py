@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from aude_desktop.auth import oidc
+from aude_desktop.auth.session import AuthSession, MemoryTokens
+from aude_desktop.settings import Settings
+from aude_desktop.sync.http import Transport
 from tests.support.live_server import free_port
 
 CLI = str(Path(sys.executable).parent / "aude-central")
@@ -59,6 +63,10 @@ def test_a_plain_server_offers_no_stand_in_provider(database):
         assert "non configurée" in exchange.json()["message"]
         assert requests.post(f"{base}/api/v1/auth/token", json={"login": "agent.occ", "password": "demo-agent-occ"},
                              timeout=10).status_code == 200
+        # The desktop's sign-in through ProConnect says so in French.
+        auth = AuthSession(Transport.from_settings(Settings(server_url=base)), "", tokens=MemoryTokens())
+        with pytest.raises(oidc.OidcError, match="n'est pas proposée par ce serveur"):
+            oidc.sign_in(auth, "proconnect", open_browser=lambda _url: None, timeout=2)
     finally:
         output = _stop(process)
     assert "démonstration" not in output
