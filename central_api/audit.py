@@ -48,6 +48,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def storable(text: str) -> str:
+    """Text any database stores: lone surrogates replaced, NUL removed (hostile logins, ids)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _utf8(text: str) -> bytes:
     # Hostile text may hold lone surrogates: hashed as they came, never a 500.
     return text.encode("utf-8", "surrogatepass")
@@ -172,7 +177,8 @@ def _lock_head(conn: Connection):
 
 def _write(conn: Connection, key: bytes, n: int, prev: str, at: datetime, login: str, command: str, kind: str,
            record_id: str, args_hash: str, outcome: str) -> str:
-    login, command, kind, record_id, outcome = login[:80], command[:60], kind[:30], record_id[:64], outcome[:60]
+    login, command, kind = storable(login)[:80], storable(command)[:60], storable(kind)[:30]
+    record_id, outcome = storable(record_id)[:64], storable(outcome)[:60]
     digest = _entry_mac(key, n, prev, at.isoformat(), login, command, kind, record_id, args_hash, outcome)
     conn.execute(insert(AuditEntry).values(id=n, at=at, login=login, command=command, record_kind=kind,
                                            record_id=record_id, args_hash=args_hash, outcome=outcome, chain=2,

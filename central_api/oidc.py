@@ -244,7 +244,7 @@ def _spend(engine, id_token: str, exp: int) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(insert(UsedIdToken).values(token_hash=security.token_digest(id_token),
-                                                    expires_at=datetime.fromtimestamp(exp, UTC)))
+                                                    expires_at=datetime.fromtimestamp(min(exp, time.time() + 86400), UTC)))
     except IntegrityError:
         raise ApiProblem(401, "jeton_oidc_rejoue", "Jeton d'identité déjà utilisé : reprenez la connexion.") from None
     if secrets.randbelow(100) == 0:  # forget spent tokens once they have expired anyway

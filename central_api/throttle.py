@@ -19,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from central_api.audit import audit_event, storable
 from central_api.db import LoginThrottle
+from central_api.security import verify_password, verify_unknown
 
 WINDOW = timedelta(minutes=15)  # failures older than this, with no new one since, are forgotten
 
@@ -56,6 +58,7 @@ def keys(login: str, address: str) -> list[tuple[str, Limit]]:
     """The loopback address has no address-wide limit: it is a reverse proxy on this host that did
     not pass X-Forwarded-For (every user would share its count) or a local test; the pair and the
     account limits still apply."""
+    login = storable(login)
     found = [(f"compte:{login}", ACCOUNT), (f"paire:{login}|{address}", PAIR)]
     return found if _loopback(address) else [*found, (f"adresse:{address}", ADDRESS)]
 
@@ -103,6 +106,7 @@ def admit(engine: Engine, login: str, address: str) -> None:
 
 def succeeded(engine: Engine, login: str, address: str) -> None:
     """The password was right: the account's counts go, and this attempt no longer counts for the address."""
+    login = storable(login)
     with engine.begin() as conn:
         conn.execute(delete(LoginThrottle).where(LoginThrottle.key.in_([f"compte:{login}", f"paire:{login}|{address}"])))
         conn.execute(update(LoginThrottle).where(LoginThrottle.key == f"adresse:{address}", LoginThrottle.failures > 0)
@@ -118,9 +122,6 @@ def check_password(engine: Engine, login: str, password: str, address: str, comm
     """The one guarded password check of every sign-in form (API and stand-in providers): admitted
     by the throttle, then checked at constant cost; each outcome audited. Raises Throttled or
     WrongPassword; returns when the password is right."""
-    from central_api.audit import audit_event
-    from central_api.security import verify_password, verify_unknown
-
     try:
         admit(engine, login, address)
     except Throttled:

@@ -8,6 +8,7 @@ reverse proxy on the same host would be), so X-Forwarded-For gives each "attacke
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -106,6 +107,17 @@ def test_spraying_many_logins_from_one_address_is_slowed_down(server):
     login = _account(server)
     assert _try(server, login, "le-bon-mot-de-passe", sprayer).status_code == 429
     assert _try(server, login, "le-bon-mot-de-passe", _address()).status_code == 200
+
+
+def test_hostile_logins_are_refused_and_audited_never_a_500(server):
+    address = _address()
+    for login in ("a\ud800b", "x" * 80, "é' OR 1=1 --", "\u202eadmin"):
+        body = json.dumps({"login": login, "password": "faux"})  # a lone surrogate travels as \ud800
+        answer = requests.post(f"{server.url}/api/v1/auth/token", data=body,
+                               headers={"Content-Type": "application/json", "X-Forwarded-For": address}, timeout=10)
+        assert answer.status_code in (401, 422), (login, answer.status_code, answer.text)
+        if answer.status_code == 401:
+            assert _audited(server, login.encode("utf-8", "replace").decode())[-1] == "identifiants_invalides"
 
 
 # -- sessions ------------------------------------------------------------------------------------
