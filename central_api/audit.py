@@ -104,7 +104,10 @@ def load_key(db_url: str, *, create: bool) -> tuple[bytes, bool]:
         raise AuditKeyError(f"Clé du journal d'audit introuvable ({path}) : le journal a été scellé avec elle. "
                             "Restaurez-la depuis la sauvegarde ; sans elle le journal ne peut être ni prolongé ni vérifié.")
     key = os.urandom(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it just now
+        return read_key_file(path), False
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key.hex() + "\n")
     return key, True

@@ -75,6 +75,7 @@ def cmd_serve(args) -> int:
         print("Fournisseurs d'identité de démonstration (ProConnect, ProSanté Connect) actifs : aide aux tests, "
               "jamais en production.", flush=True)
     if args.workers > 1:
+        _engine(db).dispose()  # migrate and seal the audit log once, before the workers race to do it
         os.environ["AUDE_CENTRAL_DB"] = db
         os.environ["AUDE_CENTRAL_OIDC_STANDIN"] = "1" if standin else "0"
         uvicorn.run("central_api.asgi:create_from_env", factory=True, host=args.host, port=args.port,

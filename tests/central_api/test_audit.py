@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import delete, select, text, update
 
@@ -48,8 +49,10 @@ def test_the_key_lives_beside_the_database_readable_by_its_owner_only(tmp_path):
     _url, engine = _chain(tmp_path)
     key_file = tmp_path / "audit.db.audit-key"
     assert key_file.stat().st_mode & 0o777 == 0o600
-    with engine.connect() as conn:
-        assert "audit-key" not in str(conn.execute(text("SELECT * FROM server_secrets")).all())
+    key = bytes.fromhex(key_file.read_text().strip())
+    engine.dispose()  # checkpoint: every page is in the database file
+    database = (tmp_path / "audit.db").read_bytes()
+    assert key not in database and key.hex().encode() not in database
     assert audit_verify(engine)[1] is None
 
 
@@ -130,3 +133,21 @@ def test_a_sealed_log_without_its_key_is_refused(tmp_path):
     answer = subprocess.run([CLI, "audit", "verify", "--db", url], capture_output=True, text=True)
     assert answer.returncode == 2 and "Clé du journal d'audit introuvable" in answer.stderr
     assert not (tmp_path / "audit.db.audit-key").exists()  # never replaced by a new key
+
+
+def test_postgresql_needs_a_key_given_outside_the_database(tmp_path, monkeypatch):
+    monkeypatch.delenv(audit.KEY_ENV, raising=False)
+    monkeypatch.delenv(audit.KEY_FILE_ENV, raising=False)
+    with pytest.raises(audit.AuditKeyError, match="AUDE_AUDIT_KEY_FILE"):
+        audit.load_key("postgresql+psycopg://aude@db.interne/aude", create=True)
+    key_file = tmp_path / "audit.key"
+    key_file.write_text("ab" * 32)
+    key_file.chmod(0o644)
+    monkeypatch.setenv(audit.KEY_FILE_ENV, str(key_file))
+    with pytest.raises(audit.AuditKeyError, match="chmod 600"):
+        audit.load_key("postgresql+psycopg://aude@db.interne/aude", create=True)
+    key_file.chmod(0o600)
+    assert audit.load_key("postgresql+psycopg://aude@db.interne/aude", create=True)[0] == bytes.fromhex("ab" * 32)
+    monkeypatch.setenv(audit.KEY_ENV, "pas une clé")
+    with pytest.raises(audit.AuditKeyError, match="64 chiffres hexadécimaux"):
+        audit.load_key("postgresql+psycopg://aude@db.interne/aude", create=True)
