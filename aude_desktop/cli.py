@@ -190,6 +190,9 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
           f"conflits : {report.conflicts} ; curseur : {report.cursor}")
     for warning in report.warnings:  # records skipped or out of scope, a copy that differs: said, not hidden
         print(f"Attention : {warning}", file=sys.stderr)
+    if report.audit_alert:
+        print(report.audit_alert, file=sys.stderr)
+        return 1
     return 0
 
 

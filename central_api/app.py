@@ -14,27 +14,26 @@ import re
 import secrets
 import tempfile
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, delete, func, insert, null, select, true, update
+from sqlalchemy import and_, delete, func, insert, null, select, true
 from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
-from central_api import errors, oidc, security
+from central_api import audit, errors, oidc, security, sessions, throttle
 from central_api import files as file_rules
+from central_api.audit import audit_event
 from central_api.db import (
     ApiKey,
     Attachment,
-    LoginFailure,
     PartialUpload,
     Record,
-    RefreshToken,
     ScopeExit,
     ServerSecret,
     User,
@@ -54,8 +53,6 @@ from central_api.service import (
 )
 
 PROTOCOL_VERSION = 1
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Every value of a change page is encoded (the C encoder: the feed's throughput depends on it);
 # only the payload, which the server serialised itself (service.dumps), is spliced as stored.
@@ -88,9 +85,13 @@ class MutationBatch(Strict):
     mutations: list[Mutation] = Field(max_length=500)
 
 
-def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: bytes | None = None) -> FastAPI:
+def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: bytes | None = None,
+               oidc_standin: bool = False, audit_key: bytes | None = None) -> FastAPI:
+    """`oidc_standin`: serve the stand-in ProConnect / ProSanté Connect providers (demo and tests
+    only: they take AUDE passwords). `audit_key`: else found as audit.py says (env, key file)."""
     engine = make_engine(db_url)
     upgrade(engine)
+    audit.open_log(engine, db_url, audit_key)
     secret = secret or _load_secret(engine)
     if files_dir is None:
         files_dir = (Path(db_url.removeprefix("sqlite:///")).parent / "attachments") if db_url.startswith("sqlite:///") else Path(tempfile.mkdtemp(prefix="aude-central-files-"))
@@ -116,22 +117,22 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         if not authorization or not authorization.startswith("Bearer "):
             raise ApiProblem(401, "authentification_requise", "Authentification requise : connectez-vous.")
         try:
-            login = security.read_access_token(secret, authorization.removeprefix("Bearer ").strip())
+            login, session_id = security.read_access_claims(secret, authorization.removeprefix("Bearer ").strip())
         except security.TokenInvalid as exc:
             raise ApiProblem(401, "jeton_invalide", str(exc)) from None
-        with engine.connect() as conn:
-            u = conn.execute(select(User.__table__).where(User.login == login)).first()
-        if u is None or u.disabled:
+        if session_id is None:  # issued before sessions existed: the client refreshes and gets one
+            raise ApiProblem(401, "jeton_invalide", "Jeton d'accès d'une version précédente : la session va être renouvelée.")
+        u = sessions.signed_in_user(engine, login, session_id)
+        if u is None:
+            raise ApiProblem(401, "session_revoquee", "Session fermée (déconnexion ou révocation) : connectez-vous à nouveau.")
+        if u.disabled:
             raise ApiProblem(401, "compte_inactif", "Compte inconnu ou désactivé.")
         return Actor(login=u.login, role=u.role, region=u.region, authority=u.authority)
 
-    def _tokens(login: str, user) -> dict:
-        access, ttl = security.make_access_token(secret, login)
-        refresh, digest = security.new_refresh_token()
-        with engine.begin() as conn:
-            conn.execute(insert(RefreshToken).values(
-                token_hash=digest, login=login, revoked=False,
-                expires_at=datetime.now(UTC) + timedelta(seconds=security.REFRESH_TTL_S)))
+    def _tokens(login: str, user, session_id: str | None = None) -> dict:
+        session_id = session_id or sessions.open_session(engine, login)
+        access, ttl = security.make_access_token(secret, login, session_id=session_id)
+        refresh = sessions.issue_refresh(engine, login, session_id)
         return {
             "access_token": access, "token_type": "bearer", "expires_in": ttl, "refresh_token": refresh,
             "user": {"login": user.login, "display_name": user.display_name, "role": user.role,
@@ -139,51 +140,39 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         }
 
     # Single sign-on (ProConnect, ProSanté Connect): ID tokens signed with a key of their own.
-    oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens)
+    oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens, standin=oidc_standin)
 
     @app.post("/api/v1/auth/token", tags=["authentification"])
-    def login(body: LoginBody):
-        since = datetime.now(UTC) - FAILURE_WINDOW
+    def login(body: LoginBody, request: Request):
         with engine.connect() as conn:
-            failures = conn.execute(
-                select(func.count()).select_from(LoginFailure).where(LoginFailure.login == body.login, LoginFailure.at > since)
-            ).scalar()
             user = conn.execute(select(User.__table__).where(User.login == body.login)).first()
-        if failures >= MAX_FAILURES:
-            raise ApiProblem(429, "trop_de_tentatives",
-                             "Trop de tentatives de connexion échouées : réessayez dans 15 minutes.",
-                             headers={"Retry-After": str(int(FAILURE_WINDOW.total_seconds()))})
-        ok = security.verify_password(body.password, user.password_hash) if user else (security.verify_unknown() or False)
-        if not ok or user.disabled:
-            with engine.begin() as conn:
-                conn.execute(insert(LoginFailure).values(login=body.login, at=datetime.now(UTC)))
-            raise ApiProblem(401, "identifiants_invalides", "Identifiant ou mot de passe incorrect.")
+        try:
+            throttle.check_password(engine, body.login, body.password, client_address(request), "auth.login",
+                                    user.password_hash if user else None, disabled=bool(user and user.disabled))
+        except throttle.Throttled as exc:
+            raise ApiProblem(429, "trop_de_tentatives", exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+        except throttle.WrongPassword:
+            raise ApiProblem(401, "identifiants_invalides", "Identifiant ou mot de passe incorrect.") from None
         return _tokens(user.login, user)
-
-    def _consume_refresh(token: str):
-        digest = security.token_digest(token)
-        with engine.begin() as conn:
-            stored = conn.execute(select(RefreshToken.__table__).where(RefreshToken.token_hash == digest)).first()
-            expires = stored.expires_at.replace(tzinfo=stored.expires_at.tzinfo or UTC) if stored else None
-            if stored is None or stored.revoked or expires < datetime.now(UTC):
-                raise ApiProblem(401, "session_expiree", "Session expirée ou révoquée : connectez-vous à nouveau.")
-            conn.execute(update(RefreshToken).where(RefreshToken.token_hash == digest).values(revoked=True))
-            user = conn.execute(select(User.__table__).where(User.login == stored.login)).one()
-        if user.disabled:
-            raise ApiProblem(401, "compte_inactif", "Compte désactivé.")
-        return user
 
     @app.post("/api/v1/auth/refresh", tags=["authentification"])
     def refresh(body: RefreshBody):
-        user = _consume_refresh(body.refresh_token)  # rotation: the old refresh token dies here
-        return _tokens(user.login, user)
+        done = sessions.consume_refresh(engine, body.refresh_token)  # rotation: the old refresh token dies here
+        return _tokens(done.user.login, done.user, done.session_id)
 
     @app.post("/api/v1/auth/revoke", tags=["authentification"])
     def revoke(body: RefreshBody):
-        digest = security.token_digest(body.refresh_token)
-        with engine.begin() as conn:
-            conn.execute(update(RefreshToken).where(RefreshToken.token_hash == digest).values(revoked=True))
+        closed = sessions.revoke(engine, body.refresh_token)
+        if closed:
+            audit_event(engine, closed[0], "auth.logout", "ok", kind="session", record_id=closed[1])
         return {"revoked": True}
+
+    @app.get("/api/v1/audit/head", tags=["synchronisation"])
+    def audit_head(actor: Annotated[Actor, Depends(current_actor)],
+                   known: Annotated[int | None, Query(ge=0, le=2**62)] = None):
+        """The audit log's head; with `known`, the hash the entry of that number has now (fork check)."""
+        with engine.connect() as conn:
+            return audit.head(conn, known)
 
     # -- sync -----------------------------------------------------------------------------------
 
@@ -374,8 +363,11 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         with engine.connect() as conn:
             allowed = file_rules.may_download(conn, actor, sha256)
         if not done.exists() or not allowed:
+            audit_event(engine, actor.login, "attachment.download", "introuvable", kind="attachment", record_id=sha256)
             # Same answer for « absent » and « not yours »: a hash reveals nothing about others' files.
             raise ApiProblem(404, "piece_jointe_introuvable", "Pièce jointe introuvable sur le serveur ou hors de votre périmètre.")
+        audit_event(engine, actor.login, "attachment.download", "ok", kind="attachment", record_id=sha256,
+                    detail={"range": range_})
         size = done.stat().st_size
         if range_ is None:
             return FileResponse(done, media_type="application/octet-stream")
@@ -481,6 +473,11 @@ def _filed_attachments(value) -> list[tuple[str, str, str, bytes]]:
         name = "".join(c for c in Path(str(item.get("filename") or f"piece-{i}")).name if c.isalnum() or c in "._- ")[:200]
         out.append((hashlib.sha256(data).hexdigest(), name or f"piece-{i}", str(item.get("label") or name)[:300], data))
     return out
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a reverse proxy on this host, uvicorn takes it from X-Forwarded-For)."""
+    return request.client.host if request.client else "inconnue"
 
 
 def _load_secret(engine) -> bytes:

@@ -16,12 +16,31 @@ QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
 
 
 def _engine(url: str):
+    """The migrated database, its audit log opened with its key (AuditKeyError: French message)."""
+    from central_api.audit import open_log
     from central_api.db import make_engine
     from central_api.migrate import upgrade
 
     engine = make_engine(url)
     upgrade(engine)
+    open_log(engine, url)
     return engine
+
+
+def _administrator() -> str:
+    """Who ran an administration command, for the audit log: the system account (no password, no data)."""
+    import getpass
+
+    try:
+        return f"admin:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):
+        return "admin:inconnu"
+
+
+def _audit_admin(engine, command: str, record_id: str, detail=None) -> None:
+    from central_api.audit import audit_event
+
+    audit_event(engine, _administrator(), command, "ok", kind="administration", record_id=record_id, detail=detail)
 
 
 def _sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -51,12 +70,18 @@ def cmd_serve(args) -> int:
         counts = seed(engine, dossiers=args.dossiers, conventions=args.conventions, seed_value=args.seed)
         print(f"Données de démonstration : {counts} en {time.perf_counter() - started:.1f} s", flush=True)
         _print_demo_users()
+    standin = args.demo or args.oidc_standin
+    if standin:
+        print("Fournisseurs d'identité de démonstration (ProConnect, ProSanté Connect) actifs : aide aux tests, "
+              "jamais en production.", flush=True)
     if args.workers > 1:
+        _engine(db).dispose()  # migrate and seal the audit log once, before the workers race to do it
         os.environ["AUDE_CENTRAL_DB"] = db
+        os.environ["AUDE_CENTRAL_OIDC_STANDIN"] = "1" if standin else "0"
         uvicorn.run("central_api.asgi:create_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="warning")
         return 0
-    app = create_app(db)
+    app = create_app(db, oidc_standin=standin)
     print(f"Serveur prêt sur http://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -86,9 +111,12 @@ def cmd_users(args) -> int:
             password = os.environ.get("AUDE_PASSWORD") or _ask_password()
             add_user(engine, args.login, password, args.role, region=args.region, authority=args.authority,
                      display_name=args.name)
+            _audit_admin(engine, "users.add", args.login, {"role": args.role, "region": args.region,
+                                                           "authority": args.authority})
             print(f"Utilisateur {args.login} créé.")
         elif args.action == "disable":
             set_disabled(engine, args.login)
+            _audit_admin(engine, "users.disable", args.login)
             print(f"Utilisateur {args.login} désactivé.")
         else:
             for u in list_users(engine):
@@ -112,7 +140,9 @@ def _ask_password() -> str:
 def cmd_apikeys(args) -> int:
     from central_api.accounts import add_api_key
 
-    key = add_api_key(_engine(args.db), args.company, args.siren)
+    engine = _engine(args.db)
+    key = add_api_key(engine, args.company, args.siren)
+    _audit_admin(engine, "apikeys.add", args.siren, {"company": args.company})
     print(f"Clé d'API (affichée une seule fois) : {key}")
     return 0
 
@@ -153,8 +183,15 @@ def cmd_rules(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from central_api.service import audit_verify
+    from central_api.audit import audit_verify
 
+    if not args.db:
+        print("Indiquez la base à vérifier : aude-central audit verify --db URL (aucune base par défaut, "
+              "pour ne jamais vérifier une base vide créée par erreur).", file=sys.stderr)
+        return 2
+    if args.db.startswith("sqlite:///") and not Path(args.db.removeprefix("sqlite:///")).is_file():
+        print(f"Base introuvable : {args.db.removeprefix('sqlite:///')} (rien n'a été créé).", file=sys.stderr)
+        return 2
     count, broken, message = audit_verify(_engine(args.db))
     print(message)
     return 0 if broken is None else 1
@@ -163,11 +200,13 @@ def cmd_audit(args) -> int:
 def cmd_oidc(args) -> int:
     from central_api import oidc
 
+    engine = _engine(args.db)
     try:
-        oidc.link(_engine(args.db), args.provider, args.subject, args.login)
+        oidc.link(engine, args.provider, args.subject, args.login)
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    _audit_admin(engine, "oidc.link", args.login, {"provider": args.provider, "subject": args.subject})
     print(f"Identité {oidc.PROVIDERS[args.provider]} « {args.subject} » rattachée au compte {args.login}.")
     return 0
 
@@ -183,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="processus (PostgreSQL conseillé au-delà de 1)")
     serve.add_argument("--allow-remote", action="store_true", help="autorise une écoute hors boucle locale")
     serve.add_argument("--demo", action="store_true", help="base temporaire remplie de données fictives")
+    serve.add_argument("--oidc-standin", action="store_true",
+                       help="fournisseurs d'identité de démonstration (aide aux tests ; jamais en production)")
     serve.add_argument("--dossiers", type=int, default=QUICK_DEMO["dossiers"])
     serve.add_argument("--conventions", type=int, default=QUICK_DEMO["conventions"])
     serve.add_argument("--seed", type=int, default=42)
@@ -237,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = _sub(sub, "audit", "vérifie la chaîne du journal d'audit")
     audit.add_argument("action", choices=("verify",))
-    audit.add_argument("--db", default=DEFAULT_DB)
+    audit.add_argument("--db", help="base à vérifier (obligatoire)")
     audit.set_defaults(handler=cmd_audit)
     return parser
 
@@ -250,7 +291,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "users" and args.action in ("add", "disable") and not args.login:
         parser.error("indiquez l'identifiant")
-    return args.handler(args)
+    from central_api.audit import AuditKeyError
+
+    try:
+        return args.handler(args)
+    except AuditKeyError as exc:
+        print(f"Refus : {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

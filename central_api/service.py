@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -14,10 +12,10 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from aude_desktop.sync import commands
 from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api import files
+from central_api.audit import audit_append, audit_verify  # noqa: F401 (audit_verify: re-exported)
 from central_api.db import (
     AppliedMutation,
     AttachmentRef,
-    AuditEntry,
     ClientBinding,
     Counter,
     Record,
@@ -26,7 +24,6 @@ from central_api.db import (
 from central_api.scope import may_see, may_write_kind
 
 RECORDS_COUNTER = "records"
-GENESIS = "0" * 64
 REFERENCED_KINDS = ("dossier", "convention", "letter")  # their reference is unique per kind
 log = logging.getLogger("central_api")
 
@@ -50,45 +47,6 @@ def allocate_cursors(conn: Connection, count: int = 1) -> int:
 
 def current_cursor(conn: Connection) -> int:
     return conn.execute(select(Counter.value).where(Counter.name == RECORDS_COUNTER)).scalar() or 0
-
-
-# -- audit ---------------------------------------------------------------------------------------
-
-
-def _entry_hash(prev: str, at: str, login: str, command: str, kind: str, record_id: str, args_hash: str) -> str:
-    material = "|".join((prev, at, login, command, kind, record_id, args_hash))
-    return hashlib.sha256(material.encode()).hexdigest()
-
-
-def audit_append(conn: Connection, login: str, command: str, kind: str, record_id: str, args: Any) -> None:
-    """Called inside the writer's transaction, after the cursor lock: entries chain in commit order."""
-    prev = conn.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
-    at = datetime.now(UTC)
-    args_hash = hashlib.sha256(dumps(args).encode()).hexdigest()
-    digest = _entry_hash(prev, at.isoformat(), login, command, kind, record_id, args_hash)
-    conn.execute(
-        insert(AuditEntry).values(
-            at=at, login=login, command=command, record_kind=kind, record_id=record_id,
-            args_hash=args_hash, prev_hash=prev, hash=digest,
-        )
-    )
-
-
-def audit_verify(engine: Engine) -> tuple[int, int | None, str]:
-    """(entries checked, id of the first broken entry or None, French explanation)."""
-    prev = GENESIS
-    count = 0
-    with engine.connect() as conn:
-        for entry in conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.id)).yield_per(5000):
-            count += 1
-            at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-            expected = _entry_hash(prev, at.isoformat(), entry.login, entry.command, entry.record_kind, entry.record_id, entry.args_hash)
-            if entry.prev_hash != prev:
-                return count, entry.id, f"L'entrée {entry.id} ne suit pas l'entrée précédente (maillon supprimé ou inséré)."
-            if entry.hash != expected:
-                return count, entry.id, f"L'entrée {entry.id} a été modifiée après son écriture (empreinte différente)."
-            prev = entry.hash
-    return count, None, f"Chaîne intègre : {count} entrées vérifiées."
 
 
 # -- mutations -----------------------------------------------------------------------------------
@@ -179,6 +137,9 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         check_reference_free(conn, spec.kind, record_id, reference)
         files.check_possession(conn, actor, attachment_hashes(spec.kind, payload) - attachment_hashes(spec.kind, current))
     except CommandRejected as exc:
+        # Refusals are audited too: who tried what on which record (issue 16, item 9).
+        kind = commands.COMMANDS[name].kind if name in commands.COMMANDS else ""
+        audit_append(conn, actor.login, name, kind, args.get("id") if isinstance(args, dict) else None, args, exc.code)
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
     if record is not None and not record.deleted and (record.region, record.authority) != (region, authority):
         leave_scope(conn, record, region, authority)

@@ -45,7 +45,7 @@ from aude_desktop.store.database import (
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import materialize
+from aude_desktop.sync import audit_head, materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
 from aude_desktop.sync.pull_scope import PullScope
@@ -89,6 +89,7 @@ class SyncReport:
     mismatch: bool = False  # the local copy differs from the server's: offer a full resync
     notices: list[str] = field(default_factory=list)  # informative, e.g. the retention purge's report
     skipped: list[str] = field(default_factory=list)  # pulled records this laptop could not store
+    audit_alert: str | None = None  # the server's audit log moved backwards or forked (sync/audit_head.py)
 
 
 def get_state(session: Session, key: str) -> str | None:
@@ -504,6 +505,7 @@ class SyncEngine:
                     materialize.materialize(s, [(kind, i, 0, None) for i in stale])
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
+        report.audit_alert = audit_head.check(self.store, self._call)
         return report
 
     # -- all ------------------------------------------------------------------------------------
@@ -520,6 +522,7 @@ class SyncEngine:
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
+        report.audit_alert = audit_head.check(self.store, self._call)
         return report
 
 
