@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(store, settings, profile, demo=args.demo)
     window.unlock_secrets.remember(getattr(args, "typed_secret", "") or os.environ.get(PASSPHRASE_ENV, ""))
     if args.demo:
-        _start_demo(app, window, role, args.demo_scale)
+        _start_demo(app, window, role, args.demo_scale, unattended=bool(args.screenshot))
     if args.screenshot:
         return _screenshot(app, window, store, args)
     window.show()
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _start_demo(app, window, role: str, scale: str) -> None:
+def _start_demo(app, window, role: str, scale: str, *, unattended: bool = False) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from aude_desktop.ui.workers import Task
@@ -252,6 +252,10 @@ def _start_demo(app, window, role: str, scale: str) -> None:
 
     def failed(message: str) -> None:
         window.sync_progress.hide()
+        window.demo_failure = message
+        if unattended:  # a capture run has nobody to close a dialog: said on stderr, exit 1
+            print(f"La démonstration n’a pas pu démarrer : {message}", file=sys.stderr)
+            return
         QMessageBox.critical(window, "Démonstration", f"La démonstration n’a pas pu démarrer : {message}")
 
     boot.succeeded.connect(ready)
@@ -272,6 +276,9 @@ def _screenshot(app, window, store, args) -> int:
         window.sync_finished.connect(lambda _ok: loop.quit())
         loop.exec()
     app.processEvents()
+    if getattr(window, "demo_failure", None):
+        store.close()
+        return 1
     ok = window.grab().save(args.screenshot)
     server = getattr(window, "demo_server", None)
     if server:
