@@ -47,9 +47,14 @@ test: $(STAMP)
 # Longer fault loops and a larger fuzzing budget than the bounded versions inside `make test`.
 test-faults: $(STAMP)
 	@$(PRIVATE_TMP) HYPOTHESIS_PROFILE=explore AUDE_KILL_ROUNDS=100 AUDE_KILL_FIRST_ROUNDS=40 AUDE_PROXY_ROUNDS=150 AUDE_LETTER_KILL_ROUNDS=40 \
-	  AUDE_HOSTILE_EXAMPLES=600 AUDE_SCHEMATHESIS_EXAMPLES=200 \
+	  AUDE_HOSTILE_EXAMPLES=600 AUDE_SCHEMATHESIS_EXAMPLES=200 AUDE_PROTOCOL_EXAMPLES=400 AUDE_SCOPE_EXAMPLES=300 AUDE_UPLOAD_ROUNDS=30 \
+	  AUDE_LOGIN_RACE=300 AUDE_REFRESH_RACE=100 \
 	  $(BIN)/python -m pytest -q -s tests/faults tests/central_api/test_schemathesis.py \
-	  tests/central_api/test_hostile_commands.py tests/sync/test_hostile_server.py tests/rules/test_rule_properties.py
+	  tests/central_api/test_hostile_commands.py tests/sync/test_hostile_server.py tests/rules/test_rule_properties.py \
+	  tests/central_api/test_protocol_attacks.py tests/security/test_sync_client_attacks.py \
+	  tests/sync/test_hostile_scope.py tests/central_api/test_blob_possession.py tests/central_api/test_move_region.py \
+	  tests/central_api/test_access_matrix.py tests/security/test_client_hardening.py \
+	  tests/central_api/test_sign_in_attacks.py tests/security/test_audit_tampering.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check aude_desktop central_api tests bench

@@ -205,9 +205,6 @@ def main(argv: list[str] | None = None) -> int:
     install_style(app)
     install_excepthook(profile.log_dir)
     stopped_by = _quit_on_signals(app)
-    from aude_desktop.sync.attachments import clear_viewing_folder
-
-    clear_viewing_folder()  # clear copies of scans opened in the system viewer last time
     log.info("start %s %s (log %s)", APP_NAME, __version__, log_file.name)
 
     gui_messages = not args.screenshot
@@ -235,12 +232,15 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(store, settings, profile, demo=args.demo)
     window.unlock_secrets.remember(getattr(args, "typed_secret", "") or os.environ.get(PASSPHRASE_ENV, ""))
     if args.demo:
-        _start_demo(app, window, role, args.demo_scale)
+        _start_demo(app, window, role, args.demo_scale, unattended=bool(args.screenshot))
     if args.screenshot:
         return _screenshot(app, window, store, args)
     window.show()
     code = app.exec()
     _finish_demo(window)  # also after a signal in a non-demo run: the sync thread is waited for
+    from aude_desktop.sync.attachments import clear_viewing_folder
+
+    clear_viewing_folder()  # copies of scans opened in the system viewer (also removed at exit)
     store.close()
     return 128 + stopped_by[0] if stopped_by else code
 
@@ -277,7 +277,7 @@ def _finish_demo(window) -> None:
             task.wait(60_000)
 
 
-def _start_demo(app, window, role: str, scale: str) -> None:
+def _start_demo(app, window, role: str, scale: str, *, unattended: bool = False) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from aude_desktop.ui.workers import Task
@@ -298,6 +298,10 @@ def _start_demo(app, window, role: str, scale: str) -> None:
 
     def failed(message: str) -> None:
         window.sync_progress.hide()
+        window.demo_failure = message
+        if unattended:  # a capture run has nobody to close a dialog: said on stderr, exit 1
+            print(f"La démonstration n’a pas pu démarrer : {message}", file=sys.stderr)
+            return
         QMessageBox.critical(window, "Démonstration", f"La démonstration n’a pas pu démarrer : {message}")
 
     boot.succeeded.connect(ready)
@@ -318,6 +322,9 @@ def _screenshot(app, window, store, args) -> int:
         window.sync_finished.connect(lambda _ok: loop.quit())
         loop.exec()
     app.processEvents()
+    if getattr(window, "demo_failure", None):
+        store.close()
+        return 1
     ok = window.grab().save(args.screenshot)
     _finish_demo(window)
     store.close()

@@ -211,6 +211,11 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     progress.done()
     print(f"Reçus : {fr_number(report.pulled)} ; envoyés : {fr_number(report.applied)} ; refusés : {fr_number(report.rejected)} ; "
           f"conflits : {fr_number(report.conflicts)} ; curseur : {fr_number(report.cursor)}")
+    for warning in report.warnings:  # records skipped or out of scope, a copy that differs: said, not hidden
+        print(f"Attention : {warning}", file=sys.stderr)
+    if report.audit_alert:
+        print(report.audit_alert, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -412,6 +417,48 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
         for r in rows:
             print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.name}")
         print(f"{len(rows)} dossier(s) sur {total}", file=sys.stderr)
+    return 0
+
+
+def _transfer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dossier", required=True, metavar="ID", help="identifiant ou référence du dossier")
+    parser.add_argument("--region", required=True, metavar="CODE", help="code de la région compétente (ex. IDF)")
+    parser.add_argument("--reason", required=True, metavar="MOTIF", help="motif du transfert (conservé avec le dossier)")
+
+
+@command("transfer", "transfère un dossier à la région compétente (il quitte votre région à la synchronisation)", _transfer_options)
+def transfer(args: argparse.Namespace, profile: Profile) -> int:
+    from sqlalchemy import or_, select
+
+    from aude_desktop.auth.actor import local_actor
+    from aude_desktop.dossiers.models import Dossier
+    from aude_desktop.rules.reference import regions
+    from aude_desktop.store.database import open_store
+    from aude_desktop.sync.commands import CommandRejected
+    from aude_desktop.sync.local import run_command
+
+    settings = Settings.load(profile.settings_path)
+    store = open_store(profile, database_key(profile))
+    try:
+        actor = local_actor(store, settings.last_user)
+        if actor is None:
+            print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login).", file=sys.stderr)
+            return 2
+        with store.session() as s:
+            found = s.execute(select(Dossier.id, Dossier.reference).where(
+                or_(Dossier.id == args.dossier, Dossier.reference == args.dossier))).first()
+        if found is None:
+            print(f"Erreur : dossier « {args.dossier} » introuvable sur ce poste.", file=sys.stderr)
+            return 2
+        try:
+            run_command(store, actor, "dossier.move_region", {"id": found.id, "region": args.region, "reason": args.reason})
+        except CommandRejected as exc:
+            print(f"Erreur : {exc.message}", file=sys.stderr)
+            return 2
+    finally:
+        store.close()
+    print(f"Dossier {found.reference} transféré à la région {regions()[args.region].label} ; "
+          "il quittera ce poste à la prochaine synchronisation (aude-cli sync).")
     return 0
 
 

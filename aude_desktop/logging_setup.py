@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -40,16 +41,26 @@ class ScrubbingFilter(logging.Filter):
         return True
 
 
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """Log files readable by this user only (0600), the new one after each rotation too."""
+
+    def _open(self):
+        stream = super()._open()
+        if os.name == "posix":
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     """Install the rotating, scrubbed file handler once; returns the log file path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = log_dir / LOG_FILE_NAME
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_aude_handler", False):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler = _PrivateLog(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler._aude_handler = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(ScrubbingFilter())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,27 @@ from pathlib import Path
 import platformdirs
 
 from aude_desktop import APP_ID
+
+
+def make_private(folder: Path) -> None:
+    """Folder and sub-folders 0700, files 0600 (POSIX; Windows profiles are private by their ACLs)."""
+    if os.name != "posix":
+        return
+    _chmod(str(folder), 0o700)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            _chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            _chmod(os.path.join(root, name), 0o600)
+
+
+def _chmod(path: str, mode: int) -> None:
+    """Best effort: a read-only disk or a file of another owner is reported by whoever opens it."""
+    try:
+        if not os.path.islink(path):
+            os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def resources_dir() -> Path:
@@ -41,8 +63,11 @@ class Profile:
         return cls(data_dir=root / "data", log_dir=root / "logs", config_dir=root / "config")
 
     def ensure(self) -> Profile:
+        """The folders exist and only this user may enter them; what they hold only this user may
+        read (folders 0700, files 0600), including what an older version left more open."""
         for folder in (self.data_dir, self.log_dir, self.config_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private(folder)
         return self
 
     @property

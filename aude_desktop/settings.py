@@ -10,8 +10,29 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8765"
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+PLAIN_HTTP_REFUSED = (
+    "Connexion non chiffrée refusée : l'adresse du serveur doit commencer par https://. "
+    "http:// n'est accepté que pour un serveur sur ce poste (127.0.0.1 ou localhost)."
+)
+
+
+def insecure_url(url: str) -> str | None:
+    """The French refusal for a plain-http address off this machine (tokens and personal data would
+    cross the network in clear), else None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return "Adresse du serveur illisible."
+    if parts.scheme.lower() == "http" and (host or "").lower() not in LOOPBACK_HOSTS:
+        return PLAIN_HTTP_REFUSED
+    return None
 
 
 class SettingsError(ValueError):
@@ -47,7 +68,9 @@ class Settings:
 
     def validate(self) -> None:
         if not self.server_url.startswith(("http://", "https://")):
-            raise SettingsError("L'adresse du serveur doit commencer par http:// ou https://.")
+            raise SettingsError("L'adresse du serveur doit commencer par https:// (ou http:// pour ce poste seulement).")
+        if insecure_url(self.server_url):
+            raise SettingsError(insecure_url(self.server_url))
         if self.http_proxy and not self.http_proxy.startswith(("http://", "https://", "socks5://")):
             raise SettingsError("Le proxy doit être une adresse http://, https:// ou socks5://.")
         if self.ca_bundle and not Path(self.ca_bundle).is_file():

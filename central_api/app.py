@@ -8,41 +8,54 @@ in the endpoint signatures, some of which are closures of create_app.
 import base64
 import binascii
 import hashlib
+import json
 import os
 import re
 import secrets
 import tempfile
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, null, select, true
+from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
-from aude_desktop.sync.commands import Actor, CommandRejected
-from central_api import company, errors, oidc, security, service
+from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
+from central_api import audit, company, errors, oidc, security, sessions, throttle
+from central_api import files as file_rules
+from central_api.audit import audit_event
 from central_api.db import (
     Attachment,
-    LoginFailure,
+    PartialUpload,
     Record,
-    RefreshToken,
+    ScopeExit,
     ServerSecret,
     User,
     make_engine,
 )
 from central_api.errors import ApiProblem
-from central_api.limits import BodyLimit
+from central_api.limits import ATTACHMENT_LIMIT, BodyLimit
 from central_api.migrate import upgrade
-from central_api.scope import visible
-from central_api.service import apply_batch, current_cursor, insert_system_record
+from central_api.scope import exits_visible, visible
+from central_api.service import (
+    ClientIdTaken,
+    allocate_cursors,
+    apply_batch,
+    current_cursor,
+    insert_system_record,
+    next_filing_reference,
+)
 
 PROTOCOL_VERSION = 1
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Every value of a change page is encoded (the C encoder: the feed's throughput depends on it);
+# only the payload, which the server serialised itself (service.dumps), is spliced as stored.
+_text = json.encoder.encode_basestring
 
 
 class Strict(BaseModel):
@@ -71,9 +84,13 @@ class MutationBatch(Strict):
     mutations: list[Mutation] = Field(max_length=500)
 
 
-def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: bytes | None = None) -> FastAPI:
+def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: bytes | None = None,
+               oidc_standin: bool = False, audit_key: bytes | None = None) -> FastAPI:
+    """`oidc_standin`: serve the stand-in ProConnect / ProSanté Connect providers (demo and tests
+    only: they take AUDE passwords). `audit_key`: else found as audit.py says (env, key file)."""
     engine = make_engine(db_url)
     upgrade(engine)
+    audit.open_log(engine, db_url, audit_key)
     secret = secret or _load_secret(engine)
     if files_dir is None:
         files_dir = (Path(db_url.removeprefix("sqlite:///")).parent / "attachments") if db_url.startswith("sqlite:///") else Path(tempfile.mkdtemp(prefix="aude-central-files-"))
@@ -89,6 +106,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.files = files
     errors.install(app)
     app.add_middleware(BodyLimit)
 
@@ -98,22 +116,22 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         if not authorization or not authorization.startswith("Bearer "):
             raise ApiProblem(401, "authentification_requise", "Authentification requise : connectez-vous.")
         try:
-            login = security.read_access_token(secret, authorization.removeprefix("Bearer ").strip())
+            login, session_id = security.read_access_claims(secret, authorization.removeprefix("Bearer ").strip())
         except security.TokenInvalid as exc:
             raise ApiProblem(401, "jeton_invalide", str(exc)) from None
-        with engine.connect() as conn:
-            u = conn.execute(select(User.__table__).where(User.login == login)).first()
-        if u is None or u.disabled:
+        if session_id is None:  # issued before sessions existed: the client refreshes and gets one
+            raise ApiProblem(401, "jeton_invalide", "Jeton d'accès d'une version précédente : la session va être renouvelée.")
+        u = sessions.signed_in_user(engine, login, session_id)
+        if u is None:
+            raise ApiProblem(401, "session_revoquee", "Session fermée (déconnexion ou révocation) : connectez-vous à nouveau.")
+        if u.disabled:
             raise ApiProblem(401, "compte_inactif", "Compte inconnu ou désactivé.")
         return Actor(login=u.login, role=u.role, region=u.region, authority=u.authority)
 
-    def _tokens(login: str, user) -> dict:
-        access, ttl = security.make_access_token(secret, login)
-        refresh, digest = security.new_refresh_token()
-        with engine.begin() as conn:
-            conn.execute(insert(RefreshToken).values(
-                token_hash=digest, login=login, revoked=False,
-                expires_at=datetime.now(UTC) + timedelta(seconds=security.REFRESH_TTL_S)))
+    def _tokens(login: str, user, session_id: str | None = None) -> dict:
+        session_id = session_id or sessions.open_session(engine, login)
+        access, ttl = security.make_access_token(secret, login, session_id=session_id)
+        refresh = sessions.issue_refresh(engine, login, session_id)
         return {
             "access_token": access, "token_type": "bearer", "expires_in": ttl, "refresh_token": refresh,
             "user": {"login": user.login, "display_name": user.display_name, "role": user.role,
@@ -121,51 +139,39 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         }
 
     # Single sign-on (ProConnect, ProSanté Connect): ID tokens signed with a key of their own.
-    oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens)
+    oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens, standin=oidc_standin)
 
     @app.post("/api/v1/auth/token", tags=["authentification"])
-    def login(body: LoginBody):
-        since = datetime.now(UTC) - FAILURE_WINDOW
+    def login(body: LoginBody, request: Request):
         with engine.connect() as conn:
-            failures = conn.execute(
-                select(func.count()).select_from(LoginFailure).where(LoginFailure.login == body.login, LoginFailure.at > since)
-            ).scalar()
             user = conn.execute(select(User.__table__).where(User.login == body.login)).first()
-        if failures >= MAX_FAILURES:
-            raise ApiProblem(429, "trop_de_tentatives",
-                             "Trop de tentatives de connexion échouées : réessayez dans 15 minutes.",
-                             headers={"Retry-After": str(int(FAILURE_WINDOW.total_seconds()))})
-        ok = security.verify_password(body.password, user.password_hash) if user else (security.verify_unknown() or False)
-        if not ok or user.disabled:
-            with engine.begin() as conn:
-                conn.execute(insert(LoginFailure).values(login=body.login, at=datetime.now(UTC)))
-            raise ApiProblem(401, "identifiants_invalides", "Identifiant ou mot de passe incorrect.")
+        try:
+            throttle.check_password(engine, body.login, body.password, client_address(request), "auth.login",
+                                    user.password_hash if user else None, disabled=bool(user and user.disabled))
+        except throttle.Throttled as exc:
+            raise ApiProblem(429, "trop_de_tentatives", exc.message, headers={"Retry-After": str(exc.retry_after)}) from None
+        except throttle.WrongPassword:
+            raise ApiProblem(401, "identifiants_invalides", "Identifiant ou mot de passe incorrect.") from None
         return _tokens(user.login, user)
-
-    def _consume_refresh(token: str):
-        digest = security.token_digest(token)
-        with engine.begin() as conn:
-            stored = conn.execute(select(RefreshToken.__table__).where(RefreshToken.token_hash == digest)).first()
-            expires = stored.expires_at.replace(tzinfo=stored.expires_at.tzinfo or UTC) if stored else None
-            if stored is None or stored.revoked or expires < datetime.now(UTC):
-                raise ApiProblem(401, "session_expiree", "Session expirée ou révoquée : connectez-vous à nouveau.")
-            conn.execute(update(RefreshToken).where(RefreshToken.token_hash == digest).values(revoked=True))
-            user = conn.execute(select(User.__table__).where(User.login == stored.login)).one()
-        if user.disabled:
-            raise ApiProblem(401, "compte_inactif", "Compte désactivé.")
-        return user
 
     @app.post("/api/v1/auth/refresh", tags=["authentification"])
     def refresh(body: RefreshBody):
-        user = _consume_refresh(body.refresh_token)  # rotation: the old refresh token dies here
-        return _tokens(user.login, user)
+        done = sessions.consume_refresh(engine, body.refresh_token)  # rotation: the old refresh token dies here
+        return _tokens(done.user.login, done.user, done.session_id)
 
     @app.post("/api/v1/auth/revoke", tags=["authentification"])
     def revoke(body: RefreshBody):
-        digest = security.token_digest(body.refresh_token)
-        with engine.begin() as conn:
-            conn.execute(update(RefreshToken).where(RefreshToken.token_hash == digest).values(revoked=True))
+        closed = sessions.revoke(engine, body.refresh_token)
+        if closed:
+            audit_event(engine, closed[0], "auth.logout", "ok", kind="session", record_id=closed[1])
         return {"revoked": True}
+
+    @app.get("/api/v1/audit/head", tags=["synchronisation"])
+    def audit_head(actor: Annotated[Actor, Depends(current_actor)],
+                   known: Annotated[int | None, Query(ge=0, le=2**62)] = None):
+        """The audit log's head; with `known`, the hash the entry of that number has now (fork check)."""
+        with engine.connect() as conn:
+            return audit.head(conn, known)
 
     # -- sync -----------------------------------------------------------------------------------
 
@@ -194,17 +200,31 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
                 .where(and_(Record.cursor > since, Record.cursor <= top, visible(actor)))
                 .order_by(Record.cursor).limit(limit + 1)
             ).all()
+            exits = _exits(conn, actor, since, top, limit)
+        if exits:  # records that left this scope: tombstones, merged in cursor order
+            rows = sorted([*rows, *exits], key=lambda r: r.cursor)[: limit + 1]
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = rows[-1].cursor if more else top
         # Payloads are stored as JSON text: splice them in rather than parse and re-serialise.
         parts = [
-            f'{{"kind":"{r.kind}","id":"{r.id}","version":{r.version},"cursor":{r.cursor},'
+            f'{{"kind":{_text(r.kind)},"id":{_text(r.id)},"version":{int(r.version)},"cursor":{int(r.cursor)},'
             f'"deleted":{"true" if r.deleted else "false"},"payload":{"null" if r.deleted else r.payload}}}'
             for r in rows
         ]
-        body = f'{{"changes":[{",".join(parts)}],"next":{next_cursor},"more":{"true" if more else "false"}}}'
+        body = f'{{"changes":[{",".join(parts)}],"next":{int(next_cursor)},"more":{"true" if more else "false"}}}'
         return Response(body, media_type="application/json")
+
+    def _exits(conn, actor: Actor, since: int, top: int, limit: int) -> list:
+        condition = exits_visible(actor)
+        if condition is None:
+            return []
+        return conn.execute(
+            select(ScopeExit.kind, ScopeExit.record_id.label("id"), ScopeExit.version, ScopeExit.cursor,
+                   true().label("deleted"), null().label("payload"))
+            .where(ScopeExit.cursor > since, ScopeExit.cursor <= top, condition)
+            .order_by(ScopeExit.cursor).limit(limit + 1)
+        ).all()
 
     @app.post("/api/v1/mutations", tags=["synchronisation"])
     def mutations(batch: MutationBatch, actor: Annotated[Actor, Depends(current_actor)]):
@@ -212,11 +232,18 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             raise ApiProblem(403, "lecture_seule",
                              "Le profil DGOS est en lecture seule : aucune modification n'est acceptée.")
         items = [m.model_dump(mode="json") for m in batch.mutations]
-        return {"results": apply_batch(engine, actor, batch.client_id, items)}
+        try:
+            return {"results": apply_batch(engine, actor, batch.client_id, items)}
+        except ClientIdTaken:
+            raise ApiProblem(403, "client_id_etranger",
+                             "Cet identifiant de poste (client_id) appartient à un autre compte : rien n'a été appliqué. "
+                             "Chaque installation garde le sien.") from None
 
     @app.get("/api/v1/records/{kind}/{record_id}", tags=["synchronisation"])
     def record(kind: str, record_id: str, actor: Annotated[Actor, Depends(current_actor)]):
         """One record as the server holds it (a client discarding local work restores from it)."""
+        if not is_record_id(record_id):  # the same answer as an absent record
+            raise ApiProblem(404, "introuvable", "Enregistrement introuvable sur le serveur ou hors de votre périmètre.")
         with engine.connect() as conn:
             row = conn.execute(
                 select(Record.kind, Record.id, Record.version, Record.deleted, Record.payload)
@@ -224,7 +251,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
             ).first()
         if row is None:
             raise ApiProblem(404, "introuvable", "Enregistrement introuvable sur le serveur ou hors de votre périmètre.")
-        body = (f'{{"kind":"{row.kind}","id":"{row.id}","version":{row.version},'
+        body = (f'{{"kind":{_text(row.kind)},"id":{_text(row.id)},"version":{int(row.version)},'
                 f'"deleted":{"true" if row.deleted else "false"},"payload":{"null" if row.deleted else row.payload}}}')
         return Response(body, media_type="application/json")
 
@@ -251,12 +278,21 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
     def attachment_state(sha256: str, actor: Annotated[Actor, Depends(current_actor)]):
         _check_hash(sha256)
         done = files / sha256
-        if done.exists():
+        with engine.begin() as conn:
+            file_rules.purge_stale(conn, files)
+            complete = done.exists() and file_rules.holds(conn, actor, sha256)
+            have = _own_upload(conn, actor, sha256)[1]
+        if complete:  # only to someone who holds it or sees a record naming it
             return Response(headers={"Upload-Offset": str(done.stat().st_size), "Upload-Complete": "1",
                                      "Content-Length": str(done.stat().st_size)})
-        partial = files / "partial" / sha256
-        offset = partial.stat().st_size if partial.exists() else 0
-        return Response(status_code=200 if offset else 404, headers={"Upload-Offset": str(offset), "Upload-Complete": "0"})
+        return Response(status_code=200 if have else 404, headers={"Upload-Offset": str(have), "Upload-Complete": "0"})
+
+    def _own_upload(conn, actor: Actor, sha256: str) -> tuple[PartialUpload | None, int]:
+        """The caller's own upload under way (row, bytes received); another user's never counts."""
+        part = conn.execute(select(PartialUpload.__table__).where(
+            PartialUpload.login == actor.login, PartialUpload.sha256 == sha256)).first()
+        path = file_rules.partial_path(files, actor.login, sha256)
+        return part, (path.stat().st_size if part is not None and path.exists() else 0)
 
     @app.put("/api/v1/attachments/{sha256}", tags=["pièces jointes"])
     async def upload(sha256: str, request: Request, actor: Annotated[Actor, Depends(current_actor)],
@@ -265,37 +301,57 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         if actor.role == "dgos":
             raise ApiProblem(403, "lecture_seule", "Le profil DGOS est en lecture seule.")
         done = files / sha256
-        if done.exists():
-            return {"sha256": sha256, "complete": True, "size": done.stat().st_size}
-        partial = files / "partial" / sha256
-        have = partial.stat().st_size if partial.exists() else 0
-        start, total = 0, None
-        if content_range:
-            match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range.strip())
-            if not match:
-                raise ApiProblem(400, "plage_invalide", "En-tête Content-Range invalide (attendu : bytes début-fin/total).")
-            start, _end, total = (int(g) for g in match.groups())
+        with engine.begin() as conn:
+            file_rules.purge_stale(conn, files)
+            if done.exists() and file_rules.holds(conn, actor, sha256):
+                return {"sha256": sha256, "complete": True, "size": done.stat().st_size}
+            part, have = _own_upload(conn, actor, sha256)
+        start, end, total = _content_range(content_range)
+        if part is not None and total != part.total:
+            raise ApiProblem(409, "decalage", f"Taille annoncée différente de celle du début de l'envoi ({part.total} octets).",
+                             headers={"Upload-Offset": str(have)})
         if start != have:
             raise ApiProblem(409, "decalage", f"Reprise au mauvais endroit : le serveur a déjà {have} octets.",
                              headers={"Upload-Offset": str(have)})
         data = await request.body()
-        with open(partial, "ab") as handle:
+        if total is None:
+            total = len(data)
+        elif len(data) != end - start + 1:
+            raise ApiProblem(400, "plage_invalide", "Le corps ne correspond pas à la plage annoncée (Content-Range).")
+        if not data or total > ATTACHMENT_LIMIT or have + len(data) > total:
+            raise ApiProblem(413, "trop_volumineux", "Fichier vide ou plus grand que sa taille annoncée ou que 64 Mio.")
+        path = file_rules.partial_path(files, actor.login, sha256)
+        with open(path, "ab" if part is not None else "wb") as handle:
             handle.write(data)
-        size = partial.stat().st_size
-        if total is not None and size < total:
+        size = have + len(data)
+        if size < total:
+            if part is None:
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(insert(PartialUpload).values(login=actor.login, sha256=sha256, total=total,
+                                                                  started_at=datetime.now(UTC)))
+                except IntegrityError:  # the same user started the same file twice at once
+                    path.unlink(missing_ok=True)
+                    raise ApiProblem(409, "decalage", "Cet envoi a déjà commencé ailleurs : reprenez-le.",
+                                     headers={"Upload-Offset": "0"}) from None
             return {"sha256": sha256, "complete": False, "size": size}
         digest = hashlib.sha256()
-        with open(partial, "rb") as handle:
+        with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
-        if digest.hexdigest() != sha256:
-            partial.unlink()
-            raise ApiProblem(422, "empreinte_differente",
-                             "Le fichier reçu ne correspond pas à son empreinte SHA-256 : il a été écarté, renvoyez-le.")
-        os.replace(partial, done)
         with engine.begin() as conn:
+            conn.execute(delete(PartialUpload).where(PartialUpload.login == actor.login, PartialUpload.sha256 == sha256))
+            if digest.hexdigest() != sha256:
+                path.unlink(missing_ok=True)
+                raise ApiProblem(422, "empreinte_differente",
+                                 "Le fichier reçu ne correspond pas à son empreinte SHA-256 : il a été écarté, renvoyez-le.")
+            if done.exists():
+                path.unlink()  # the same bytes are already kept: this user now holds them too
+            else:
+                os.replace(path, done)
             if conn.execute(select(Attachment.sha256).where(Attachment.sha256 == sha256)).first() is None:
                 conn.execute(insert(Attachment).values(sha256=sha256, size=size, complete=True, uploaded_by=actor.login))
+            file_rules.add_holder(conn, actor.login, sha256)
         return {"sha256": sha256, "complete": True, "size": size}
 
     @app.get("/api/v1/attachments/{sha256}", tags=["pièces jointes"])
@@ -304,20 +360,27 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         _check_hash(sha256)
         done = files / sha256
         with engine.connect() as conn:
-            allowed = service.may_download(conn, actor, sha256)
+            allowed = file_rules.may_download(conn, actor, sha256)
         if not done.exists() or not allowed:
+            audit_event(engine, actor.login, "attachment.download", "introuvable", kind="attachment", record_id=sha256)
             # Same answer for « absent » and « not yours »: a hash reveals nothing about others' files.
             raise ApiProblem(404, "piece_jointe_introuvable", "Pièce jointe introuvable sur le serveur ou hors de votre périmètre.")
-        data = done.read_bytes()
-        if range_:
-            match = re.fullmatch(r"bytes=(\d+)-(\d*)", range_.strip())
-            if not match or int(match.group(1)) >= len(data):
-                raise ApiProblem(416, "plage_invalide", "Plage d'octets demandée invalide.")
-            start = int(match.group(1))
-            end = int(match.group(2)) if match.group(2) else len(data) - 1
-            return Response(data[start : end + 1], status_code=206, media_type="application/octet-stream",
-                            headers={"Content-Range": f"bytes {start}-{min(end, len(data) - 1)}/{len(data)}"})
-        return Response(data, media_type="application/octet-stream")
+        audit_event(engine, actor.login, "attachment.download", "ok", kind="attachment", record_id=sha256,
+                    detail={"range": range_})
+        size = done.stat().st_size
+        if range_ is None:
+            return FileResponse(done, media_type="application/octet-stream")
+        match = re.fullmatch(r"bytes=(\d{1,19})-(\d{0,19})", range_.strip())
+        start, last = (int(match.group(1)), int(match.group(2) or size - 1)) if match else (size, 0)
+        end = min(last, size - 1)
+        if start >= size or last < start:  # unreadable, reversed or past the end
+            raise ApiProblem(416, "plage_invalide", "Plage d'octets demandée invalide.",
+                             headers={"Content-Range": f"bytes */{size}"})
+        with open(done, "rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start + 1)
+        return Response(data, status_code=206, media_type="application/octet-stream",
+                        headers={"Content-Range": f"bytes {start}-{end}/{size}"})
 
     # -- company filing -------------------------------------------------------------------------
 
@@ -337,11 +400,15 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         filed_files = _filed_attachments(payload.get("attachments"))
         created = []
         with engine.begin() as conn:
+            allocate_cursors(conn, 0)  # the writer lock first: the reference sequence is taken in order
             listed = company.store_filed_files(conn, files, filed_files, f"entreprise:{key.siren}")
             filed_on = datetime.now(UTC).date().isoformat()
             for authority in authorities:
                 record_id = str(uuid.uuid4())
-                reference = f"EPS-{datetime.now(UTC):%Y}-{secrets.randbelow(10**7):07d}"
+                try:
+                    reference = next_filing_reference(conn, datetime.now(UTC).year)
+                except CommandRejected as exc:
+                    raise ApiProblem(503, exc.code, exc.message) from None
                 # The regime follows from the thresholds in force, whatever the company declared.
                 record = {"reference": reference, "authority": authority, "source": "eps", "read_only": False, **body,
                           "regime": classify(body).regime, "state": "recue", "filed_on": filed_on,
@@ -358,6 +425,21 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
 
 
 MAX_FILED_FILES, MAX_FILED_SIZE = 20, 16 * 1024 * 1024
+
+
+def _content_range(value: str | None) -> tuple[int, int | None, int | None]:
+    """(start, end, total) of `Content-Range: bytes start-end/total`; no header: the whole file at once."""
+    if not value:
+        return 0, None, None
+    match = re.fullmatch(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19})", value.strip())
+    if not match:
+        raise ApiProblem(400, "plage_invalide", "En-tête Content-Range invalide (attendu : bytes début-fin/total).")
+    start, end, total = (int(g) for g in match.groups())
+    if end < start or end >= total:
+        raise ApiProblem(416, "plage_invalide", "Plage d'octets envoyée invalide (fin avant le début ou au-delà du total).")
+    if total > ATTACHMENT_LIMIT:
+        raise ApiProblem(413, "trop_volumineux", "Fichier trop volumineux : 64 Mio au plus.")
+    return start, end, total
 
 
 def _filed_attachments(value) -> list[tuple[str, str, str, bytes]]:
@@ -379,6 +461,11 @@ def _filed_attachments(value) -> list[tuple[str, str, str, bytes]]:
         name = "".join(c for c in Path(str(item.get("filename") or f"piece-{i}")).name if c.isalnum() or c in "._- ")[:200]
         out.append((hashlib.sha256(data).hexdigest(), name or f"piece-{i}", str(item.get("label") or name)[:300], data))
     return out
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind a reverse proxy on this host, uvicorn takes it from X-Forwarded-For)."""
+    return request.client.host if request.client else "inconnue"
 
 
 def _load_secret(engine) -> bytes:

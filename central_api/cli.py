@@ -20,12 +20,31 @@ QUICK_DEMO = {"dossiers": 2000, "conventions": 3000}
 
 
 def _engine(url: str):
+    """The migrated database, its audit log opened with its key (AuditKeyError: French message)."""
+    from central_api.audit import open_log
     from central_api.db import make_engine
     from central_api.migrate import upgrade
 
     engine = make_engine(url)
     upgrade(engine)
+    open_log(engine, url)
     return engine
+
+
+def _administrator() -> str:
+    """Who ran an administration command, for the audit log: the system account (no password, no data)."""
+    import getpass
+
+    try:
+        return f"admin:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):
+        return "admin:inconnu"
+
+
+def _audit_admin(engine, command: str, record_id: str, detail=None) -> None:
+    from central_api.audit import audit_event
+
+    audit_event(engine, _administrator(), command, "ok", kind="administration", record_id=record_id, detail=detail)
 
 
 def _sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -61,13 +80,18 @@ def cmd_serve(args) -> int:
         print(f"Données de démonstration : {_seed_summary(counts, time.perf_counter() - started)}", flush=True)
         print(f"Base de démonstration (temporaire) : {folder / 'demo.db'}", flush=True)
         _print_demo_users()
+    standin = args.demo or args.oidc_standin
+    if standin:
+        print("Fournisseurs d'identité de démonstration (ProConnect, ProSanté Connect) actifs : aide aux tests, "
+              "jamais en production.", flush=True)
     if args.workers > 1:
-        _engine(db).dispose()  # a bad --db is said here, in French, not by each worker
+        _engine(db).dispose()  # migrate and seal the audit log once, in French if --db is bad, before the workers
         os.environ["AUDE_CENTRAL_DB"] = db
+        os.environ["AUDE_CENTRAL_OIDC_STANDIN"] = "1" if standin else "0"
         uvicorn.run("central_api.asgi:create_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="warning")
         return 0
-    app = create_app(db)
+    app = create_app(db, oidc_standin=standin)
     print(f"Serveur prêt sur http://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -150,9 +174,12 @@ def cmd_users(args) -> int:
             password = os.environ.get("AUDE_PASSWORD") or _ask_password()
             add_user(engine, args.login, password, args.role, region=args.region, authority=args.authority,
                      display_name=args.name)
+            _audit_admin(engine, "users.add", args.login, {"role": args.role, "region": args.region,
+                                                           "authority": args.authority})
             print(f"Utilisateur {args.login} créé.")
         elif args.action == "disable":
             set_disabled(engine, args.login)
+            _audit_admin(engine, "users.disable", args.login)
             print(f"Utilisateur {args.login} désactivé.")
         else:
             for u in list_users(engine):
@@ -219,8 +246,15 @@ def cmd_rules(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from central_api.service import audit_verify
+    from central_api.audit import audit_verify
 
+    if not args.db:
+        print("Indiquez la base à vérifier : aude-central audit verify --db URL (aucune base par défaut, "
+              "pour ne jamais vérifier une base vide créée par erreur).", file=sys.stderr)
+        return 2
+    if args.db.startswith("sqlite:///") and not Path(args.db.removeprefix("sqlite:///")).is_file():
+        print(f"Base introuvable : {args.db.removeprefix('sqlite:///')} (rien n'a été créé).", file=sys.stderr)
+        return 2
     count, broken, message = audit_verify(_engine(args.db))
     print(message)
     return 0 if broken is None else 1
@@ -229,11 +263,13 @@ def cmd_audit(args) -> int:
 def cmd_oidc(args) -> int:
     from central_api import oidc
 
+    engine = _engine(args.db)
     try:
-        oidc.link(_engine(args.db), args.provider, args.subject, args.login)
+        oidc.link(engine, args.provider, args.subject, args.login)
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    _audit_admin(engine, "oidc.link", args.login, {"provider": args.provider, "subject": args.subject})
     print(f"Identité {oidc.PROVIDERS[args.provider]} « {args.subject} » rattachée au compte {args.login}.")
     return 0
 
@@ -254,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=positive_int, default=1, help="processus (PostgreSQL conseillé au-delà de 1)")
     serve.add_argument("--allow-remote", action="store_true", help="autorise une écoute hors boucle locale")
     serve.add_argument("--demo", action="store_true", help="base temporaire remplie de données fictives (--db ignoré)")
+    serve.add_argument("--oidc-standin", action="store_true",
+                       help="fournisseurs d'identité de démonstration (aide aux tests ; jamais en production)")
     serve.add_argument("--dossiers", type=non_negative_int, default=QUICK_DEMO["dossiers"], help="avec --demo : nombre de dossiers fictifs")
     serve.add_argument("--conventions", type=non_negative_int, default=QUICK_DEMO["conventions"], help="avec --demo : nombre de conventions fictives")
     serve.add_argument("--seed", type=int, default=42, help="avec --demo : graine du générateur (mêmes données à graine égale)")
@@ -303,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = _sub(sub, "audit", "vérifie la chaîne du journal d'audit")
     audit.add_argument("action", choices=("verify",), help="verify : vérifie la chaîne")
-    audit.add_argument("--db", default=DEFAULT_DB)
+    audit.add_argument("--db", help="base à vérifier (obligatoire : rien n'est créé)")
     audit.set_defaults(handler=cmd_audit)
     _common_help(parser)
     return parser
@@ -321,9 +359,12 @@ def _common_help(parser: argparse.ArgumentParser) -> None:
 
 def _known_errors(exc: BaseException) -> tuple[str, int] | None:
     from central_api.accounts import AccountError
+    from central_api.audit import AuditKeyError
 
     if isinstance(exc, InputError | AccountError):
         return str(exc), 2
+    if isinstance(exc, AuditKeyError):
+        return f"Refus : {exc}", 2
     return None
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from aude_desktop.conventions.typology import NATURES, OBJECTS
 from aude_desktop.rules.identifiers import rpps_error, siren_error, siret_error
+from aude_desktop.sync.commands import CommandRejected
 from central_api.db import Record
 from central_api.service import allocate_cursors, audit_append, dumps, insert_system_record
 
@@ -155,8 +156,11 @@ def store(conn: Connection, conventions: dict[str, dict]) -> tuple[int, int, int
         row = conn.execute(select(Record.version, Record.payload).where(
             Record.kind == "convention", Record.id == record_id)).first()
         if row is None:
-            insert_system_record(conn, "convention", record_id, payload, authority="CNOM",
-                                 login="import:cnom", command="import.cnom")
+            try:
+                insert_system_record(conn, "convention", record_id, payload, authority="CNOM",
+                                     login="import:cnom", command="import.cnom")
+            except CommandRejected as exc:  # a reference another convention holds: the file is refused whole
+                raise CnomImportError(f"Convention {reference} : {exc.message} Rien n'a été importé.") from None
             imported += 1
         elif row.payload == dumps(payload):
             unchanged += 1

@@ -43,6 +43,18 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class SignInSession(Base):
+    """One sign-in: its access tokens carry its id and its refresh tokens form one family. Revoked
+    at logout or when a spent refresh token comes back; every request checks it."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    login: Mapped[str] = mapped_column(ForeignKey("users.login"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class RefreshToken(Base):
     __tablename__ = "refresh_tokens"
 
@@ -50,14 +62,29 @@ class RefreshToken(Base):
     login: Mapped[str] = mapped_column(ForeignKey("users.login"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    session_id: Mapped[str | None] = mapped_column(String(36), index=True)  # NULL: issued before sessions existed
+    spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # rotated: a reuse is theft
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
+class LoginThrottle(Base):
+    """Sign-in attempts per key (an account, an address, the pair): counted before the password is
+    checked, under the row's lock, so parallel guesses cannot overtake the count (throttle.py)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    login: Mapped[str] = mapped_column(String(80), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsedIdToken(Base):
+    """ID tokens already exchanged by /auth/oidc (each is accepted once), kept until they expire."""
+
+    __tablename__ = "oidc_used_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ServerSecret(Base):
@@ -93,8 +120,12 @@ class Record(Base):
     # The SIREN of the company a convention (or a letter about it) concerns: its channel reads by it.
     company: Mapped[str | None] = mapped_column(String(9))
     payload: Mapped[str] = mapped_column(Text)  # JSON text, spliced as is into change pages
+    # The official reference of dossiers, conventions and letters, copied from the payload: unique
+    # per kind, as the clients' tables require (a duplicate stopped a region's sync for ever).
+    reference: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
+        Index("uq_records_kind_reference", "kind", "reference", unique=True),
         Index("ix_records_region_cursor", "region", "cursor"),
         Index("ix_records_authority_cursor", "authority", "cursor"),
         Index("ix_records_owner_cursor", "owner", "cursor"),
@@ -116,24 +147,50 @@ class AppliedMutation(Base):
     result: Mapped[str] = mapped_column(Text)
 
 
+class ClientBinding(Base):
+    """The account that first used a `client_id`: nobody else may post with it (or read its answers)."""
+
+    __tablename__ = "client_bindings"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(80))
+
+
 # SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL wants a BIGINT for a long-lived log.
 AutoId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class AuditEntry(Base):
-    """Append-only log, each entry hashed with the previous one (tampering breaks the chain)."""
+    """Append-only log. Each entry's `hash` is an HMAC-SHA256, under a key kept outside the database,
+    of its number, the previous entry's hash and its fields (audit.py): someone who can write the
+    database can neither edit an entry nor recompute the chain. `chain` 1 marks entries written with
+    the plain SHA-256 chain of earlier versions, before the log was sealed with the key."""
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     login: Mapped[str] = mapped_column(String(80))
     command: Mapped[str] = mapped_column(String(60))
     record_kind: Mapped[str] = mapped_column(String(30))
-    record_id: Mapped[str] = mapped_column(String(36))
+    record_id: Mapped[str] = mapped_column(String(64))  # a record id, or a file's SHA-256 for downloads
     args_hash: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(60), default="")  # "applied", a refusal's code, "ok"…
+    chain: Mapped[int] = mapped_column(Integer, default=2)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The log's head (number and hash of the newest entry) with its HMAC: entries deleted from the
+    end leave a head that announces more than remain. Its row lock orders appends."""
+
+    __tablename__ = "audit_head"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))  # NULL until the log is sealed with its key
 
 
 class AttachmentRef(Base):
@@ -154,6 +211,47 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[str] = mapped_column(String(80))
+
+
+class AttachmentHolder(Base):
+    """Who proved to hold a file's bytes by uploading them. Naming a file in a record requires this,
+    or a record of one's own scope that already names it: a hash alone gives nothing."""
+
+    __tablename__ = "attachment_holders"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class PartialUpload(Base):
+    """An upload under way, one per (user, file): its declared size caps what is accepted, and it
+    is discarded 24 hours after it started."""
+
+    __tablename__ = "partial_uploads"
+
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ScopeExit(Base):
+    """A record left a scope (a dossier moved to another region, with its pièces and letters): the
+    old scope's change feed carries a tombstone for it at this cursor."""
+
+    __tablename__ = "scope_exits"
+
+    cursor: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(3))
+    authority: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        Index("ix_scope_exits_region_cursor", "region", "cursor"),
+        Index("ix_scope_exits_authority_cursor", "authority", "cursor"),
+    )
 
 
 class ApiKey(Base):

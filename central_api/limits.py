@@ -1,6 +1,9 @@
 """Body size limit, enforced before any parsing (a JSON bomb never reaches the application), and
-NUL characters refused in every request but file uploads: PostgreSQL cannot store them in text, and
-no legitimate identifier, command or form carries one (found by schemathesis on /auth/token)."""
+text no database can store refused in every request but file uploads, before the application sees
+it: the U+0000 character (PostgreSQL cannot store it; found by schemathesis on /auth/token) and lone
+UTF-16 surrogates (neither SQLite nor PostgreSQL can encode them: a 500 on every retry), as JSON
+nested deeper than any command (900 levels reset the connection). Only the characters themselves
+are refused — a password `100%00` or the typed text `\u0000` are ordinary text."""
 
 from __future__ import annotations
 
@@ -8,6 +11,15 @@ import json
 
 JSON_LIMIT = 2 * 1024 * 1024
 ATTACHMENT_LIMIT = 64 * 1024 * 1024
+# A company filing carries its files in base64 (16 MiB each, app.MAX_FILED_SIZE): its body may hold
+# a few of them; each file's own limit is checked by the endpoint.
+FILING_LIMIT = 64 * 1024 * 1024
+MAX_DEPTH = 64  # the deepest command or filing nests about 8 levels
+
+NUL = ("requete_invalide", "Requête invalide : caractère nul (U+0000) interdit.")
+SURROGATE = ("texte_invalide", "Requête invalide : un texte contient un caractère isolé de paire de substitution "
+             "UTF-16 (\\ud800 à \\udfff), qu'aucun texte ne peut contenir. Corrigez le texte puis renvoyez.")
+TOO_DEEP = ("json_trop_imbrique", f"Requête invalide : JSON imbriqué sur plus de {MAX_DEPTH} niveaux.")
 
 
 class BodyLimit:
@@ -18,9 +30,10 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         binary = scope["path"].startswith("/api/v1/attachments/")
-        limit = ATTACHMENT_LIMIT if binary else JSON_LIMIT
-        if not binary and _has_nul(scope.get("query_string") or b"") or _has_nul(scope["path"].encode("utf-8", "replace")):
-            return await _refuse(send, 422, "requete_invalide", "Requête invalide : caractère nul (U+0000) interdit.")
+        limit = ATTACHMENT_LIMIT if binary else FILING_LIMIT if scope["path"].startswith("/api/v1/filings/") else JSON_LIMIT
+        query = (scope.get("query_string") or b"").lower()
+        if "\x00" in scope["path"] or not binary and (b"\x00" in query or b"%00" in query):
+            return await _refuse(send, 422, *NUL)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -38,8 +51,9 @@ class BodyLimit:
                     return await _too_large(send, limit)
                 if not message.get("more_body"):
                     break
-            if _has_nul(body):
-                return await _refuse(send, 422, "requete_invalide", "Requête invalide : caractère nul (U+0000) interdit.")
+            problem = _text_problem(body, form=b"form" in headers.get(b"content-type", b""))
+            if problem:
+                return await _refuse(send, 422, *problem)
             return await self.app(scope, _replay(body, receive), send)
         received = 0
 
@@ -72,10 +86,55 @@ class _TooLarge(Exception):
     pass
 
 
-def _has_nul(data: bytes) -> bool:
-    """A raw NUL, its JSON escape or its URL encoding."""
-    lowered = data.lower()
-    return b"\x00" in data or b"\\u0000" in lowered or b"%00" in lowered
+def _text_problem(body: bytes, *, form: bool) -> tuple[str, str] | None:
+    """What makes this body unstorable, or None. A form's NUL is `%00`; a JSON body is decoded (the
+    only exact way to tell `\\u0000` from the escaped text `\\\\u0000`) and its strings and keys
+    walked; a body that is not JSON is left to the endpoint's own refusal."""
+    if b"\x00" in body:
+        return NUL
+    if form:
+        return NUL if b"%00" in body.lower() else None
+    if not body.strip():
+        return None
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        return TOO_DEEP
+    except ValueError:
+        return None
+    return _walk(value)
+
+
+def _walk(value) -> tuple[str, str] | None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            problem = _bad_text(item)
+            if problem:
+                return problem
+        elif depth >= MAX_DEPTH and isinstance(item, (dict, list)):
+            return TOO_DEEP
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                problem = _bad_text(key)
+                if problem:
+                    return problem
+                stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+    return None
+
+
+def _bad_text(text: str) -> tuple[str, str] | None:
+    if "\x00" in text:
+        return NUL
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return SURROGATE
+    return None
 
 
 async def _too_large(send, limit: int) -> None:

@@ -2,7 +2,8 @@
 
 ProConnect (State agents) and ProSanté Connect (health professionals working in the orders) are
 external identity providers that cannot run here; this module stands in for them in the demo and
-the tests with the real protocol — authorization code with PKCE (RFC 7636, S256 only), loopback
+the tests — and only there: `serve --demo` or `serve --oidc-standin` (its sign-in form takes AUDE
+passwords, so a production server must not offer it) — with the real protocol — authorization code with PKCE (RFC 7636, S256 only), loopback
 redirect for native apps (RFC 8252), single-use codes valid 60 s, ID tokens with iss/aud/exp/nonce —
 so the desktop's client code is the one that will talk to the real providers.
 
@@ -23,10 +24,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from central_api import security
-from central_api.db import OidcAccount, OidcCode, OidcIdentity, User
+from central_api import security, throttle
+from central_api.audit import audit_event
+from central_api.db import OidcAccount, OidcCode, OidcIdentity, UsedIdToken, User
 from central_api.errors import ApiProblem
 from central_api.security import b64url, unb64url
 
@@ -67,11 +70,15 @@ def s256(verifier: str) -> str:
 
 def _loopback(redirect_uri: str) -> bool:
     """RFC 8252 §7.3: a native app receives the code on the loopback interface, any port."""
-    parts = urlsplit(redirect_uri)
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and parts.port is not None
+    try:
+        parts = urlsplit(redirect_uri)
+        port = parts.port  # ValueError for a port out of range or not a number (was a 500)
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and port is not None
 
 
-def _form(params: dict, error: str = "") -> HTMLResponse:
+def _form(params: dict, error: str = "", status: int = 401) -> HTMLResponse:
     hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(str(v))}">'
                      for k, v in params.items() if k not in ("username", "password"))
     name = html.escape(PROVIDERS[params["provider"]])
@@ -82,7 +89,7 @@ def _form(params: dict, error: str = "") -> HTMLResponse:
 <form method="post"><label>Identifiant <input name="username" autocomplete="username" required autofocus></label><br>
 <label>Mot de passe <input name="password" type="password" autocomplete="current-password" required></label><br>
 {hidden}<button type="submit">Se connecter</button></form></body></html>"""
-    return HTMLResponse(page, status_code=401 if error else 200)
+    return HTMLResponse(page, status_code=status if error else 200)
 
 
 def _token_error(code: str, message: str) -> Response:
@@ -91,11 +98,20 @@ def _token_error(code: str, message: str) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status_code=400, media_type="application/json")
 
 
-def install(app: FastAPI, engine, secret: bytes, make_tokens) -> None:
+def install(app: FastAPI, engine, secret: bytes, make_tokens, *, standin: bool = False) -> None:
+    """The ID-token exchange always; the stand-in providers' endpoints only with `standin`."""
     def provider_of(provider: str) -> str:
         if provider not in PROVIDERS:
             raise ApiProblem(404, "fournisseur_inconnu", "Fournisseur d'identité inconnu.")
         return provider
+
+    _install_exchange(app, engine, secret, make_tokens, configured=standin)
+    if standin:
+        _install_standin(app, engine, secret, provider_of)
+
+
+def _install_standin(app: FastAPI, engine, secret: bytes, provider_of) -> None:
+    from central_api.app import client_address
 
     @app.get("/oidc/{provider}/.well-known/openid-configuration", tags=["authentification"])
     def configuration(provider: str, request: Request):
@@ -121,6 +137,8 @@ def install(app: FastAPI, engine, secret: bytes, make_tokens) -> None:
             problems.append("la portée doit inclure « openid »")
         if not params.get("state"):
             problems.append("« state » manquant")
+        if not 16 <= len(params.get("nonce", "")) <= 200:  # binds the ID token to this request: no replay
+            problems.append("« nonce » obligatoire (16 à 200 caractères)")
         if problems:
             raise ApiProblem(400, "demande_invalide", "Demande de connexion invalide : " + " ; ".join(problems) + ".")
         return {k: params[k] for k in ("client_id", "redirect_uri", "code_challenge", "state", "nonce", "scope",
@@ -137,7 +155,14 @@ def install(app: FastAPI, engine, secret: bytes, make_tokens) -> None:
         with engine.connect() as conn:
             account = conn.execute(select(OidcAccount.__table__).where(
                 OidcAccount.provider == provider, OidcAccount.subject == form.get("username", ""))).first()
-        if account is None or not security.verify_password(form.get("password", ""), account.password_hash):
+        try:  # the same guard as /api/v1/auth/token: counted before the check, audited
+            throttle.check_password(engine, f"{provider}:{form.get('username', '')}"[:80], form.get("password", ""),
+                                    client_address(request), "oidc.authorize", account.password_hash if account else None)
+        except throttle.Throttled as exc:
+            page = _form(params, exc.message, status=429)
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        except throttle.WrongPassword:
             return _form(params, "Identifiant ou mot de passe incorrect.")
         code = secrets.token_urlsafe(32)
         with engine.begin() as conn:
@@ -181,28 +206,54 @@ def install(app: FastAPI, engine, secret: bytes, make_tokens) -> None:
         return {"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": ID_TOKEN_TTL_S,
                 "id_token": sign_jwt(secret, claims)}
 
+
+def _install_exchange(app: FastAPI, engine, secret: bytes, make_tokens, *, configured: bool) -> None:
     @app.post("/api/v1/auth/oidc", tags=["authentification"])
     def exchange(body: dict, request: Request):
         """An ID token from a configured provider → AUDE tokens for the account mapped to it."""
         provider = body.get("provider") if isinstance(body, dict) else None
         if provider not in PROVIDERS or not isinstance(body.get("id_token"), str):
             raise ApiProblem(422, "requete_invalide", "Requête invalide : « provider » et « id_token » attendus.")
+        if not configured:
+            raise ApiProblem(404, "fournisseur_non_configure",
+                             f"Connexion {PROVIDERS[provider]} non configurée sur ce serveur : connectez-vous avec "
+                             "votre identifiant AUDE.")
         claims = verify_jwt(secret, body["id_token"])
         if claims.get("iss") != issuer(str(request.base_url), provider) or claims.get("aud") != CLIENT_ID:
             raise ApiProblem(401, "jeton_oidc_invalide", "Jeton d'identité d'un autre émetteur ou destinataire.")
         if not isinstance(claims.get("exp"), int) or claims["exp"] < time.time():
             raise ApiProblem(401, "jeton_oidc_expire", "Jeton d'identité expiré : reprenez la connexion.")
+        if not isinstance(claims.get("nonce"), str):
+            raise ApiProblem(401, "jeton_oidc_invalide", "Jeton d'identité sans « nonce » : reprenez la connexion.")
+        _spend(engine, body["id_token"], claims["exp"])
         with engine.connect() as conn:
             login = conn.execute(select(OidcIdentity.login).where(
                 OidcIdentity.provider == provider, OidcIdentity.subject == str(claims.get("sub")))).scalar()
             user = conn.execute(select(User.__table__).where(User.login == login)).first() if login else None
         if user is None:
+            audit_event(engine, f"{provider}:{claims.get('sub')}", "auth.oidc", "identite_non_rattachee",
+                        kind="provider", record_id=provider)
             raise ApiProblem(403, "identite_non_rattachee",
                              f"Cette identité {PROVIDERS[provider]} n'est rattachée à aucun compte AUDE : demandez à "
                              "votre administrateur de la rattacher (aude-central oidc link).")
         if user.disabled:
             raise ApiProblem(401, "compte_inactif", "Compte inconnu ou désactivé.")
+        audit_event(engine, user.login, "auth.oidc", "ok", kind="provider", record_id=provider)
         return make_tokens(user.login, user)
+
+
+def _spend(engine, id_token: str, exp: int) -> None:
+    """Each ID token is exchanged once: a copy (log, proxy, browser history) opens no second session."""
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(UsedIdToken).values(token_hash=security.token_digest(id_token),
+                                                    expires_at=datetime.fromtimestamp(min(exp, time.time() + 86400), UTC)))
+    except IntegrityError:
+        raise ApiProblem(401, "jeton_oidc_rejoue", "Jeton d'identité déjà utilisé : reprenez la connexion.") from None
+    if secrets.randbelow(100) == 0:  # forget spent tokens once they have expired anyway
+        with engine.begin() as conn:
+            conn.execute(delete(UsedIdToken).where(UsedIdToken.expires_at < now))
 
 
 def add_account(engine, provider: str, subject: str, password: str, email: str, given_name: str, family_name: str,

@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from aude_desktop.sync.commands import Actor, instructing_authority
-from central_api.db import Record
+from central_api.db import Record, ScopeExit
 
 AUDE_KINDS = ("dossier", "piece", "commission_session", "epreuve_session", "letter")
 EPS_KINDS = ("convention", "letter")
@@ -35,6 +35,17 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     if authority:
         return or_(and_(Record.authority == authority, Record.kind.in_(EPS_READ_KINDS)), own_notes, rules)
     return ~true()
+
+
+def exits_visible(actor: Actor) -> ColumnElement[bool] | None:
+    """SQL condition on `scope_exits`: the tombstones of records that left the actor's scope (None:
+    nothing ever leaves it — DGOS sees every region and authority)."""
+    if actor.role == "agent_dreets":
+        return and_(ScopeExit.region == actor.region, ScopeExit.kind.in_(AUDE_KINDS))
+    authority = instructing_authority(actor)
+    if authority:
+        return and_(ScopeExit.authority == authority, ScopeExit.kind.in_(EPS_KINDS))
+    return None
 
 
 def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, owner: str | None) -> bool:

@@ -47,9 +47,10 @@ def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def make_access_token(secret: bytes, login: str, now: float | None = None) -> tuple[str, int]:
+def make_access_token(secret: bytes, login: str, now: float | None = None, session_id: str | None = None) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
-    body = b64url(json.dumps({"sub": login, "exp": issued + ACCESS_TTL_S}, separators=(",", ":")).encode())
+    claims = {"sub": login, "exp": issued + ACCESS_TTL_S} | ({"sid": session_id} if session_id else {})
+    body = b64url(json.dumps(claims, separators=(",", ":")).encode())
     signature = b64url(hmac.new(secret, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}", ACCESS_TTL_S
 
@@ -60,6 +61,11 @@ class TokenInvalid(ValueError):
 
 def read_access_token(secret: bytes, token: str, now: float | None = None) -> str:
     """The login of a valid token; TokenInvalid with a French message otherwise."""
+    return read_access_claims(secret, token, now)[0]
+
+
+def read_access_claims(secret: bytes, token: str, now: float | None = None) -> tuple[str, str | None]:
+    """(login, session id) of a valid token (no session id: issued before sessions existed)."""
     try:
         body, signature = token.split(".")
         expected = b64url(hmac.new(secret, body.encode(), hashlib.sha256).digest())
@@ -74,7 +80,8 @@ def read_access_token(secret: bytes, token: str, now: float | None = None) -> st
         raise TokenInvalid("Jeton d'accès invalide : reconnectez-vous.")
     if claims["exp"] < (now if now is not None else time.time()):
         raise TokenInvalid("Jeton d'accès expiré : la session va être renouvelée.")
-    return claims["sub"]
+    sid = claims.get("sid")
+    return claims["sub"], sid if isinstance(sid, str) else None
 
 
 def new_refresh_token() -> tuple[str, str]:

@@ -11,7 +11,7 @@ from central_api.accounts import add_user
 from central_api.db import Record, User
 from central_api.demo_data import demo_users, generate_records
 from central_api.security import hash_password
-from central_api.service import allocate_cursors, dumps
+from central_api.service import allocate_cursors, dumps, reference_of
 
 BATCH = 20_000
 
@@ -57,6 +57,7 @@ def seed(engine: Engine, *, dossiers: int, conventions: int, seed_value: int, to
         batch.append({
             "kind": record.kind, "id": record.id, "version": 1, "deleted": False, "region": record.region,
             "authority": record.authority, "owner": record.owner, "payload": dumps(record.payload),
+            "reference": reference_of(record.kind, record.payload),
         })
         if len(batch) >= BATCH:
             flush()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from aude_desktop.sync.http import AuthenticationError
+from aude_desktop.sync.http import AuthenticationError, RequestRefused
 
 PROVIDERS = {"proconnect": "ProConnect", "prosante-connect": "ProSanté Connect"}
 CLIENT_ID = "aude-desktop"
@@ -103,7 +103,13 @@ def discover(auth, provider: str) -> Provider:
     if provider not in PROVIDERS:
         raise OidcError(f"Fournisseur d'identité inconnu : {provider}.")
     issuer = f"{auth.server_url}/oidc/{provider}"
-    config = auth.transport.request("GET", f"/oidc/{provider}/.well-known/openid-configuration")
+    try:
+        config = auth.transport.request("GET", f"/oidc/{provider}/.well-known/openid-configuration")
+    except RequestRefused as exc:
+        if exc.status != 404:
+            raise
+        raise OidcError(f"La connexion {PROVIDERS[provider]} n'est pas proposée par ce serveur : connectez-vous "
+                        "avec votre identifiant AUDE.") from None
     try:
         if config["issuer"] != issuer or "S256" not in config["code_challenge_methods_supported"]:
             raise OidcError(f"{PROVIDERS[provider]} : configuration inattendue (émetteur ou PKCE).")

@@ -10,7 +10,7 @@ import copy
 from datetime import date
 
 from aude_desktop.dossiers import workflow
-from aude_desktop.dossiers.states import DossierState, Situation
+from aude_desktop.dossiers.states import MOVABLE_STATES, DossierState, Situation
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
 from aude_desktop.sync.commands import Actor, CommandRejected, command
 from aude_desktop.sync.fields import date_field, object_fields, text_field
@@ -147,6 +147,30 @@ def assign(current: dict, args: dict, actor: Actor) -> dict:
     _require_region(actor, current["region"])
     p = copy.deepcopy(current)
     p["assigned_to"] = text_field(args.get("assigned_to"), "Agent", limit=80)
+    return p
+
+
+@command("dossier.move_region", "dossier")
+def move_region(current: dict, args: dict, actor: Actor) -> dict:
+    """The competent region was wrong: the dossier goes, with its pièces and letters, to the region
+    that must instruct it (an agent of its current region decides, with a reason). The server then
+    removes it from the old region's copies (a tombstone in their change feed)."""
+    _require_region(actor, current["region"])
+    target = text_field(args.get("region"), "Région de destination", required=True, limit=3)
+    reason = text_field(args.get("reason"), "Motif du transfert", required=True, limit=2000)
+    if target == current["region"]:
+        raise CommandRejected("region_identique", "Le dossier relève déjà de cette région.")
+    if current.get("state") not in MOVABLE_STATES:
+        raise CommandRejected(
+            "transfert_impossible",
+            "Seul un dossier reçu, incomplet ou complet (ni inscrit en commission ni décidé) peut changer de région.",
+        )
+    check_competent_region(current["profession"], target, bool(current.get("acces_partiel")))
+    p = copy.deepcopy(current)
+    p["region"] = target
+    p["assigned_to"] = None  # the new region's service assigns it
+    transfer = {"from": current["region"], "to": target, "on": date.today().isoformat(), "by": actor.login, "reason": reason}
+    p["transfers"] = [*(current.get("transfers") or []), transfer]
     return p
 
 

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers import workflow
 from aude_desktop.dossiers.models import Dossier, Piece
-from aude_desktop.dossiers.states import SITUATION_LABELS, STATE_LABELS, DossierState, Situation
+from aude_desktop.dossiers.states import (
+    MOVABLE_STATES,
+    SITUATION_LABELS,
+    STATE_LABELS,
+    DossierState,
+    Situation,
+)
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError, aude_clock
@@ -233,7 +239,7 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         piece_requests=piece_requests(p.get("clock_events") or []),
         annotation_id=annotation.id if annotation else None,
         annotation=annotation.text if annotation else "",
-        actions=workflow.available(p) if state else [],
+        actions=(workflow.available(p) + (["dossier.move_region"] if p.get("state") in MOVABLE_STATES else [])) if state else [],
         unsent=unsent,
     )
 

@@ -15,6 +15,7 @@ from functools import cache
 
 from aude_desktop.dossiers.detail import AVIS_LABELS, DECISION_LABELS
 from aude_desktop.paths import resources_dir
+from aude_desktop.rules.reference import regions
 from aude_desktop.sync.commands import CommandRejected
 
 MEASURE_LABELS = {
@@ -100,6 +101,11 @@ FORMS: dict[str, Form] = {f.command: f for f in (
         Field("validated", "Stage validé", "bool", required=False),
     )),
     Form("dossier.close", "Clôture du dossier", "Clore le dossier", (Field("on", "Date de clôture", "date"),)),
+    Form("dossier.move_region", "Transfert à une autre région", "Transférer le dossier", (
+        Field("region", "Région compétente", "choice", tuple((code, r.label) for code, r in regions().items())),
+        Field("reason", "Motif du transfert", "multiline",
+              help="Le dossier, ses pièces et ses courriers quittent votre région à la prochaine synchronisation."),
+    )),
 )}
 ACTION_LABELS = {name: form.title for name, form in FORMS.items()}
 

@@ -24,6 +24,8 @@ class DossierState(StrEnum):
 
 # Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
 DECISION_CLOCK_RUNS = (DossierState.COMPLET.value, DossierState.EN_COMMISSION.value, DossierState.AVIS_RENDU.value)
+# A dossier may change region (the competent one was wrong) until it is scheduled or decided.
+MOVABLE_STATES = (DossierState.RECU.value, DossierState.INCOMPLET.value, DossierState.COMPLET.value)
 
 STATE_LABELS: dict[DossierState, str] = {
     DossierState.RECU: "Reçu",

@@ -214,6 +214,8 @@ def open_store(profile: Profile, key: DatabaseKey) -> LocalStore:
             "peut pas être ouverte sans risque. Rien n'a été modifié ; contactez votre support."
         )
     existed = path.exists()
+    if not existed:  # created 0600 before SQLite opens it (its -wal and -shm files take the same mode)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     engine = make_engine(path, key)
     if existed:
         _check_key(engine, key, profile)

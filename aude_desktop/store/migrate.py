@@ -33,7 +33,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def backup_database(engine: Engine, db_path: Path, backup_dir: Path, label: str) -> Path:
     """Copy the (still encrypted) file after folding the WAL into it, so the copy is complete."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -153,6 +153,19 @@ class Ruleset(SyncedMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class SkippedRecord(Base):
+    """A record of the change feed this laptop could not store (e.g. a reference another local record
+    already holds): the sync went on without it and said which; stored again when it changes."""
+
+    __tablename__ = "skipped_records"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int]
+    label: Mapped[str] = mapped_column(String(300))
+    skipped_at: Mapped[datetime]
+
+
 class PurgedRecord(Base):
     """A record the retention rule removed from this laptop; it stays on the server. Only its kind,
     id and version are kept (no personal data), so the post-sync totals still match the server's."""

@@ -21,7 +21,14 @@ from aude_desktop.conventions.states import ConventionState as CS
 from aude_desktop.dossiers.models import Decision, Dossier, Piece
 from aude_desktop.dossiers.states import DossierState as DS
 from aude_desktop.rules.calendar import add_months
-from aude_desktop.store.models import Annotation, Attachment, Letter, OutboxEntry, PurgedRecord
+from aude_desktop.store.models import (
+    Annotation,
+    Attachment,
+    AttachmentData,
+    Letter,
+    OutboxEntry,
+    PurgedRecord,
+)
 from aude_desktop.sync import materialize
 
 log = logging.getLogger(__name__)
@@ -85,7 +92,7 @@ def purge_closed(store, today: date, months: int) -> PurgeReport:
             report.counts[kind] = report.counts.get(kind, 0) + 1
         _record(s, versions, today)
         materialize.materialize(s, [(kind, record_id, 0, None) for kind, record_id in reversed(doomed)])
-        report.files = _drop_unreferenced(s, hashes)
+        report.files = drop_unreferenced(s, hashes)
     log.info("retention purge: %s record(s) removed, %d file(s)", sum(report.counts.values()), report.files)
     return report
 
@@ -140,14 +147,15 @@ def _record(s, versions: dict, today: date) -> None:
             "version": statement.excluded.version, "purged_on": statement.excluded.purged_on}), rows)
 
 
-def _drop_unreferenced(s, hashes: set[str]) -> int:
+def drop_unreferenced(s, hashes: set[str]) -> int:
     """Files of the purged records that no remaining record names (scans and letters hold names)."""
     still_used: set[str] = set()
     for chunk in _chunks(sorted(hashes)):
         for column in (Piece.sha256, Letter.sha256):
             still_used.update(s.scalars(select(column).where(column.in_(chunk))))
     gone = sorted(hashes - still_used)
-    for chunk in _chunks(gone):
+    for chunk in _chunks(gone):  # bytes first: pulled pages are written with foreign keys off (no cascade)
+        s.execute(delete(AttachmentData).where(AttachmentData.sha256.in_(chunk)))
         s.execute(delete(Attachment).where(Attachment.sha256.in_(chunk)))
     return len(gone)
 

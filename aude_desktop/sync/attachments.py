@@ -3,6 +3,7 @@ encrypted database, uploaded and downloaded in resumable chunks, verified on arr
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -70,27 +71,30 @@ def upload_pending(store: LocalStore, auth, chunk: int = CHUNK) -> int:
     return len(pending)
 
 
-def download_missing(store: LocalStore, auth) -> int:
-    """Fetch the scans referenced by synced pièces that this machine does not hold yet."""
+def download_missing(store: LocalStore, auth, limit: int = MAX_SIZE, warnings: list[str] | None = None) -> int:
+    """Fetch the scans referenced by synced pièces that this machine does not hold yet. A file the
+    server sends wrong is not kept; with `warnings`, the others are still fetched and it is said there."""
     with store.session() as s:
-        wanted = set(s.scalars(select(Piece.sha256).where(Piece.sha256.is_not(None))))
-        # Files a company joined to its convention (listed in the convention's payload).
-        wanted |= {sha for (sha,) in s.connection().exec_driver_sql(
-            "SELECT json_extract(a.value, '$.sha256') FROM conventions, json_each(conventions.extra, '$.attachments') AS a "
-            "WHERE json_valid(conventions.extra)") if sha}
-        wanted |= set(s.scalars(select(Letter.sha256)))  # letters colleagues issued: the registered PDFs
+        wanted = {sha: None for sha in s.scalars(select(Piece.sha256).where(Piece.sha256.is_not(None)))}
+        # Files a company joined to its convention (listed with their size in the convention's payload).
+        for sha, size in s.connection().exec_driver_sql(
+                "SELECT json_extract(a.value, '$.sha256'), json_extract(a.value, '$.size') FROM conventions, "
+                "json_each(conventions.extra, '$.attachments') AS a WHERE json_valid(conventions.extra)"):
+            if sha:
+                wanted[sha] = size if isinstance(size, int) else None
+        wanted.update({sha: None for sha in s.scalars(select(Letter.sha256)) if sha not in wanted})  # colleagues' letters
         held = set(s.scalars(select(AttachmentData.sha256)))
     count = 0
-    for sha in sorted(wanted - held):
-        response = auth.transport.session.get(
-            f"{auth.transport.base_url}/api/v1/attachments/{sha}", timeout=120,
-            headers={"Authorization": f"Bearer {auth.access_token()}"},
-        )
-        if response.status_code == 404:
+    for sha in sorted(set(wanted) - held):
+        try:
+            data = _fetch(auth, sha, wanted[sha], limit)
+        except ServerError as exc:
+            if warnings is None:
+                raise
+            warnings.append(str(exc))
+            continue
+        if data is None:
             continue  # not uploaded yet by its author: next sync
-        data = response.content
-        if response.status_code != 200 or hashlib.sha256(data).hexdigest() != sha:
-            raise ServerError("Une pièce jointe reçue ne correspond pas à son empreinte : elle a été écartée.")
         with store.session() as s:
             if s.get(Attachment, sha) is None:
                 s.add(Attachment(sha256=sha, size=len(data), filename=sha[:12], uploaded=True, downloaded=True))
@@ -99,27 +103,70 @@ def download_missing(store: LocalStore, auth) -> int:
     return count
 
 
+def _fetch(auth, sha: str, declared: int | None, limit: int) -> bytes | None:
+    """One file, streamed: never more than its declared size and the per-file limit, checked against
+    its SHA-256 before anything is kept."""
+    cap = min(declared, limit) if declared is not None and declared >= 0 else limit
+    with auth.transport.session.get(
+        f"{auth.transport.base_url}/api/v1/attachments/{sha}", timeout=120, stream=True,
+        headers={"Authorization": f"Bearer {auth.access_token()}"},
+    ) as response:
+        if response.status_code == 404:
+            return None
+        length = response.headers.get("Content-Length")
+        if response.status_code != 200 or (length is not None and (not length.isdigit() or int(length) > cap)):
+            raise ServerError(_too_big(cap) if response.status_code == 200 else
+                              f"Pièce jointe refusée par le serveur (code {response.status_code}).")
+        digest, parts, size = hashlib.sha256(), [], 0
+        for part in response.iter_content(CHUNK):
+            size += len(part)
+            if size > cap:
+                raise ServerError(_too_big(cap))
+            digest.update(part)
+            parts.append(part)
+    if digest.hexdigest() != sha or (declared is not None and size != declared):
+        raise ServerError("Une pièce jointe reçue ne correspond pas à son empreinte ou à sa taille : elle a été écartée.")
+    return b"".join(parts)
+
+
+def _too_big(cap: int) -> str:
+    return (f"Une pièce jointe envoyée par le serveur dépasse sa taille annoncée ou la limite ({cap} octets) : "
+            "elle a été écartée, rien n'a été enregistré.")
+
+
 def export_for_viewing(store: LocalStore, sha: str, filename: str) -> Path | None:
     """A copy the system viewer can open, in a folder only this user can read.
 
-    The scan leaves the encrypted store for as long as the viewer needs it: the folder is private
-    (0700) and emptied at each start of the application (clear_viewing_folder).
+    The scan leaves the encrypted store for as long as the viewer needs it: the folder is this
+    process's own, made fresh by `tempfile.mkdtemp` (0700, a name nobody can guess or take first)
+    and removed at exit.
     """
     data = read(store, sha)
     if data is None:
         return None
-    folder = viewing_folder()
-    folder.mkdir(mode=0o700, exist_ok=True)
     safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._- ") or "piece.pdf"
-    target = folder / f"{sha[:12]}-{safe}"
-    target.write_bytes(data)
-    target.chmod(0o600)
+    target = viewing_folder() / f"{sha[:12]}-{safe}"
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
     return target
 
 
+_viewing: Path | None = None
+
+
 def viewing_folder() -> Path:
-    return Path(tempfile.gettempdir()) / f"aude-desktop-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    """This process's private folder for the viewer, made on first use."""
+    global _viewing
+    if _viewing is None or not _viewing.is_dir():
+        _viewing = Path(tempfile.mkdtemp(prefix="aude-desktop-view-"))
+        atexit.register(clear_viewing_folder)
+    return _viewing
 
 
 def clear_viewing_folder() -> None:
-    shutil.rmtree(viewing_folder(), ignore_errors=True)
+    """Remove the viewer's copies (at exit; the application also calls it when it closes)."""
+    global _viewing
+    if _viewing is not None:
+        shutil.rmtree(_viewing, ignore_errors=True)
+        _viewing = None

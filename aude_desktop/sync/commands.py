@@ -7,6 +7,7 @@ versions); the rules of the domain live here, once. Adding a command is one deco
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,20 +76,32 @@ def spec(name: str) -> CommandSpec:
         raise CommandRejected("commande_inconnue", f"Commande inconnue : « {name} ».") from None
 
 
-def related_key(name: str, args: Any) -> tuple[str, str] | None:
-    """The (kind, id) of the record this command reads besides its own, if any."""
-    command_spec = spec(name)
-    if command_spec.related is None or not isinstance(args, dict):
-        return None
-    return command_spec.related(args)
+def is_record_id(value: Any) -> bool:
+    """A record id is a UUID in its canonical text form (36 lowercase characters): nothing else can
+    reach a page of the change feed, a file name or a log line."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def check_record_id(value: Any) -> str:
+    if not is_record_id(value):
+        raise CommandRejected("identifiant_invalide",
+                              "Identifiant d'enregistrement invalide (« id ») : un UUID en minuscules est attendu.")
+    return value
 
 
 def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None) -> dict:
     """Run a command after the checks common to all: argument shape, existence. `related`: the
-    payload of the record named by `related_key` (None when absent or out of the caller's scope)."""
+    payload of the record named by `related_key` (None when absent or out of the caller's scope).
+    The record id is checked too."""
     command_spec = spec(name)
     if not isinstance(args, dict):
         raise CommandRejected("arguments_invalides", "Les arguments de la commande doivent être un objet JSON.")
+    check_record_id(args.get("id"))
     if command_spec.mode == "create" and current is not None:
         raise CommandRejected("existe_deja", "Cet enregistrement existe déjà : il ne peut pas être créé une seconde fois.")
     if command_spec.mode == "update" and current is None:

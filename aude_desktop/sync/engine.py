@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session
 
 from aude_desktop.auth.session import AuthSession
@@ -38,10 +45,10 @@ from aude_desktop.store.database import (
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import commands, materialize
+from aude_desktop.sync import audit_head, commands, materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
-from aude_desktop.sync.scope import in_scope
+from aude_desktop.sync.pull_scope import PullScope
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +88,8 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     mismatch: bool = False  # the local copy differs from the server's: offer a full resync
     notices: list[str] = field(default_factory=list)  # informative, e.g. the retention purge's report
+    skipped: list[str] = field(default_factory=list)  # pulled records this laptop could not store
+    audit_alert: str | None = None  # the server's audit log moved backwards or forked (sync/audit_head.py)
 
 
 def get_state(session: Session, key: str) -> str | None:
@@ -200,10 +209,10 @@ class SyncEngine:
             with self.store.session() as s:
                 entries = _next_round(s)
                 batch = [
-                    {"id": e.id, "seq": e.seq, "name": e.name, "args": e.args, "base_version": e.base_version}
+                    {"id": e.id, "seq": e.seq, "name": e.name, "args": e.args, "base_version": _base_version(s, e)}
                     for e in entries
                 ]
-                kinds = {e.seq: (e.entity_kind, e.entity_id) for e in entries}
+                kinds = {e.seq: (e.entity_kind, e.entity_id, e.id) for e in entries}
             if not batch:
                 return
             self.on_progress(SyncProgress("envoi", records=report.applied + report.rejected + report.conflicts))
@@ -212,32 +221,44 @@ class SyncEngine:
             except RequestRefused as exc:
                 # The whole request was refused (e.g. a read-only DGOS profile): every command of the
                 # round is kept as rejected with the server's reason, for the user to see and decide.
-                answer = {"results": [{"seq": seq, "status": "rejected", "code": exc.code or "refuse",
-                                       "message": str(exc)} for seq in kinds]}
+                answer = {"results": [{"id": mutation_id, "seq": seq, "status": "rejected", "code": exc.code or "refuse",
+                                       "message": str(exc)} for seq, (_k, _e, mutation_id) in kinds.items()]}
             results = answer.get("results") if isinstance(answer, dict) else None
             if not isinstance(results, list):
                 raise ServerError("Réponse illisible du serveur à l'envoi des modifications.")
-            self._record_results(results, kinds, report)
-            handled = {r.get("seq") for r in results if isinstance(r, dict)}
-            if not handled & set(kinds):
+            if not self._record_results(results, kinds, report):
                 raise ServerError("Le serveur n'a traité aucune des modifications envoyées.")
 
-    def _record_results(self, results: list, kinds: dict, report: SyncReport) -> None:
+    def _record_results(self, results: list, kinds: dict, report: SyncReport) -> int:
+        """Store the answers that match a command sent (by seq and mutation id); returns how many."""
         now = datetime.now(UTC)
+        recorded = 0
+        scope = PullScope(self._actor())
         with self.store.session() as s:
             for result in results:
                 if not isinstance(result, dict) or result.get("seq") not in kinds:
+                    continue
+                if result.get("id") != kinds[result["seq"]][2]:
+                    # Another command's answer (a seq reused or taken by someone else): this one
+                    # stays pending rather than being marked done on the strength of another's result.
+                    log.warning("a command result names another mutation id; the command stays pending")
                     continue
                 seq, status = result["seq"], result.get("status")
                 values: dict = {"resolved_at": now}
                 if status == "applied":
                     values["status"] = "applied"
                     report.applied += 1
-                    kind, entity_id = kinds[seq]
+                    kind, entity_id, _mutation_id = kinds[seq]
                     self.pushed.add(entity_id)
                     model = VERSIONED_MODELS.get(kind)
                     if model is not None and isinstance(result.get("version"), int):
                         s.execute(update(model).where(model.id == entity_id).values(version=result["version"]))
+                elif status == "conflict" and not scope.trusted(s, *kinds[seq][:2], result.get("current")):
+                    # never stored: another record, or one outside the user's scope
+                    values.update(status="rejected", reason_code="reponse_hors_perimetre",
+                                  reason_message="Le serveur a répondu par un enregistrement hors de votre périmètre : "
+                                                 "rien n'a été enregistré. Prévenez votre support.")
+                    report.rejected += 1
                 elif status == "conflict":
                     values.update(status="conflict", server_record=result.get("current"),
                                   reason_code="conflict",
@@ -250,6 +271,8 @@ class SyncEngine:
                 else:
                     continue  # unknown status: leave it pending, it will be sent again
                 s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq).values(**values))
+                recorded += 1
+        return recorded
 
     # -- pull -----------------------------------------------------------------------------------
 
@@ -276,7 +299,21 @@ class SyncEngine:
         # holds the cursor of the last page written: a crash keeps data and cursor together.
         # Past `bulk_writer_after` records of a new profile, a writer process runs the SQL while
         # this thread builds the next page (store/writer_process.py).
+        try:
+            self._pull_pages(report, cursor, fetch, new_profile, commit_every, written, has_purged, mark_news, seen)
+        except _WriterRefusedData:
+            # The writer process cannot skip a record alone: this process takes over from the last
+            # committed cursor, page by page, and skips (and names) what it cannot store.
+            log.warning("a page the writer process could not store: this process writes the rest")
+            self.bulk_writer_after = None
+            with self.store.session() as s:
+                cursor = int(get_state(s, CURSOR_KEY) or 0)
+            self._pull_pages(report, cursor, fetch, new_profile, commit_every, None, has_purged, mark_news, seen)
+
+    def _pull_pages(self, report: SyncReport, cursor: int, fetch, new_profile: bool, commit_every: int,
+                    written: set[str] | None, has_purged: bool, mark_news: bool, seen) -> None:
         writer: WriterProcess | None = None
+        scope = PullScope(self._actor())
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aude-prefetch") as prefetch, paused_gc(), ExitStack() as stack:
             upcoming = prefetch.submit(fetch, cursor)
             last_page = False
@@ -295,16 +332,26 @@ class SyncEngine:
                             for change in changes:
                                 if not change["deleted"] and change["kind"] in seen:
                                     seen[change["kind"]].add(change["id"])
-                        changes = self._within_scope(changes, report)
-                        records, statements = self._page_plan(s, changes, written)
-                        statements.append((SET_CURSOR, [(CURSOR_KEY, str(next_cursor))]))
+                        changes = scope.filter(s, changes, cursor)
+                        if last_page:
+                            scope.finish(report.warnings)
+                        stored_cursor = str(scope.cursor_to_store(next_cursor))
                         if writer is None:
-                            write_plan(s.connection(), statements)
+                            files = [] if written is not None else _files_of_tombstones(s, changes)
+                            records = self._write_page(s, changes, written, report)
+                            write_plan(s.connection(), [(SET_CURSOR, [(CURSOR_KEY, stored_cursor)])])
+                            if files:
+                                retention.drop_unreferenced(s, set(files))
                             if has_purged:
                                 retention.forget_returning(s, records)
                             if mark_news:
                                 _mark_unseen(s, records, self.pushed)
                         else:
+                            try:
+                                records, statements = self._page_plan(s, changes, written)
+                            except ServerError as exc:
+                                raise _WriterRefusedData() from exc
+                            statements.append((SET_CURSOR, [(CURSOR_KEY, stored_cursor)]))
                             writer.write(statements)
                         cursor = next_cursor
                         uncommitted += len(changes)
@@ -315,6 +362,34 @@ class SyncEngine:
                 report.pulled += uncommitted
                 report.transactions += 1
                 report.cursor = cursor
+
+    def _write_page(self, s: Session, changes: list[dict], written: set[str] | None, report: SyncReport) -> list:
+        """Write a page in this process; the records written are returned. A page the local tables
+        refuse is written record by record instead (each in a savepoint), and a record that cannot
+        be stored is skipped and named: one record never stops a region's sync for ever."""
+        conn = s.connection()
+        try:
+            records, statements = self._page_plan(s, changes, written)
+            with _savepoint(conn):
+                write_plan(conn, statements)
+            _forget_skipped(conn, records)
+            return records
+        except (ServerError, *_DATA_ERRORS):
+            log.warning("a pulled page could not be stored whole: written record by record")
+        kept = []
+        for change in changes:
+            try:
+                records, statements = self._page_plan(s, [change], None)
+                with _savepoint(conn):
+                    write_plan(conn, statements)
+            except (ServerError, *_DATA_ERRORS):
+                _skip(conn, change, report)
+                continue
+            _forget_skipped(conn, records)
+            kept += records
+            if written is not None:
+                written.add(change["id"])
+        return kept
 
     def _start_writer(self, stack: ExitStack) -> WriterProcess | None:
         """The writer process, checked to run and to open the database; if it cannot, this
@@ -353,18 +428,9 @@ class SyncEngine:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise _unreadable(exc) from exc
 
-    def _within_scope(self, changes: list[dict], report: SyncReport) -> list[dict]:
+    def _actor(self) -> Actor | None:
         user = self.auth.user
-        if user is None:
-            return changes
-        actor = Actor(user.login, user.role, user.region, user.authority)
-        kept = [c for c in changes if in_scope(actor, c["kind"], None if c["deleted"] else c["payload"])]
-        if len(kept) < len(changes):
-            dropped = len(changes) - len(kept)
-            log.warning("%d pulled record(s) outside the user's scope ignored", dropped)
-            report.warnings.append(f"{dropped} enregistrement(s) hors de votre périmètre envoyé(s) par le serveur "
-                                   "ont été ignorés (non enregistrés sur ce poste). Prévenez votre support.")
-        return kept
+        return Actor(user.login, user.role, user.region, user.authority) if user else None
 
     def _records_to_apply(self, s: Session, changes: list[dict]) -> list[tuple[str, str, int, dict | None]]:
         ids = [c["id"] for c in changes]
@@ -442,6 +508,7 @@ class SyncEngine:
                     materialize.materialize(s, [(kind, i, 0, None) for i in stale])
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
+        report.audit_alert = audit_head.check(self.store, self._call)
         return report
 
     # -- all ------------------------------------------------------------------------------------
@@ -454,14 +521,29 @@ class SyncEngine:
         attachments.upload_pending(self.store, self.auth)  # before the commands that reference them
         self.push(report)
         self.pull(report)
-        attachments.download_missing(self.store, self.auth)
+        attachments.download_missing(self.store, self.auth, warnings=report.warnings)
         with self.store.session() as s:
             set_state(s, LAST_SYNC_KEY, datetime.now(UTC).isoformat())
         self.verify(report)
+        report.audit_alert = audit_head.check(self.store, self._call)
         return report
 
 
 NEWS_KINDS = ("dossier", "convention")
+
+
+def _files_of_tombstones(s: Session, changes: list[dict]) -> list[str]:
+    """Files named by the pièces and letters this page deletes (a record that left the user's scope
+    takes its files with it, unless another record here still names them)."""
+    from aude_desktop.dossiers.models import Piece
+    from aude_desktop.store.models import Letter
+
+    files = []
+    for kind, model in (("piece", Piece), ("letter", Letter)):
+        ids = [c["id"] for c in changes if c["deleted"] and c["kind"] == kind]
+        for start in range(0, len(ids), 500):
+            files += [sha for sha in s.scalars(select(model.sha256).where(model.id.in_(ids[start:start + 500]))) if sha]
+    return files
 
 
 def _mark_unseen(s: Session, records: list, pushed: set[str]) -> None:
@@ -506,6 +588,70 @@ def _next_round(s: Session) -> list[OutboxEntry]:
     return round_[:PUSH_BATCH]
 
 
+def _base_version(s: Session, entry: OutboxEntry) -> int | None:
+    """The version a command was made on. A command queued behind another on the same record was
+    made on top of it: it is sent once that one is applied, on the version the server gave it (the
+    row's version, updated from the answer and by any pull since, which folded this command in)."""
+    if entry.base_version is not None:
+        return entry.base_version
+    model = VERSIONED_MODELS.get(entry.entity_kind)
+    version = s.scalar(select(model.version).where(model.id == entry.entity_id)) if model is not None else None
+    return version or None
+
+
+# What a local table may refuse in a record (a unique reference, a value of the wrong type); not
+# OperationalError, which is the disk or the database itself and stops the sync as before.
+_DATA_ERRORS = (IntegrityError, DataError, ProgrammingError, InterfaceError)
+
+
+class _WriterRefusedData(Exception):
+    """The writer process refused a page's data (rolled back): this process takes over."""
+
+
+@contextmanager
+def _savepoint(conn):
+    """A SQLite savepoint inside the session's transaction (opened first if the driver has not)."""
+    if not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+    conn.exec_driver_sql("SAVEPOINT aude_page")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK TO aude_page")
+        conn.exec_driver_sql("RELEASE aude_page")
+        raise
+    conn.exec_driver_sql("RELEASE aude_page")
+
+
+def _label(change: dict) -> str:
+    payload = change.get("payload") if isinstance(change.get("payload"), dict) else {}
+    reference = payload.get("reference")
+    name = f"{change.get('kind')} {reference}" if isinstance(reference, str) and reference else str(change.get("kind"))
+    return f"{name} (id {change.get('id')})"[:300]
+
+
+def _skip(conn, change: dict, report: SyncReport) -> None:
+    label = _label(change)
+    log.warning("a pulled record could not be stored and was skipped: kind %s", change.get("kind"))
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO skipped_records (kind, id, version, label, skipped_at) VALUES (?, ?, ?, ?, ?)",
+        (str(change["kind"])[:30], str(change["id"])[:200], int(change["version"]), label,
+         datetime.now(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")))
+    report.skipped.append(label)
+    message = (f"Enregistrement reçu du serveur impossible à enregistrer sur ce poste : {label}. La synchronisation "
+               "a continué sans lui ; il sera repris à sa prochaine modification. Prévenez votre support.")
+    report.warnings.append(message)
+    report.notices.append(message)  # the window's status bar shows the notices
+
+
+def _forget_skipped(conn, records: list) -> None:
+    """Records stored at last leave the list of skipped ones (a cheap no-op while it is empty)."""
+    if conn.exec_driver_sql("SELECT 1 FROM skipped_records LIMIT 1").first() is None:
+        return
+    conn.exec_driver_sql("DELETE FROM skipped_records WHERE kind = ? AND id = ?",
+                         [(kind, record_id) for kind, record_id, _v, _p in records])
+
+
 SET_CURSOR = "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)"
 
 
@@ -531,7 +677,7 @@ def _writer_errors():
                 "La base locale n'a pas pu être écrite ; rien n'a été perdu. Réessayez ; si cela se répète, "
                 "prévenez votre support.") from exc
         if exc.kind == "data":
-            raise _unreadable(exc) from exc
+            raise _WriterRefusedData() from exc
         raise ServerError("L'écriture de la copie locale s'est interrompue ; rien n'a été perdu. "
                           "Nouvel essai à la prochaine synchronisation.") from exc
 

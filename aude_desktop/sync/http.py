@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
 
 from aude_desktop import __version__
-from aude_desktop.settings import Settings
+from aude_desktop.settings import Settings, insecure_url
 
 TIMEOUT = (5, 60)  # connect, read (seconds)
 
@@ -22,6 +23,20 @@ TIMEOUT = (5, 60)  # connect, read (seconds)
 # What OpenSSL says when the other end answers in plain HTTP to a TLS handshake.
 _PLAIN_HTTP_ANSWER = re.compile(r"WRONG_VERSION_NUMBER|wrong version number|record layer failure|packet length too long|"
                                 r"http request|unknown protocol", re.IGNORECASE)
+
+
+class InsecureAddress(requests.exceptions.InvalidURL):
+    """A plain-http request to another machine than this one: refused before anything is sent."""
+
+
+class _LoopbackOnlyHttp(requests.adapters.HTTPAdapter):
+    """Every http:// request of the session goes through here (redirects and file transfers too)."""
+
+    def send(self, request, *args, **kwargs):
+        problem = insecure_url(request.url)
+        if problem:
+            raise InsecureAddress(problem)
+        return super().send(request, *args, **kwargs)
 
 
 class ApiError(RuntimeError):
@@ -61,6 +76,7 @@ class Transport:
         session = requests.Session()
         session.headers["User-Agent"] = f"aude-desktop/{__version__}"
         session.trust_env = False  # only the proxy the user configured, never a stray environment one
+        session.mount("http://", _LoopbackOnlyHttp())
         if settings.http_proxy:
             session.proxies = {"http": settings.http_proxy, "https": settings.http_proxy}
         if settings.ca_bundle:
@@ -75,6 +91,8 @@ class Transport:
             response = self.session.request(
                 method, self.base_url + path, headers=headers, timeout=TIMEOUT, **kwargs
             )
+        except InsecureAddress as exc:
+            raise ApiError(str(exc)) from exc
         except requests.exceptions.SSLError as exc:
             if _PLAIN_HTTP_ANSWER.search(str(exc)):
                 raise NetworkError(

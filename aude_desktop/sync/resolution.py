@@ -195,16 +195,24 @@ def retry_on_server_version(store: LocalStore, actor: Actor, seq: int) -> str:
     return new_id
 
 
-def fetcher(auth):
+def fetcher(auth, store: LocalStore):
     """`fetch(kind, id)` for `discard`, through the signed-in session (None when the server has none)."""
-    from aude_desktop.sync.http import RequestRefused
+    from aude_desktop.sync.http import RequestRefused, ServerError
+    from aude_desktop.sync.pull_scope import PullScope
 
     def fetch(kind: str, entity_id: str) -> dict | None:
         try:
-            return auth.transport.request("GET", f"/api/v1/records/{kind}/{entity_id}", token=auth.access_token())
+            record = auth.transport.request("GET", f"/api/v1/records/{kind}/{entity_id}", token=auth.access_token())
         except RequestRefused as exc:
             if exc.status == 404:
                 return None
             raise
+        if isinstance(record, dict) and (record.get("kind"), record.get("id")) != (kind, entity_id):
+            raise ServerError("Le serveur a renvoyé un autre enregistrement que celui demandé : rien n'a été restauré.")
+        user = auth.user
+        scope = PullScope(Actor(user.login, user.role, user.region, user.authority) if user else None)
+        with store.session() as s:
+            trusted = scope.trusted(s, kind, entity_id, record)
+        return record if trusted else None  # outside the user's scope (moved away): not kept here
 
     return fetch

@@ -525,6 +525,8 @@ class MainWindow(QMainWindow):
         self.sync_page.refresh()
         if report.mismatch:
             self.offer_full_resync(report)
+        if report.audit_alert:
+            QMessageBox.warning(self, "Journal d'audit du serveur", report.audit_alert)
         self.statusBar().showMessage(
             f"Synchronisation terminée : {fr(report.pulled)} reçu(s), {report.applied} envoyé(s), "
             f"{report.rejected} refusé(s), {report.conflicts} conflit(s)." + "".join(f" {n}" for n in report.notices),

@@ -197,7 +197,7 @@ class SyncPage(QWidget):
             self, "Abandonner", f"Abandonner « {p.label} » ? Le dossier reprendra la version du serveur.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        fetch = resolution.fetcher(self.auth)
+        fetch = resolution.fetcher(self.auth, self.store)
         task = Task(lambda _r: resolution.discard(self.store, p.seq, fetch), self)
         task.succeeded.connect(lambda _r: (self.refresh(), self.changed.emit()))
         task.failed.connect(lambda message: QMessageBox.warning(self, "Abandon impossible", message))

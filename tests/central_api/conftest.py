@@ -19,6 +19,7 @@ from central_api.seed import seed
 from tests.support.live_server import free_port, start
 
 SMALL = {"dossiers": 300, "conventions": 400}
+AUDIT_KEY = bytes(range(32))  # PostgreSQL has no file beside it for the key: the tests give one
 TODAY = date(2026, 11, 23)
 
 
@@ -56,7 +57,8 @@ def server(request):
         url = f"sqlite:///{tmp / 'central.db'}"
     else:
         url, stop_db = _postgres_url(tmp)
-    live = start(url, files_dir=tmp / "files")
+    # The stand-in identity providers are a test aid: these tests opt in (test_oidc.py uses them).
+    live = start(url, files_dir=tmp / "files", oidc_standin=True, audit_key=AUDIT_KEY)
     seed(live.engine, seed_value=7, today=TODAY, **SMALL)
     add_user(live.engine, "throttle.test", "mot-de-passe-long", "dgos")
     yield live

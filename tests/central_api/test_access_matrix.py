@@ -187,6 +187,29 @@ def test_creating_outside_ones_scope_is_refused(world, login, name, payload):
     assert result["status"] == "rejected" and result["code"] in ("hors_perimetre", "autorite_incompetente"), result
 
 
+@pytest.mark.parametrize("owner", sorted(set(USERS) - {"dgos"}))
+def test_a_client_id_answers_only_the_account_that_first_used_it(world, owner):
+    """Another account posting with someone's client_id (replaying their seq, or taking it first) is
+    refused whole, `client_id_etranger`, and reads nothing of the owner's stored answers."""
+    global cases
+    server, ids, _shas, tokens = world
+    client_id = f"poste-{uuid.uuid4()}"
+    mutation = {"id": str(uuid.uuid4()), "seq": 1, "name": "dossier.assign", "args": {"id": ids["D_OCC"]}, "base_version": 0}
+
+    def post(login: str, body: dict):
+        return requests.post(f"{server.url}/api/v1/mutations", json=body, headers=tokens[login], timeout=10)
+
+    first = post(owner, {"client_id": client_id, "mutations": [mutation]})
+    assert first.status_code == 200
+    for other in sorted(set(USERS) - {owner}):
+        answer = post(other, {"client_id": client_id, "mutations": [mutation | {"id": str(uuid.uuid4())}]})
+        cases += 1
+        expected = "lecture_seule" if other == "dgos" else "client_id_etranger"
+        assert answer.status_code == 403 and answer.json()["code"] == expected, (owner, other, answer.text)
+        assert "results" not in answer.json()
+    assert post(owner, {"client_id": client_id, "mutations": [mutation]}).json() == first.json()
+
+
 ANONYMOUS = [("GET", "/api/v1/changes"), ("GET", "/api/v1/me"), ("GET", "/api/v1/stats"), ("POST", "/api/v1/mutations"),
              ("GET", "/api/v1/records/dossier/x"), ("HEAD", "/api/v1/attachments/" + "0" * 64),
              ("GET", "/api/v1/attachments/" + "0" * 64), ("PUT", "/api/v1/attachments/" + "0" * 64),
@@ -211,6 +234,104 @@ def test_a_user_token_cannot_file_as_a_company(world):
     answer = requests.post(f"{server.url}/api/v1/filings/conventions", json={}, headers=tokens["agent.occ"], timeout=10)
     cases += 1
     assert answer.status_code == 401 and "clé" in answer.json()["message"].lower()
+
+
+# Issue 16: naming a file requires having it (items 3), HEAD/PUT say nothing of others' files, and a
+# record moved to another region leaves the old one (item 10). Writable parents for each user's claims.
+CLAIM_PARENTS = {"agent.occ": ("D_OCC", "dossier_id"), "agent.idf": ("D_IDF", "dossier_id"),
+                 "ordre.inf": ("C_INF", "convention_id"), "ars.occ": ("C_ARS", "convention_id")}
+
+
+@pytest.mark.parametrize("login", sorted(CLAIM_PARENTS))
+def test_naming_a_file_follows_the_scope(world, login):
+    """A pièce or letter of one's own scope may name a file only if one may already read it."""
+    global cases
+    server, ids, shas, tokens = world
+    parent, key = CLAIM_PARENTS[login]
+    mutations = []
+    for label, sha in sorted(shas.items()):
+        letter = {"kind": ("aude" if key == "dossier_id" else "eps") + ".accuse_reception", "sha256": sha,
+                  "reference": f"L-{uuid.uuid4().hex[:10]}", "issued_on": "2026-11-20", key: ids[parent]}
+        mutations.append((label, "letter.register", {"id": str(uuid.uuid4()), "payload": letter}))
+        if key == "dossier_id":
+            piece = {"dossier_id": ids[parent], "code": "c", "label": "Diplôme", "status": "recu", "sha256": sha}
+            mutations.append((label, "piece.upsert", {"id": str(uuid.uuid4()), "payload": piece}))
+    body = {"client_id": f"claims-{uuid.uuid4()}", "mutations": [
+        {"id": str(uuid.uuid4()), "seq": seq, "name": name, "args": args, "base_version": None}
+        for seq, (_label, name, args) in enumerate(mutations, start=1)]}
+    results = requests.post(f"{server.url}/api/v1/mutations", json=body, headers=tokens[login], timeout=30).json()["results"]
+    for (label, name, _args), result in zip(mutations, results, strict=True):
+        cases += 1
+        if label in VISIBLE[login]:
+            assert result["status"] == "applied", (login, name, label, result)
+        else:
+            assert result.get("code") == "piece_inconnue", (login, name, label, result)
+
+
+@pytest.mark.parametrize("login", sorted(USERS))
+def test_head_and_put_tell_nothing_of_files_outside_the_scope(world, login):
+    global cases
+    server, _ids, shas, tokens = world
+    for label, sha in sorted(shas.items()):
+        url = f"{server.url}/api/v1/attachments/{sha}"
+        head = requests.head(url, headers=tokens[login], timeout=10)
+        visible = label in VISIBLE[login]
+        assert head.headers["Upload-Complete"] == ("1" if visible else "0"), (login, label)
+        assert visible or (head.status_code == 404 and head.headers["Upload-Offset"] == "0"), (login, label)
+        cases += 1
+        if login == "dgos":
+            continue
+        put = requests.put(url, data=b"z", headers=tokens[login] | {"Content-Range": "bytes 0-0/1000"}, timeout=10)
+        assert put.json()["complete"] is visible and (visible or put.json()["size"] == 1), (login, label, put.text)
+        cases += 1
+
+
+def test_a_moved_dossier_follows_its_new_region(world):
+    """D_OCC's twin, with its pièce and letter, moved to Île-de-France: every role reads it as its new
+    region dictates, the old region gets tombstones only."""
+    global cases
+    server, _ids, _shas, tokens = world
+    moved = {label: str(uuid.uuid4()) for label in ("D", "P", "L")}
+    files = {label: hashlib.sha256(f"déplacé {label}".encode()).hexdigest() for label in ("P", "L")}
+    with server.engine.begin() as conn:
+        dossier = _payloads(conn)["dossier"] | {"region": "OCC", "reference": "AUDE-M-MOVED", "state": "recu"}
+        insert_system_record(conn, "dossier", moved["D"], dossier, region="OCC")
+        insert_system_record(conn, "piece", moved["P"], {"dossier_id": moved["D"], "code": "b", "label": "Identité",
+                                                         "status": "recu", "sha256": files["P"]}, region="OCC")
+        insert_system_record(conn, "letter", moved["L"], {"kind": "aude.accuse_reception", "reference": "L-MOVED",
+                                                          "sha256": files["L"], "issued_on": "2026-11-20",
+                                                          "dossier_id": moved["D"]}, region="OCC")
+    for label, sha in files.items():
+        (server.app.state.files / sha).write_bytes(f"déplacé {label}".encode())
+    body = {"client_id": f"move-{uuid.uuid4()}", "mutations": [{"id": str(uuid.uuid4()), "seq": 1, "name": "dossier.move_region",
+            "args": {"id": moved["D"], "region": "IDF", "reason": "Erreur d'aiguillage"}, "base_version": 1}]}
+    result = requests.post(f"{server.url}/api/v1/mutations", json=body, headers=tokens["agent.occ"], timeout=10).json()["results"][0]
+    assert result["status"] == "applied", result
+    after = {"agent.idf", "dgos"}
+    kinds = {"D": "dossier", "P": "piece", "L": "letter"}
+    for login in sorted(USERS):
+        for label, record_id in moved.items():
+            answer = requests.get(f"{server.url}/api/v1/records/{kinds[label]}/{record_id}", headers=tokens[login], timeout=10)
+            assert answer.status_code == (200 if login in after else 404), (login, label)
+            cases += 1
+        for sha in files.values():
+            answer = requests.get(f"{server.url}/api/v1/attachments/{sha}", headers=tokens[login], timeout=10)
+            assert answer.status_code == (200 if login in after else 404), (login, sha)
+            cases += 1
+        feed, since = {}, 0
+        while True:
+            page = requests.get(f"{server.url}/api/v1/changes", params={"since": since, "limit": 5000},
+                                headers=tokens[login], timeout=30).json()
+            for c in page["changes"]:
+                if c["id"] in moved.values():
+                    feed[c["id"]] = c["deleted"]  # the last word on each record
+            since = page["next"]
+            if not page["more"]:
+                break
+        expected = ({i: False for i in moved.values()} if login in after
+                    else {i: True for i in moved.values()} if login == "agent.occ" else {})
+        assert feed == expected, login
+        cases += 1
 
 
 def test_matrix_size_is_reported():

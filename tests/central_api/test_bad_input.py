@@ -69,7 +69,7 @@ def test_wrong_types_inside_command_args_are_rejected_per_mutation(server, login
         agent.mutation("dossier.create", {"id": ["liste"], "payload": {}}),
         agent.mutation("dossier.create", {"id": "dddddddd-0000-4000-8000-000000000002", "payload": "texte"}),
     )
-    assert [r["code"] for r in results] == ["type_invalide", "arguments_invalides", "arguments_invalides"]
+    assert [r["code"] for r in results] == ["type_invalide", "identifiant_invalide", "arguments_invalides"]
     assert results[0]["message"] == "Référence : texte attendu."
 
 

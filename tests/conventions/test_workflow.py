@@ -19,8 +19,11 @@ BASE = {
 }
 
 
+C1, C2, C3 = (f"00000000-0000-4000-8000-0000000000c{n}" for n in range(1, 4))  # record ids are UUIDs
+
+
 def run(name: str, p: dict, **args) -> dict:
-    return execute(name, p, args, ORDER)
+    return execute(name, p, {"id": C1, **args}, ORDER)
 
 
 def test_autorisation_path_incomplete_then_decision_and_its_clock():
@@ -91,7 +94,7 @@ def test_read_only_cnom_and_other_authorities_are_refused():
         run("convention.start_instruction", cnom, on="2026-01-06")
     mine = copy.deepcopy(BASE)
     with pytest.raises(CommandRejected, match="autre autorité"):
-        execute("convention.start_instruction", mine, {"on": "2026-01-06"}, Actor("ars.occ", "ars", "OCC"))
+        execute("convention.start_instruction", mine, {"id": C1, "on": "2026-01-06"}, Actor("ars.occ", "ars", "OCC"))
     with pytest.raises(CommandRejected, match="ne peut pas précéder"):
         run("convention.start_instruction", mine, on="2025-12-31")
 
@@ -106,12 +109,12 @@ def test_bulk_recommandations_report_per_convention(store):
 
     declaration = dict(BASE, regime="declaration", state="enregistree", company={"name": "Élan"})
     with store.session() as s:
-        materialize(s, [("convention", "c1", 1, dict(declaration, reference="EPS-1")),
-                        ("convention", "c2", 1, dict(BASE, reference="EPS-2", company={"name": "Élan"})),
-                        ("convention", "c3", 1, dict(declaration, reference="EPS-3", authority="ORDRE-MK"))])
-    report = bulk.recommend(store, ORDER, ["c1", "c2", "c3"], date(2026, 1, 20), "Préciser les montants unitaires.")
+        materialize(s, [("convention", C1, 1, dict(declaration, reference="EPS-1")),
+                        ("convention", C2, 1, dict(BASE, reference="EPS-2", company={"name": "Élan"})),
+                        ("convention", C3, 1, dict(declaration, reference="EPS-3", authority="ORDRE-MK"))])
+    report = bulk.recommend(store, ORDER, [C1, C2, C3], date(2026, 1, 20), "Préciser les montants unitaires.")
     assert [(i.reference, i.ok) for i in report.items] == [("EPS-1", True), ("EPS-2", False), ("EPS-3", False)]
     assert "Action impossible" in report.items[1].message and "autre autorité" in report.items[2].message
     with store.session() as s:
-        assert s.get(Convention, "c1").state == "recommandations"
-        assert s.scalars(select(OutboxEntry.entity_id)).all() == ["c1"]
+        assert s.get(Convention, C1).state == "recommandations"
+        assert s.scalars(select(OutboxEntry.entity_id)).all() == [C1]

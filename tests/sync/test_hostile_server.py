@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -82,8 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/api/v1/auth/token"):
             self._send(json.dumps({"access_token": "a", "refresh_token": "r", "expires_in": 3600, "user": USER}))
         elif self.path.startswith("/api/v1/mutations") and Answers.mutations == ECHO:
-            seqs = [m["seq"] for m in json.loads(sent)["mutations"]]
-            self._send(json.dumps({"results": [{"seq": seq, "status": "applied", "version": 1} for seq in seqs]}))
+            sent_ids = [(m["id"], m["seq"]) for m in json.loads(sent)["mutations"]]
+            self._send(json.dumps({"results": [{"id": i, "seq": seq, "status": "applied", "version": 1} for i, seq in sent_ids]}))
         elif self.path.startswith("/api/v1/mutations"):
             self._send(Answers.mutations)
         else:
@@ -91,9 +90,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _serving():
-    """The hostile server on 127.0.0.1, and a session signed in to it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def _serving(handler=None):
+    """The hostile server on 127.0.0.1 (`handler`, else this file's), and a session signed in to it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         auth = AuthSession(Transport.from_settings(Settings(server_url=f"http://127.0.0.1:{server.server_port}")),
@@ -170,26 +169,3 @@ def test_records_outside_the_users_scope_are_never_stored(store):
         assert set(s.scalars(select(Dossier.id))) == {"d-occ"}
         assert s.connection().exec_driver_sql("SELECT count(*) FROM conventions").scalar() == 0
     assert any("hors de votre périmètre" in w for w in report.warnings), report.warnings
-
-
-def test_a_page_the_writer_process_cannot_store_is_refused_in_french_and_nothing_is_kept(tmp_path):
-    """Two dossiers with the same reference (the local table refuses it) in a new profile's first
-    sync written by the writer process: a French error, no cursor, no rows — as in this process."""
-    from aude_desktop.paths import Profile
-    from aude_desktop.store.database import open_store
-    from aude_desktop.store.keys import database_key
-    from tests.dossiers.test_instruction import payload
-
-    profile = Profile.isolated(tmp_path / "new")
-    store = open_store(profile, database_key(profile))
-    Answers.changes = json.dumps({"changes": [
-        {"kind": "dossier", "id": f"d-{n}", "version": 1, "deleted": False, "payload": payload("AUDE-OCC-1")}
-        for n in range(2)
-    ], "next": 2, "more": False})
-    Answers.mutations, Answers.stats = ECHO, '{"counts": {}, "versions": {}}'
-    with _serving() as auth:
-        for writer_after in (0, None):  # the writer process first, then this process: the same answer
-            with pytest.raises(ApiError, match="enregistrement illisible"):
-                SyncEngine(store, auth, bulk_writer_after=writer_after, sleep=lambda _s: None).run()
-            assert _snapshot(store)[0] is None and _snapshot(store)[2] == (0, 0, 0, 0, 0)
-    store.close()

@@ -57,7 +57,7 @@ def test_rejected_command_resubmitted_then_discarded_restores_the_server_state(t
     assert resolution.problems(store)[0].status == "rejected"  # still refused: kept, not dropped
     with store.session() as s:
         assert s.get(Dossier, target).assigned_to == "quelqu.un"  # the local change is still shown
-    resolution.discard(store, problem.seq, resolution.fetcher(auth))
+    resolution.discard(store, problem.seq, resolution.fetcher(auth, store))
     assert resolution.problems(store) == []
     with store.session() as s:
         assert s.get(Dossier, target).assigned_to == original

@@ -172,3 +172,34 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
     assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
     report = issue_many(store, AGENT, sample_settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)  # registered: no window asked
     assert [i.ok for i in report.items] == [True, False] and "réutilisé" in report.items[0].message
+
+
+def test_a_dossier_is_moved_to_another_region_from_its_view(qtbot, loaded, tmp_path):
+    store, _records = loaded
+    space = space_for(qtbot, store)
+    with store.session() as s:
+        dossier_id = s.scalars(select(Dossier.id).where(Dossier.state == "recu", Dossier.profession == "infirmier")
+                               .order_by(Dossier.reference)).first()
+    space.open_dossier(dossier_id)
+    button = space.dossier.findChild(type(space.bulk_button), "action_dossier.move_region")
+    assert button is not None and button.text() == "Transfert à une autre région…"
+    space.grab().save(str(tmp_path / "dossier.png"))
+    dialog = space.dossier.open_action("dossier.move_region")
+    box = dialog.widgets["region"]
+    box.setCurrentIndex(box.findData("OCC"))
+    dialog.widgets["reason"].setPlainText("Domicile en Occitanie")
+    dialog.accept()
+    assert dialog.isVisible() and "relève déjà de cette région" in dialog.error.text()
+    box.setCurrentIndex(box.findData("IDF"))
+    dialog.widgets["reason"].setPlainText("")
+    dialog.accept()
+    assert dialog.isVisible() and "Motif du transfert" in dialog.error.text()
+    dialog.widgets["reason"].setPlainText("Le demandeur réside à Paris depuis mars")
+    dialog.grab().save(str(tmp_path / "transfert.png"))
+    dialog.accept()
+    assert not dialog.isVisible()
+    with store.session() as s:
+        assert s.get(Dossier, dossier_id).region == "IDF"
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.entity_id == dossier_id)).one()
+        assert entry.name == "dossier.move_region" and entry.base_version == 1
+        assert entry.args["reason"] == "Le demandeur réside à Paris depuis mars"

@@ -63,9 +63,16 @@ def test_settings_refuse_bad_url_in_french_then_save_good_one(qtbot, profile):
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error.isVisible()
-    assert "doit commencer par http:// ou https://" in dialog.error.text()
+    assert "doit commencer par https://" in dialog.error.text()
     assert not profile.settings_path.exists()
     assert dialog.server.text() == "serveur.exemple.fr"  # what was typed is kept
+
+    dialog.server.clear()
+    type_text(qtbot, dialog.server, "http://aude.exemple.gouv.fr")  # in clear across the network: refused
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "Connexion non chiffrée refusée" in dialog.error.text()
+    assert not profile.settings_path.exists()
 
     dialog.server.clear()
     type_text(qtbot, dialog.server, "https://aude.exemple.gouv.fr")
