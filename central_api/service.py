@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from aude_desktop.sync import commands
 from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api.db import AppliedMutation, AttachmentRef, AuditEntry, Counter, Record
+from central_api.references import assign_reference
 from central_api.scope import may_see, may_write_kind
 
 RECORDS_COUNTER = "records"
@@ -138,6 +139,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
         if not may_see(actor, spec.kind, region, authority, owner):
             raise CommandRejected("hors_perimetre", "Cet enregistrement ne relève pas de votre périmètre.")
+        payload = assign_reference(conn, name, payload)
     except CommandRejected as exc:
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
     cursor = allocate_cursors(conn)

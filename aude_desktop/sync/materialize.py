@@ -56,7 +56,7 @@ DOSSIER_SCALARS = (
 )
 DOSSIER_DATES = ("received_on", "acknowledged_on", "complete_on", "closed_on")
 APPLICANT_FIELDS = (
-    "last_name", "first_names", "birth_place", "birth_country", "nationality", "sex", "email",
+    "last_name", "first_names", "usage_name", "birth_place", "birth_country", "nationality", "sex", "email",
     "phone", "address", "postal_code", "city", "country",
 )
 DOSSIER_KEYS = set(DOSSIER_SCALARS) | set(DOSSIER_DATES) | {
