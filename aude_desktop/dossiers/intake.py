@@ -166,6 +166,25 @@ def local_duplicates(session: Session, last_name: str, usage_name: str | None, f
             if same_person((last_name, usage_name), first_names, (r.last_name, r.usage_name), r.first_names)]
 
 
+def national_duplicates(auth, last_name: str, usage_name: str | None, first_names: str | None,
+                        birth_date: date) -> list[Duplicate]:
+    """The server's national index (reference and region only). Raises sync.http.ApiError offline."""
+    answer = auth.transport.request("POST", "/api/v1/duplicates", token=auth.access_token(), json={
+        "last_name": last_name, "usage_name": usage_name or None, "first_names": first_names or None,
+        "birth_date": birth_date.isoformat()})
+    matches = answer.get("matches") if isinstance(answer, dict) else None
+    return [Duplicate(str(m["reference"]), str(m["region"])) for m in matches or []
+            if isinstance(m, dict) and isinstance(m.get("reference"), str) and isinstance(m.get("region"), str)]
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed in the window (JJ/MM/AAAA or AAAA-MM-JJ), None when not (yet) a date."""
+    try:
+        return _date({"d": text}, "d")
+    except IntakeRefused:
+        return None
+
+
 # -- the form ------------------------------------------------------------------------------------
 
 
@@ -187,10 +206,12 @@ def _date(values: dict, key: str) -> date | None:
         return None
     if isinstance(value, date):
         return value
+    text = str(value).strip()
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     try:
-        return date.fromisoformat(str(value).strip())
+        return date(int(french[3]), int(french[2]), int(french[1])) if french else date.fromisoformat(text)
     except ValueError:
-        raise IntakeRefused(key, f"date invalide « {value} » (format attendu AAAA-MM-JJ).", "date_invalide") from None
+        raise IntakeRefused(key, f"date invalide « {value} » (JJ/MM/AAAA ou AAAA-MM-JJ).", "date_invalide") from None
 
 
 def unknown_keys(values: dict) -> list[str]:

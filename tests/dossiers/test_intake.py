@@ -29,7 +29,7 @@ def form(**changes) -> dict:
     ({"last_name": "  "}, "last_name", "Nom de naissance : champ obligatoire"),
     ({"received_on": "2026-11-27"}, "received_on", "dans le futur"),
     ({"received_on": "2009-12-31"}, "received_on", "depuis le 20/01/2010"),
-    ({"received_on": "20/11/2026"}, "received_on", "date invalide"),
+    ({"received_on": "31/02/2026"}, "received_on", "date invalide"),
     ({"birth_date": "2027-01-01"}, "birth_date", "doit être passée"),
     ({"email": "pas-une-adresse"}, "email", "adresse invalide"),
     ({"phone": "06 12 AB"}, "phone", "numéro invalide"),
