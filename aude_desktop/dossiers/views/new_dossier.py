@@ -111,7 +111,7 @@ class NewDossierDialog(QDialog):
             for key in keys:
                 widget = self.widgets[key]
                 widget.setAccessibleName(intake.LABELS[key])
-                caption = QLabel(("" if key == "acces_partiel" else intake.LABELS[key] + (" *" if key in intake.REQUIRED else "")))
+                caption = QLabel("" if key == "acces_partiel" else intake.LABELS[key] + (" *" if key in intake.REQUIRED else ""))
                 caption.setBuddy(widget)
                 form.addRow(caption, widget)
                 if key == "situation":
