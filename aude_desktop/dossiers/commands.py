@@ -59,6 +59,14 @@ def check_competent_region(profession_code: str, region_code: str, acces_partiel
         )
 
 
+def _applicant(value) -> dict:
+    applicant = object_fields(value, "Demandeur", APPLICANT_FIELDS, ("birth_date",), required=("last_name", "first_names"))
+    if applicant["usage_name"] is None:
+        # Absent rather than null: payloads written before the usage name existed read back the same.
+        del applicant["usage_name"]
+    return applicant
+
+
 def _situation(value) -> str:
     try:
         return Situation(value).value
@@ -106,8 +114,7 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
         "complete_on": None,
         "decision": None,
         "closed_on": None,
-        "applicant": object_fields(p.get("applicant") or {}, "Demandeur", APPLICANT_FIELDS, ("birth_date",),
-                             required=("last_name", "first_names")),
+        "applicant": _applicant(p.get("applicant") or {}),
         "diploma": object_fields(p.get("diploma") or {}, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
                            required=("title", "country")),
         "experiences": _experiences(p.get("experiences") or []),
@@ -134,7 +141,7 @@ def update_dossier(current: dict, args: dict, actor: Actor) -> dict:
     p = copy.deepcopy(current)
     if "applicant" in fields:
         merged = {**p.get("applicant", {}), **(fields["applicant"] or {})}
-        p["applicant"] = object_fields(merged, "Demandeur", APPLICANT_FIELDS, ("birth_date",), required=("last_name", "first_names"))
+        p["applicant"] = _applicant(merged)
     if "diploma" in fields:
         merged = {**(p.get("diploma") or {}), **(fields["diploma"] or {})}
         p["diploma"] = object_fields(merged, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"), required=("title", "country"))
