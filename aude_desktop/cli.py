@@ -376,11 +376,9 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
 
 @command("dossiers", "liste les dossiers de la copie locale (filtres de la file de travail)", _dossiers_options)
 def dossiers(args: argparse.Namespace, profile: Profile) -> int:
-    from datetime import date
 
     from aude_desktop.dossiers import queue
     from aude_desktop.rules.reference import professions
-    from aude_desktop.store.database import open_store
 
     if args.action == "create":
         return _create_dossier(args, profile)
@@ -390,20 +388,7 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
         raise InputError(f"--profession : code inconnu « {args.profession} » ; codes possibles : {', '.join(sorted(professions()))}.")
     f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
                           deadline=args.deadline, assigned_to=args.assigned_to)
-    today = date.today()
-    store = open_store(profile, database_key(profile))
-    try:
-        with store.session() as s:
-            total = queue.count(s, f, today)
-            wanted = min(total, args.limit) if args.limit > 0 else total
-            rows = []
-            while len(rows) < wanted:
-                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
-                if not page:
-                    break
-                rows.extend(page)
-    finally:
-        store.close()
+    rows, total = _queue_rows(profile, queue, f, args.limit)
     if args.json:
         print(json.dumps([{
             "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
@@ -415,6 +400,29 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
             print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.name}")
         print(f"{len(rows)} dossier(s) sur {total}", file=sys.stderr)
     return 0
+
+
+def _queue_rows(profile: Profile, queue, f, limit: int) -> tuple[list, int]:
+    """The rows of a queue (dossiers or conventions module) in its order, `limit` at most (0: all), and the total."""
+    from datetime import date
+
+    from aude_desktop.store.database import open_store
+
+    today = date.today()
+    store = open_store(profile, database_key(profile))
+    try:
+        with store.session() as s:
+            total = queue.count(s, f, today)
+            wanted = min(total, limit) if limit > 0 else total
+            rows: list = []
+            while len(rows) < wanted:
+                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
+                if not page:
+                    break
+                rows.extend(page)
+    finally:
+        store.close()
+    return rows, total
 
 
 def _signed_in_actor(store, profile: Profile, what: str):
@@ -535,26 +543,11 @@ def _conventions_options(parser: argparse.ArgumentParser) -> None:
 
 @command("conventions", "liste les conventions de la copie locale (filtres de la file de travail)", _conventions_options)
 def conventions(args: argparse.Namespace, profile: Profile) -> int:
-    from datetime import date
 
     from aude_desktop.conventions import queue
-    from aude_desktop.store.database import open_store
 
     f = queue.ConventionFilter(text=args.search, states=tuple(args.state or ()), regime=args.regime, deadline=args.deadline)
-    today = date.today()
-    store = open_store(profile, database_key(profile))
-    try:
-        with store.session() as s:
-            total = queue.count(s, f, today)
-            wanted = min(total, args.limit) if args.limit > 0 else total
-            rows = []
-            while len(rows) < wanted:
-                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
-                if not page:
-                    break
-                rows.extend(page)
-    finally:
-        store.close()
+    rows, total = _queue_rows(profile, queue, f, args.limit)
     if args.json:
         print(json.dumps([{
             "id": r.id, "reference": r.reference, "company": r.company, "regime": r.regime, "state": r.state,
@@ -654,8 +647,11 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
         if actor is None:
             print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login) pour émettre des courriers.", file=sys.stderr)
             return 2
-        ids = [resolve_record(store, "dossier" if procedure == "aude" else "convention", value) for value in ids]
         for n, record_id in enumerate(ids, start=1):
+            try:
+                record_id = resolve_record(store, "dossier" if procedure == "aude" else "convention", record_id)
+            except InputError:
+                pass  # unknown here: refused below with the letter's own words, item by item
             try:
                 issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today())
             except compose.LetterNotApplicable as exc:

@@ -78,6 +78,11 @@ def test_create_attach_sync_and_letter_by_reference(agent, capsys):
     assert run("pieces", "attach", "--dossier", row["reference"], "--piece", "f", _write(tmp_path, "casier.pdf", PDF + b"f")) == 0
     assert run("pieces", "attach", "--dossier", dossier_id, "--piece", "g", _write(tmp_path, "programme.pdf", PDF + b"g")) == 0
     assert set(_local(tmp_path, row["reference"])[1]) == {"a", "b", "c", "f", "g"}
+    # letters find the dossier by its reference too (refused here for its step, not as unknown)
+    capsys.readouterr()
+    assert run("letters", "render", "--kind", "accuse_reception", "--dossier", row["reference"], "--out", str(tmp_path / "ar.pdf")) == 1
+    err = capsys.readouterr().err
+    assert f"{dossier_id} : refusé" in err and "ne correspond pas à l'état" in err
 
 
 @pytest.mark.parametrize(("change", "words"), [
