@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from central_api import cli as central_cli
+from central_api.accounts import add_user
 from central_api.db import Record
 from central_api.ds_import import DSClient, DSError
 from central_api.ds_standin import PDF, demo_standin
@@ -60,15 +61,9 @@ def test_import_routes_downloads_refuses_and_is_idempotent(setup, capsys):
     assert sorted(p["filename"] for p in pieces.values()) == ["dubois-identite.pdf", "ferreira-diplome.pdf",
                                                              "ferreira-identite.jpg", "kowalczyk-diplome.pdf"]
     # an Occitanie agent sees its imported dossier and downloads the scan; a Bretagne agent cannot
+    for login, region in (("agent.occ", "OCC"), ("agent.bre", "BRE")):  # a fresh server has no accounts
+        add_user(live.engine, login, f"demo-{login.replace('.', '-')}", "agent_dreets", region=region)
     occ = requests.post(f"{live.url}/api/v1/auth/token", json={"login": "agent.occ", "password": "demo-agent-occ"}, timeout=10)
-    if occ.status_code == 401:  # the fresh server has no demo users: add them
-        from central_api.accounts import add_user
-        from central_api.demo_data import demo_users
-
-        for user in demo_users():
-            if user.login in ("agent.occ", "agent.bre"):
-                add_user(live.engine, user.login, user.password, user.role, region=user.region)
-        occ = requests.post(f"{live.url}/api/v1/auth/token", json={"login": "agent.occ", "password": "demo-agent-occ"}, timeout=10)
     token = {"Authorization": f"Bearer {occ.json()['access_token']}"}
     diploma = next(p for p in pieces.values() if p["filename"] == "ferreira-diplome.pdf")
     got = requests.get(f"{live.url}/api/v1/attachments/{diploma['sha256']}", headers=token, timeout=10)
