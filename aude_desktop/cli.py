@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
@@ -22,6 +23,7 @@ from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.keys import StoreKeyError, database_key, read_keyinfo
+from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.http import ApiError, Transport
 
 Handler = Callable[[argparse.Namespace, Profile], int]
@@ -370,7 +372,9 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
     from aude_desktop.dossiers.queue import DEADLINE_FILTERS
     from aude_desktop.dossiers.states import DossierState
 
-    parser.add_argument("action", choices=("list",), metavar="list", help="liste les dossiers")
+    parser.add_argument("action", choices=("list", "create"), metavar="list|create",
+                        help="list : liste les dossiers ; create FICHIER.json : enregistre une demande (voir docs/cli.md)")
+    parser.add_argument("file", nargs="?", metavar="FICHIER.json", help="create : la demande au format JSON, ou - pour l'entrée standard")
     parser.add_argument("--state", action="append", choices=[s.value for s in DossierState], metavar="ÉTAT",
                         help="état (répétable) : " + ", ".join(s.value for s in DossierState))
     parser.add_argument("--profession", default="", metavar="CODE", help="code de la profession (ex. infirmier)")
@@ -383,30 +387,19 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
 
 @command("dossiers", "liste les dossiers de la copie locale (filtres de la file de travail)", _dossiers_options)
 def dossiers(args: argparse.Namespace, profile: Profile) -> int:
-    from datetime import date
 
     from aude_desktop.dossiers import queue
     from aude_desktop.rules.reference import professions
-    from aude_desktop.store.database import open_store
 
+    if args.action == "create":
+        return _create_dossier(args, profile)
+    if args.file:
+        raise InputError(f"list ne prend pas de fichier (« {args.file} ») : voulez-vous dire « dossiers create » ?")
     if args.profession and args.profession not in professions():
         raise InputError(f"--profession : code inconnu « {args.profession} » ; codes possibles : {', '.join(sorted(professions()))}.")
     f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
                           deadline=args.deadline, assigned_to=args.assigned_to)
-    today = date.today()
-    store = open_store(profile, database_key(profile))
-    try:
-        with store.session() as s:
-            total = queue.count(s, f, today)
-            wanted = min(total, args.limit) if args.limit > 0 else total
-            rows = []
-            while len(rows) < wanted:
-                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
-                if not page:
-                    break
-                rows.extend(page)
-    finally:
-        store.close()
+    rows, total = _queue_rows(profile, queue, f, args.limit)
     if args.json:
         print(json.dumps([{
             "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
@@ -462,6 +455,165 @@ def transfer(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
+def _queue_rows(profile: Profile, queue, f, limit: int) -> tuple[list, int]:
+    """The rows of a queue (dossiers or conventions module) in its order, `limit` at most (0: all), and the total."""
+    from datetime import date
+
+    from aude_desktop.store.database import open_store
+
+    today = date.today()
+    store = open_store(profile, database_key(profile))
+    try:
+        with store.session() as s:
+            total = queue.count(s, f, today)
+            wanted = min(total, limit) if limit > 0 else total
+            rows: list = []
+            while len(rows) < wanted:
+                page = queue.page(s, f, today, offset=len(rows), limit=min(1000, wanted - len(rows)), total=total)
+                if not page:
+                    break
+                rows.extend(page)
+    finally:
+        store.close()
+    return rows, total
+
+
+def _signed_in_actor(store, profile: Profile, what: str):
+    from aude_desktop.auth.actor import local_actor
+
+    actor = local_actor(store, Settings.load(profile.settings_path).last_user)
+    if actor is None or actor.role != "agent_dreets":
+        raise InputError(f"Connectez-vous une première fois sur ce poste avec un compte d'agent DREETS (aude-cli login) pour {what}.")
+    return actor
+
+
+def _create_dossier(args: argparse.Namespace, profile: Profile) -> int:
+    """The Nouveau dossier window's rules on a JSON file: the same French refusals, nothing half-written."""
+    from datetime import date
+
+    from aude_desktop.dossiers import intake
+    from aude_desktop.store.database import open_store
+
+    if not args.file:
+        raise InputError("create demande le fichier de la demande : aude-cli dossiers create FICHIER.json (voir docs/cli.md).")
+    values = read_json(args.file)
+    if not isinstance(values, dict):
+        raise InputError("Un objet JSON (la demande) est attendu ; champs possibles : " + ", ".join(intake.LABELS) + ".")
+    store = open_store(profile, database_key(profile))
+    try:
+        actor = _signed_in_actor(store, profile, "enregistrer un dossier")
+        born = intake.parse_date(str(values.get("birth_date") or ""))
+        with store.session() as s:
+            duplicates = intake.local_duplicates(s, str(values.get("last_name") or ""), values.get("usage_name"),
+                                                 values.get("first_names"), born) if born else []
+        try:
+            dossier_id, payload, codes = intake.build(values, date.today(), duplicates=duplicates, agent_region=actor.region)
+            with store.session() as s:
+                intake.register(s, actor, dossier_id, payload, codes)
+        except CommandRejected as exc:
+            raise InputError(exc.message) from None
+    finally:
+        store.close()
+    print(payload["reference"])
+    print(f"Dossier enregistré sous la référence provisoire {payload['reference']} (id {dossier_id}) ; "
+          "la référence définitive sera attribuée à la prochaine synchronisation.", file=sys.stderr)
+    return 0
+
+
+def resolve_record(store, kind: str, value: str) -> str:
+    """An id (UUID) or a reference, as typed after --dossier or --convention; InputError otherwise."""
+    import uuid as _uuid
+
+    from sqlalchemy import select
+
+    from aude_desktop.conventions.models import Convention
+    from aude_desktop.dossiers.models import Dossier
+
+    model, noun = (Dossier, "dossier") if kind == "dossier" else (Convention, "convention")
+    with store.session() as s:
+        try:
+            record_id = str(_uuid.UUID(value))
+            found = s.get(model, record_id) is not None
+        except ValueError:
+            record_id = s.scalar(select(model.id).where(model.reference == value.strip()))
+            found = record_id is not None
+    if not found:
+        raise InputError(f"--{kind} : aucun(e) {noun} « {value} » sur ce poste (identifiant ou référence ; synchronisez d'abord ?).")
+    return record_id
+
+
+def _pieces_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("attach",), metavar="attach", help="joint des fichiers numérisés à des pièces")
+    parser.add_argument("files", nargs="+", metavar="FICHIER", help="PDF, JPEG ou PNG (20 Mo au plus), un par --piece, dans l'ordre")
+    parser.add_argument("--dossier", required=True, metavar="RÉF|ID", help="référence ou identifiant du dossier")
+    parser.add_argument("--piece", action="append", required=True, metavar="CODE",
+                        help="code de la pièce (a à i), répétable : le n-ième fichier va à la n-ième pièce")
+
+
+@command("pieces", "joint des fichiers numérisés aux pièces d'un dossier (envoyés à la prochaine synchronisation)", _pieces_options)
+def pieces(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.dossiers import scans
+    from aude_desktop.store.database import open_store
+
+    if len(args.piece) != len(args.files):
+        raise InputError(f"{len(args.files)} fichier(s) pour {len(args.piece)} pièce(s) : un fichier par --piece, dans l'ordre.")
+    try:
+        for path in args.files:  # every file checked before the first is kept: all or nothing
+            if not Path(path).exists():
+                raise InputError(f"Le fichier « {path} » est introuvable.")
+            scans.check_file(Path(path))
+    except CommandRejected as exc:
+        raise InputError(exc.message) from None
+    store = open_store(profile, database_key(profile))
+    try:
+        actor = _signed_in_actor(store, profile, "joindre des pièces")
+        dossier_id = resolve_record(store, "dossier", args.dossier)
+        for code, path in zip(args.piece, args.files, strict=True):
+            scans.attach(store, actor, dossier_id, code, Path(path))
+            print(f"Pièce {code} : « {Path(path).name} » jointe.", file=sys.stderr)
+    except CommandRejected as exc:
+        raise InputError(exc.message) from None
+    finally:
+        store.close()
+    print(f"{len(args.files)} fichier(s) joint(s) ; envoi à la prochaine synchronisation.")
+    return 0
+
+
+def _conventions_options(parser: argparse.ArgumentParser) -> None:
+    from aude_desktop.conventions.queue import DEADLINE_FILTERS
+    from aude_desktop.conventions.states import ConventionState, Regime
+
+    parser.add_argument("action", choices=("list",), metavar="list", help="liste les conventions")
+    parser.add_argument("--state", action="append", choices=[s.value for s in ConventionState], metavar="ÉTAT",
+                        help="état (répétable) : " + ", ".join(s.value for s in ConventionState))
+    parser.add_argument("--regime", default="", choices=[r.value for r in Regime], metavar="RÉGIME",
+                        help="régime : " + ", ".join(r.value for r in Regime))
+    parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon ou later")
+    parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (référence, entreprise ; sans accents)")
+    parser.add_argument("--limit", type=non_negative_int, default=0, metavar="N", help="nombre maximal de lignes (0 : toutes)")
+    parser.add_argument("--json", action="store_true", help="sortie JSON (une liste d'objets)")
+
+
+@command("conventions", "liste les conventions de la copie locale (filtres de la file de travail)", _conventions_options)
+def conventions(args: argparse.Namespace, profile: Profile) -> int:
+
+    from aude_desktop.conventions import queue
+
+    f = queue.ConventionFilter(text=args.search, states=tuple(args.state or ()), regime=args.regime, deadline=args.deadline)
+    rows, total = _queue_rows(profile, queue, f, args.limit)
+    if args.json:
+        print(json.dumps([{
+            "id": r.id, "reference": r.reference, "company": r.company, "regime": r.regime, "state": r.state,
+            "filed_on": r.filed_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
+            "deadline": r.deadline, "deadline_status": r.deadline_status,
+        } for r in rows], ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.company}")
+        print(f"{len(rows)} convention(s) sur {total}", file=sys.stderr)
+    return 0
+
+
 def _eps_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("classify",), metavar="classify", help="classe une convention")
     parser.add_argument("file", help="convention au format JSON de l'API (voir docs/cli.md), ou - pour l'entrée standard")
@@ -509,8 +661,8 @@ def _letters_options(parser: argparse.ArgumentParser) -> None:
                              "list : les courriers d'un dossier ou d'une convention ; notify : date de notification d'une décision")
     parser.add_argument("--kind", metavar="TYPE", help="render, batch : type de courrier, ex. accuse_reception, decision_refus, refus…")
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--dossier", nargs="+", metavar="ID", help="identifiant(s) de dossier")
-    target.add_argument("--convention", nargs="+", metavar="ID", help="identifiant(s) de convention")
+    target.add_argument("--dossier", nargs="+", metavar="RÉF|ID", help="référence(s) ou identifiant(s) de dossier")
+    target.add_argument("--convention", nargs="+", metavar="RÉF|ID", help="référence(s) ou identifiant(s) de convention")
     parser.add_argument("--out", metavar="FICHIER.pdf", help="render : fichier PDF à écrire")
     parser.add_argument("--out-dir", metavar="DOSSIER", help="batch : dossier où écrire les PDF (nommés par référence)")
     parser.add_argument("--confirmer-hors-delai", action="store_true", dest="confirm_late",
@@ -571,6 +723,8 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
     settings = Settings.load(profile.settings_path)
     store = open_store(profile, database_key(profile))
     try:
+        if ids:  # a reference as well as an id; unknown ones are refused item by item with the letter's own words
+            ids = [_id_of(store, "dossier" if procedure == "aude" else "convention", value) for value in ids]
         if args.action == "list":
             return _list_letters(store, procedure, ids[0], args.json)
         actor = local_actor(store, settings.last_user)
@@ -587,6 +741,13 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
         return _issue_letters(store, actor, settings, procedure, args, ids)
     finally:
         store.close()
+
+
+def _id_of(store, kind: str, value: str) -> str:
+    try:
+        return resolve_record(store, kind, value)
+    except InputError:
+        return value
 
 
 def _list_letters(store, procedure: str, record_id: str, as_json: bool) -> int:

@@ -14,7 +14,7 @@ import re
 import secrets
 import tempfile
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +38,7 @@ from central_api.db import (
     User,
     make_engine,
 )
+from central_api.duplicates import national_matches
 from central_api.errors import ApiProblem
 from central_api.limits import ATTACHMENT_LIMIT, BodyLimit
 from central_api.migrate import upgrade
@@ -77,6 +78,13 @@ class Mutation(Strict):
     name: str = Field(min_length=1, max_length=60)
     args: dict[str, Any]
     base_version: int | None = Field(default=None, ge=0, le=2**31)
+
+
+class DuplicateQuery(Strict):
+    last_name: str = Field(min_length=1, max_length=200)
+    usage_name: str | None = Field(default=None, max_length=200)
+    first_names: str | None = Field(default=None, max_length=200)
+    birth_date: date
 
 
 class MutationBatch(Strict):
@@ -254,6 +262,14 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         body = (f'{{"kind":{_text(row.kind)},"id":{_text(row.id)},"version":{int(row.version)},'
                 f'"deleted":{"true" if row.deleted else "false"},"payload":{"null" if row.deleted else row.payload}}}')
         return Response(body, media_type="application/json")
+
+    @app.post("/api/v1/duplicates", tags=["synchronisation"])
+    def duplicates(query: DuplicateQuery, actor: Annotated[Actor, Depends(current_actor)]):
+        """Dossiers of the same person anywhere in France: reference and region only (POST: the name
+        and birth date stay out of URLs and access logs)."""
+        if actor.role != "agent_dreets":
+            raise ApiProblem(403, "hors_perimetre", "La recherche de doublons est réservée aux agents des DREETS.")
+        return {"matches": national_matches(engine, query.last_name, query.usage_name, query.first_names, query.birth_date)}
 
     @app.get("/api/v1/stats", tags=["synchronisation"])
     def stats(actor: Annotated[Actor, Depends(current_actor)]):

@@ -232,6 +232,41 @@ def cmd_import_cnom(args) -> int:
     return 0
 
 
+def cmd_ds(args) -> int:
+    """Reads the démarche through the DS API v2; endpoint and token from the environment only."""
+    import os
+    from datetime import date
+
+    from central_api.ds_import import DSClient, DSError, import_demarche
+
+    endpoint, token = os.environ.get("AUDE_DS_ENDPOINT", "").strip(), os.environ.get("AUDE_DS_TOKEN", "").strip()
+    if not endpoint or not token:
+        raise InputError("Indiquez l'adresse de l'API Démarches Simplifiées et le jeton dans les variables "
+                         "d'environnement AUDE_DS_ENDPOINT et AUDE_DS_TOKEN (jamais sur la ligne de commande).")
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since).isoformat()
+        except ValueError:
+            raise InputError(f"--since : date invalide « {args.since} » (format AAAA-MM-JJ).") from None
+    engine = _engine(args.db)
+    files = Path(args.files) if args.files else _files_dir(args.db)
+    try:
+        report = import_demarche(engine, files, DSClient(endpoint, token), args.demarche, since, date.today())
+    except DSError as exc:
+        raise InputError(str(exc)) from None
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def _files_dir(db_url: str) -> Path:
+    """Where `serve` keeps attachments for this database (beside a SQLite file)."""
+    if not db_url.startswith("sqlite:///"):
+        raise InputError("--files DOSSIER est obligatoire avec une base PostgreSQL (le dossier des pièces jointes du serveur).")
+    return Path(db_url.removeprefix("sqlite:///")).parent / "attachments"
+
+
 def cmd_rules(args) -> int:
     from aude_desktop.conventions.thresholds import RulesetError
     from central_api.rulesets import publish
@@ -330,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("file", help="fichier JSON des seuils (format de resources/rules/eps_thresholds.json)")
     rules.add_argument("--db", default=DEFAULT_DB)
     rules.set_defaults(handler=cmd_rules)
+
+    ds = _sub(sub, "ds", "importe les demandes déposées sur Démarches Simplifiées (API GraphQL v2)")
+    ds.add_argument("action", choices=("import",), metavar="import", help="importe les dossiers de la démarche")
+    ds.add_argument("--demarche", type=positive_int, required=True, metavar="N", help="numéro de la démarche")
+    ds.add_argument("--since", default="", metavar="AAAA-MM-JJ", help="seulement les dossiers modifiés depuis cette date")
+    ds.add_argument("--files", default="", metavar="DOSSIER", help="dossier des pièces jointes du serveur (par défaut : à côté de la base SQLite)")
+    ds.add_argument("--db", default=DEFAULT_DB)
+    ds.set_defaults(handler=cmd_ds)
 
     link = _sub(sub, "oidc", "rattache une identité ProConnect ou ProSanté Connect à un compte AUDE")
     link.add_argument("action", choices=("link",), metavar="link", help="rattache l'identité")

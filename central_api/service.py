@@ -21,6 +21,7 @@ from central_api.db import (
     Record,
     ScopeExit,
 )
+from central_api.references import assign_reference
 from central_api.scope import may_see, may_write_kind
 
 RECORDS_COUNTER = "records"
@@ -156,6 +157,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         # A move takes the record out of its author's scope: checked on the record as it was.
         if name not in MOVES and not may_see(actor, spec.kind, region, authority, owner):
             raise CommandRejected("hors_perimetre", "Cet enregistrement ne relève pas de votre périmètre.")
+        payload = assign_reference(conn, name, payload)
         reference = reference_of(spec.kind, payload)
         check_reference_free(conn, spec.kind, record_id, reference)
         files.check_possession(conn, actor, attachment_hashes(spec.kind, payload) - attachment_hashes(spec.kind, current))

@@ -16,10 +16,11 @@ from aude_desktop.sync.commands import Actor, CommandRejected, command
 from aude_desktop.sync.fields import date_field, object_fields, text_field
 
 APPLICANT_FIELDS = (
-    "last_name", "first_names", "birth_date", "birth_place", "birth_country", "nationality", "sex",
+    "last_name", "first_names", "usage_name", "birth_date", "birth_place", "birth_country", "nationality", "sex",
     "email", "phone", "address", "postal_code", "city", "country",
 )
 DIPLOMA_FIELDS = ("title", "country", "obtained_on", "issuing_body", "recognised_on")
+INTAKE_FIELDS = ("channel", "region_reason", "duplicate_reason", "ds_number")
 EXPERIENCE_FIELDS = ("nature", "place", "country", "start", "end")
 UPDATABLE = ("applicant", "diploma", "experiences", "specialty", "situation")
 PIECE_CODES = tuple("abcdefghi")
@@ -58,6 +59,14 @@ def check_competent_region(profession_code: str, region_code: str, acces_partiel
         )
 
 
+def _applicant(value) -> dict:
+    applicant = object_fields(value, "Demandeur", APPLICANT_FIELDS, ("birth_date",), required=("last_name", "first_names"))
+    if applicant["usage_name"] is None:
+        # Absent rather than null: payloads written before the usage name existed read back the same.
+        del applicant["usage_name"]
+    return applicant
+
+
 def _situation(value) -> str:
     try:
         return Situation(value).value
@@ -88,9 +97,10 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
     check_competent_region(profession, region, acces_partiel)
     _require_region(actor, region)
     received_on = date_field(p.get("received_on"), "Date de réception", required=True)
-    if date.fromisoformat(received_on) > date.today():
-        raise CommandRejected("date_future", "La date de réception ne peut pas être dans le futur.")
-    return {
+    from aude_desktop.dossiers.intake import check_received_on
+
+    check_received_on(date.fromisoformat(received_on), date.today())
+    created = {
         "reference": reference,
         "profession": profession,
         "specialty": text_field(p.get("specialty"), "Spécialité", limit=120),
@@ -104,13 +114,15 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
         "complete_on": None,
         "decision": None,
         "closed_on": None,
-        "applicant": object_fields(p.get("applicant") or {}, "Demandeur", APPLICANT_FIELDS, ("birth_date",),
-                             required=("last_name", "first_names")),
+        "applicant": _applicant(p.get("applicant") or {}),
         "diploma": object_fields(p.get("diploma") or {}, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
                            required=("title", "country")),
         "experiences": _experiences(p.get("experiences") or []),
         "clock_events": [{"on": received_on, "kind": "receipt", "note": None}],
     }
+    if p.get("intake") is not None:  # how it arrived and the agent's reasons (Nouveau dossier window)
+        created["intake"] = object_fields(p["intake"], "Enregistrement", INTAKE_FIELDS, ())
+    return created
 
 
 @command("dossier.update", "dossier")
@@ -129,7 +141,7 @@ def update_dossier(current: dict, args: dict, actor: Actor) -> dict:
     p = copy.deepcopy(current)
     if "applicant" in fields:
         merged = {**p.get("applicant", {}), **(fields["applicant"] or {})}
-        p["applicant"] = object_fields(merged, "Demandeur", APPLICANT_FIELDS, ("birth_date",), required=("last_name", "first_names"))
+        p["applicant"] = _applicant(merged)
     if "diploma" in fields:
         merged = {**(p.get("diploma") or {}), **(fields["diploma"] or {})}
         p["diploma"] = object_fields(merged, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"), required=("title", "country"))

@@ -80,7 +80,8 @@ class Applicant(Base):
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
     last_name: Mapped[str] = mapped_column(String(200))
     first_names: Mapped[str] = mapped_column(String(200))
-    birth_date: Mapped[date | None]
+    usage_name: Mapped[str | None] = mapped_column(String(200))  # nom d'usage, beside the birth name
+    birth_date: Mapped[date | None] = mapped_column(index=True)  # duplicates are looked up by birth date
     birth_place: Mapped[str | None] = mapped_column(String(200))
     birth_country: Mapped[str | None] = mapped_column(String(100))
     nationality: Mapped[str | None] = mapped_column(String(100))

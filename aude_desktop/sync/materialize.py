@@ -63,7 +63,7 @@ DOSSIER_SCALARS = (
 )
 DOSSIER_DATES = ("received_on", "acknowledged_on", "complete_on", "closed_on")
 APPLICANT_FIELDS = (
-    "last_name", "first_names", "birth_place", "birth_country", "nationality", "sex", "email",
+    "last_name", "first_names", "usage_name", "birth_place", "birth_country", "nationality", "sex", "email",
     "phone", "address", "postal_code", "city", "country",
 )
 DOSSIER_KEYS = set(DOSSIER_SCALARS) | set(DOSSIER_DATES) | {
@@ -467,7 +467,8 @@ def dump_dossier(session: Session, record_id: str) -> dict | None:
     payload: dict[str, Any] = {k: getattr(d, k) for k in DOSSIER_SCALARS}
     payload.update({k: _iso(getattr(d, k)) for k in DOSSIER_DATES})
     a = d.applicant
-    payload["applicant"] = {"birth_date": _iso(a.birth_date), **{k: getattr(a, k) for k in APPLICANT_FIELDS}} if a else {}
+    payload["applicant"] = {"birth_date": _iso(a.birth_date), **{k: getattr(a, k) for k in APPLICANT_FIELDS
+                                                                 if k != "usage_name" or a.usage_name is not None}} if a else {}
     main = next((x for x in d.diplomas if x.is_main), None)
     payload["diploma"] = (
         {"title": main.title, "country": main.country, "obtained_on": _iso(main.obtained_on),

@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from aude_desktop.letters.samples import sample_settings
@@ -121,7 +122,8 @@ def _dossier_shots(profile: Profile) -> dict:
     preview.resize(760, 900)
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
             "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,
-            **_clock_shots(store, actor, today, letters.dossier.letter_lines[0])}
+            **_clock_shots(store, actor, today, letters.dossier.letter_lines[0]),
+            "new-dossier.png": _new_dossier(store, actor, today, fresh[1])}
 
 
 def _clock_shots(store, actor, today, line) -> dict:
@@ -143,6 +145,26 @@ def _clock_shots(store, actor, today, line) -> dict:
     sessions.resize(1060, 340)
     decision = replace(line, title=templates("aude")["decision_mesures"].title, decision=True)  # shown, never accepted
     return {"epreuve-sessions.png": sessions, "notification-dialog.png": NotificationDialog(store, actor, decision, today)}
+
+
+def _new_dossier(store, actor, today, existing_id: str) -> QWidget:
+    """The Nouveau dossier window, typed in for an applicant who already has a dossier here."""
+    from aude_desktop.dossiers.models import Applicant
+    from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
+
+    with store.session() as s:
+        a = s.query(Applicant).filter(Applicant.dossier_id == existing_id).one()
+        typed = {"last_name": a.last_name.upper(), "first_names": a.first_names, "birth_date": f"{a.birth_date:%d/%m/%Y}",
+                 "nationality": "portugaise", "postal_code": "31000", "city": "Toulouse", "email": "demandeur@exemple.fr",
+                 "diploma_title": "Licenciatura em Enfermagem", "diploma_country": "Portugal", "diploma_issuing_body": "Universidade de Lisboa"}
+    dialog = NewDossierDialog(store, actor, today)
+    for key, text in typed.items():
+        dialog.widgets[key].setText(text)
+    dialog.widgets["profession"].setCurrentIndex(dialog.widgets["profession"].findData("infirmier"))
+    for i in range(3):
+        dialog.pieces.item(i).setCheckState(Qt.CheckState.Checked)
+    dialog.check_duplicates()
+    return dialog
 
 
 def _convention_shots(profile: Profile) -> dict:

@@ -221,7 +221,8 @@ class MainWindow(QMainWindow):
         if space.key == "sync":
             return SyncPage(self.store)
         if space.key == "dossiers":
-            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user, settings=lambda: self.settings)
+            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user, settings=lambda: self.settings,
+                                          national=lambda: self.auth)
             self.dossiers.changed.connect(lambda: self.refresh_status(pages=False))
             return self.dossiers
         if space.key == "conventions":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.dossiers import commission, detail, forms
+from aude_desktop.dossiers.intake import reference_label
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
@@ -69,10 +70,21 @@ class DossierView(RecordView):
         self.open_scan_button = QPushButton("Ouvrir le fichier")
         self.open_scan_button.setAccessibleName("Ouvrir le fichier de la pièce")
         self.open_scan_button.clicked.connect(lambda: self.open_scan(self.pieces_table.currentRow(), 0))
+        self.attach_button = QPushButton("&Joindre…")
+        self.attach_button.setAccessibleName("Joindre un fichier numérisé à la pièce sélectionnée")
+        self.attach_button.setToolTip("PDF, JPEG ou PNG, 20 Mo au plus ; vous pouvez aussi déposer le fichier sur la ligne de la pièce")
+        self.attach_button.clicked.connect(self.choose_scan)
+        self.scan_state = selectable_label(name="scanState", accessible="Résultat du dernier fichier joint")
+        self.pieces_table.viewport().setAcceptDrops(True)
+        self.pieces_table.viewport().installEventFilter(self)
         self.requests_table = readonly_table(("Demandée le", "Pièces demandées et motif", "Reçue le"), "Demandes de pièces")
         column = QVBoxLayout(pieces)
         column.addWidget(self.pieces_table, 2)
-        column.addWidget(self.open_scan_button, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_scan_button)
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.scan_state, 1)
+        column.addLayout(buttons)
         column.addWidget(QLabel("<b>Demandes de pièces</b> (chacune suspend le délai de décision)"))
         column.addWidget(self.requests_table, 1)
         self.tabs.addTab(pieces, "&Pièces")
@@ -133,7 +145,7 @@ class DossierView(RecordView):
     def _render(self) -> None:
         d = self.detail
         name = dict(d.applicant)
-        self.title.setText(f"<h2>{d.reference} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}</h2>")
+        self.title.setText(f"<h2>{reference_label(d.reference)} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}</h2>")
         assigned = f" · suivi par {d.assigned_to}" if d.assigned_to else " · non attribué"
         unsent = f" · {d.unsent} modification(s) non encore envoyée(s)" if d.unsent else ""
         self.summary.setText(f"<b>{d.state_label}</b> · {d.profession_label} · {d.region_label} · "
@@ -170,6 +182,8 @@ class DossierView(RecordView):
 
     def _render_actions(self) -> None:
         self.render_actions(self.detail.actions)
+        self.attach_button.setVisible(self._may_attach())
+        self.scan_state.setText("")
 
     def action_options(self, name: str) -> dict:
         if name == "dossier.acknowledge":  # the checklist's missing pièces, proposed
@@ -194,6 +208,59 @@ class DossierView(RecordView):
             self.annotation_state.setText(f"La pièce {line.code} n’a pas de fichier numérisé.")
             return
         self.open_stored_file(line.sha256, line.filename or f"piece-{line.code}.pdf", self.annotation_state)
+
+    # -- scans ----------------------------------------------------------------------------------
+
+    def _may_attach(self) -> bool:
+        actor = self.actor()
+        return self.detail is not None and actor is not None and actor.role in self.editors and self.detail.is_open
+
+    def choose_scan(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        row = self.pieces_table.currentRow()
+        if not self._may_attach() or not 0 <= row < len(self.detail.checklist):
+            self.scan_state.setText("Sélectionnez d’abord la pièce dans la liste.")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Joindre un fichier numérisé", "",
+                                              "Fichiers numérisés (*.pdf *.jpg *.jpeg *.png);;Tous les fichiers (*)")
+        if path:
+            self.attach_scans(row, [path])
+
+    def attach_scans(self, row: int, paths: list[str]) -> bool:
+        """One file per pièce: a refusal (type, size, empty file) is shown and nothing is written."""
+        from aude_desktop.dossiers import scans
+        from aude_desktop.store.database import StoreWriteError
+
+        if not self._may_attach() or not 0 <= row < len(self.detail.checklist):
+            return False
+        code = self.detail.checklist[row].code
+        if len(paths) != 1:
+            self.scan_state.setText(f"Déposez un seul fichier sur la pièce {code} (un fichier par pièce).")
+            return False
+        try:
+            scans.attach(self.store, self.actor(), self.detail.id, code, paths[0])
+        except (CommandRejected, StoreWriteError) as exc:
+            self.scan_state.setText(getattr(exc, "message", None) or str(exc))
+            return False
+        self.reload()
+        self.changed.emit(self.detail.id)
+        self.scan_state.setText(f"Fichier joint à la pièce {code} : il sera envoyé à la prochaine synchronisation.")
+        return True
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
+        from PySide6.QtCore import QEvent
+
+        if watched is self.pieces_table.viewport() and event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if event.mimeData().hasUrls() and self._may_attach():
+                event.acceptProposedAction()
+                return True
+        if watched is self.pieces_table.viewport() and event.type() == QEvent.Type.Drop:
+            paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            self.attach_scans(self.pieces_table.rowAt(event.position().toPoint().y()), paths)
+            event.acceptProposedAction()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- annotation -----------------------------------------------------------------------------
 

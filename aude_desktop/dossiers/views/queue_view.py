@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.dossiers import queue
+from aude_desktop.dossiers.intake import reference_label
 from aude_desktop.dossiers.states import STATE_LABELS
 from aude_desktop.rules.reference import professions
 from aude_desktop.ui.widgets import show_whole_text
@@ -104,6 +105,8 @@ class QueueModel(QAbstractTableModel):
             value = getattr(row, column)
             if isinstance(value, date):
                 return QLocale().toString(value, QLocale.FormatType.ShortFormat)
+            if column == "reference":
+                value = reference_label(value)  # « (provisoire) » until the server assigns the definitive one
             if column == "reference" and row.unseen:
                 return f"{NEW_MARK}{value}"  # a sign, not only bold type, for what changed
             return "—" if value is None else str(value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget
 
 from aude_desktop.dossiers import bulk, commission, queue
@@ -25,8 +26,9 @@ class DossiersSpace(QStackedWidget):
 
     changed = Signal()  # local commands were applied: the status bar has more pending work
 
-    def __init__(self, store, actor, login: str = "", today: date | None = None, settings=None, parent=None):
+    def __init__(self, store, actor, login: str = "", today: date | None = None, settings=None, national=None, parent=None):
         super().__init__(parent)
+        self.national = national  # () -> the signed-in session, for the national duplicate index
         self.setObjectName("page_dossiers")
         self.setAccessibleName("Dossiers")
         self.store, self.actor = store, actor
@@ -43,6 +45,15 @@ class DossiersSpace(QStackedWidget):
         self._build_bulk_buttons()
 
     def _build_bulk_buttons(self) -> None:
+        self.new_button = QPushButton("Nouveau dossier…")
+        self.new_button.setObjectName("newDossierButton")
+        self.new_button.setAccessibleName("Nouveau dossier (Ctrl+N)")
+        self.new_button.setToolTip("Enregistrer une demande reçue par courrier (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_dossier)
+        shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.new_dossier)
+        self.queue.actions_bar.addWidget(self.new_button)
         self.bulk_button = menu_button("Actions sur la sélection", "bulkButton", (
             ("Attribuer…", self.bulk_assign),
             ("Envoyer les accusés de réception…", self.bulk_acknowledge),
@@ -68,6 +79,7 @@ class DossiersSpace(QStackedWidget):
         actor = self.actor()
         editable = actor is not None and actor.role == "agent_dreets"
         self.bulk_button.setVisible(editable)
+        self.new_button.setVisible(editable)
         self.sessions_button.setVisible(editable)
 
     def show_epreuves(self):
@@ -104,6 +116,22 @@ class DossiersSpace(QStackedWidget):
             self.dossier.reload()
         else:
             self.queue.refresh()
+
+    def new_dossier(self) -> str | None:
+        """The Nouveau dossier window; the new dossier opens once saved (its AR due date already in the queue)."""
+        from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
+
+        actor = self.actor()
+        if actor is None or actor.role != "agent_dreets":
+            return None
+        dialog = NewDossierDialog(self.store, actor, self.today, self.national, self)
+        dialog.open_existing.connect(self.open_dossier)
+        if not dialog.exec():
+            return None
+        self.changed.emit()
+        self.queue.refresh()
+        self.open_dossier(dialog.dossier_id)
+        return dialog.dossier_id
 
     # -- bulk -----------------------------------------------------------------------------------
 

@@ -1,0 +1,53 @@
+"""Definitive dossier references, assigned by the server: `AUDE-YYYY-REG-nnnnnn`, sequential per region
+and year of receipt. A client registers a dossier offline under a provisional reference
+(dossiers/intake.py); the first time the server applies its `dossier.create`, it replaces it here, and
+every client receives the definitive one with the record in the change feed.
+
+The sequence is a row of `counters` per region and year, incremented inside the mutation's transaction
+(which already holds the writer lock), so two dossiers never get the same number.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, insert, select, update
+
+from aude_desktop.dossiers.intake import DEFINITIVE, is_provisional
+from central_api.db import Counter, Record
+
+
+def _counter_name(year: int, region: str) -> str:
+    return f"reference:{year}:{region}"
+
+
+def _highest_in_use(conn: Connection, year: int, region: str) -> int:
+    """The numbers already given (demo data, an import) before this counter existed."""
+    prefix = f"AUDE-{year}-{region}-"
+    highest = 0
+    rows = conn.execute(select(Record.payload).where(
+        Record.kind == "dossier", Record.region == region, Record.payload.contains(f'"reference":"{prefix}', autoescape=True)))
+    for (payload,) in rows:
+        match = DEFINITIVE.match(json.loads(payload).get("reference") or "")
+        if match:
+            highest = max(highest, int(match.group(3)))
+    return highest
+
+
+def next_reference(conn: Connection, year: int, region: str) -> str:
+    name = _counter_name(year, region)
+    value = conn.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar()
+    if value is None:
+        value = _highest_in_use(conn, year, region) + 1
+        conn.execute(insert(Counter).values(name=name, value=value))
+    return f"AUDE-{year}-{region}-{value:06d}"
+
+
+def assign_reference(conn: Connection, command: str, payload: dict) -> dict:
+    """The payload to store: a created dossier's provisional reference replaced by the next definitive one."""
+    if command != "dossier.create" or not is_provisional(payload.get("reference")):
+        return payload
+    year = int(payload["received_on"][:4])
+    return {**payload, "reference": next_reference(conn, year, payload["region"])}
