@@ -94,6 +94,14 @@ def check_record_id(value: Any) -> str:
     return value
 
 
+def related_key(name: str, args: Any) -> tuple[str, str] | None:
+    """The (kind, id) of the record this command reads besides its own, if any."""
+    command_spec = spec(name)
+    if command_spec.related is None or not isinstance(args, dict):
+        return None
+    return command_spec.related(args)
+
+
 def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None) -> dict:
     """Run a command after the checks common to all: argument shape, existence. `related`: the
     payload of the record named by `related_key` (None when absent or out of the caller's scope).
