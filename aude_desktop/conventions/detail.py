@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,10 +92,11 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         reference=p.get("reference") or "",
         payload=p,
         title=f"{p.get('reference')} — {company.get('name') or 'entreprise inconnue'}",
-        summary=(f"<b>{state}</b> · {regime}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
-                 f"{authority.label if authority else p.get('authority')} · déposée le {_iso(p.get('filed_on'))} · "
-                 f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {OBJECTS.get(p.get('object'), p.get('object'))} · "
-                 f"SIRET {company.get('siret') or '—'}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")
+        # Rich text for the view: every value that came with the record is escaped.
+        summary=(f"<b>{escape(state)}</b> · {escape(regime)}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
+                 f"{escape(authority.label if authority else str(p.get('authority')))} · déposée le {_iso(p.get('filed_on'))} · "
+                 f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {escape(str(OBJECTS.get(p.get('object'), p.get('object'))))} · "
+                 f"SIRET {escape(str(company.get('siret') or '—'))}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")
                  + _routing(p.get("routing"))),
         regime=p.get("regime") or "",
         regime_lines=result.lines,
@@ -149,7 +151,7 @@ def _routing(routing: list[str] | None) -> str:
     """eps.md §2: beneficiaries of several authorities — each instructs for its own (inference, uncertain)."""
     if not routing:
         return ""
-    names = ", ".join(authorities()[a].label if a in authorities() else a for a in routing)
+    names = escape(", ".join(authorities()[a].label if a in authorities() else str(a) for a in routing))
     return f"<br><b>Plusieurs autorités compétentes</b> : {names} — chacune instruit pour ses propres bénéficiaires."
 
 

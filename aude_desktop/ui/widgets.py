@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,10 +18,13 @@ from PySide6.QtWidgets import (
 from aude_desktop.ui.i18n import FRENCH
 
 
-def selectable_label(text: str = "", name: str = "", accessible: str = "") -> QLabel:
+def selectable_label(text: str = "", name: str = "", accessible: str = "", plain: bool = False) -> QLabel:
     """A label whose text can be selected and copied; `accessible` names it for screen readers
-    while it is still empty (selectable labels take the focus)."""
+    while it is still empty (selectable labels take the focus). `plain`: a stored value shown as
+    typed, never read as rich text (« <b> » in a name stays « <b> »)."""
     label = QLabel(text)
+    if plain:
+        label.setTextFormat(Qt.TextFormat.PlainText)
     if accessible:
         label.setAccessibleName(accessible)
     label.setWordWrap(True)
@@ -90,6 +95,6 @@ def show_clock(label: QLabel, clock, error: str = "") -> None:
         text, status = clock.next_label, clock.status
     else:
         text, status = f"{clock.next_label} — {clock.status_label}", clock.status
-    flags = "".join(f"<br>⚠ {flag}" for flag in getattr(clock, "flags", ()) or ())
-    label.setText(f"<b>Échéance légale :</b> {text}{flags}")
+    flags = "".join(f"<br>⚠ {escape(flag)}" for flag in getattr(clock, "flags", ()) or ())
+    label.setText(f"<b>Échéance légale :</b> {escape(text)}{flags}")
     label.setStyleSheet(f"background: {CLOCK_BACKGROUND.get(status, '#eef3f8')}; border-radius: 4px;")

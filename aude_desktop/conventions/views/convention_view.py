@@ -4,6 +4,7 @@ regime and why, the milestones and the legal clock, recommandations and decision
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -52,14 +53,14 @@ class ConventionView(RecordView):
         self.tabs.addTab(timeline, "&Chronologie et délais")
 
         outcome = QWidget()
-        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision")
+        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision", plain=True)
         self.recommandations = readonly_table(("Date", "Recommandations"), "Recommandations émises")
         column = QVBoxLayout(outcome)
         column.addWidget(QLabel("<b>Décision</b>"))
         column.addWidget(self.decision_label)
         column.addWidget(QLabel("<b>Recommandations</b>"))
         column.addWidget(self.recommandations, 1)
-        self.transparence_label = selectable_label(name="transparenceLabel", accessible="Transparence Santé")
+        self.transparence_label = selectable_label(name="transparenceLabel", accessible="Transparence Santé", plain=True)
         column.addWidget(QLabel("<b>Transparence Santé</b>"))
         column.addWidget(self.transparence_label)
         self.tabs.addTab(outcome, "&Décision et recommandations")
@@ -86,10 +87,10 @@ class ConventionView(RecordView):
         if self.detail is None:
             return False
         d = self.detail
-        self.title.setText(f"<h2>{d.title}</h2>")
+        self.title.setText(f"<h2>{escape(d.title)}</h2>")
         self.summary.setText(d.summary)
         show_clock(self.clock_label, d.clock, d.clock_error)
-        self.regime_label.setText(f"<b>Régime calculé : {d.computed_regime}</b><br>" + "<br>".join(d.regime_lines))
+        self.regime_label.setText(f"<b>Régime calculé : {escape(d.computed_regime)}</b><br>" + "<br>".join(escape(line) for line in d.regime_lines))
         fill_table(self.beneficiaries, d.beneficiaries)
         fill_table(self.avantages, d.avantages)
         fill_table(self.milestones, d.milestones)

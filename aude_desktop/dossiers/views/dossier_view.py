@@ -4,6 +4,7 @@ decision, letters, and the agent's private annotation (saved as it is typed)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from html import escape
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -101,8 +102,8 @@ class DossierView(RecordView):
         self.tabs.addTab(timeline, "&Chronologie et délais")
 
         decision = QWidget()
-        self.avis_label = selectable_label(name="avisLabel", accessible="Avis")
-        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision")
+        self.avis_label = selectable_label(name="avisLabel", accessible="Avis", plain=True)
+        self.decision_label = selectable_label(name="decisionLabel", accessible="Décision", plain=True)
         column = QVBoxLayout(decision)
         for caption, label in (("<b>Avis</b>", self.avis_label), ("<b>Décision</b>", self.decision_label)):
             column.addWidget(QLabel(caption))
@@ -145,11 +146,13 @@ class DossierView(RecordView):
     def _render(self) -> None:
         d = self.detail
         name = dict(d.applicant)
-        self.title.setText(f"<h2>{reference_label(d.reference)} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}</h2>")
+        # Rich text: every value that came with the record (an online application's name…) is escaped.
+        heading = f"{reference_label(d.reference)} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}"
+        self.title.setText(f"<h2>{escape(heading)}</h2>")
         assigned = f" · suivi par {d.assigned_to}" if d.assigned_to else " · non attribué"
         unsent = f" · {d.unsent} modification(s) non encore envoyée(s)" if d.unsent else ""
-        self.summary.setText(f"<b>{d.state_label}</b> · {d.profession_label} · {d.region_label} · "
-                             f"reçu le {format_date_fr(d.received_on)}{assigned}{unsent}<br>{d.situation_label}")
+        line = f"{d.profession_label} · {d.region_label} · reçu le {format_date_fr(d.received_on)}{assigned}{unsent}"
+        self.summary.setText(f"<b>{escape(d.state_label)}</b> · {escape(line)}<br>{escape(d.situation_label)}")
         self._render_clock()
         self._render_actions()
         clear_form(self.identity_form)
