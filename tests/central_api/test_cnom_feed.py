@@ -69,7 +69,7 @@ def test_feed_is_idempotent_and_a_later_version_updates(server, tmp_path):
 
     # Imported conventions stay read-only, whoever tries.
     with pytest.raises(CommandRejected, match="lecture seule"):
-        commands.execute("convention.update", json.loads(_record(server.engine, b).payload), {"id": "x", "fields": {"object": "formation"}},
+        commands.execute("convention.update", json.loads(_record(server.engine, b).payload), {"id": str(uuid.uuid4()), "fields": {"object": "formation"}},
                          Actor("ordre.inf", "ordre", None, "ORDRE-INF"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import random
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import requests
@@ -94,6 +95,14 @@ class Instructor:
     def letter(self, kind: str, convention_id: str) -> str:
         return register.issue(self.store, ORDRE, SETTINGS, "eps", kind, convention_id, date.today()).reference
 
+    def notified(self, reference: str, on: date) -> None:
+        """The company read the letter on the platform that day: the délais that run from it start."""
+        from aude_desktop.store.models import Letter
+
+        with self.store.session() as s:
+            letter_id = s.scalar(select(Letter.id).where(Letter.reference == reference))
+        register.notify(self.store, ORDRE, letter_id, on, "electronique")
+
     def read(self, convention_id: str) -> None:
         with self.store.session() as s:
             queue.mark_seen(s, [convention_id])
@@ -173,6 +182,7 @@ def test_company_and_mandataire_end_to_end(server, tmp_path):
     motifs = "La rémunération horaire de 250 € excède la valeur du service rendu (CSP L.1453-7)."
     ordre.act("convention.decide", cid, kind="refus", motifs=motifs)
     refusal = ordre.letter("refus", cid)
+    ordre.notified(refusal, today)  # the fifteen days run from the notification (R.1453-18)
     ordre.sync()
 
     # 5. The firm reads the refusal letter and files the modified convention within fifteen days.
@@ -201,7 +211,7 @@ def test_company_and_mandataire_end_to_end(server, tmp_path):
     assert final["state"] == "autorisee" and final["decision"]["kind"] == "autorisation"
     assert [x["reference"] for x in final["letters"]] == [notice, refusal, decision]
     assert decision in company.letter_text(final["letters"][-1])
-    assert [e["kind"] for e in final["events"]] == ["receipt", "incomplete", "pieces_received", "decision",
+    assert [e["kind"] for e in final["events"]] == ["receipt", "incomplete", "pieces_received", "decision", "notified",
                                                     "modified_received", "decision"]
     with server.engine.connect() as conn:
         audited = conn.execute(select(AuditEntry.login, AuditEntry.command).where(AuditEntry.record_id == cid)
@@ -282,6 +292,10 @@ def test_the_modified_convention_after_fifteen_days_is_refused(server):
     payload["filed_on"] = payload["events"][0]["on"] = (datetime.now(UTC).date() - timedelta(days=60)).isoformat()
     payload |= {"state": "refusee", "decision": {"kind": "refus", "decided_on": refused_on, "motifs": "Motifs."}}
     payload["events"].append({"on": refused_on, "kind": "decision", "note": "refus"})
+    # the fifteen days run from the notification of the refusal (R.1453-18), delivered the next day
+    delivered = (datetime.now(UTC).date() - timedelta(days=39)).isoformat()
+    payload["events"].append({"on": delivered, "kind": "notified", "note": "EPS-C-1 — LRAR", "letter": "eps.refus",
+                              "letter_id": str(uuid.uuid4()), "mode": "lrar"})
     with server.engine.begin() as conn:  # as an order would have refused it forty days ago
         conn.execute(update(Record).where(Record.kind == "convention", Record.id == cid).values(payload=json.dumps(payload)))
     late = company.post(f"/api/v1/company/filings/{cid}/modified", {"convention": {"object": "formation"}})

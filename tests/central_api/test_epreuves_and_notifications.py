@@ -4,7 +4,6 @@ notification date of a decision letter is checked against the letter the server 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date, timedelta
 
@@ -85,7 +84,7 @@ def test_notification_date_is_checked_against_the_letter_on_the_server(server, l
     letter_id = str(uuid.uuid4())
     _applied(occ.send(occ.mutation("letter.register", {"id": letter_id, "payload": {
         "kind": "aude.decision_mesures", "reference": f"AUDE-C-T-{uuid.uuid4().hex[:8]}", "dossier_id": dossier_id,
-        "sha256": hashlib.sha256(letter_id.encode()).hexdigest(), "issued_on": "2026-11-13"}})))
+        "sha256": occ.upload(f"%PDF-1.7 courrier {letter_id}".encode()), "issued_on": "2026-11-13"}})))
 
     def notify(client, on: str, *, target: str = dossier_id, letter: str = letter_id, version: int | None = 5) -> dict:
         return client.send(client.mutation("dossier.notify_letter", {"id": target, "letter_id": letter, "notified_on": on,
