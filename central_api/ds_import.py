@@ -233,10 +233,11 @@ def _update_record(conn: Connection, kind: str, record_id: str, payload: dict) -
     audit_append(conn, LOGIN, "ds.import", kind, record_id, payload)
 
 
-def _piece_payload(actor: Actor, dossier_id: str, code: str, sha: str, name: str, received_on: str, current) -> dict:
+def _piece_payload(actor: Actor, piece_id: str, dossier_id: str, code: str, sha: str, name: str, received_on: str,
+                   current) -> dict:
     from aude_desktop.dossiers.scans import piece_label
 
-    return commands.execute("piece.upsert", current, {"payload": {
+    return commands.execute("piece.upsert", current, {"id": piece_id, "payload": {
         "dossier_id": dossier_id, "code": code, "label": (current or {}).get("label") or piece_label(code), "status": "recu",
         "received_on": received_on, "sha256": sha, "filename": name[:300], "note": "Déposée sur Démarches Simplifiées"}}, actor)
 
@@ -269,7 +270,7 @@ def _import_one(engine, files_dir, client, demarche: int, node: dict, number: in
             _id, payload, _codes = intake.build(values, today, dossier_id=dossier_id)
             payload["intake"] = {"channel": "demarches_simplifiees", "region_reason": None, "duplicate_reason": None,
                                  "ds_number": str(number)}
-            payload = commands.execute("dossier.create", None, {"payload": payload}, actor)
+            payload = commands.execute("dossier.create", None, {"id": dossier_id, "payload": payload}, actor)
             payload = assign_reference(conn, "dossier.create", payload)
             insert_system_record(conn, "dossier", dossier_id, payload, region=region, login=LOGIN, command="ds.import")
             reference = payload["reference"]
@@ -284,7 +285,7 @@ def _import_one(engine, files_dir, client, demarche: int, node: dict, number: in
             current = json.loads(current) if current else None
             if current is not None and current.get("sha256") == sha:
                 continue
-            piece = _piece_payload(actor, dossier_id, code, sha, name, received_on, current)
+            piece = _piece_payload(actor, piece_id, dossier_id, code, sha, name, received_on, current)
             if current is None:
                 insert_system_record(conn, "piece", piece_id, piece, region=region, login=LOGIN, command="ds.import")
             else:

@@ -5,6 +5,8 @@ DGOS's client gets the per-company table; re-importing changes nothing; a bad fi
 
 from __future__ import annotations
 
+import os
+
 import json
 import shutil
 import subprocess
@@ -38,11 +40,12 @@ PASSWORD = "mot-de-passe-de-test"
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def ts_server(request):
-    from tests.central_api.conftest import _postgres_url
+    from tests.central_api.conftest import AUDIT_KEY, _postgres_url
 
     folder = Path(tempfile.mkdtemp(prefix="aude-ts-"))
     url, stop_db = (f"sqlite:///{folder / 'c.db'}", None) if request.param == "sqlite" else _postgres_url(folder)
-    live = start(url, files_dir=folder / "files")
+    # PostgreSQL has no key file beside it: the server and the command line get the key itself
+    live = start(url, files_dir=folder / "files", audit_key=AUDIT_KEY if request.param == "postgres" else None)
     add_user(live.engine, "ordre.inf", PASSWORD, "ordre", authority="ORDRE-INF")
     add_user(live.engine, "dgos", PASSWORD, "dgos")
     with live.engine.begin() as conn:
@@ -147,7 +150,12 @@ def test_reimport_changes_nothing_and_a_bad_file_is_refused_whole(ts_server, tmp
 
     tool = str(Path(sys.executable).parent / "aude-central")
     db = ts_server.engine.url.render_as_string(hide_password=False)
-    cli = subprocess.run([tool, "transparence", "import", str(bad), "--db", db], capture_output=True, text=True)
+    from tests.central_api.conftest import AUDIT_KEY
+
+    env = dict(os.environ)
+    if ts_server.engine.dialect.name == "postgresql":  # no key file beside the database: the key itself
+        env["AUDE_AUDIT_KEY"] = AUDIT_KEY.hex()
+    cli = subprocess.run([tool, "transparence", "import", str(bad), "--db", db], capture_output=True, text=True, env=env)
     assert cli.returncode == 2 and "rien n'a été importé" in cli.stderr and "ligne 4" in cli.stderr
-    report = subprocess.run([tool, "transparence", "report", "--db", db], capture_output=True, text=True)
+    report = subprocess.run([tool, "transparence", "report", "--db", db], capture_output=True, text=True, env=env)
     assert report.returncode == 0 and "DISPOSITIFS INCONNUS SA" in report.stdout
