@@ -5,9 +5,8 @@ DGOS's client gets the per-company table; re-importing changes nothing; a bad fi
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import shutil
 import subprocess
 import sys
