@@ -32,6 +32,7 @@ from tests.central_api.conftest import new_dossier
 from tests.letters.test_letters import SETTINGS, joined
 from tests.support.live_server import server_fixture, signed_in
 
+D1, C1 = "0d1c0000-0000-4000-8000-000000000001", "0c1c0000-0000-4000-8000-000000000001"  # record ids are UUIDs
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 ORDRE = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
 ISSUED = date(2026, 11, 13)
@@ -70,16 +71,16 @@ def _to_notify(store) -> tuple[int, int]:
 def test_notification_date_dates_the_choice_and_empties_the_queue(store):
     refusal = eps_payload("refus")
     with store.session() as s:
-        materialize(s, [("dossier", "d1", 1, decided({"kind": "au_choix"})), ("convention", "c1", 1, refusal)])
-    letter = register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", "d1", ISSUED)
-    refus = register.issue(store, ORDRE, SETTINGS, "eps", "refus", "c1", ISSUED)
+        materialize(s, [("dossier", D1, 1, decided({"kind": "au_choix"})), ("convention", C1, 1, refusal)])
+    letter = register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", D1, ISSUED)
+    refus = register.issue(store, ORDRE, SETTINGS, "eps", "refus", C1, ISSUED)
     assert _to_notify(store) == (1, 1)
     with store.session() as s:
         row = aude_queue.page(s, aude_queue.QueueFilter(deadline="notification"), ISSUED)[0]
-        clock = aude_clock(dump_dossier(s, "d1")["clock_events"], "infirmier", "OCC", ISSUED)
+        clock = aude_clock(dump_dossier(s, D1)["clock_events"], "infirmier", "OCC", ISSUED)
     assert (row.deadline, row.deadline_status, row.next_due_on) == ("notification à saisir", "notification", None)
     assert clock.next_date is None and "deux mois de la notification" in clock.next_label
-    [line] = register.letters_of(store, "aude", "d1")
+    [line] = register.letters_of(store, "aude", D1)
     assert line.decision and line.notification == "notification à saisir"
 
     for day, words in ((ISSUED - timedelta(days=1), "ne peut pas précéder"), (date.today() + timedelta(days=1), "futur")):
@@ -91,11 +92,11 @@ def test_notification_date_dates_the_choice_and_empties_the_queue(store):
     register.notify(store, ORDRE, refus.letter_id, date(2026, 11, 16), "electronique")
 
     assert _to_notify(store) == (0, 0)
-    [line] = register.letters_of(store, "aude", "d1")
+    [line] = register.letters_of(store, "aude", D1)
     assert line.notification == "notifié le 17 novembre 2026 (LRAR)"
     with store.session() as s:
         # delivered Tuesday 17 Nov. 2026: choice by Sunday 17 Jan. 2027 → Monday 18 Jan.
-        clock = aude_clock(dump_dossier(s, "d1")["clock_events"], "infirmier", "OCC", ISSUED)
+        clock = aude_clock(dump_dossier(s, D1)["clock_events"], "infirmier", "OCC", ISSUED)
         outbox = [e.name for e in s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq))]
     assert clock.next_date == date(2027, 1, 18) and clock.next_label.startswith("Choix de la mesure")
     assert outbox.count("dossier.notify_letter") == 1 and outbox.count("convention.notify_letter") == 1
@@ -103,11 +104,11 @@ def test_notification_date_dates_the_choice_and_empties_the_queue(store):
 
 def test_a_correcting_letter_must_be_notified_again(store):
     with store.session() as s:
-        materialize(s, [("dossier", "d1", 1, decided({"kind": "au_choix"}))])
-    first = register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", "d1", ISSUED)
+        materialize(s, [("dossier", D1, 1, decided({"kind": "au_choix"}))])
+    first = register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", D1, ISSUED)
     register.notify(store, AGENT, first.letter_id, date(2026, 11, 17), "lrar")
     assert _to_notify(store) == (0, 0)
-    register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", "d1", date(2026, 11, 20), replaces=first.letter_id)
+    register.issue(store, AGENT, SETTINGS, "aude", "decision_mesures", D1, date(2026, 11, 20), replaces=first.letter_id)
     assert _to_notify(store) == (1, 0)  # the letter in force is the correction: its own delivery date counts
 
 
@@ -115,14 +116,14 @@ def test_an_acknowledgement_issued_after_one_month_asks_for_confirmation(store):
     late = new_dossier(state="complet", acknowledged_on="2026-11-03", complete_on="2026-11-03", clock_events=EVENTS[:3])
     late["applicant"].update(sex="M")  # the letter agrees with the civilité
     with store.session() as s:
-        materialize(s, [("dossier", "d1", 1, late)])
+        materialize(s, [("dossier", D1, 1, late)])
     with pytest.raises(register.LateIssueUnconfirmed) as refused:
-        register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", "d1", date(2026, 12, 3))
+        register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", D1, date(2026, 12, 3))
     # received Monday 2 Nov. 2026 + 1 month = Wednesday 2 Dec.: one day late on 3 Dec.
     assert "au plus tard le 2 décembre 2026" in str(refused.value) and "L.112-6" in str(refused.value)
-    assert register.letters_of(store, "aude", "d1") == []  # nothing registered, no reference taken
-    assert register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", "d1", date(2026, 12, 2)).reference
-    on_time = register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", "d1", date(2026, 12, 3), confirm_late=True)
+    assert register.letters_of(store, "aude", D1) == []  # nothing registered, no reference taken
+    assert register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", D1, date(2026, 12, 2)).reference
+    on_time = register.issue(store, AGENT, SETTINGS, "aude", "accuse_reception", D1, date(2026, 12, 3), confirm_late=True)
     assert on_time.reissued  # the registered one, shown again
 
 
