@@ -117,7 +117,7 @@ class Context:
     def fresh_db(self) -> str:
         self.n += 1
         target = self.root / f"central-{self.n}.db"
-        shutil.copy(self.db_template, target)
+        copy_database(self.db_template, target)
         return f"sqlite:///{target}"
 
     def value(self, tool: str, action, path=()) -> str:
@@ -315,6 +315,12 @@ def db_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("central") / "modele.db"
     _engine(f"sqlite:///{path}").dispose()
     return path
+
+
+def copy_database(template: Path, target: Path) -> None:
+    """A SQLite database goes with its audit key file (the log is sealed with it)."""
+    shutil.copy(template, target)
+    shutil.copy(template.with_name(template.name + ".audit-key"), target.with_name(target.name + ".audit-key"))
 
 
 @pytest.mark.timeout(600)  # a case that is not refused could start a server: fail rather than hang
@@ -666,7 +672,7 @@ def test_seed_refuses_a_database_that_already_has_records(tmp_path, capsys, db_t
 
     from central_api.db import Record, make_engine
 
-    shutil.copy(db_template, tmp_path / "c.db")
+    copy_database(db_template, tmp_path / "c.db")
     url = f"sqlite:///{tmp_path / 'c.db'}"
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -680,7 +686,7 @@ def test_seed_refuses_a_database_that_already_has_records(tmp_path, capsys, db_t
 
 
 def test_apikeys_refuse_a_bad_siren_and_a_second_key_for_a_company(tmp_path, capsys, db_template):
-    shutil.copy(db_template, tmp_path / "c.db")
+    copy_database(db_template, tmp_path / "c.db")
     db = ["--db", f"sqlite:///{tmp_path / 'c.db'}"]
     code, out, err = run_main("aude-central", ["apikeys", "add", "--company", "Laboratoire Exemple", "--siren", "732829321", *db], capsys)
     assert code == 2 and "clé de contrôle (Luhn)" in err

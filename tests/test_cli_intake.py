@@ -79,6 +79,9 @@ def test_create_attach_sync_and_letter_by_reference(agent, capsys):
     assert run("pieces", "attach", "--dossier", dossier_id, "--piece", "g", _write(tmp_path, "programme.pdf", PDF + b"g")) == 0
     assert set(_local(tmp_path, row["reference"])[1]) == {"a", "b", "c", "f", "g"}
     # letters find the dossier by its reference too (refused here for its step, not as unknown)
+    assert run("settings", "letters", "--service", "Pôle autorisations d'exercice", "--address", "5 esplanade Compans-Caffarelli ; 31000 Toulouse",
+               "--phone", "05 62 89 81 00", "--email", "dreets-occ@exemple.gouv.fr", "--hours", "du lundi au vendredi, de 9 h à 12 h",
+               "--officer-quality", "Gestionnaire", "--signatory", "Claire MARTIN", "--quality", "Directrice régionale adjointe") == 0
     capsys.readouterr()
     assert run("letters", "render", "--kind", "accuse_reception", "--dossier", row["reference"], "--out", str(tmp_path / "ar.pdf")) == 1
     err = capsys.readouterr().err
