@@ -61,13 +61,19 @@ def render(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     written = []
-    for name, widget in build(scratch_dir("aude-gallery-")).items():
+    widgets = build(scratch_dir("aude-gallery-"))
+    for name, widget in widgets.items():
         widget.show()
         app.processEvents()
         path = folder / name
         widget.grab().save(str(path))
         written.append(path)
         widget.hide()
+    # Qt deletes the windows (children with their parents) before Python drops its wrappers in
+    # whatever order: left to the garbage collector, a dialog and its parent crashed the process.
+    for widget in widgets.values():
+        widget.deleteLater()
+    app.processEvents()
     return written
 
 
