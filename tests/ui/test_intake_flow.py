@@ -16,12 +16,14 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from aude_desktop.auth.actor import remember_user
+from aude_desktop.auth.session import UserInfo
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.models import Applicant, Dossier, Piece
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.letters import compose, register
+from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
-from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync import attachments
@@ -32,8 +34,7 @@ from tests.ui.test_new_dossier import applicant, fill
 
 server = server_fixture(120, 0, 11)
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
-LETTERS = Settings(service_name="Pôle autorisations d'exercice", service_contact="dreets-occ-aude@exemple.gouv.fr",
-                   signatory_first_name="Claire", signatory_last_name="MARTIN", signatory_position="Directrice régionale adjointe")
+LETTERS = sample_settings()  # the letterhead and signatory every letter needs
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
 
@@ -64,6 +65,7 @@ def agent(tmp_path, server, qtbot):
     store = _profile(tmp_path, "agent")
     auth = signed_in(server)
     SyncEngine(store, auth).run()  # the region's dossiers are on this machine before the network goes
+    remember_user(store, UserInfo("agent.occ", "Agent Occitanie", "agent_dreets", "OCC"))  # the case officer of its letters
     space = DossiersSpace(store, lambda: AGENT, "agent.occ", date.today(), settings=lambda: LETTERS)
     qtbot.addWidget(space)
     space.resize(1280, 800)
