@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from aude_desktop.conventions.thresholds import (
     line_checks,
 )
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
+from aude_desktop.frtext import rich_text
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError
 from aude_desktop.rules.reference import authorities
@@ -93,10 +93,10 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
         payload=p,
         title=f"{p.get('reference')} — {company.get('name') or 'entreprise inconnue'}",
         # Rich text for the view: every value that came with the record is escaped.
-        summary=(f"<b>{escape(state)}</b> · {escape(regime)}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
-                 f"{escape(authority.label if authority else str(p.get('authority')))} · déposée le {_iso(p.get('filed_on'))} · "
-                 f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {escape(str(OBJECTS.get(p.get('object'), p.get('object'))))} · "
-                 f"SIRET {escape(str(company.get('siret') or '—'))}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")
+        summary=(f"<b>{rich_text(state)}</b> · {rich_text(regime)}{' · <b>urgente</b>' if p.get('urgent') else ''} · "
+                 f"{rich_text(authority.label if authority else str(p.get('authority')))} · déposée le {_iso(p.get('filed_on'))} · "
+                 f"octroi le {_iso(p.get('octroi_on'))}<br>Objet : {rich_text(str(OBJECTS.get(p.get('object'), p.get('object'))))} · "
+                 f"SIRET {rich_text(str(company.get('siret') or '—'))}" + (" · <b>import CNOM, lecture seule</b>" if p.get("read_only") else "")
                  + _routing(p.get("routing"))),
         regime=p.get("regime") or "",
         regime_lines=result.lines,
@@ -151,7 +151,7 @@ def _routing(routing: list[str] | None) -> str:
     """eps.md §2: beneficiaries of several authorities — each instructs for its own (inference, uncertain)."""
     if not routing:
         return ""
-    names = escape(", ".join(authorities()[a].label if a in authorities() else str(a) for a in routing))
+    names = rich_text(", ".join(authorities()[a].label if a in authorities() else str(a) for a in routing))
     return f"<br><b>Plusieurs autorités compétentes</b> : {names} — chacune instruit pour ses propres bénéficiaires."
 
 

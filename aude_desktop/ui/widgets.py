@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
+from aude_desktop.frtext import rich_text
 from aude_desktop.ui.i18n import FRENCH
 
 
@@ -95,6 +94,6 @@ def show_clock(label: QLabel, clock, error: str = "") -> None:
         text, status = clock.next_label, clock.status
     else:
         text, status = f"{clock.next_label} — {clock.status_label}", clock.status
-    flags = "".join(f"<br>⚠ {escape(flag)}" for flag in getattr(clock, "flags", ()) or ())
-    label.setText(f"<b>Échéance légale :</b> {escape(text)}{flags}")
+    flags = "".join(f"<br>⚠ {rich_text(flag)}" for flag in getattr(clock, "flags", ()) or ())
+    label.setText(f"<b>Échéance légale :</b> {rich_text(text)}{flags}")
     label.setStyleSheet(f"background: {CLOCK_BACKGROUND.get(status, '#eef3f8')}; border-radius: 4px;")

@@ -4,7 +4,6 @@ regime and why, the milestones and the legal clock, recommandations and decision
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.conventions import detail, forms
+from aude_desktop.frtext import rich_text
 from aude_desktop.ui.record_view import RecordView
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
 
@@ -87,10 +87,10 @@ class ConventionView(RecordView):
         if self.detail is None:
             return False
         d = self.detail
-        self.title.setText(f"<h2>{escape(d.title)}</h2>")
+        self.title.setText(f"<h2>{rich_text(d.title)}</h2>")
         self.summary.setText(d.summary)
         show_clock(self.clock_label, d.clock, d.clock_error)
-        self.regime_label.setText(f"<b>Régime calculé : {escape(d.computed_regime)}</b><br>" + "<br>".join(escape(line) for line in d.regime_lines))
+        self.regime_label.setText(f"<b>Régime calculé : {rich_text(d.computed_regime)}</b><br>" + "<br>".join(rich_text(line) for line in d.regime_lines))
         fill_table(self.beneficiaries, d.beneficiaries)
         fill_table(self.avantages, d.avantages)
         fill_table(self.milestones, d.milestones)

@@ -4,7 +4,6 @@ decision, letters, and the agent's private annotation (saved as it is typed)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from html import escape
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.dossiers import commission, detail, forms
 from aude_desktop.dossiers.intake import reference_label
+from aude_desktop.frtext import rich_text
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
@@ -148,11 +148,11 @@ class DossierView(RecordView):
         name = dict(d.applicant)
         # Rich text: every value that came with the record (an online application's name…) is escaped.
         heading = f"{reference_label(d.reference)} — {name.get('Nom', '').upper()} {name.get('Prénoms', '')}"
-        self.title.setText(f"<h2>{escape(heading)}</h2>")
+        self.title.setText(f"<h2>{rich_text(heading)}</h2>")
         assigned = f" · suivi par {d.assigned_to}" if d.assigned_to else " · non attribué"
         unsent = f" · {d.unsent} modification(s) non encore envoyée(s)" if d.unsent else ""
         line = f"{d.profession_label} · {d.region_label} · reçu le {format_date_fr(d.received_on)}{assigned}{unsent}"
-        self.summary.setText(f"<b>{escape(d.state_label)}</b> · {escape(line)}<br>{escape(d.situation_label)}")
+        self.summary.setText(f"<b>{rich_text(d.state_label)}</b> · {rich_text(line)}<br>{rich_text(d.situation_label)}")
         self._render_clock()
         self._render_actions()
         clear_form(self.identity_form)
