@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from central_api.audit import open_log
 from central_api.db import Record, make_engine
 from central_api.migrate import upgrade
 from central_api.service import allocate_cursors, dumps
@@ -45,8 +46,10 @@ def run():
             import csv
 
             csv.writer(handle, delimiter=";", lineterminator="\n").writerows(_filler(LINES - len(sample.rows)))
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'c.db'}")
+        url = f"sqlite:///{Path(tmp) / 'c.db'}"
+        engine = make_engine(url)
         upgrade(engine)
+        open_log(engine, url)  # the audit log's key, as the server and the CLI open it
         with engine.begin() as conn:
             last = allocate_cursors(conn, len(sample.conventions))
             first = last - len(sample.conventions) + 1

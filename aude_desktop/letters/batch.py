@@ -12,7 +12,9 @@ from aude_desktop.letters.templates import templates
 
 
 def issue_many(store, actor, settings, procedure: str, kind: str, ids: list[str], today: date,
-               on_progress: Callable[[int, int], bool] | None = None) -> BulkReport:
+               on_progress: Callable[[int, int], bool] | None = None, *, confirm_late: bool = False) -> BulkReport:
+    """`confirm_late`: the agent already confirmed issuing past the legal window (the CLI's
+    --confirmer-hors-delai); otherwise a late letter is refused item by item with what it changes."""
     report = BulkReport(f"Courriers : {templates(procedure)[kind].title}")
     try:  # the same letterhead for every letter: checked once, the whole selection refused if incomplete
         from_ = register.sender_for(store, actor, settings)
@@ -24,7 +26,8 @@ def issue_many(store, actor, settings, procedure: str, kind: str, ids: list[str]
             report.cancelled = True
             break
         try:
-            issued = register.issue(store, actor, settings, procedure, kind, record_id, today, from_=from_)
+            issued = register.issue(store, actor, settings, procedure, kind, record_id, today, from_=from_,
+                                    confirm_late=confirm_late)
         except compose.LetterNotApplicable as exc:
             report.items.append(ItemResult(record_id, record_id, False, str(exc)))
         else:
