@@ -400,16 +400,20 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
     f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
                           deadline=args.deadline, assigned_to=args.assigned_to)
     rows, total = _queue_rows(profile, queue, f, args.limit)
-    if args.json:
-        print(json.dumps([{
-            "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
-            "received_on": r.received_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
-            "deadline": r.deadline, "deadline_status": r.deadline_status,
-        } for r in rows], ensure_ascii=False, indent=2))
+    return _print_rows(rows, total, args.json, "dossier(s)", lambda r: {
+        "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
+        "received_on": r.received_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
+        "deadline": r.deadline, "deadline_status": r.deadline_status}, lambda r: r.name)
+
+
+def _print_rows(rows: list, total: int, as_json: bool, noun: str, as_dict, who) -> int:
+    """A queue's rows as JSON objects, or one tab-separated line each and the count on stderr."""
+    if as_json:
+        print(json.dumps([as_dict(r) for r in rows], ensure_ascii=False, indent=2))
     else:
         for r in rows:
-            print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.name}")
-        print(f"{len(rows)} dossier(s) sur {total}", file=sys.stderr)
+            print(f"{r.reference}\t{r.state}\t{r.deadline}\t{who(r)}")
+        print(f"{len(rows)} {noun} sur {total}", file=sys.stderr)
     return 0
 
 
@@ -596,22 +600,14 @@ def _conventions_options(parser: argparse.ArgumentParser) -> None:
 
 @command("conventions", "liste les conventions de la copie locale (filtres de la file de travail)", _conventions_options)
 def conventions(args: argparse.Namespace, profile: Profile) -> int:
-
     from aude_desktop.conventions import queue
 
     f = queue.ConventionFilter(text=args.search, states=tuple(args.state or ()), regime=args.regime, deadline=args.deadline)
     rows, total = _queue_rows(profile, queue, f, args.limit)
-    if args.json:
-        print(json.dumps([{
-            "id": r.id, "reference": r.reference, "company": r.company, "regime": r.regime, "state": r.state,
-            "filed_on": r.filed_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
-            "deadline": r.deadline, "deadline_status": r.deadline_status,
-        } for r in rows], ensure_ascii=False, indent=2))
-    else:
-        for r in rows:
-            print(f"{r.reference}\t{r.state}\t{r.deadline}\t{r.company}")
-        print(f"{len(rows)} convention(s) sur {total}", file=sys.stderr)
-    return 0
+    return _print_rows(rows, total, args.json, "convention(s)", lambda r: {
+        "id": r.id, "reference": r.reference, "company": r.company, "regime": r.regime, "state": r.state,
+        "filed_on": r.filed_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
+        "deadline": r.deadline, "deadline_status": r.deadline_status}, lambda r: r.company)
 
 
 def _eps_options(parser: argparse.ArgumentParser) -> None:
