@@ -311,3 +311,18 @@ def _seal_note(entry) -> tuple[int | None, str]:
                        f"d'origine) était déjà rompu à l'entrée {first} ; les {entry.id - 1} entrées antérieures "
                        "sont conservées telles qu'elles étaient.")
     return None, f"Scellé avec la clé le {when} ({entry.id - 1} entrées antérieures vérifiées alors)."
+
+
+def administrator() -> str:
+    """Who ran an administration command, for the audit log: the system account (no password, no data)."""
+    import getpass
+
+    try:
+        return f"admin:{getpass.getuser()}"[:80]
+    except (OSError, KeyError):
+        return "admin:inconnu"
+
+
+def audit_admin(engine: Engine, command: str, record_id: str, detail=None) -> None:
+    """An administration command of `aude-central` (users, API keys, mandates, identity links), audited."""
+    audit_event(engine, administrator(), command, "ok", kind="administration", record_id=record_id, detail=detail)

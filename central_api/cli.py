@@ -12,6 +12,7 @@ from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, 
 from aude_desktop.cli_errors import InputError, non_negative_int, port_number, positive_int, run
 from aude_desktop.frtext import fr_number
 from central_api import cli_eps
+from central_api.audit import audit_admin
 from central_api.cli_eps import DB_HELP
 
 DEFAULT_DB = "sqlite:///aude-central.db"
@@ -29,22 +30,6 @@ def _engine(url: str):
     upgrade(engine)
     open_log(engine, url)
     return engine
-
-
-def _administrator() -> str:
-    """Who ran an administration command, for the audit log: the system account (no password, no data)."""
-    import getpass
-
-    try:
-        return f"admin:{getpass.getuser()}"[:80]
-    except (OSError, KeyError):
-        return "admin:inconnu"
-
-
-def _audit_admin(engine, command: str, record_id: str, detail=None) -> None:
-    from central_api.audit import audit_event
-
-    audit_event(engine, _administrator(), command, "ok", kind="administration", record_id=record_id, detail=detail)
 
 
 def _sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -174,12 +159,12 @@ def cmd_users(args) -> int:
             password = os.environ.get("AUDE_PASSWORD") or _ask_password()
             add_user(engine, args.login, password, args.role, region=args.region, authority=args.authority,
                      display_name=args.name)
-            _audit_admin(engine, "users.add", args.login, {"role": args.role, "region": args.region,
+            audit_admin(engine, "users.add", args.login, {"role": args.role, "region": args.region,
                                                            "authority": args.authority})
             print(f"Utilisateur {args.login} créé.")
         elif args.action == "disable":
             set_disabled(engine, args.login)
-            _audit_admin(engine, "users.disable", args.login)
+            audit_admin(engine, "users.disable", args.login)
             print(f"Utilisateur {args.login} désactivé.")
         else:
             for u in list_users(engine):
@@ -304,7 +289,7 @@ def cmd_oidc(args) -> int:
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    _audit_admin(engine, "oidc.link", args.login, {"provider": args.provider, "subject": args.subject})
+    audit_admin(engine, "oidc.link", args.login, {"provider": args.provider, "subject": args.subject})
     print(f"Identité {oidc.PROVIDERS[args.provider]} « {args.subject} » rattachée au compte {args.login}.")
     return 0
 

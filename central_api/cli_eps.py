@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from aude_desktop.argparse_fr import FrenchArgumentParser
+from central_api.audit import audit_admin
 
 DB_HELP = "base de données : sqlite:///chemin/fichier.db ou postgresql+psycopg://utilisateur@hôte/base"
 
@@ -72,14 +73,6 @@ def register(sub, make, default_db: str, engine) -> None:
     report.set_defaults(handler=lambda args: _ts_report(engine(args.db)))
 
 
-def _audit_admin(engine, command: str, record_id: str, detail=None) -> None:
-    from central_api.cli import (
-        _audit_admin as audit_admin,  # who ran it, as for users and oidc link
-    )
-
-    audit_admin(engine, command, record_id, detail)
-
-
 def _apikey_add(engine, args) -> int:
     from central_api.accounts import AccountError, add_api_key
 
@@ -88,7 +81,7 @@ def _apikey_add(engine, args) -> int:
     except AccountError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    _audit_admin(engine, "apikeys.add", args.siren, {"company": args.company})
+    audit_admin(engine, "apikeys.add", args.siren, {"company": args.company})
     print(f"Clé d'API (affichée une seule fois) : {key}")
     return 0
 
@@ -101,7 +94,7 @@ def _mandate_add(engine, args) -> int:
     except AccountError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    _audit_admin(engine, "apikeys.mandate.add", args.siren, {"mandataire": args.mandataire, "numero": number})
+    audit_admin(engine, "apikeys.mandate.add", args.siren, {"mandataire": args.mandataire, "numero": number})
     print(f"Mandat n° {number} enregistré : {args.mandataire} agit pour {args.company} ({args.siren}) "
           f"du {args.valid_from:%d/%m/%Y} au {args.valid_until:%d/%m/%Y}.")
     return 0
@@ -125,7 +118,7 @@ def _mandate_revoke(engine, number: int) -> int:
     except AccountError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    _audit_admin(engine, "apikeys.mandate.revoke", str(number))
+    audit_admin(engine, "apikeys.mandate.revoke", str(number))
     print(f"Mandat n° {number} révoqué.")
     return 0
 
