@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from aude_desktop import APP_NAME, __version__
@@ -547,18 +548,22 @@ def resolve_record(store, kind: str, value: str) -> str:
 
 
 def _pieces_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("attach",), metavar="attach", help="joint des fichiers numérisés à des pièces")
-    parser.add_argument("files", nargs="+", metavar="FICHIER", help="PDF, JPEG ou PNG (20 Mo au plus), un par --piece, dans l'ordre")
+    parser.add_argument("action", choices=("attach", "split"), metavar="attach|split",
+                        help="attach : joint des fichiers numérisés à des pièces ; split : découpe un PDF de plusieurs pages sur plusieurs pièces")
+    parser.add_argument("files", nargs="+", metavar="FICHIER",
+                        help="attach : PDF, JPEG ou PNG (20 Mo au plus), un par --piece, dans l'ordre ; split : un seul PDF")
     parser.add_argument("--dossier", required=True, metavar="RÉF|ID", help="référence ou identifiant du dossier")
-    parser.add_argument("--piece", action="append", required=True, metavar="CODE",
-                        help="code de la pièce (a à i), répétable : le n-ième fichier va à la n-ième pièce")
+    parser.add_argument("--piece", action="append", required=True, metavar="CODE|CODE=PAGES",
+                        help="attach : code de la pièce (a à i), répétable, le n-ième fichier va à la n-ième pièce ; "
+                             "split : CODE=PAGES, par exemple c=1-2 ou d=3,5 (répétable)")
 
 
 @command("pieces", "joint des fichiers numérisés aux pièces d'un dossier (envoyés à la prochaine synchronisation)", _pieces_options)
 def pieces(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.dossiers import scans
-    from aude_desktop.store.database import open_store
 
+    if args.action == "split":
+        return _split_scan(args, profile)
     if len(args.piece) != len(args.files):
         raise InputError(f"{len(args.files)} fichier(s) pour {len(args.piece)} pièce(s) : un fichier par --piece, dans l'ordre.")
     try:
@@ -568,19 +573,55 @@ def pieces(args: argparse.Namespace, profile: Profile) -> int:
             scans.check_file(Path(path))
     except CommandRejected as exc:
         raise InputError(exc.message) from None
-    store = open_store(profile, database_key(profile))
-    try:
-        actor = _signed_in_actor(store, profile, "joindre des pièces")
-        dossier_id = resolve_record(store, "dossier", args.dossier)
+    with _dossier_work(profile, args.dossier) as (store, actor, dossier_id):
         for code, path in zip(args.piece, args.files, strict=True):
             scans.attach(store, actor, dossier_id, code, Path(path))
             print(f"Pièce {code} : « {Path(path).name} » jointe.", file=sys.stderr)
+    print(f"{len(args.files)} fichier(s) joint(s) ; envoi à la prochaine synchronisation.")
+    return 0
+
+
+def _split_scan(args: argparse.Namespace, profile: Profile) -> int:
+    from aude_desktop.dossiers import scan_split
+
+    if len(args.files) != 1:
+        raise InputError(f"pieces split découpe un seul PDF à la fois ({len(args.files)} fichiers donnés).")
+    path = Path(args.files[0])
+    if not path.exists():
+        raise InputError(f"Le fichier « {path} » est introuvable.")
+    assignments: dict[str, str] = {}
+    for item in args.piece:
+        code, equals, pages = item.partition("=")
+        if not equals or not code.strip() or not pages.strip():
+            raise InputError(f"--piece « {item} » : écrivez CODE=PAGES, par exemple c=1-2 ou d=3,5.")
+        if code.strip() in assignments:
+            raise InputError(f"--piece : la pièce {code.strip()} est indiquée deux fois.")
+        assignments[code.strip()] = pages
+    try:
+        scan_split.plan(path, assignments)  # checked before the store is opened
+    except CommandRejected as exc:
+        raise InputError(exc.message) from None
+    with _dossier_work(profile, args.dossier) as (store, actor, dossier_id):
+        parts = scan_split.split_onto_pieces(store, actor, dossier_id, path, assignments)
+    for part in parts:
+        print(f"Pièce {part.code} : pages {scan_split.page_label(part.pages)}.", file=sys.stderr)
+    print(f"{len(parts)} pièce(s) reçue(s) depuis « {path.name} » ; envoi à la prochaine synchronisation.")
+    return 0
+
+
+@contextmanager
+def _dossier_work(profile: Profile, dossier: str):
+    """The store, the signed-in agent and the dossier named by --dossier; a refused command exits 2."""
+    from aude_desktop.store.database import open_store
+
+    store = open_store(profile, database_key(profile))
+    try:
+        actor = _signed_in_actor(store, profile, "joindre des pièces")
+        yield store, actor, resolve_record(store, "dossier", dossier)
     except CommandRejected as exc:
         raise InputError(exc.message) from None
     finally:
         store.close()
-    print(f"{len(args.files)} fichier(s) joint(s) ; envoi à la prochaine synchronisation.")
-    return 0
 
 
 def _conventions_options(parser: argparse.ArgumentParser) -> None:

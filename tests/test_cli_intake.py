@@ -139,3 +139,87 @@ def test_conventions_list_mirrors_dossiers_list(tmp_path, server, monkeypatch, c
     out = capsys.readouterr()
     assert len(out.out.splitlines()) <= 3 and "convention(s) sur" in out.err
     assert run("conventions", "list", "--state", "perdue") == 2
+
+
+def _client(tmp_path, server, name: str, login: str, password: str):
+    """Another laptop: its own profile, signed in and synced."""
+    import os
+
+    profile = str(tmp_path / name)
+
+    def run(*args: str) -> int:
+        os.environ["AUDE_PASSWORD"] = password
+        return cli.main(["--profile", profile, *args])
+
+    assert run("login", "--server", server.url, "--user", login) == 0
+    assert run("sync") == 0
+    return profile
+
+
+def _pieces_read_back(profile_dir, reference: str) -> dict[str, list[str]] | None:
+    """The text of each page of each pièce's file, as another client holds it (None: dossier not seen)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from aude_desktop.paths import Profile
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+    from aude_desktop.sync import attachments
+
+    profile = Profile.isolated(profile_dir)
+    store = open_store(profile, database_key(profile))
+    try:
+        with store.session() as s:
+            d = s.query(Dossier).filter(Dossier.reference == reference).one_or_none()
+            if d is None:
+                return None
+            shas = {p.code: p.sha256 for p in s.query(Piece).filter(Piece.dossier_id == d.id) if p.sha256}
+        return {code: [page.extract_text().strip() for page in PdfReader(io.BytesIO(attachments.read(store, sha))).pages]
+                for code, sha in shas.items()}
+    finally:
+        store.close()
+
+
+def test_a_multi_page_scan_split_onto_pieces_reaches_another_client(agent, server, capsys, monkeypatch):
+    from aude_desktop.dossiers.sample_scan import sample_scan as scanned_pdf
+
+    run, tmp_path = agent
+    assert run("dossiers", "create", _write(tmp_path, "demande.json", {**REQUEST, "last_name": "Wisniewska"})) == 0
+    provisional = capsys.readouterr().out.strip()
+    scan = _write(tmp_path, "courrier-recu.pdf", scanned_pdf(5))
+    assert run("pieces", "split", "--dossier", provisional, "--piece", "c=1-2", "--piece", "d=4,5", scan) == 0
+    out = capsys.readouterr()
+    assert "2 pièce(s) reçue(s)" in out.out and "Pièce d : pages 4-5." in out.err
+    assert run("sync") == 0
+    capsys.readouterr()
+    assert run("dossiers", "list", "--search", "Wisniewska", "--json") == 0
+    [row] = json.loads(capsys.readouterr().out)
+    laptop = _client(tmp_path, server, "second-poste", "agent.occ", "demo-agent-occ")
+    held = _pieces_read_back(laptop, row["reference"])
+    assert held == {"c": ["Page 1", "Page 2"], "d": ["Page 4", "Page 5"]}
+    other_region = _client(tmp_path, server, "poste-idf", "agent.idf", "demo-agent-idf")
+    assert _pieces_read_back(other_region, row["reference"]) is None
+
+
+def test_split_refusals_write_nothing(agent, capsys):
+    from aude_desktop.dossiers.sample_scan import sample_scan as scanned_pdf
+
+    run, tmp_path = agent
+    assert run("dossiers", "create", _write(tmp_path, "demande.json", {**REQUEST, "last_name": "Lewandowska"})) == 0
+    reference = capsys.readouterr().out.strip()
+    scan = _write(tmp_path, "scan.pdf", scanned_pdf(3))
+    cases = [
+        (["--piece", "c=1-2", "--piece", "d=2", scan], "La page 2 est attribuée aux pièces c et d"),
+        (["--piece", "c=1-9", scan], "le document a 3 page(s)"),
+        (["--piece", "c", scan], "écrivez CODE=PAGES"),
+        (["--piece", "c=1", "--piece", "c=2", scan], "indiquée deux fois"),
+        (["--piece", "c=1", scan, scan], "un seul PDF"),
+        (["--piece", "c=1", _write(tmp_path, "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)], "seul un PDF"),
+        (["--piece", "c=1", str(tmp_path / "absent.pdf")], "introuvable"),
+    ]
+    for extra, words in cases:
+        assert run("pieces", "split", "--dossier", reference, *extra) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+    assert _local(tmp_path, reference)[1] == {"a": None, "b": None}

@@ -64,24 +64,34 @@ def piece_label(code: str) -> str:
 
 def attach(store: LocalStore, actor: Actor, dossier_id: str, code: str, path: Path) -> str:
     """Keep the scan and mark the pièce received with it; returns the pièce's id. Checked before anything is written."""
+    check_code(code)
+    media_type = check_file(path)
+    data = Path(path).read_bytes()
+    with store.session() as s:
+        return receive(s, actor, dossier_id, code, data, Path(path).name, media_type)
+
+
+def check_code(code: str) -> None:
     from aude_desktop.dossiers.commands import PIECE_CODES
-    from aude_desktop.sync.local import apply_command
 
     if code not in PIECE_CODES:
         raise ScanRefused(f"Code de pièce inconnu : « {code} » (a à i, arrêté du 20 janvier 2010).", "piece_inconnue")
-    media_type = check_file(path)
-    with store.session() as s:
-        dossier = s.get(Dossier, dossier_id)
-        if dossier is None:
-            raise ScanRefused("Dossier introuvable sur ce poste.", "introuvable")
-        piece = s.scalars(select(Piece).where(Piece.dossier_id == dossier_id, Piece.code == code)).first()
-        piece_id = piece.id if piece else str(uuid.uuid4())
-        label = piece.label if piece else piece_label(code)
-        received_on = (piece.received_on.isoformat() if piece and piece.received_on else None) or dossier.received_on.isoformat()
-        note = piece.note if piece else None
-    sha = attachments.add_file(store, Path(path), media_type)
-    with store.session() as s:
-        apply_command(s, actor, "piece.upsert", {"id": piece_id, "payload": {
-            "dossier_id": dossier_id, "code": code, "label": label, "status": "recu", "received_on": received_on,
-            "sha256": sha, "filename": Path(path).name[:300], "note": note}})
+
+
+def receive(s, actor: Actor, dossier_id: str, code: str, data: bytes, filename: str, media_type: str) -> str:
+    """In the caller's session: keep the bytes and mark the pièce received with them (its id returned)."""
+    from aude_desktop.sync.local import apply_command
+
+    dossier = s.get(Dossier, dossier_id)
+    if dossier is None:
+        raise ScanRefused("Dossier introuvable sur ce poste.", "introuvable")
+    piece = s.scalars(select(Piece).where(Piece.dossier_id == dossier_id, Piece.code == code)).first()
+    piece_id = piece.id if piece else str(uuid.uuid4())
+    label = piece.label if piece else piece_label(code)
+    received_on = (piece.received_on.isoformat() if piece and piece.received_on else None) or dossier.received_on.isoformat()
+    note = piece.note if piece else None
+    sha = attachments.keep(s, data, filename[:300], media_type)
+    apply_command(s, actor, "piece.upsert", {"id": piece_id, "payload": {
+        "dossier_id": dossier_id, "code": code, "label": label, "status": "recu", "received_on": received_on,
+        "sha256": sha, "filename": filename[:300], "note": note}})
     return piece_id

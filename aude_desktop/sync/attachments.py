@@ -28,14 +28,21 @@ class AttachmentError(ValueError):
 def add_file(store: LocalStore, path: Path, media_type: str = "application/pdf") -> str:
     """Keep a file (a scan) in the local store; returns its SHA-256. Adding it twice stores it once."""
     data = Path(path).read_bytes()
+    with store.session() as s:
+        return keep(s, data, Path(path).name, media_type)
+
+
+def keep(s, data: bytes, filename: str, media_type: str) -> str:
+    """Keep bytes in the open session (so a caller can write them with the records naming them, all or
+    nothing); returns their SHA-256. The same bytes kept twice are stored once."""
     if len(data) > MAX_SIZE:
         raise AttachmentError(f"Fichier trop volumineux ({len(data) // (1024 * 1024)} Mio) : 64 Mio au plus.")
     sha = hashlib.sha256(data).hexdigest()
-    with store.session() as s:
-        if s.get(Attachment, sha) is None:
-            s.add(Attachment(sha256=sha, size=len(data), filename=Path(path).name, media_type=media_type,
-                             uploaded=False, downloaded=True))
-            s.add(AttachmentData(sha256=sha, data=data))
+    if s.get(Attachment, sha) is None:
+        s.add(Attachment(sha256=sha, size=len(data), filename=filename, media_type=media_type,
+                         uploaded=False, downloaded=True))
+        s.add(AttachmentData(sha256=sha, data=data))
+        s.flush()
     return sha
 
 

@@ -129,7 +129,8 @@ def _dossier_shots(profile: Profile) -> dict:
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
             "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,
             **_clock_shots(store, actor, today, letters.dossier.letter_lines[0]),
-            "new-dossier.png": _new_dossier(store, actor, today, fresh[1])}
+            "new-dossier.png": _new_dossier(store, actor, today, fresh[1]),
+            "split-scan.png": _split_scan(store, actor, letters.dossier, profile.data_dir.parent)}
 
 
 def _clock_shots(store, actor, today, line) -> dict:
@@ -170,6 +171,19 @@ def _new_dossier(store, actor, today, existing_id: str) -> QWidget:
     for i in range(3):
         dialog.pieces.item(i).setCheckState(Qt.CheckState.Checked)
     dialog.check_duplicates()
+    return dialog
+
+
+def _split_scan(store, actor, view, root: Path) -> QWidget:
+    """« Découper un PDF… » on a five-page paper application, pages typed in for three pièces."""
+    from aude_desktop.dossiers.sample_scan import sample_scan
+    from aude_desktop.dossiers.views.split_dialog import SplitScanDialog
+
+    scan = root / "courrier-recu-le-12-novembre.pdf"
+    scan.write_bytes(sample_scan(5))
+    dialog = SplitScanDialog(store, actor, view.detail.id, view.detail.checklist, scan, 5)
+    for code, pages in (("a", "1-2"), ("b", "3"), ("c", "5")):
+        dialog.fields[code].setText(pages)
     return dialog
 
 

@@ -4,6 +4,7 @@ decision, letters, and the agent's private annotation (saved as it is typed)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -75,6 +76,10 @@ class DossierView(RecordView):
         self.attach_button.setAccessibleName("Joindre un fichier numérisé à la pièce sélectionnée")
         self.attach_button.setToolTip("PDF, JPEG ou PNG, 20 Mo au plus ; vous pouvez aussi déposer le fichier sur la ligne de la pièce")
         self.attach_button.clicked.connect(self.choose_scan)
+        self.split_button = QPushButton("Déc&ouper un PDF…")
+        self.split_button.setAccessibleName("Découper un PDF de plusieurs pages sur plusieurs pièces")
+        self.split_button.setToolTip("Un courrier numérisé d’un seul tenant : chaque pièce reçoit ses pages")
+        self.split_button.clicked.connect(self.choose_scan_to_split)
         self.scan_state = selectable_label(name="scanState", accessible="Résultat du dernier fichier joint")
         self.pieces_table.viewport().setAcceptDrops(True)
         self.pieces_table.viewport().installEventFilter(self)
@@ -84,6 +89,7 @@ class DossierView(RecordView):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_scan_button)
         buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.split_button)
         buttons.addWidget(self.scan_state, 1)
         column.addLayout(buttons)
         column.addWidget(QLabel("<b>Demandes de pièces</b> (chacune suspend le délai de décision)"))
@@ -186,6 +192,7 @@ class DossierView(RecordView):
     def _render_actions(self) -> None:
         self.render_actions(self.detail.actions)
         self.attach_button.setVisible(self._may_attach())
+        self.split_button.setVisible(self._may_attach())
         self.scan_state.setText("")
 
     def action_options(self, name: str) -> dict:
@@ -229,6 +236,35 @@ class DossierView(RecordView):
                                               "Fichiers numérisés (*.pdf *.jpg *.jpeg *.png);;Tous les fichiers (*)")
         if path:
             self.attach_scans(row, [path])
+
+    def choose_scan_to_split(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if not self._may_attach():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Découper un PDF sur plusieurs pièces", "", "PDF (*.pdf);;Tous les fichiers (*)")
+        if path:
+            self.split_scan(path)
+
+    def split_scan(self, path: str) -> bool:
+        """The split dialog for this file; False when the file cannot be split (said in the view) or the agent cancels."""
+        from aude_desktop.dossiers import scan_split
+        from aude_desktop.dossiers.views.split_dialog import SplitScanDialog
+
+        try:
+            count = scan_split.page_count(Path(path))
+        except CommandRejected as exc:
+            self.scan_state.setText(exc.message)
+            return False
+        dialog = SplitScanDialog(self.store, self.actor(), self.detail.id, self.detail.checklist, Path(path), count, self)
+        self.split_dialog = dialog  # reachable by tests and screenshots while open
+        if not dialog.exec():
+            return False
+        self.reload()
+        self.changed.emit(self.detail.id)
+        codes = ", ".join(part.code for part in dialog.parts)
+        self.scan_state.setText(f"Pièces {codes} reçues depuis « {Path(path).name} » : envoi à la prochaine synchronisation.")
+        return True
 
     def attach_scans(self, row: int, paths: list[str]) -> bool:
         """One file per pièce: a refusal (type, size, empty file) is shown and nothing is written."""
