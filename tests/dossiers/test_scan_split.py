@@ -4,33 +4,23 @@ back from the encrypted store), everything is checked first, and a refusal write
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from aude_desktop.dossiers import intake, scan_split
+from aude_desktop.dossiers import scan_split
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.dossiers.sample_scan import sample_scan as scanned_pdf
 from aude_desktop.dossiers.scans import ScanRefused
 from aude_desktop.store.models import Attachment, OutboxEntry
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor
-from tests.dossiers.test_intake import form
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 
 def page_texts(data: bytes) -> list[str]:
     return [page.extract_text().strip() for page in PdfReader(io.BytesIO(data)).pages]
-
-
-@pytest.fixture
-def dossier(store) -> str:
-    dossier_id, payload, codes = intake.build(form(), date(2026, 11, 26))
-    with store.session() as s:
-        intake.register(s, AGENT, dossier_id, payload, codes)
-    return dossier_id
 
 
 @pytest.fixture

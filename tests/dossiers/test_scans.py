@@ -3,28 +3,17 @@ queued for the next sync (the pièce names the file; the file itself is uploaded
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from aude_desktop.dossiers import intake, scans
+from aude_desktop.dossiers import scans
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.store.models import Attachment, OutboxEntry
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor
-from tests.dossiers.test_intake import form
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def dossier(store) -> str:
-    dossier_id, payload, codes = intake.build(form(), date(2026, 11, 26))
-    with store.session() as s:
-        intake.register(s, AGENT, dossier_id, payload, codes)
-    return dossier_id
 
 
 def test_a_pdf_and_a_png_are_kept_and_queued(store, dossier, tmp_path):

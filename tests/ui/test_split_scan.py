@@ -7,6 +7,7 @@ import io
 import os
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -22,7 +23,9 @@ from tests.dossiers.test_intake import form
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 
-def test_split_a_paper_application_onto_its_pieces(qtbot, store, tmp_path):
+@pytest.fixture
+def view(qtbot, store):
+    """The dossier view of a freshly registered paper application, as its agent sees it."""
     dossier_id, payload, codes = intake.build(form(), date.today())
     with store.session() as s:
         intake.register(s, AGENT, dossier_id, payload, codes)
@@ -31,7 +34,10 @@ def test_split_a_paper_application_onto_its_pieces(qtbot, store, tmp_path):
     space.resize(1280, 800)
     space.show()
     space.open_dossier(dossier_id)
-    view = space.dossier
+    return space.dossier
+
+
+def test_split_a_paper_application_onto_its_pieces(qtbot, store, tmp_path, view):
     view.tabs.setCurrentIndex(1)  # Pièces
     assert view.split_button.isVisible()
     scan = tmp_path / "courrier-du-12-novembre.pdf"
@@ -63,14 +69,7 @@ def test_split_a_paper_application_onto_its_pieces(qtbot, store, tmp_path):
         assert [p.extract_text().strip() for p in pages] == expected
 
 
-def test_an_image_or_a_cancelled_split_writes_nothing(qtbot, store, tmp_path):
-    dossier_id, payload, codes = intake.build(form(), date.today())
-    with store.session() as s:
-        intake.register(s, AGENT, dossier_id, payload, codes)
-    space = DossiersSpace(store, lambda: AGENT, "agent.occ", date.today())
-    qtbot.addWidget(space)
-    space.open_dossier(dossier_id)
-    view = space.dossier
+def test_an_image_or_a_cancelled_split_writes_nothing(qtbot, store, tmp_path, view):
     photo = tmp_path / "photo.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     assert not view.split_scan(str(photo))
