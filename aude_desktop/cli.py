@@ -547,11 +547,14 @@ def resolve_record(store, kind: str, value: str) -> str:
 
 
 def _pieces_options(parser: argparse.ArgumentParser) -> None:
+    from aude_desktop.rules.pieces import piece_codes
+
+    codes = piece_codes()
     parser.add_argument("action", choices=("attach",), metavar="attach", help="joint des fichiers numérisés à des pièces")
     parser.add_argument("files", nargs="+", metavar="FICHIER", help="PDF, JPEG ou PNG (20 Mo au plus), un par --piece, dans l'ordre")
     parser.add_argument("--dossier", required=True, metavar="RÉF|ID", help="référence ou identifiant du dossier")
     parser.add_argument("--piece", action="append", required=True, metavar="CODE",
-                        help="code de la pièce (a à i), répétable : le n-ième fichier va à la n-ième pièce")
+                        help=f"code de la pièce ({codes[0]} à {codes[-1]}), répétable : le n-ième fichier va à la n-ième pièce")
 
 
 @command("pieces", "joint des fichiers numérisés aux pièces d'un dossier (envoyés à la prochaine synchronisation)", _pieces_options)

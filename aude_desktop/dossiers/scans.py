@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aude_desktop.dossiers.detail import checklist_rules
 from aude_desktop.dossiers.intake import rules
 from aude_desktop.dossiers.models import Dossier, Piece
+from aude_desktop.rules.pieces import checklist_rules, piece_codes, unknown_code
 from aude_desktop.store.database import LocalStore
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor, CommandRejected
@@ -64,11 +64,10 @@ def piece_label(code: str) -> str:
 
 def attach(store: LocalStore, actor: Actor, dossier_id: str, code: str, path: Path) -> str:
     """Keep the scan and mark the pièce received with it; returns the pièce's id. Checked before anything is written."""
-    from aude_desktop.dossiers.commands import PIECE_CODES
     from aude_desktop.sync.local import apply_command
 
-    if code not in PIECE_CODES:
-        raise ScanRefused(f"Code de pièce inconnu : « {code} » (a à i, arrêté du 20 janvier 2010).", "piece_inconnue")
+    if code not in piece_codes():
+        raise ScanRefused(unknown_code(code), "piece_inconnue")
     media_type = check_file(path)
     with store.session() as s:
         dossier = s.get(Dossier, dossier_id)

@@ -15,17 +15,13 @@ from aude_desktop.store.models import AuditEntry, OutboxEntry
 from aude_desktop.sync import commands, materialize
 from aude_desktop.sync.commands import Actor
 
-DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention,
-           "letter": materialize.dump_letter, "epreuve_session": materialize.dump_epreuve_session}
-
 
 def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, int | None]:
     model = materialize.MAIN_MODELS.get(kind)
     row = session.get(model, entity_id) if model is not None else None
     if row is None:
         return None, None
-    dumper = DUMPERS.get(kind)
-    return (dumper(session, entity_id) if dumper else None), row.version
+    return materialize.DUMPERS[kind](session, entity_id), row.version
 
 
 def related_payload(session, name: str, args: dict) -> dict | None:
