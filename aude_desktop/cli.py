@@ -15,6 +15,7 @@ from aude_desktop.auth.secrets import secure_keyring_available
 from aude_desktop.auth.session import AuthSession, KeyringTokens, MemoryTokens
 from aude_desktop.cli_errors import (
     InputError,
+    iso_date,
     non_negative_int,
     output_file,
     positive_int,
@@ -548,13 +549,16 @@ def resolve_record(store, kind: str, value: str) -> str:
 
 
 def _pieces_options(parser: argparse.ArgumentParser) -> None:
+    from aude_desktop.rules.pieces import piece_codes
+
+    codes = piece_codes()
     parser.add_argument("action", choices=("attach", "split"), metavar="attach|split",
                         help="attach : joint des fichiers numérisés à des pièces ; split : découpe un PDF de plusieurs pages sur plusieurs pièces")
     parser.add_argument("files", nargs="+", metavar="FICHIER",
                         help="attach : PDF, JPEG ou PNG (20 Mo au plus), un par --piece, dans l'ordre ; split : un seul PDF")
     parser.add_argument("--dossier", required=True, metavar="RÉF|ID", help="référence ou identifiant du dossier")
     parser.add_argument("--piece", action="append", required=True, metavar="CODE|CODE=PAGES",
-                        help="attach : code de la pièce (a à i), répétable, le n-ième fichier va à la n-ième pièce ; "
+                        help=f"attach : code de la pièce ({codes[0]} à {codes[-1]}), répétable, le n-ième fichier va à la n-ième pièce ; "
                              "split : CODE=PAGES, par exemple c=1-2 ou d=3,5 (répétable)")
 
 
@@ -654,16 +658,21 @@ def conventions(args: argparse.Namespace, profile: Profile) -> int:
 def _eps_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("classify",), metavar="classify", help="classe une convention")
     parser.add_argument("file", help="convention au format JSON de l'API (voir docs/cli.md), ou - pour l'entrée standard")
+    parser.add_argument("--on", type=iso_date, metavar="AAAA-MM-JJ",
+                        help="seuils en vigueur à cette date (défaut : date de dépôt « filed_on » de la convention, "
+                             "sinon aujourd'hui)")
 
 
 @command("eps", "classe une convention d'avantages par les seuils (déclaration, autorisation, indéterminé)", _eps_options)
 def eps(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.conventions.thresholds import (
-        check_classifiable,
-        check_shape,
-        classify,
-        default_ruleset,
+    from datetime import date
+
+    from aude_desktop.conventions.rulesets import (
+        convention_rules_date,
+        is_shipped,
+        ruleset_in_force,
     )
+    from aude_desktop.conventions.thresholds import check_classifiable, check_shape, classify
 
     convention = read_json(args.file)
     if not isinstance(convention, dict):
@@ -671,12 +680,30 @@ def eps(args: argparse.Namespace, profile: Profile) -> int:
     if all(isinstance(a, dict) for a in convention.get("avantages") or []):
         _check_amounts(convention)
     check_shape(convention)
-    rules = default_ruleset()
+    on = args.on or convention_rules_date(convention) or date.today()
+    rules = ruleset_in_force(_synced_rulesets(profile), on)
     check_classifiable(convention, rules)
     result = classify(convention, rules)
     print(json.dumps({"regime": result.regime, "explanation": result.lines, "hors_regime": result.hors_regime,
-                      "ruleset": {"version": rules.version, "text": rules.text}}, ensure_ascii=False, indent=2))
+                      "ruleset": {"version": rules.version, "text": rules.text, "effective_from": rules.effective_from,
+                                  "on": on.isoformat(), "source": "application" if is_shipped(rules) else "publié"}},
+                     ensure_ascii=False, indent=2))
     return 0
+
+
+def _synced_rulesets(profile: Profile) -> list[dict]:
+    """The rulesets this profile received at sync; none without a local copy (the shipped file
+    then decides alone). Never creates a database nor a key just to classify."""
+    if not profile.database_path.exists():
+        return []
+    from aude_desktop.conventions.rulesets import local_published
+
+    store = _store(profile)
+    try:
+        with store.session() as s:
+            return local_published(s)
+    finally:
+        store.close()
 
 
 def _check_amounts(convention: dict) -> None:

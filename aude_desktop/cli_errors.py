@@ -149,6 +149,19 @@ positive_int = _int_type(1, "un nombre entier supérieur ou égal à 1 est atten
 non_negative_int = _int_type(0, "un nombre positif ou nul est attendu")
 
 
+def iso_date(text: str):
+    """An argparse type: a calendar date written AAAA-MM-JJ, refused in French otherwise."""
+    import argparse
+    from datetime import date
+
+    try:
+        if len(text) != 10:  # fromisoformat also reads 20261126 and week dates: only AAAA-MM-JJ here
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"« {text[:40]} » : une date AAAA-MM-JJ est attendue") from None
+
+
 def port_number(text: str) -> int:
     value = _int_type(1, "un port entre 1 et 65535 est attendu")(text)
     if value > 65535:

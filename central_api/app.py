@@ -50,6 +50,7 @@ from central_api.service import (
     current_cursor,
     insert_system_record,
     next_filing_reference,
+    published_rulesets,
 )
 
 PROTOCOL_VERSION = 1
@@ -411,29 +412,33 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
         except CommandRejected as exc:
             raise ApiProblem(422, exc.code, exc.message) from None
         filed_by = company.acting_for(engine, key, body["company"]["siren"])
-        from aude_desktop.conventions.thresholds import classify
+        from aude_desktop.conventions.commands import regime_of
 
         filed_files = _filed_attachments(payload.get("attachments"))
+        filed_on = datetime.now(UTC).date().isoformat()
+        try:  # the thresholds in force on the filing date, found as convention.create finds them
+            with engine.connect() as conn:
+                regime = regime_of(body, published_rulesets(conn), filed_on)
+        except CommandRejected as exc:
+            raise ApiProblem(422, exc.code, exc.message) from None
         created = []
         with engine.begin() as conn:
             allocate_cursors(conn, 0)  # the writer lock first: the reference sequence is taken in order
             listed = company.store_filed_files(conn, files, filed_files, f"entreprise:{key.siren}")
-            filed_on = datetime.now(UTC).date().isoformat()
             for authority in authorities:
                 record_id = str(uuid.uuid4())
                 try:
                     reference = next_filing_reference(conn, datetime.now(UTC).year)
                 except CommandRejected as exc:
                     raise ApiProblem(503, exc.code, exc.message) from None
-                # The regime follows from the thresholds in force, whatever the company declared.
                 record = {"reference": reference, "authority": authority, "source": "eps", "read_only": False, **body,
-                          "regime": classify(body).regime, "state": "recue", "filed_on": filed_on,
+                          "regime": regime, "state": "recue", "filed_on": filed_on,
                           "decision": None, "routing": authorities if len(authorities) > 1 else None,
                           "events": [{"on": filed_on, "kind": "receipt", "note": None}], "attachments": listed,
                           "filed_by": filed_by}
                 insert_system_record(conn, "convention", record_id, record, authority=authority,
                                      login=f"entreprise:{key.siren}", command="filing.convention")
-                created.append({"id": record_id, "reference": reference, "authority": authority})
+                created.append({"id": record_id, "reference": reference, "authority": authority, "regime": regime})
         return {"created": created}
 
     company.install(app, engine, files)  # the company channel: read filings and letters, answer

@@ -17,6 +17,7 @@ from aude_desktop.conventions.typology import OBJECTS, ORDER_OF_PROFESSION
 from aude_desktop.dossiers.states import DossierState, Situation
 from aude_desktop.rules.deadlines import eps_clock
 from aude_desktop.rules.identifiers import luhn_check_digit
+from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import acces_partiel_region, authorities, professions, regions
 
 
@@ -62,10 +63,6 @@ REGION_WEIGHT = {"IDF": 19, "ARA": 12, "NAQ": 9, "OCC": 9, "HDF": 9, "GES": 8, "
 HISTORY_DAYS = 3 * 365
 DECISION_WEIGHT = {"autorisation": 58, "mesures_compensation": 22, "refus": 12, "irrecevabilite": 8}
 OPEN = {DossierState.RECU, DossierState.INCOMPLET, DossierState.COMPLET, DossierState.EN_COMMISSION, DossierState.AVIS_RENDU}
-PIECES = [("a", "Formulaire de demande"), ("b", "Pièce d'identité"), ("c", "Titre de formation"), ("d", "Autres diplômes"),
-          ("e", "Formation continue et expérience"), ("f", "Attestation de non-sanction (moins d'un an)"),
-          ("g", "Programme de formation (heures par matière, stages)"), ("h", "Preuve de deux ans d'exercice"),
-          ("i", "Reconnaissance par l'État membre")]
 COMPANY_WORDS = ["Laboratoires", "Pharma", "Santé", "MédiTech", "BioSoins", "Orthopédie", "Dentaire", "Optique"]
 COMPANY_NAMES = ["Élan", "Aurélia", "Cévennes", "Provençale", "Hélios", "Léman", "Bréhat", "Vaucluse", "Ariège", "Gâtinais"]
 
@@ -227,9 +224,8 @@ def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, 
     record = SeedRecord("dossier", dossier_id, region, None, None, payload)
     pieces = []
     if state in OPEN:
-        for code, label in PIECES:
-            if (code == "h" and situation is not Situation.UE_NON_REGLEMENTE) or (code == "i" and situation is not Situation.TIERS_RECONNU):
-                continue
+        for item in expected_items(situation):  # the checklist of the rules data, as the desktop shows it
+            code, label = item["code"], item["label"]
             status = "recu"
             if state is DossierState.INCOMPLET and code in ("g", "f"):
                 status = rng.choice(["manquant", "non_conforme", "traduction_requise"])

@@ -100,6 +100,15 @@ def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | No
     return json.loads(row.payload)
 
 
+def published_rulesets(conn: Connection, name: str | None = None) -> tuple[dict, ...]:
+    """The rulesets published through the change feed (every client receives the same payloads),
+    for the commands that read them and the company filing endpoint (name None)."""
+    if name is not None and not commands.spec(name).rulesets:
+        return ()
+    rows = conn.execute(select(Record.payload).where(Record.kind == "ruleset", Record.deleted.is_(False)))
+    return tuple(json.loads(payload) for (payload,) in rows)
+
+
 def _current(record) -> dict | None:
     if record is None:
         return None
@@ -152,7 +161,8 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         if name in MOVES and expected is None:
             raise CommandRejected("base_version_requise",
                                   "Version de base requise : synchronisez puis recommencez le transfert.")
-        payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args))
+        payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args),
+                                   published_rulesets(conn, name))
         region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
         # A move takes the record out of its author's scope: checked on the record as it was.
         if name not in MOVES and not may_see(actor, spec.kind, region, authority, owner):

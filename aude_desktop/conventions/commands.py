@@ -8,6 +8,7 @@ from datetime import date
 
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.authority import RoutingError, competent_authorities
+from aude_desktop.conventions.rulesets import ruleset_in_force
 from aude_desktop.conventions.states import ConventionState, Regime
 from aude_desktop.conventions.thresholds import ConventionInputError, classify
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
@@ -197,8 +198,17 @@ def route(p: dict) -> list[str]:
         raise CommandRejected("autorite_incompetente", str(exc)) from None
 
 
-@command("convention.create", "convention", mode="create")
-def create_convention(_current, args: dict, actor: Actor) -> dict:
+def regime_of(body: dict, rulesets: tuple[dict, ...], filed_on: str) -> str:
+    """The regime follows from the thresholds in force on the filing date, whatever the filer
+    believed: the same answer for a convention typed by an agent and one filed by a company."""
+    try:
+        return classify(body, ruleset_in_force(rulesets, date.fromisoformat(filed_on))).regime
+    except ConventionInputError as exc:
+        raise CommandRejected("convention_illisible", str(exc)) from None
+
+
+@command("convention.create", "convention", mode="create", rulesets=True)
+def create_convention(_current, args: dict, actor: Actor, rulesets: tuple[dict, ...] = ()) -> dict:
     p = args.get("payload")
     if not isinstance(p, dict):
         raise CommandRejected("arguments_invalides", "La convention à créer est absente (« payload »).")
@@ -216,11 +226,7 @@ def create_convention(_current, args: dict, actor: Actor) -> dict:
     filed_on = date_field(p.get("filed_on"), "Date de dépôt", required=True)
     if p.get("regime") not in (None, *(r.value for r in Regime)):
         raise CommandRejected("regime_invalide", f"Régime inconnu : « {p.get('regime')} ».")
-    # The regime follows from the thresholds (rules data), whatever the filer believed.
-    try:
-        regime = classify(body).regime
-    except ConventionInputError as exc:
-        raise CommandRejected("convention_illisible", str(exc)) from None
+    regime = regime_of(body, rulesets, filed_on)
     return {
         "reference": text_field(p.get("reference"), "Référence", required=True, limit=40),
         "authority": authority,

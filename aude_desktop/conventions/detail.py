@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.models import Convention
+from aude_desktop.conventions.rulesets import convention_rules_date, local_in_force
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState
 from aude_desktop.conventions.thresholds import (
     INDETERMINE,
     Classification,
     ConventionInputError,
-    active_ruleset,
     classify,
     euros,
     line_checks,
@@ -72,7 +72,8 @@ def load(session: Session, convention_id: str, today: date) -> ConventionDetail 
     p = workflow.with_receipt(dump_convention(session, convention_id))
     names = {b["id"]: (f"{(b.get('last_name') or '').upper()} {b.get('first_name') or ''}".strip() or b.get("name") or b["id"])
              for b in p.get("beneficiaries") or []}
-    rules = active_ruleset(session, today)
+    # The thresholds in force when the convention was filed: those the stored regime was computed with.
+    rules = local_in_force(session, convention_rules_date(p) or today)
     try:
         result, checks = classify(p, rules), line_checks(p, rules)
     except ConventionInputError as exc:  # data the server should have refused: say so, show the rest

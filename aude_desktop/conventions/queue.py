@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.models import Company, Convention
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState, Regime
+from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.store import queues
 
 DEADLINE_FILTERS = {
@@ -95,10 +96,10 @@ def _filtered(query: Select, f: ConventionFilter, today: date, walk_order_index:
     if f.deadline == "overdue":
         conditions.append(Convention.next_due_on < today)
     elif f.deadline in ("tacit7", "soon"):
-        days = 7 if f.deadline == "tacit7" else queues.SOON_DAYS
+        days = 7 if f.deadline == "tacit7" else SOON_DAYS
         conditions.append(and_(Convention.next_due_on >= today, Convention.next_due_on <= today + timedelta(days=days)))
     elif f.deadline == "later":
-        conditions.append(Convention.next_due_on > today + timedelta(days=queues.SOON_DAYS))
+        conditions.append(Convention.next_due_on > today + timedelta(days=SOON_DAYS))
     elif f.deadline == "notification":
         conditions.append(awaiting_notification())
     if f.unseen:
@@ -110,7 +111,8 @@ def _filtered(query: Select, f: ConventionFilter, today: date, walk_order_index:
 
 
 def awaiting_notification():
-    return queues.awaiting_notification(Convention, "convention_id", func.json_extract(Convention.extra, "$.events"))
+    return queues.awaiting_notification(Convention, "convention_id", func.json_extract(Convention.extra, "$.events"),
+                                        ConventionState.CLOSE.value)
 
 
 def count(session: Session, f: ConventionFilter, today: date) -> int:

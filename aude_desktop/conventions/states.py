@@ -55,3 +55,7 @@ OPEN_STATES = frozenset(
         ConventionState.URGENCE_NON_JUSTIFIEE,
     }
 )
+# Decided or closed: past the retention period the file may leave the laptop. A registered
+# déclaration (enregistree, recommandations) is neither open nor closed until it is closed.
+CLOSED_STATES = (ConventionState.AUTORISEE.value, ConventionState.AUTORISEE_TACITEMENT.value,
+                 ConventionState.REFUSEE.value, ConventionState.CLOSE.value)

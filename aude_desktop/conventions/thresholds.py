@@ -112,27 +112,6 @@ def default_ruleset() -> Ruleset:
     return load_ruleset(resources_dir() / "rules" / "eps_thresholds.json")
 
 
-def active_ruleset(session, today) -> Ruleset:
-    """The thresholds in force on `today`: the latest valid ruleset received through sync whose
-    effective date has come, else the one shipped with the application."""
-    from sqlalchemy import select
-
-    from aude_desktop.store.models import Ruleset as SyncedRuleset
-
-    row = session.scalars(
-        select(SyncedRuleset)
-        .where(SyncedRuleset.kind == "eps_thresholds", SyncedRuleset.valid.is_(True),
-               SyncedRuleset.effective_from <= today.isoformat())
-        .order_by(SyncedRuleset.effective_from.desc(), SyncedRuleset.rules_version.desc())
-    ).first()
-    if row is None:
-        return default_ruleset()
-    try:
-        return parse_ruleset(row.payload)
-    except RulesetError:
-        return default_ruleset()
-
-
 def euros(amount: Decimal) -> str:
     """1 234,50 € (French grouping with a narrow no-break space)."""
     text = f"{amount.quantize(Decimal('0.01')):,.2f}".replace(",", "\u202f").replace(".", ",")

@@ -11,6 +11,7 @@ from datetime import date
 
 from aude_desktop.dossiers import workflow
 from aude_desktop.dossiers.states import MOVABLE_STATES, DossierState, Situation
+from aude_desktop.rules.pieces import piece_codes, unknown_code
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
 from aude_desktop.sync.commands import Actor, CommandRejected, command
 from aude_desktop.sync.fields import date_field, object_fields, text_field
@@ -23,7 +24,6 @@ DIPLOMA_FIELDS = ("title", "country", "obtained_on", "issuing_body", "recognised
 INTAKE_FIELDS = ("channel", "region_reason", "duplicate_reason", "ds_number")
 EXPERIENCE_FIELDS = ("nature", "place", "country", "start", "end")
 UPDATABLE = ("applicant", "diploma", "experiences", "specialty", "situation")
-PIECE_CODES = tuple("abcdefghi")
 PIECE_STATUSES = ("recu", "manquant", "non_conforme", "traduction_requise")
 
 
@@ -207,8 +207,8 @@ def upsert_piece(current: dict | None, args: dict, actor: Actor) -> dict:
     if not isinstance(p, dict):
         raise CommandRejected("arguments_invalides", "La pièce est absente (« payload »).")
     code = p.get("code")
-    if code not in PIECE_CODES:
-        raise CommandRejected("piece_inconnue", f"Code de pièce inconnu : « {code} » (a à i, arrêté du 20 janvier 2010).")
+    if code not in piece_codes():
+        raise CommandRejected("piece_inconnue", unknown_code(code))
     status = p.get("status")
     if status not in PIECE_STATUSES:
         raise CommandRejected("statut_invalide", "Statut de pièce : reçue, manquante, non conforme ou traduction requise.")

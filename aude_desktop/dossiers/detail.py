@@ -6,10 +6,8 @@ command or sync without stale lazy loads.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,15 +15,16 @@ from sqlalchemy.orm import Session
 from aude_desktop.dossiers import workflow
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.dossiers.states import (
+    CLOSED_STATES,
     MOVABLE_STATES,
     SITUATION_LABELS,
     STATE_LABELS,
     DossierState,
     Situation,
 )
-from aude_desktop.paths import resources_dir
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import Clock, ClockInputError, aude_clock
+from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.models import Annotation, OutboxEntry
 from aude_desktop.sync.materialize import dump_dossier
@@ -128,17 +127,7 @@ class DossierDetail:
 
     @property
     def is_open(self) -> bool:
-        return self.state not in ("autorise", "refuse", "irrecevable", "clos")
-
-
-@cache
-def checklist_rules() -> dict:
-    return json.loads((resources_dir() / "rules" / "pieces.json").read_text(encoding="utf-8"))
-
-
-def expected_items(situation: str) -> list[dict]:
-    """Items a–i that a dossier of this situation must hold (arrêté of 20 January 2010)."""
-    return [i for i in checklist_rules()["items"] if i["situations"] == "all" or situation in i["situations"]]
+        return self.state not in CLOSED_STATES
 
 
 CIVILITES = {"F": "Madame", "M": "Monsieur"}

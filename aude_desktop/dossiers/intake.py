@@ -19,10 +19,10 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aude_desktop.dossiers.detail import expected_items
 from aude_desktop.dossiers.models import Applicant, Dossier
 from aude_desktop.dossiers.states import SITUATION_LABELS, Situation
 from aude_desktop.paths import resources_dir
+from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
 from aude_desktop.sync.commands import Actor, CommandRejected
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
+from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.rules.reference import professions
 from aude_desktop.store import queues
 
-SOON_DAYS = queues.SOON_DAYS
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",
     "overdue": "Échéance dépassée",
@@ -113,7 +113,7 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
 
 def awaiting_notification():
     events = select(DossierLists.clock_events).where(DossierLists.dossier_id == Dossier.id).scalar_subquery()
-    return queues.awaiting_notification(Dossier, "dossier_id", events)
+    return queues.awaiting_notification(Dossier, "dossier_id", events, DossierState.CLOS.value)
 
 
 def count(session: Session, f: QueueFilter, today: date) -> int:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aude_desktop.dossiers.detail import checklist_rules
 from aude_desktop.dossiers.intake import rules
 from aude_desktop.dossiers.models import Dossier, Piece
+from aude_desktop.rules.pieces import checklist_rules, piece_codes, unknown_code
 from aude_desktop.store.database import LocalStore
 from aude_desktop.sync import attachments
 from aude_desktop.sync.commands import Actor, CommandRejected
@@ -72,10 +72,8 @@ def attach(store: LocalStore, actor: Actor, dossier_id: str, code: str, path: Pa
 
 
 def check_code(code: str) -> None:
-    from aude_desktop.dossiers.commands import PIECE_CODES
-
-    if code not in PIECE_CODES:
-        raise ScanRefused(f"Code de pièce inconnu : « {code} » (a à i, arrêté du 20 janvier 2010).", "piece_inconnue")
+    if code not in piece_codes():
+        raise ScanRefused(unknown_code(code), "piece_inconnue")
 
 
 def receive(s, actor: Actor, dossier_id: str, code: str, data: bytes, filename: str, media_type: str) -> str:

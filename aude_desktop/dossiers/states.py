@@ -51,6 +51,10 @@ OPEN_STATES = frozenset(
     }
 )
 
+# Decided or closed: no legal clock runs, and past the retention period the file may leave the laptop.
+CLOSED_STATES = (DossierState.AUTORISE.value, DossierState.REFUSE.value, DossierState.IRRECEVABLE.value,
+                 DossierState.CLOS.value)
+
 
 class Situation(StrEnum):
     """The applicant's legal situation (aude.md §3)."""

@@ -35,6 +35,7 @@ from aude_desktop.rules.deadlines import (
     in_words,
     notified_on,
 )
+from aude_desktop.rules.pieces import code_pattern
 from aude_desktop.rules.reference import authorities, professions, regions
 
 
@@ -89,7 +90,7 @@ def _agreement(applicant: dict) -> dict:
 
 def _split_pieces(note: str) -> list[str]:
     # A request lists its pièces as « b) …, c) … » (or one per line): one line each in the letter.
-    return [x.strip() for x in re.split(r"\n|, (?=[a-i]\) )", note) if x.strip()]
+    return [x.strip() for x in re.split(rf"\n|, (?={code_pattern()}\) )", note) if x.strip()]
 
 
 PIECE_STATUS = {"manquant": "", "non_conforme": " (pièce non conforme)",
@@ -108,7 +109,7 @@ def _missing_pieces(p: dict) -> list[str]:
             requested = []
         elif e["kind"] == "pieces_requested" and e.get("note"):
             requested += [x for x in _split_pieces(e["note"]) if x not in requested]
-    return out + [x for x in requested if not re.match(r"([a-i])\) ", x) or x[0] not in status]
+    return out + [x for x in requested if not re.match(rf"({code_pattern()})\) ", x) or x[0] not in status]
 
 
 def _implicit_date(p: dict, region: str, today: date) -> str:

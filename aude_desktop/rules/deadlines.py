@@ -25,6 +25,8 @@ REQUIRED_RULES = {
     "eps.modified_decision", "eps.urgent_decision", "eps.urgent_modified_decision", "recours.contentieux",
     "aude.convocation_notice",
 }
+# « Bientôt » (due within 15 days) for the clock, the queues' filters and the overview: a service
+# choice, not a legal delay, defined here once.
 SOON_DAYS = 15
 
 

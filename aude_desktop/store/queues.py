@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import and_, delete, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
+from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.store.models import Letter, UnseenChange
 from aude_desktop.store.search import match_expression
 
-SOON_DAYS = 15
 # Above a page of matches, walking the default-order index until a page is found (12 ms at worst
 # on 61,300 dossiers) beats fetching every match by rowid then sorting them (25 ms for 1,600).
 WALK_INDEX_ABOVE = 200
@@ -39,15 +39,16 @@ def mark_seen(session: Session, kind: str, ids: list[str] | None = None) -> None
     session.execute(query)
 
 
-def awaiting_notification(model, letter_column, events):
+def awaiting_notification(model, letter_column, events, closed_state: str):
     """The record has a decision letter in force (replaced by none) whose notification date is not
     recorded yet: an event « notified » naming that letter in `events` (a JSON array expression of
-    the record). Closed records are left out: nothing runs any more."""
+    the record). Closed records (`closed_state`: the procedure's final state) are left out:
+    nothing runs any more."""
     letter, newer = aliased(Letter), aliased(Letter)
     event = func.json_each(events).table_valued("value").alias("notified_event")
     from aude_desktop.letters.notification import decision_kinds
 
-    return and_(model.state != "clos", exists().where(
+    return and_(model.state != closed_state, exists().where(
         getattr(letter, letter_column) == model.id,
         letter.kind.in_(sorted(decision_kinds())),
         ~exists().where(newer.replaces_id == letter.id),

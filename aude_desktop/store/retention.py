@@ -17,9 +17,9 @@ from sqlalchemy import delete, func, null, select
 from sqlalchemy.dialects.sqlite import insert
 
 from aude_desktop.conventions.models import Convention
-from aude_desktop.conventions.states import ConventionState as CS
+from aude_desktop.conventions.states import CLOSED_STATES as CLOSED_CONVENTIONS
 from aude_desktop.dossiers.models import Decision, Dossier, Piece
-from aude_desktop.dossiers.states import DossierState as DS
+from aude_desktop.dossiers.states import CLOSED_STATES as CLOSED_DOSSIERS
 from aude_desktop.rules.calendar import add_months
 from aude_desktop.store.models import (
     Annotation,
@@ -33,8 +33,6 @@ from aude_desktop.sync import materialize
 
 log = logging.getLogger(__name__)
 
-CLOSED_DOSSIERS = (DS.AUTORISE, DS.REFUSE, DS.IRRECEVABLE, DS.CLOS)
-CLOSED_CONVENTIONS = (CS.AUTORISEE, CS.AUTORISEE_TACITEMENT, CS.REFUSEE, CS.CLOSE)
 
 
 @dataclass

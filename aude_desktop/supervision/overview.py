@@ -12,12 +12,14 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS
-from aude_desktop.store.queues import SOON_DAYS
+from aude_desktop.conventions.states import OPEN_STATES as EPS_OPEN_STATES
+from aude_desktop.conventions.states import ConventionState
+from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, OPEN_STATES, DossierState
+from aude_desktop.rules.deadlines import SOON_DAYS
 
-AUDE_OPEN = ("recu", "incomplet", "complet", "en_commission", "avis_rendu", "mesures_compensation")
+AUDE_OPEN = tuple(s.value for s in DossierState if s in OPEN_STATES)  # in the states' order: a stable SQL text
 AUDE_CLOCK_RUNS = DECISION_CLOCK_RUNS
-EPS_OPEN = ("recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
+EPS_OPEN = tuple(s.value for s in ConventionState if s in EPS_OPEN_STATES)
 EPS_CLOCK_RUNS = ("recue", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
 MONTHS = 24
 

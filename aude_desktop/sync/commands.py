@@ -50,19 +50,22 @@ class CommandSpec:
     mode: str  # "create": must not exist yet; "update": must exist; "upsert": either
     fn: CommandFn
     related: RelatedFn | None = None  # then fn(current, args, actor, related payload or None)
+    # Reads the published rulesets (payloads): then fn(..., rulesets=...). Both sides pass the ones
+    # they hold, and conventions/rulesets.ruleset_in_force decides which is in force.
+    rulesets: bool = False
 
 
 COMMANDS: dict[str, CommandSpec] = {}
 
 
-def command(name: str, kind: str, *, mode: str = "update", related: RelatedFn | None = None):
+def command(name: str, kind: str, *, mode: str = "update", related: RelatedFn | None = None, rulesets: bool = False):
     if mode not in ("create", "update", "upsert"):
         raise ValueError(mode)
 
     def register(fn: CommandFn) -> CommandFn:
         if name in COMMANDS:
             raise RuntimeError(f"command {name} registered twice")
-        COMMANDS[name] = CommandSpec(name, kind, mode, fn, related)
+        COMMANDS[name] = CommandSpec(name, kind, mode, fn, related, rulesets)
         return fn
 
     return register
@@ -102,9 +105,11 @@ def related_key(name: str, args: Any) -> tuple[str, str] | None:
     return command_spec.related(args)
 
 
-def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None) -> dict:
+def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None,
+            rulesets: tuple[dict, ...] = ()) -> dict:
     """Run a command after the checks common to all: argument shape, existence. `related`: the
-    payload of the record named by `related_key` (None when absent or out of the caller's scope).
+    payload of the record named by `related_key` (None when absent or out of the caller's scope);
+    `rulesets`: the published rulesets the caller holds (only read by commands that ask for them).
     The record id is checked too."""
     command_spec = spec(name)
     if not isinstance(args, dict):
@@ -114,9 +119,10 @@ def execute(name: str, current: dict | None, args: Any, actor: Actor, related: d
         raise CommandRejected("existe_deja", "Cet enregistrement existe déjà : il ne peut pas être créé une seconde fois.")
     if command_spec.mode == "update" and current is None:
         raise CommandRejected("introuvable", "Enregistrement introuvable : il a peut-être été supprimé.")
+    extra = {"rulesets": tuple(rulesets)} if command_spec.rulesets else {}
     if command_spec.related is not None:
-        return command_spec.fn(current, args, actor, related)
-    return command_spec.fn(current, args, actor)
+        return command_spec.fn(current, args, actor, related, **extra)
+    return command_spec.fn(current, args, actor, **extra)
 
 
 def _load_domains() -> None:

@@ -15,23 +15,28 @@ from aude_desktop.store.models import AuditEntry, OutboxEntry
 from aude_desktop.sync import commands, materialize
 from aude_desktop.sync.commands import Actor
 
-DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention,
-           "letter": materialize.dump_letter, "epreuve_session": materialize.dump_epreuve_session}
-
 
 def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, int | None]:
     model = materialize.MAIN_MODELS.get(kind)
     row = session.get(model, entity_id) if model is not None else None
     if row is None:
         return None, None
-    dumper = DUMPERS.get(kind)
-    return (dumper(session, entity_id) if dumper else None), row.version
+    return materialize.DUMPERS[kind](session, entity_id), row.version
 
 
 def related_payload(session, name: str, args: dict) -> dict | None:
     """The local copy of the record a command reads besides its own (None: not on this machine)."""
     key = commands.related_key(name, args)
     return current_payload(session, *key)[0] if key else None
+
+
+def published_rulesets(session, name: str) -> tuple[dict, ...]:
+    """The rulesets received through sync, for the commands that read them (the server passes its own)."""
+    if session is None or not commands.spec(name).rulesets:
+        return ()
+    from aude_desktop.conventions.rulesets import local_published
+
+    return tuple(local_published(session))
 
 
 def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
@@ -45,7 +50,7 @@ def apply_command(s, actor: Actor, name: str, args: dict) -> str:
     spec = commands.spec(name)
     entity_id = args.setdefault("id", str(uuid.uuid4()))
     current, version = current_payload(s, spec.kind, entity_id)
-    payload = commands.execute(name, current, args, actor, related_payload(s, name, args))
+    payload = commands.execute(name, current, args, actor, related_payload(s, name, args), published_rulesets(s, name))
     materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
     queued_before = s.scalar(
         select(func.count()).select_from(OutboxEntry)
@@ -66,7 +71,8 @@ def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Act
     for entry in pending:
         try:
             related = related_payload(session, entry.name, entry.args) if session is not None else None
-            payload = commands.execute(entry.name, payload, dict(entry.args), actor, related)
+            payload = commands.execute(entry.name, payload, dict(entry.args), actor, related,
+                                       published_rulesets(session, entry.name))
         except commands.CommandRejected:
             continue  # no longer applicable here; the server will answer for it when it is sent
     return payload

@@ -27,6 +27,7 @@ from aude_desktop.conventions.models import (
     TransparenceCompany,
     TransparenceStatus,
 )
+from aude_desktop.conventions.states import OPEN_STATES as CONVENTION_OPEN_STATES
 from aude_desktop.dossiers.models import (
     Applicant,
     CommissionSession,
@@ -37,6 +38,7 @@ from aude_desktop.dossiers.models import (
     EpreuveSession,
     Piece,
 )
+from aude_desktop.dossiers.states import CLOSED_STATES
 from aude_desktop.store import search
 from aude_desktop.store.models import Annotation, Letter, Ruleset
 from aude_desktop.store.plans import Statement, write_plan
@@ -134,7 +136,7 @@ def _next_due(p: dict, today: date) -> date | None:
     """The next legal date, stored so queues sort and filter on it in SQL (the clock explains it)."""
     from aude_desktop.rules.deadlines import ClockInputError, aude_clock
 
-    if p.get("state") in ("autorise", "refuse", "irrecevable", "clos"):
+    if p.get("state") in CLOSED_STATES:
         return None
     try:
         return aude_clock(p.get("clock_events") or [], p["profession"], p["region"], today).next_date
@@ -142,8 +144,9 @@ def _next_due(p: dict, today: date) -> date | None:
         return None  # the dossier view shows why; the queue just cannot sort it by date
 
 
-# A refused convention waits for the company (15 days to file a modified one): no date for the authority.
-EPS_DATED_STATES = ("recue", "incomplete", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
+# The open states: a refused convention waits for the company (15 days to file a modified one), no
+# date for the authority.
+EPS_DATED_STATES = frozenset(s.value for s in CONVENTION_OPEN_STATES)
 
 
 def _convention_due(p: dict, today: date) -> date | None:
@@ -521,3 +524,62 @@ def dump_epreuve_session(session: Session, record_id: str) -> dict | None:
         return None
     return {**{k: getattr(row, k) for k in EPREUVE_FIELDS}, "session_on": _iso(row.session_on), "cancelled": row.cancelled,
             "convocations": copy.deepcopy(row.convocations or [])}
+
+
+def dump_piece(session: Session, record_id: str) -> dict | None:
+    row = session.get(Piece, record_id)
+    if row is None:
+        return None
+    return {**{k: getattr(row, k) for k in PIECE_FIELDS}, "received_on": _iso(row.received_on)}
+
+
+def dump_annotation(session: Session, record_id: str) -> dict | None:
+    row = session.get(Annotation, record_id)
+    if row is None:
+        return None
+    # Stored without its offset (SQLite): clients write UTC times (the view's datetime.now(UTC)).
+    at = row.updated_at.replace(tzinfo=UTC) if row.updated_at.tzinfo is None else row.updated_at
+    return {"dossier_id": row.dossier_id, "convention_id": row.convention_id, "author": row.author, "text": row.text,
+            "updated_at": at.isoformat()}
+
+
+def dump_commission_session(session: Session, record_id: str) -> dict | None:
+    row = session.get(CommissionSession, record_id)
+    if row is None:
+        return None
+    return {"profession": row.profession, "region": row.region, "session_on": _iso(row.session_on), "place": row.place}
+
+
+def dump_ruleset(session: Session, record_id: str) -> dict | None:
+    row = session.get(Ruleset, record_id)
+    return copy.deepcopy(row.payload) if row is not None else None
+
+
+def dump_transparence(session: Session, record_id: str) -> dict | None:
+    row = session.get(TransparenceStatus, record_id)
+    return {"status": row.status, "label": row.label, "lines": list(row.lines or [])} if row is not None else None
+
+
+def dump_transparence_company(session: Session, record_id: str) -> dict | None:
+    row = session.get(TransparenceCompany, record_id)
+    if row is None:
+        return None
+    return {"siren": row.siren, "name": row.name, "details": copy.deepcopy(row.details or {}),
+            **{k: getattr(row, k) for k in ("conventions", "filed_not_published", "published_never_filed",
+                                            "amount_differs", "ambiguous")}}
+
+
+# The payload of the record a local command works on (and conflict views show): one per synced kind,
+# so every command's checks on the current record run offline as they run on the server.
+DUMPERS: dict[str, Callable[[Session, str], dict | None]] = {
+    "dossier": dump_dossier,
+    "convention": dump_convention,
+    "piece": dump_piece,
+    "annotation": dump_annotation,
+    "commission_session": dump_commission_session,
+    "epreuve_session": dump_epreuve_session,
+    "ruleset": dump_ruleset,
+    "letter": dump_letter,
+    "transparence": dump_transparence,
+    "transparence_company": dump_transparence_company,
+}

@@ -112,6 +112,18 @@ def test_a_correcting_letter_must_be_notified_again(store):
     assert _to_notify(store) == (1, 0)  # the letter in force is the correction: its own delivery date counts
 
 
+def test_a_closed_convention_leaves_the_notification_queue(store):
+    """Regression: the filter compared every record with the dossiers' final state « clos », so a
+    closed convention (« close ») with an unnotified refusal stayed « notification à saisir »."""
+    with store.session() as s:
+        materialize(s, [("convention", C1, 1, eps_payload("refus"))])
+    register.issue(store, ORDRE, SETTINGS, "eps", "refus", C1, ISSUED)
+    assert _to_notify(store) == (0, 1)
+    with store.session() as s:
+        materialize(s, [("convention", C1, 2, eps_payload("refus") | {"state": "close"})])
+    assert _to_notify(store) == (0, 0)
+
+
 def test_an_acknowledgement_issued_after_one_month_asks_for_confirmation(store):
     late = new_dossier(state="complet", acknowledged_on="2026-11-03", complete_on="2026-11-03", clock_events=EVENTS[:3])
     late["applicant"].update(sex="M")  # the letter agrees with the civilité

@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
-from aude_desktop.conventions.thresholds import active_ruleset, classify
+from aude_desktop.conventions.rulesets import local_in_force
+from aude_desktop.conventions.thresholds import classify
 from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
@@ -68,8 +69,8 @@ def test_a_published_ruleset_reaches_the_client_and_applies_from_its_date(tmp_pa
             rows = {r.rules_version: (r.valid, r.error) for r in s.scalars(select(Ruleset))}
             assert rows["2027-01-15"] == (True, None)
             assert rows["2027-06-01"][0] is False and "montant illisible" in rows["2027-06-01"][1]
-            before = active_ruleset(s, date(2027, 1, 31))
-            after = active_ruleset(s, date(2027, 7, 1))
+            before = local_in_force(s, date(2027, 1, 31))
+            after = local_in_force(s, date(2027, 7, 1))
         assert before.version == "2020-08-07" and after.version == "2027-01-15"
         assert after.groups[0].cells["professionnel"]["per_hour"] == Decimal("150")
         assert classify(ONE_HOUR, before).regime == "declaration"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.dossiers import intake
-from aude_desktop.dossiers.detail import expected_items
+from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
 from aude_desktop.sync.commands import CommandRejected
