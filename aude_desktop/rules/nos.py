@@ -68,6 +68,14 @@ def parse_nos(raw, profession_code: str) -> Nos:
     )
 
 
+def nos_text(nos: Nos | None) -> str:
+    """« TRE_G15 60 », « TRE_G15 60 / TRE_G20 61 » (speciality), « (à confirmer) » when uncertain."""
+    if nos is None:
+        return ""
+    text = str(nos.profession) + (f" / {nos.speciality}" if nos.speciality else "")
+    return text + (" (à confirmer)" if nos.uncertain else "")
+
+
 def nos_columns(nos: Nos | None) -> dict[str, str]:
     """The four NOS cells of an export row (French headers are the caller's)."""
     if nos is None:

@@ -161,3 +161,17 @@ def test_partial_access_rows_name_the_activities_and_later_routes_plug_in():
         assert rpps._facts(lps)["decision_kind"] == "lps"
     finally:
         del rpps.EXTRACTORS["lps"]
+
+
+def test_the_api_lists_each_profession_with_its_nos_code_and_registering_body(server):
+    import requests
+
+    answer = requests.get(f"{server.url}/api/v1/reference/professions", timeout=10)
+    assert answer.status_code == 200
+    by_code = {p["code"]: p for p in answer.json()["professions"]}
+    assert len(by_code) == 28
+    assert by_code["iade"]["nos"] == {"table": "TRE_G15", "code": "60", "uncertain": False}
+    assert by_code["iade"]["speciality"]["code"] == "61" and by_code["iade"]["registered_by"] == "ORDRE-INF"
+    assert by_code["puericultrice"]["speciality"]["uncertain"] is True and by_code["puericultrice"]["speciality"]["reason"]
+    assert by_code["assistant_service_social"]["nos"]["table"] == "TRE_R94"
+    assert by_code["orthoptiste"]["registered_by"] == "ARS" and by_code["orthoptiste"]["speciality"] is None
