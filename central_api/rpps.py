@@ -74,6 +74,11 @@ COLUMNS = (
 )
 HEADERS = tuple(header for _, header in COLUMNS)
 DATE_KEYS = ("date_decision", "date_naissance")
+# Export column ← the applicant's field in the dossier payload.
+IDENTITY = (("nom", "last_name"), ("nom_usage", "usage_name"), ("prenoms", "first_names"), ("sexe", "sex"),
+            ("date_naissance", "birth_date"), ("lieu_naissance", "birth_place"), ("pays_naissance", "birth_country"),
+            ("nationalite", "nationality"), ("adresse", "address"), ("code_postal", "postal_code"), ("ville", "city"),
+            ("pays", "country"), ("courriel", "email"))
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Extractor = Callable[[dict], "dict | None"]
@@ -120,6 +125,7 @@ def registration_row(payload: dict, facts: dict, body_code: str, body_label: str
     applicant = payload.get("applicant") or {}
     diploma = payload.get("diploma") or {}
     decision = payload.get("decision") or {}
+    activities = decision.get("activities")  # a partial access names them (and the title to use)
     profession = professions()[payload["profession"]]
     region = regions()[payload["region"]]
     nos = nos_columns(profession.nos)
@@ -130,26 +136,14 @@ def registration_row(payload: dict, facts: dict, body_code: str, body_label: str
         "autorite": f"Préfet de la région {region.label} (DREETS {region.label})",
         "destinataire_code": body_code,
         "destinataire": body_label,
-        "nom": applicant.get("last_name") or "",
-        "nom_usage": applicant.get("usage_name") or "",
-        "prenoms": applicant.get("first_names") or "",
-        "sexe": applicant.get("sex") or "",
-        "date_naissance": applicant.get("birth_date") or "",
-        "lieu_naissance": applicant.get("birth_place") or "",
-        "pays_naissance": applicant.get("birth_country") or "",
-        "nationalite": applicant.get("nationality") or "",
-        "adresse": applicant.get("address") or "",
-        "code_postal": applicant.get("postal_code") or "",
-        "ville": applicant.get("city") or "",
-        "pays": applicant.get("country") or "",
-        "courriel": applicant.get("email") or "",
+        **{key: applicant.get(field) or "" for key, field in IDENTITY},
         "profession": profession.label,
         "nos_table": nos["nos_table"],
         "nos_code": nos["nos_code"],
         "specialite_table": nos["speciality_table"],
         "specialite_code": nos["speciality_code"],
         "nos_incertain": bool(profession.nos and profession.nos.uncertain),
-        "activites": [str(a) for a in decision.get("activities") or [] if a] if isinstance(decision.get("activities"), list) else [],
+        "activites": [str(a) for a in activities if a] if isinstance(activities, list) else [],
         "titre": decision.get("title") or "",
         "diplome": diploma.get("title") or "",
         "pays_diplome": diploma.get("country") or "",

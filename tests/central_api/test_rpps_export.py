@@ -38,7 +38,7 @@ def _decided(client, region: str, profession: str, decision: str = "autorisation
     return dossier_id, payload
 
 
-def _export(tmp_path, server, capsys, *args: str) -> tuple[int, str, str]:
+def _export(server, capsys, *args: str) -> tuple[int, str, str]:
     url = server.engine.url.render_as_string(hide_password=False)
     code = central_cli.main(["rpps", "export", "--db", url, *args])
     out, err = capsys.readouterr()
@@ -67,9 +67,9 @@ def test_export_sends_each_decision_once_to_its_body_and_clients_see_it(tmp_path
 
     out = tmp_path / "envoi1"
     out.mkdir()
-    code, _, err = _export(tmp_path, server, capsys, "--out", str(out))
+    code, _, err = _export(server, capsys, "--out", str(out))
     assert code == 2 and "Première transmission : indiquez --since" in err and list(out.iterdir()) == []
-    code, printed, err = _export(tmp_path, server, capsys, "--since", RECEIVED.isoformat(), "--out", str(out))
+    code, printed, err = _export(server, capsys, "--since", RECEIVED.isoformat(), "--out", str(out))
     assert code == 0, err
     assert "3 décision(s) transmise(s)" in printed
     names = sorted(p.name for p in out.iterdir())
@@ -92,13 +92,13 @@ def test_export_sends_each_decision_once_to_its_body_and_clients_see_it(tmp_path
     # nothing new: said, and no file written
     again = tmp_path / "envoi2"
     again.mkdir()
-    code, printed, _ = _export(tmp_path, server, capsys, "--out", str(again), "--format", "json")
+    code, printed, _ = _export(server, capsys, "--out", str(again), "--format", "json")
     assert code == 0 and "Aucune nouvelle décision à transmettre" in printed
     assert list(again.iterdir()) == []
 
     # a later decision goes out alone, bounded by the first run's --since, as JSON
     late_id, late = _decided(occ, "OCC", "pedicure_podologue")
-    code, printed, _ = _export(tmp_path, server, capsys, "--out", str(again), "--format", "json")
+    code, printed, _ = _export(server, capsys, "--out", str(again), "--format", "json")
     assert code == 0 and "1 décision(s)" in printed
     document = json.loads((again / f"rpps-{TODAY.isoformat()}-ORDRE-PP.json").read_text(encoding="utf-8"))
     assert document["destinataire"]["code"] == "ORDRE-PP"
@@ -134,9 +134,9 @@ def test_bad_input_is_refused_in_french_and_writes_nothing(tmp_path, server, cap
     for args, said in ((["--since", "2026-13-45", "--out", str(out)], "date invalide"),
                        (["--since", "2026-01-01", "--format", "xlsx", "--out", str(out)], "xlsx"),
                        (["--since", "2026-01-01", "--out", str(tmp_path / "absent")], "dossier introuvable")):
-        code, _, err = _export(tmp_path, server, capsys, *args)
+        code, _, err = _export(server, capsys, *args)
         assert code == 2 and said in err and "Traceback" not in err, err
-    code, _, err = _export(tmp_path, server, capsys, "--since", "2026-01-01", "--out", "/proc")  # a folder nobody writes in
+    code, _, err = _export(server, capsys, "--since", "2026-01-01", "--out", "/proc")  # a folder nobody writes in
     assert code == 2 and "impossible d'écrire" in err, err
     assert list(out.iterdir()) == []
 
