@@ -403,7 +403,7 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
                           deadline=args.deadline, assigned_to=args.assigned_to)
     rows, total = _queue_rows(profile, queue, f, args.limit)
     return _print_rows(rows, total, args.json, "dossier(s)", lambda r: {
-        "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "state": r.state,
+        "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "nos": r.nos, "state": r.state,
         "received_on": r.received_on.isoformat(), "next_due_on": r.next_due_on.isoformat() if r.next_due_on else None,
         "deadline": r.deadline, "deadline_status": r.deadline_status}, lambda r: r.name)
 
@@ -1125,7 +1125,7 @@ def export(args: argparse.Namespace, profile: Profile) -> int:
         store = open_store(profile, database_key(profile))
         progress = _Progress()
         try:
-            count = exporting.write(partial, args.format, chosen.name, exporting.describe(chosen.filter), source.HEADERS,
+            count = exporting.write(partial, args.format, chosen.name, exporting.describe(chosen.filter), exporting.headers_of(source),
                                     exporting.queue_rows(store, source, chosen.filter, date.today()),
                                     on_progress=lambda n: progress.show(f"{fr_number(n)} ligne(s)"))
         finally:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
 from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
-from central_api import audit, company, errors, oidc, security, sessions, throttle
+from central_api import audit, company, errors, oidc, reference_api, security, sessions, throttle
 from central_api import files as file_rules
 from central_api.audit import audit_event
 from central_api.db import (
@@ -149,6 +149,7 @@ def create_app(db_url: str, *, files_dir: str | Path | None = None, secret: byte
 
     # Single sign-on (ProConnect, ProSanté Connect): ID tokens signed with a key of their own.
     oidc.install(app, engine, hashlib.sha256(secret + b"|oidc-id-token").digest(), _tokens, standin=oidc_standin)
+    reference_api.install(app)  # GET /api/v1/reference/professions (NOS codes)
 
     @app.post("/api/v1/auth/token", tags=["authentification"])
     def login(body: LoginBody, request: Request):

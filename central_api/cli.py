@@ -332,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     users.set_defaults(handler=cmd_users)
 
     cli_eps.register(sub, _sub, DEFAULT_DB, _engine)  # apikeys (and mandates), cnom sync, transparence
+    from central_api import rpps
+
+    rpps.register(sub, _sub, DEFAULT_DB, _engine, DB_HELP)  # rpps export
 
     seed = _sub(sub, "seed", "remplit la base de données fictives réalistes")
     seed.add_argument("--db", default=DEFAULT_DB)

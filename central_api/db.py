@@ -381,3 +381,28 @@ class TsImport(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lines: Mapped[int] = mapped_column(Integer)
     report: Mapped[str] = mapped_column(Text)
+
+
+class RppsRun(Base):
+    """One `aude-central rpps export`: its lower bound (the first run's bounds the next ones) and files."""
+
+    __tablename__ = "rpps_runs"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    since: Mapped[date] = mapped_column(Date)
+    format: Mapped[str] = mapped_column(String(4))
+    decisions: Mapped[int] = mapped_column(Integer)
+    files: Mapped[str] = mapped_column(Text)  # JSON list of the file names written
+
+
+class RppsExport(Base):
+    """A decision handed to the order or ARS that registers the professional: sent once."""
+
+    __tablename__ = "rpps_exports"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    decision_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    body: Mapped[str] = mapped_column(String(20))
+    run_id: Mapped[int] = mapped_column(ForeignKey("rpps_runs.id"), index=True)

@@ -74,6 +74,7 @@ def test_create_attach_sync_and_letter_by_reference(agent, capsys):
     [row] = json.loads(capsys.readouterr().out)
     assert row["id"] == dossier_id and re.fullmatch(rf"AUDE-{date.today().year}-OCC-\d{{6}}", row["reference"])
     assert row["next_due_on"]  # the AR is due from the receipt date
+    assert row["nos"] == "TRE_G15 70"  # masseur-kinésithérapeute: the profession's ANS code (resources/rules/professions.json)
     # the same dossier by its definitive reference and by its id
     assert run("pieces", "attach", "--dossier", row["reference"], "--piece", "f", _write(tmp_path, "casier.pdf", PDF + b"f")) == 0
     assert run("pieces", "attach", "--dossier", dossier_id, "--piece", "g", _write(tmp_path, "programme.pdf", PDF + b"g")) == 0

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.dossiers import workflow
 from aude_desktop.dossiers.models import Dossier, Piece
+from aude_desktop.dossiers.registration import registration_sent_line
 from aude_desktop.dossiers.states import (
     CLOSED_STATES,
     MOVABLE_STATES,
@@ -224,7 +225,7 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         clock=clock,
         clock_error=clock_error,
         avis=_avis_text(p.get("avis")),
-        decision=_proposition_text(p.get("proposition")) + _decision_text(p.get("decision")),
+        decision=_proposition_text(p.get("proposition")) + _decision_text(p.get("decision")) + _registration_text(p),
         piece_requests=piece_requests(p.get("clock_events") or []),
         annotation_id=annotation.id if annotation else None,
         annotation=annotation.text if annotation else "",
@@ -263,6 +264,11 @@ def _avis_text(avis: dict | None) -> str:
         return "Aucun avis enregistré."
     text = f"{AVIS_LABELS.get(avis.get('kind'), avis.get('kind'))} — rendu le {_text(avis.get('on'))}"
     return text + (f"\nMotifs : {avis['motifs']}" if avis.get("motifs") else "")
+
+
+def _registration_text(payload: dict) -> str:
+    line = registration_sent_line(payload)
+    return f"\n{line}" if line else ""
 
 
 def _decision_text(decision: dict | None) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
 from aude_desktop.rules.deadlines import SOON_DAYS
+from aude_desktop.rules.nos import nos_text
 from aude_desktop.rules.reference import professions
 from aude_desktop.store import queues
 
@@ -33,6 +34,9 @@ SORTS = {
 }
 COLUMNS = ("reference", "name", "profession", "state", "received_on", "next_due_on", "deadline")
 HEADERS = ("Référence", "Demandeur", "Profession", "État", "Reçu le", "Échéance", "Délai")
+# Exports add the profession's ANS code (registration bodies name professions by it).
+EXPORT_COLUMNS = (*COLUMNS, "nos")
+EXPORT_HEADERS = (*HEADERS, "Code NOS (ANS)")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,12 @@ class QueueRow:
     deadline: str  # text, never colour alone: « dépassée de 3 j », « dans 12 j »
     deadline_status: str  # overdue | soon | later | none
     unseen: bool = False  # changed by someone else since this user last opened it
+    profession_code: str = ""
+
+    @property
+    def nos(self) -> str:
+        profession = professions().get(self.profession_code)
+        return nos_text(profession.nos) if profession else ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,
             STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_ else r.state,
-            r.received_on, r.next_due_on, deadline, status, bool(r.unseen),
+            r.received_on, r.next_due_on, deadline, status, bool(r.unseen), profession_code=r.profession,
         ))
     return out
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from aude_desktop.paths import resources_dir
+from aude_desktop.rules.nos import Nos, parse_nos
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Profession:
     visas_source: str = ""
     minister: str = "le ministre chargé de la santé"
     code_name: str = "le code de la santé publique"
+    nos: Nos | None = None  # ANS code of the profession (and speciality), rules/nos.py
 
     @property
     def de_label(self) -> str:
@@ -85,6 +87,7 @@ def professions() -> dict[str, Profession]:
         p["uncertain"] = tuple(p.get("uncertain", ()))
         p["deass_exam_centres"] = tuple(p.get("deass_exam_centres", ()))
         p["visas"] = tuple(p.get("visas", ()))
+        p["nos"] = parse_nos(p.get("nos"), p["code"])
         out[p["code"]] = Profession(**p)
     return out
 

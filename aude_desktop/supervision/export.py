@@ -85,8 +85,14 @@ def _xlsx(path, title, filters, headers, rows, on_progress, extracted_at) -> int
     return count
 
 
+def headers_of(source) -> tuple[str, ...]:
+    """An export's headers: the queue's, plus the columns only exports carry (EXPORT_HEADERS)."""
+    return getattr(source, "EXPORT_HEADERS", source.HEADERS)
+
+
 def queue_rows(store, source, queue_filter, today: date, chunk: int = 5000) -> Iterable[tuple]:
     """Every row of a queue with its filters (dossiers.queue or conventions.queue), page after page."""
+    columns = getattr(source, "EXPORT_COLUMNS", source.COLUMNS)
     with store.session() as s:
         total = source.count(s, queue_filter, today)
         offset = 0
@@ -95,7 +101,7 @@ def queue_rows(store, source, queue_filter, today: date, chunk: int = 5000) -> I
             if not page:
                 return
             for row in page:
-                yield tuple(getattr(row, c) for c in source.COLUMNS)
+                yield tuple(getattr(row, c) for c in columns)
             offset += len(page)
 
 

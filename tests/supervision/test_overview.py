@@ -13,6 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from aude_desktop.dossiers import queue
+from aude_desktop.rules.nos import nos_text
+from aude_desktop.rules.reference import professions
 from aude_desktop.supervision import export, overview
 from aude_desktop.sync import materialize
 from central_api.demo_data import generate_records
@@ -75,7 +77,7 @@ def test_exports_read_back_match_the_list(national, tmp_path):
     assert expected
     for fmt in ("csv", "xlsx"):
         path = tmp_path / f"export.{fmt}"
-        count = export.write(path, fmt, saved.name, export.describe(saved.filter), queue.HEADERS,
+        count = export.write(path, fmt, saved.name, export.describe(saved.filter), export.headers_of(queue),
                              export.queue_rows(national, queue, saved.filter, TODAY))
         assert count == len(expected)
         if fmt == "csv":
@@ -86,8 +88,11 @@ def test_exports_read_back_match_the_list(national, tmp_path):
             lines = [[("" if v is None else v) for v in row] for row in load_workbook(path).active.iter_rows(values_only=True)]
         assert "filtres : échéance : Échéance sous 15 jours" in lines[0][0] and "extraction du" in lines[0][0]
         assert lines[1][0].startswith("Données personnelles")
-        assert list(lines[2][:len(queue.HEADERS)]) == list(queue.HEADERS)
+        assert list(lines[2]) == [*queue.HEADERS, "Code NOS (ANS)"]
         assert [row[0] for row in lines[3:]] == expected
+        # the ANS code of each row's profession (rules data), e.g. « TRE_G15 60 » for a nurse
+        by_label = {p.label: p.nos for p in professions().values()}
+        assert all(row[-1] == nos_text(by_label[row[2]]) and row[-1].startswith(("TRE_G15 ", "TRE_R94 ")) for row in lines[3:])
         if fmt == "csv":
             assert all(len(row[4]) == 10 and row[4][2] == "/" for row in lines[3:])  # dd/mm/yyyy
     assert export.french(12.5) == "12,5" and export.french(date(2026, 1, 2)) == "02/01/2026"

@@ -284,7 +284,7 @@ class FilteredQueueView(QWidget):
         progress = QProgressDialog("Export en cours…", "Interrompre", 0, max(total, 1), self)
         progress.setWindowTitle("Export")
         progress.setMinimumDuration(300)
-        task = Task(lambda report: export.write(path, fmt, title, export.describe(f), self.source.HEADERS,
+        task = Task(lambda report: export.write(path, fmt, title, export.describe(f), export.headers_of(self.source),
                                                 export.queue_rows(store, self.source, f, today),
                                                 on_progress=lambda n: report("export", 0, n) or not progress.wasCanceled()), self)
         task.progress.connect(lambda _phase, _pages, n: progress.setValue(n))
