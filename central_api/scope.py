@@ -18,8 +18,8 @@ def _equal(column, value) -> ColumnElement[bool]:
 
 
 def _sql(table, found: tuple[Clause, ...]) -> ColumnElement[bool]:
-    parts = [and_(table.kind.in_(c.kinds), *(_equal(getattr(table, column), value) for column, value in c.equal))
-             for c in found]
+    parts = [and_(table.kind.not_in(c.kinds) if c.negate else table.kind.in_(c.kinds),
+                  *(_equal(getattr(table, column), value) for column, value in c.equal)) for c in found]
     return or_(*parts) if parts else false()
 
 

@@ -88,6 +88,12 @@ class Clause:
 
     kinds: tuple[str, ...]
     equal: tuple[tuple[str, str | tuple[str, ...]], ...] = ()  # a tuple of values: any of them
+    # Every kind but `kinds`: DGOS's clause says "all but the private ones" this way, so that its SQL
+    # walks the cursor index instead of gathering every record by kind to sort them.
+    negate: bool = False
+
+    def covers(self, kind: str) -> bool:
+        return (kind not in self.kinds) if self.negate else (kind in self.kinds)
 
 
 def scope_value(actor: Reader) -> str | None:
@@ -105,7 +111,7 @@ def clauses(actor: Reader) -> tuple[Clause, ...]:
     column = ROLES.get(actor.role)
     private = tuple(k for k, s in KINDS.items() if s.by == PRIVATE)
     if column == NATIONAL:
-        out.append(Clause(tuple(k for k, s in KINDS.items() if s.by not in (PRIVATE, EVERYONE))))
+        out.append(Clause(private, negate=True))
         out.append(Clause(private, ((OWNER, actor.login),)))
     elif column is not None and (value := scope_value(actor)) is not None:
         out.append(Clause(kinds_read_by(column), ((column, value),)))
@@ -125,7 +131,7 @@ def _equal(found: str | None, value: str | tuple[str, ...]) -> bool:
 
 
 def matches(found: tuple[Clause, ...], kind: str, columns: dict[str, str | None]) -> bool:
-    return any(kind in c.kinds and all(_equal(columns.get(col), value) for col, value in c.equal) for c in found)
+    return any(c.covers(kind) and all(_equal(columns.get(col), value) for col, value in c.equal) for c in found)
 
 
 def sees(actor: Reader, kind: str, columns: dict[str, str | None]) -> bool:
@@ -205,7 +211,7 @@ def may_hold(actor: Reader, kind: str, payload: dict | None) -> bool:
         return False
     if not scope.parents:
         return sees(actor, kind, own_columns(kind, payload, actor.login))
-    readable = any(kind in c.kinds for c in clauses(actor))
+    readable = any(c.covers(kind) for c in clauses(actor))
     return readable and (ROLES.get(actor.role) == NATIONAL or parent_of(kind, payload) is not None)
 
 
