@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Protocol
 
 REGION, AUTHORITY, COMPANY, OWNER = "region", "authority", "company", "owner"
@@ -66,6 +67,7 @@ def instructing_authority(actor: Reader) -> str | None:
     return None
 
 
+@cache
 def columns_of(kind: str) -> frozenset[str]:
     """The scope columns a record of `kind` can carry (a letter: its dossier's or its convention's)."""
     scope = KINDS.get(kind)
@@ -75,6 +77,7 @@ def columns_of(kind: str) -> frozenset[str]:
     return frozenset(own.union(*(columns_of(parent) for _key, parent in scope.parents)))
 
 
+@cache
 def kinds_read_by(column: str, *, private: bool = False) -> tuple[str, ...]:
     """Kinds a role reading by `column` may see (private ones apart: they also need the author)."""
     return tuple(kind for kind, scope in KINDS.items()
@@ -107,15 +110,20 @@ def scope_value(actor: Reader) -> str | None:
 
 def clauses(actor: Reader) -> tuple[Clause, ...]:
     """What `actor` may receive, as clauses joined by OR."""
+    return _clauses(actor.login, actor.role, scope_value(actor))
+
+
+@lru_cache(maxsize=256)  # asked once per record of a pull: built once per user
+def _clauses(login: str, role: str, value: str | None) -> tuple[Clause, ...]:
     out = [Clause(tuple(k for k, s in KINDS.items() if s.by == EVERYONE))]
-    column = ROLES.get(actor.role)
+    column = ROLES.get(role)
     private = tuple(k for k, s in KINDS.items() if s.by == PRIVATE)
     if column == NATIONAL:
         out.append(Clause(private, negate=True))
-        out.append(Clause(private, ((OWNER, actor.login),)))
-    elif column is not None and (value := scope_value(actor)) is not None:
+        out.append(Clause(private, ((OWNER, login),)))
+    elif column is not None and value is not None:
         out.append(Clause(kinds_read_by(column), ((column, value),)))
-        out.append(Clause(kinds_read_by(column, private=True), ((column, value), (OWNER, actor.login))))
+        out.append(Clause(kinds_read_by(column, private=True), ((column, value), (OWNER, login))))
     return tuple(c for c in out if c.kinds)
 
 
@@ -131,7 +139,14 @@ def _equal(found: str | None, value: str | tuple[str, ...]) -> bool:
 
 
 def matches(found: tuple[Clause, ...], kind: str, columns: dict[str, str | None]) -> bool:
-    return any(c.covers(kind) and all(_equal(columns.get(col), value) for col, value in c.equal) for c in found)
+    for clause in found:  # loops, not any(all(...)): a pull asks this of every record
+        if clause.covers(kind):
+            for column, value in clause.equal:
+                if not _equal(columns.get(column), value):
+                    break
+            else:
+                return True
+    return False
 
 
 def sees(actor: Reader, kind: str, columns: dict[str, str | None]) -> bool:
@@ -211,8 +226,8 @@ def may_hold(actor: Reader, kind: str, payload: dict | None) -> bool:
         return False
     if not scope.parents:
         return sees(actor, kind, own_columns(kind, payload, actor.login))
-    readable = any(c.covers(kind) for c in clauses(actor))
-    return readable and (ROLES.get(actor.role) == NATIONAL or parent_of(kind, payload) is not None)
+    # Its parent decides (`child_verdict`): a child is in scope exactly when its parent is.
+    return ROLES.get(actor.role) == NATIONAL or parent_of(kind, payload) is not None
 
 
 def needs_parent(actor: Reader, kind: str) -> bool:
