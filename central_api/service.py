@@ -214,12 +214,19 @@ MOVES = ("dossier.move_region",)  # commands that take a record (and its childre
 CHILD_KINDS = tuple(kind for kind, kind_scope in scope.KINDS.items() if ("dossier_id", "dossier") in kind_scope.parents)
 
 
+def _private(kind: str) -> bool:
+    """A private record's tombstone in a scope's feed would name it to everyone there: none is written
+    (its author's client drops it with the record it is written on)."""
+    return scope.KINDS[kind].by == scope.PRIVATE
+
+
 def leave_scope(conn: Connection, record, region: str | None, authority: str | None) -> None:
     """`record` goes from its scope to (region, authority): a tombstone in the old scope's feed for it
     and for its pièces and letters, which follow it (new cursor, new scope, same payload), as do the
     notes written on it (no tombstone: the old region's clients drop them with the dossier)."""
-    conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=record.kind, record_id=record.id,
-                                          version=record.version + 1, region=record.region, authority=record.authority))
+    if not _private(record.kind):
+        conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=record.kind, record_id=record.id,
+                                              version=record.version + 1, region=record.region, authority=record.authority))
     if record.kind != "dossier":
         return
     # Payloads are canonical JSON (dumps) and the id a UUID: the pattern matches exactly this key.
@@ -231,7 +238,7 @@ def leave_scope(conn: Connection, record, region: str | None, authority: str | N
     for child in children:
         if json.loads(child.payload).get("dossier_id") != record.id:
             continue
-        if scope.KINDS[child.kind].by != scope.PRIVATE:  # a private note's tombstone would name it to the region
+        if not _private(child.kind):
             conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=child.kind, record_id=child.id,
                                                   version=child.version + 1, region=record.region, authority=None))
         conn.execute(update(Record).where(Record.kind == child.kind, Record.id == child.id).values(
