@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
+from aude_desktop.domain.scope import ROLES as SCOPES
 from aude_desktop.rules.identifiers import siren_error
 from aude_desktop.rules.reference import authorities, regions
 from central_api.db import ApiKey, Mandate, User
 from central_api.security import hash_password, token_digest
 
-ROLES = ("agent_dreets", "ordre", "ars", "dgos")
+ROLES = tuple(SCOPES)  # the roles of the scope definition (aude_desktop/domain/scope.py)
 
 
 class AccountError(ValueError):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aude_desktop.argparse_fr import FrenchArgumentParser, FrenchHelpFormatter, french_parser
 from aude_desktop.cli_errors import InputError, non_negative_int, port_number, positive_int, run
+from aude_desktop.domain.scope import ROLES
 from aude_desktop.frtext import fr_number
 from central_api import cli_eps
 from central_api.audit import audit_admin
@@ -325,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("action", choices=("add", "list", "disable"), help="add : crée ; list : liste ; disable : désactive")
     users.add_argument("login", nargs="?", help="identifiant du compte (add, disable)")
     users.add_argument("--db", default=DEFAULT_DB)
-    users.add_argument("--role", choices=("agent_dreets", "ordre", "ars", "dgos"), help="rôle du compte créé")
+    users.add_argument("--role", choices=tuple(ROLES), help="rôle du compte créé")
     users.add_argument("--region", help="code de région (agent_dreets), ex. OCC")
     users.add_argument("--authority", help="code d'autorité (ordre, ars), ex. ARS-OCC")
     users.add_argument("--name", help="nom affiché")

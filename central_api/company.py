@@ -25,6 +25,7 @@ from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api import security
 from central_api.db import ApiKey, Attachment, Mandate, Record
 from central_api.errors import ApiProblem
+from central_api.scope import company_visible
 from central_api.service import (
     allocate_cursors,
     audit_append,
@@ -147,7 +148,7 @@ def summary(record_id: str, version: int, cursor: int, p: dict, letters: list[di
 def _letters_of(conn: Connection, allowed: list[str], convention_ids: set[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {cid: [] for cid in convention_ids}
     rows = conn.execute(select(Record.id, Record.payload).where(
-        Record.kind == "letter", Record.company.in_(allowed), Record.deleted.is_(False)).order_by(Record.cursor))
+        Record.kind == "letter", company_visible(allowed), Record.deleted.is_(False)).order_by(Record.cursor))
     for row in rows:
         cid = json.loads(row.payload).get("convention_id")
         if cid in out:
@@ -161,7 +162,7 @@ def feed(engine: Engine, filer: Filer, since: int, limit: int) -> dict:
         allowed = sirens(conn, filer)
         rows = conn.execute(
             select(Record.kind, Record.id, Record.cursor, Record.payload)
-            .where(Record.company.in_(allowed), Record.kind.in_(("convention", "letter")), Record.cursor > since,
+            .where(company_visible(allowed), Record.cursor > since,
                    Record.deleted.is_(False))
             .order_by(Record.cursor).limit(limit + 1)).all()
         more = len(rows) > limit
@@ -172,7 +173,7 @@ def feed(engine: Engine, filer: Filer, since: int, limit: int) -> dict:
             if cid and cid not in ids:
                 ids.append(cid)
         conventions = {r.id: r for r in conn.execute(select(Record.id, Record.version, Record.cursor, Record.payload).where(
-            Record.kind == "convention", Record.id.in_(ids), Record.company.in_(allowed), Record.deleted.is_(False)))}
+            Record.kind == "convention", Record.id.in_(ids), company_visible(allowed), Record.deleted.is_(False)))}
         letters = _letters_of(conn, allowed, set(conventions))
     on = today()
     filings = [summary(cid, conventions[cid].version, conventions[cid].cursor, json.loads(conventions[cid].payload),
@@ -185,7 +186,7 @@ def one(engine: Engine, filer: Filer, record_id: str) -> dict:
     with engine.connect() as conn:
         allowed = sirens(conn, filer)
         row = conn.execute(select(Record.version, Record.cursor, Record.payload).where(
-            Record.kind == "convention", Record.id == record_id, Record.company.in_(allowed),
+            Record.kind == "convention", Record.id == record_id, company_visible(allowed),
             Record.deleted.is_(False))).first()
         if row is None:
             raise ApiProblem(404, "introuvable", NOT_FOUND)
@@ -196,7 +197,7 @@ def one(engine: Engine, filer: Filer, record_id: str) -> dict:
 def letter_pdf(engine: Engine, files: Path, filer: Filer, letter_id: str) -> bytes:
     with engine.connect() as conn:
         row = conn.execute(select(Record.payload).where(
-            Record.kind == "letter", Record.id == letter_id, Record.company.in_(sirens(conn, filer)),
+            Record.kind == "letter", Record.id == letter_id, company_visible(sirens(conn, filer)),
             Record.deleted.is_(False))).first()
     path = files / json.loads(row.payload)["sha256"] if row else None
     if path is None or not path.exists():
@@ -217,7 +218,7 @@ def answer(engine: Engine, files: Path, filer: Filer, record_id: str, steps: lis
         allocate_cursors(conn, 0)  # the writer lock first, as every mutation
         allowed = sirens(conn, filer)
         row = conn.execute(select(Record.__table__).where(
-            Record.kind == "convention", Record.id == record_id, Record.company.in_(allowed),
+            Record.kind == "convention", Record.id == record_id, company_visible(allowed),
             Record.deleted.is_(False))).first()
         if row is None:
             raise ApiProblem(404, "introuvable", NOT_FOUND)

@@ -1,71 +1,50 @@
-"""Who sees and who changes what. The server is the one place that enforces it.
-
-- agent_dreets: the dossiers and pièces of their region;
-- ordre: the conventions of their authority (a national council, or a pharmacists' section);
-- ars: the conventions of the ARS of their region;
-- dgos: everything, read-only (with the Transparence Santé per-company table);
-- transparence (a convention's Transparence Santé status): its authority, read-only;
-- annotations: only their author, whatever the role.
+"""Who sees and who changes what, as SQL: the server is the one place that enforces it, and every
+condition here is built from the one definition in aude_desktop/domain/scope.py (its table is in
+docs/PROTOCOL.md) — no kind list of its own. Values are bound parameters, never pasted text.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from aude_desktop.sync.commands import Actor, instructing_authority
+from aude_desktop.domain import scope
+from aude_desktop.domain.scope import OWNER, Clause, Reader
 from central_api.db import Record, ScopeExit
 
-AUDE_KINDS = ("dossier", "piece", "commission_session", "epreuve_session", "letter")
-EPS_KINDS = ("convention", "letter")
-# Written by the server only (Transparence Santé import): read by the convention's authority.
-EPS_READ_KINDS = (*EPS_KINDS, "transparence")
-SHARED_KINDS = ("ruleset",)  # published by the server only (aude-central rules publish)
+
+def _equal(column, value) -> ColumnElement[bool]:
+    return column.in_(value) if isinstance(value, tuple) else column == value
 
 
-def visible(actor: Actor) -> ColumnElement[bool]:
+def _sql(table, found: tuple[Clause, ...]) -> ColumnElement[bool]:
+    parts = [and_(table.kind.not_in(c.kinds) if c.negate else table.kind.in_(c.kinds),
+                  *(_equal(getattr(table, column), value) for column, value in c.equal)) for c in found]
+    return or_(*parts) if parts else false()
+
+
+def visible(actor: Reader) -> ColumnElement[bool]:
     """SQL condition on `records` for what `actor` may receive."""
-    own_notes = and_(Record.kind == "annotation", Record.owner == actor.login)
-    rules = Record.kind.in_(SHARED_KINDS)  # rules files: everyone receives them
-    if actor.role == "dgos":
-        return or_(Record.kind != "annotation", own_notes)
-    if actor.role == "agent_dreets":
-        return or_(and_(Record.region == actor.region, Record.kind.in_(AUDE_KINDS)), own_notes, rules)
-    authority = instructing_authority(actor)
-    if authority:
-        return or_(and_(Record.authority == authority, Record.kind.in_(EPS_READ_KINDS)), own_notes, rules)
-    return ~true()
+    return _sql(Record, scope.clauses(actor))
 
 
-def exits_visible(actor: Actor) -> ColumnElement[bool] | None:
+def exits_visible(actor: Reader) -> ColumnElement[bool] | None:
     """SQL condition on `scope_exits`: the tombstones of records that left the actor's scope (None:
-    nothing ever leaves it — DGOS sees every region and authority)."""
-    if actor.role == "agent_dreets":
-        return and_(ScopeExit.region == actor.region, ScopeExit.kind.in_(AUDE_KINDS))
-    authority = instructing_authority(actor)
-    if authority:
-        return and_(ScopeExit.authority == authority, ScopeExit.kind.in_(EPS_KINDS))
-    return None
+    nothing ever leaves it — DGOS sees every region and authority). Private records leave no
+    tombstone there (it would name them to the whole region): the client drops them with their parent."""
+    found = tuple(c for c in scope.clauses(actor) if c.equal and all(column != OWNER for column, _v in c.equal))
+    return _sql(ScopeExit, found) if found else None
 
 
-def may_see(actor: Actor, kind: str, region: str | None, authority: str | None, owner: str | None) -> bool:
+def company_visible(sirens: list[str]) -> ColumnElement[bool]:
+    """SQL condition on `records` for what a company's API key reads (its SIREN and its mandants')."""
+    return _sql(Record, scope.company_clauses(sirens))
+
+
+def may_see(actor: Reader, kind: str, region: str | None, authority: str | None, owner: str | None) -> bool:
     """The same rule as `visible`, for one record in Python (mutations, attachments)."""
-    if kind == "annotation":
-        return owner == actor.login
-    if kind in SHARED_KINDS:
-        return True
-    if actor.role == "dgos":
-        return True
-    if actor.role == "agent_dreets":
-        return kind in AUDE_KINDS and region == actor.region
-    return kind in EPS_READ_KINDS and authority is not None and authority == instructing_authority(actor)
+    return scope.sees(actor, kind, {"region": region, "authority": authority, "owner": owner})
 
 
-def may_write_kind(actor: Actor, kind: str) -> bool:
-    if actor.role == "dgos":
-        return False
-    if kind == "annotation":
-        return True
-    if actor.role == "agent_dreets":
-        return kind in AUDE_KINDS
-    return kind in EPS_KINDS
+def may_write_kind(actor: Reader, kind: str) -> bool:
+    return scope.may_write(actor, kind)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from aude_desktop.domain import scope
 from aude_desktop.sync import commands
 from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api import files
@@ -53,39 +54,37 @@ def current_cursor(conn: Connection) -> int:
 # -- mutations -----------------------------------------------------------------------------------
 
 
-def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> tuple[str | None, str | None, str | None]:
-    if kind in ("dossier", "commission_session", "epreuve_session"):
-        return payload.get("region"), None, None
-    if kind == "convention":
-        return None, payload.get("authority"), None
-    if kind == "annotation":
-        return None, None, actor.login
-    if kind == "letter":  # the scope of the record it was written for
-        parent_kind, parent_id = ("dossier", payload.get("dossier_id")) if payload.get("dossier_id") else ("convention", payload.get("convention_id"))
-        parent = conn.execute(select(Record.region, Record.authority).where(
+# The child whose parent the server cannot find: (reason code, French message).
+PARENT_MISSING = {
+    "piece": ("dossier_introuvable", "Le dossier de cette pièce est introuvable sur le serveur."),
+    "letter": ("introuvable", "Le dossier ou la convention de ce courrier est introuvable sur le serveur."),
+    "annotation": ("introuvable", "Le dossier ou la convention de cette annotation est introuvable sur le serveur."),
+}
+
+
+def scope_columns(conn: Connection, kind: str, payload: dict, author: str | None = None) -> dict | None:
+    """The scope columns stored beside a record (aude_desktop/domain/scope.py says which); a child
+    takes its parent's. None when the parent is absent or deleted."""
+    def parent(parent_kind: str, parent_id: str) -> dict | None:
+        row = conn.execute(select(Record.region, Record.authority, Record.company).where(
             Record.kind == parent_kind, Record.id == parent_id, Record.deleted.is_(False))).first()
-        if parent is None:
-            raise CommandRejected("introuvable", "Le dossier ou la convention de ce courrier est introuvable sur le serveur.")
-        return parent.region, parent.authority, None
-    if kind == "piece":
-        region = conn.execute(
-            select(Record.region).where(Record.kind == "dossier", Record.id == payload.get("dossier_id"), Record.deleted.is_(False))
-        ).scalar()
-        if region is None:
-            raise CommandRejected("dossier_introuvable", "Le dossier de cette pièce est introuvable sur le serveur.")
-        return region, None, None
-    return None, None, None
+        return None if row is None else row._asdict()
+
+    return scope.stored_columns(kind, payload, author, parent)
+
+
+def _scope_of(conn: Connection, kind: str, payload: dict, actor: Actor) -> dict:
+    columns = scope_columns(conn, kind, payload, actor.login)
+    if columns is None:
+        raise CommandRejected(*PARENT_MISSING.get(kind, ("introuvable", "L'enregistrement parent est introuvable sur le serveur.")))
+    return columns
 
 
 def company_of(conn: Connection, kind: str, payload: dict) -> str | None:
     """The SIREN whose company channel shows this record: an EPS convention's company, and the
     letters written about it (imported CNOM conventions are not the company's filings here)."""
-    if kind == "convention":
-        return None if payload.get("read_only") else (payload.get("company") or {}).get("siren")
-    if kind == "letter" and payload.get("convention_id"):
-        return conn.execute(select(Record.company).where(
-            Record.kind == "convention", Record.id == payload["convention_id"])).scalar()
-    return None
+    columns = scope_columns(conn, kind, payload)
+    return columns["company"] if columns else None
 
 
 def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | None:
@@ -163,9 +162,10 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
                                   "Version de base requise : synchronisez puis recommencez le transfert.")
         payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args),
                                    published_rulesets(conn, name))
-        region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
+        columns = _scope_of(conn, spec.kind, payload, actor)
+        region, authority = columns["region"], columns["authority"]
         # A move takes the record out of its author's scope: checked on the record as it was.
-        if name not in MOVES and not may_see(actor, spec.kind, region, authority, owner):
+        if name not in MOVES and not may_see(actor, spec.kind, region, authority, columns["owner"]):
             raise CommandRejected("hors_perimetre", "Cet enregistrement ne relève pas de votre périmètre.")
         payload = assign_reference(conn, name, payload)
         reference = reference_of(spec.kind, payload)
@@ -180,8 +180,8 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         leave_scope(conn, record, region, authority)
     cursor = allocate_cursors(conn)
     version = (record.version + 1) if record is not None else 1
-    values = dict(version=version, cursor=cursor, deleted=False, region=region, authority=authority, owner=owner,
-                  company=company_of(conn, spec.kind, payload), reference=reference, payload=dumps(payload))
+    values = dict(version=version, cursor=cursor, deleted=False, region=region, authority=authority,
+                  owner=columns["owner"], company=columns["company"], reference=reference, payload=dumps(payload))
     if record is None:
         conn.execute(insert(Record).values(kind=spec.kind, id=record_id, **values))
     else:
@@ -220,14 +220,23 @@ def _reused_seq(base: dict) -> dict:
 
 
 MOVES = ("dossier.move_region",)  # commands that take a record (and its children) to another scope
-CHILD_KINDS = ("piece", "letter")  # they follow their dossier's region
+# They follow their dossier's region (domain/scope.py: scoped by their parent, private ones too).
+CHILD_KINDS = tuple(kind for kind, kind_scope in scope.KINDS.items() if ("dossier_id", "dossier") in kind_scope.parents)
+
+
+def _private(kind: str) -> bool:
+    """A private record's tombstone in a scope's feed would name it to everyone there: none is written
+    (its author's client drops it with the record it is written on)."""
+    return scope.KINDS[kind].by == scope.PRIVATE
 
 
 def leave_scope(conn: Connection, record, region: str | None, authority: str | None) -> None:
     """`record` goes from its scope to (region, authority): a tombstone in the old scope's feed for it
-    and for its pièces and letters, which follow it (new cursor, new scope, same payload)."""
-    conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=record.kind, record_id=record.id,
-                                          version=record.version + 1, region=record.region, authority=record.authority))
+    and for its pièces and letters, which follow it (new cursor, new scope, same payload), as do the
+    notes written on it (no tombstone: the old region's clients drop them with the dossier)."""
+    if not _private(record.kind):
+        conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=record.kind, record_id=record.id,
+                                              version=record.version + 1, region=record.region, authority=record.authority))
     if record.kind != "dossier":
         return
     # Payloads are canonical JSON (dumps) and the id a UUID: the pattern matches exactly this key.
@@ -239,8 +248,9 @@ def leave_scope(conn: Connection, record, region: str | None, authority: str | N
     for child in children:
         if json.loads(child.payload).get("dossier_id") != record.id:
             continue
-        conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=child.kind, record_id=child.id,
-                                              version=child.version + 1, region=record.region, authority=None))
+        if not _private(child.kind):
+            conn.execute(insert(ScopeExit).values(cursor=allocate_cursors(conn), kind=child.kind, record_id=child.id,
+                                                  version=child.version + 1, region=record.region, authority=None))
         conn.execute(update(Record).where(Record.kind == child.kind, Record.id == child.id).values(
             region=region, version=child.version + 1, cursor=allocate_cursors(conn)))
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aude_desktop.domain.scope import instructing_authority  # noqa: F401 (re-exported: scope is defined there)
+
 
 class CommandRejected(ValueError):
     def __init__(self, code: str, message: str):
@@ -26,15 +28,6 @@ class Actor:
     role: str  # agent_dreets, ordre, ars, dgos
     region: str | None = None
     authority: str | None = None
-
-
-def instructing_authority(actor: Actor) -> str | None:
-    """The EPS authority an order or ARS user instructs for (eps.md §2); None for other roles."""
-    if actor.role == "ordre":
-        return actor.authority
-    if actor.role == "ars":
-        return f"ARS-{actor.region}"
-    return None
 
 
 CommandFn = Callable[..., dict]

@@ -13,6 +13,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aude_desktop.domain.scope import PARENT_KINDS
 from aude_desktop.sync import materialize
 from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.scope import (
@@ -25,7 +26,6 @@ from aude_desktop.sync.scope import (
 )
 
 log = logging.getLogger(__name__)
-PARENT_KINDS = ("dossier", "convention")
 DROPPED_WARNING = ("{n} enregistrement(s) hors de votre périmètre envoyé(s) par le serveur ont été ignorés "
                    "(non enregistrés sur ce poste). Prévenez votre support.")
 

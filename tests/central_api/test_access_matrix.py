@@ -30,7 +30,10 @@ RECORDS = [
     ("C_INF", "convention", None, "ORDRE-INF", None), ("C_ARS", "convention", None, "ARS-OCC", None),
     ("C_MK", "convention", None, "ORDRE-MK", None),
     ("L_OCC", "letter", "OCC", None, None), ("L_INF", "letter", None, "ORDRE-INF", None),
-    ("N_OCC", "annotation", None, None, "agent.occ"), ("N_IDF", "annotation", None, None, "agent.idf"),
+    ("N_OCC", "annotation", "OCC", None, "agent.occ"), ("N_IDF", "annotation", "IDF", None, "agent.idf"),
+    ("N_INF", "annotation", None, "ORDRE-INF", "ordre.inf"),
+    # agent.occ's note on an Île-de-France dossier (the server once accepted it): nobody's to read.
+    ("N_AWAY", "annotation", "IDF", None, "agent.occ"),
     ("R", "ruleset", None, None, None),
     # Transparence Santé results, written by the server's import only.
     ("T_INF", "transparence", None, "ORDRE-INF", None), ("T_ARS", "transparence", None, "ARS-OCC", None),
@@ -38,13 +41,14 @@ RECORDS = [
 ]
 ALL = {label for label, *_ in RECORDS}
 # By hand, from the rules (issue #3 and ARCHITECTURE.md): region for agents, authority for orders
-# and ARS, everything for DGOS but others' annotations, one's own annotations, rules for everyone.
+# and ARS, everything for DGOS but others' annotations, one's own annotations on records one sees,
+# rules for everyone.
 VISIBLE = {
     "agent.occ": {"D_OCC", "S_OCC", "P_OCC", "L_OCC", "N_OCC", "R"},
     "agent.idf": {"D_IDF", "S_IDF", "P_IDF", "N_IDF", "R"},
-    "ordre.inf": {"C_INF", "L_INF", "T_INF", "R"},
+    "ordre.inf": {"C_INF", "L_INF", "T_INF", "N_INF", "R"},
     "ars.occ": {"C_ARS", "T_ARS", "R"},
-    "dgos": ALL - {"N_OCC", "N_IDF"},
+    "dgos": ALL - {"N_OCC", "N_IDF", "N_INF", "N_AWAY"},
 }
 WRITABLE_KINDS = {
     "agent.occ": {"dossier", "piece", "commission_session", "letter", "annotation"},
@@ -95,7 +99,8 @@ def world(tmp_path_factory):
                 elif kind == "transparence_company":
                     payload = {"siren": "732829320", "name": "Laboratoires Élan", "conventions": 1, "details": {}}
                 elif kind == "annotation":
-                    payload = {"dossier_id": ids["D_OCC"], "text": "note", "updated_at": "2026-11-20T10:00:00+00:00"}
+                    parent = {"dossier_id": ids["D_" + region]} if region else {"convention_id": ids["C_INF"]}
+                    payload = {**parent, "author": owner, "text": "note", "updated_at": "2026-11-20T10:00:00+00:00"}
                 else:
                     payload = {"version": "test", "effective_from": "2020-08-07"}
                 insert_system_record(conn, kind, ids[label], payload, region=region, authority=authority)
