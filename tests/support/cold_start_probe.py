@@ -1,5 +1,6 @@
-"""One cold start, in a fresh process: `bare` shows an empty PySide6 QMainWindow, `app PROFILE` runs
-`aude-desktop --profile PROFILE` itself. Either way the process prints `painted` on stdout at the
+"""One cold start, in a fresh process: `bare` shows an empty PySide6 QMainWindow, `floor` the same
+after importing what any start of the app needs (SQLAlchemy's ORM, the keyring's backends), `app
+PROFILE` runs `aude-desktop --profile PROFILE` itself. Either way the process prints `painted` on stdout at the
 first paint that matters (the bare window; the app's first queue with rows in it) and ends there
 (os._exit: what a start costs, not a shutdown), so the parent times the whole start from exec,
 interpreter included.
@@ -71,7 +72,12 @@ class WatchMainWindow(importlib.abc.MetaPathFinder):
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "bare":
+    if argv[0] in ("bare", "floor"):
+        if argv[0] == "floor":
+            import keyring
+            import sqlalchemy.orm  # noqa: F401
+
+            keyring.get_keyring()
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QGuiApplication
         from PySide6.QtWidgets import QApplication, QMainWindow

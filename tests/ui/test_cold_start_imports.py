@@ -21,9 +21,11 @@ from central_api.demo_data import generate_records
 PROBE = Path(__file__).resolve().parents[1] / "support" / "cold_start_probe.py"
 PASSPHRASE = "phrase de passe du démarrage"
 # What the first window (the dossiers queue) does not need: letters (ReportLab), spreadsheets,
-# charts, the server's code, the network, the holidays calendars, Alembic at head, the other spaces.
+# charts, the server's code, the network, the holidays calendars, Alembic at head, the other spaces
+# and the dossier view (built when a dossier is opened).
 LATE = ("alembic", "reportlab", "openpyxl", "central_api", "aude_desktop.letters.engine", "PySide6.QtCharts",
-        "requests", "holidays", "aude_desktop.supervision", "aude_desktop.conventions.views", "aude_desktop.sync.engine")
+        "requests", "holidays", "aude_desktop.supervision", "aude_desktop.conventions.views", "aude_desktop.sync.engine",
+        "aude_desktop.dossiers.views.dossier_view")
 
 
 def existing_profile(root: Path) -> Profile:
