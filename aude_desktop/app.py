@@ -6,6 +6,8 @@ import argparse
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from aude_desktop import APP_NAME, __version__
@@ -14,7 +16,7 @@ from aude_desktop.logging_setup import configure_logging
 from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
 from aude_desktop.store import backups
-from aude_desktop.store.database import DatabaseCorrupt, LocalStore, StoreReadOnly
+from aude_desktop.store.database import DatabaseCorrupt, LocalStore, StoreReadOnly, open_store
 from aude_desktop.store.keys import (
     PASSPHRASE_ENV,
     KeyMissing,
@@ -135,6 +137,40 @@ def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
             args.typed_secret = dialog.value()
 
 
+def _open_while_qt_loads(profile: Profile, args: argparse.Namespace) -> Callable[[], LocalStore | None]:
+    """Opens a profile that needs no question (key in the keyring, or the passphrase in the
+    environment) in a thread while Qt loads: the integrity check reads the whole file inside SQLite,
+    outside the GIL. Returns a function giving the store, or None when anything went wrong: the
+    usual path (_open) then meets the problem again, with its dialogs."""
+    mode = (read_keyinfo(profile) or {}).get("mode")
+    if args.demo or not (mode == "keyring" or (mode == "passphrase" and os.environ.get(PASSPHRASE_ENV))):
+        return lambda: None
+    try:
+        # The key, and the modules the thread needs, here: two threads importing at once could
+        # meet in an import cycle.
+        key = database_key(profile)
+        import sqlcipher3.dbapi2  # noqa: F401
+        from sqlalchemy.dialects.sqlite import pysqlcipher  # noqa: F401
+    except Exception:  # noqa: BLE001 — met again, and said, on the usual path
+        return lambda: None
+    opened: list[LocalStore] = []
+
+    def work() -> None:
+        try:
+            opened.append(open_store(profile, key))
+        except Exception:  # noqa: BLE001 — met again, and said, on the usual path
+            log.info("the profile did not open early: opening it the usual way")
+
+    thread = threading.Thread(target=work, name="open-store", daemon=True)
+    thread.start()
+
+    def result() -> LocalStore | None:
+        thread.join()
+        return opened[0] if opened else None
+
+    return result
+
+
 def _confirm_restore(question: str, args: argparse.Namespace) -> bool:
     """Restoring a backup is never done unasked; unattended runs (--screenshot) never restore."""
     if args.screenshot:
@@ -183,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
     log_file = configure_logging(profile.log_dir, logging.DEBUG if os.environ.get("AUDE_LOG_LEVEL") == "DEBUG" else logging.INFO)
+    opened_early = _open_while_qt_loads(profile, args)
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -209,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
     gui_messages = not args.screenshot
     try:
-        store = _open(profile, args)
+        store = opened_early() or _open(profile, args)
     except (KeyringUnavailable, PassphraseRequired) as exc:
         if (read_keyinfo(profile) or {}).get("mode") == "keyring":
             return _refuse(str(exc), EXIT_REFUSED, gui_messages)

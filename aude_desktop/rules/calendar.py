@@ -14,8 +14,6 @@ import calendar as _calendar
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 from aude_desktop.rules.reference import authorities, regions
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -56,6 +54,8 @@ class LegalCalendar:
 
 @cache
 def _holidays(subdiv: str | None, year: int):
+    import holidays  # its calendars take a tenth of a second to import: only when a date needs them
+
     return holidays.France(subdiv=subdiv, years=year, language="fr")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -22,20 +23,21 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop import APP_NAME
-from aude_desktop.auth.actor import local_actor, remember_user
+from aude_desktop.auth.actor import local_actor
 from aude_desktop.auth.unlock import UnlockSecrets
-from aude_desktop.conventions.views.space import ConventionsSpace
-from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
-from aude_desktop.store import backups, retention
 from aude_desktop.store.database import LocalStore, StoreStatus
-from aude_desktop.supervision.views.overview_view import OverviewView
-from aude_desktop.sync.engine import SyncEngine, SyncReport
-from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
 from aude_desktop.ui.inactivity import InactivityWatch, LockPage
-from aude_desktop.ui.sync_page import SyncPage
 from aude_desktop.ui.workers import Task
+
+if TYPE_CHECKING:  # imported where used: the first window shows one space (bench/bench_cold_start.py)
+    from aude_desktop.conventions.views.space import ConventionsSpace
+    from aude_desktop.dossiers.views.space import DossiersSpace
+    from aude_desktop.supervision.views.overview_view import OverviewView
+    from aude_desktop.sync.engine import SyncReport
+    from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
+    from aude_desktop.ui.sync_page import SyncPage
 
 DEMO_SUFFIX = " — profil de démonstration"
 HOME_SPACE = {"agent_dreets": "dossiers", "ordre": "conventions", "ars": "conventions", "dgos": "supervision"}
@@ -100,14 +102,15 @@ class MainWindow(QMainWindow):
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 0.6em 0.8em; }")
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Contenu")
+        # A space is built when first shown (space()): until then its page is an empty placeholder,
+        # so the first window imports and queries only what it shows.
+        self._spaces: dict[str, QWidget] = {}
         for index, space in enumerate(SPACES, start=1):
             item = QListWidgetItem(space.title)
             item.setToolTip(f"{space.heading} (Ctrl+{index})")
             item.setData(Qt.ItemDataRole.UserRole, space.key)
             self.navigation.addItem(item)
-            self.pages.addWidget(self._page(space))
-        self.sync_page = self.pages.widget(len(SPACES) - 1)
-        self.sync_page.changed.connect(self.refresh_status)
+            self.pages.addWidget(QWidget())
         self.navigation.currentRowChanged.connect(self._show_space)
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
@@ -135,7 +138,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self.navigation.setCurrentRow(0)
-        self.refresh_status()
+        self.refresh_status(pages=False)  # the space just built has loaded its queue
 
     # -- inactivity lock ------------------------------------------------------------------------
 
@@ -217,21 +220,62 @@ class MainWindow(QMainWindow):
         self.unlock_secrets.remember(secret)
         return True
 
-    def _page(self, space: Space) -> QWidget:
-        if space.key == "sync":
-            return SyncPage(self.store)
-        if space.key == "dossiers":
-            self.dossiers = DossiersSpace(self.store, self.actor, self.settings.last_user, settings=lambda: self.settings,
-                                          national=lambda: self.auth)
-            self.dossiers.changed.connect(lambda: self.refresh_status(pages=False))
-            return self.dossiers
-        if space.key == "conventions":
-            self.conventions = ConventionsSpace(self.store, self.actor, settings=lambda: self.settings)
-            self.conventions.changed.connect(lambda: self.refresh_status(pages=False))
-            return self.conventions
-        self.supervision = OverviewView(self.store)
-        self.supervision.open_queue.connect(self.drill_down)
-        return self.supervision
+    def space(self, key: str) -> QWidget:
+        """The page of a space, built (in place of its placeholder) the first time it is needed."""
+        page = self._spaces.get(key)
+        if page is None:
+            index = [s.key for s in SPACES].index(key)
+            page = self._spaces[key] = self._page(key)
+            placeholder = self.pages.widget(index)
+            shown = self.pages.currentIndex()
+            self.pages.insertWidget(index, page)
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages.setCurrentIndex(shown)
+        return page
+
+    @property
+    def dossiers(self) -> DossiersSpace:
+        return self.space("dossiers")
+
+    @property
+    def conventions(self) -> ConventionsSpace:
+        return self.space("conventions")
+
+    @property
+    def supervision(self) -> OverviewView:
+        return self.space("supervision")
+
+    @property
+    def sync_page(self) -> SyncPage:
+        return self.space("sync")
+
+    def _page(self, key: str) -> QWidget:
+        if key == "sync":
+            from aude_desktop.ui.sync_page import SyncPage
+
+            page = SyncPage(self.store)
+            page.auth = self.auth
+            page.changed.connect(self.refresh_status)
+            return page
+        if key == "dossiers":
+            from aude_desktop.dossiers.views.space import DossiersSpace
+
+            page = DossiersSpace(self.store, self.actor, self.settings.last_user, settings=lambda: self.settings,
+                                 national=lambda: self.auth)
+            page.changed.connect(lambda: self.refresh_status(pages=False))
+            return page
+        if key == "conventions":
+            from aude_desktop.conventions.views.space import ConventionsSpace
+
+            page = ConventionsSpace(self.store, self.actor, settings=lambda: self.settings)
+            page.changed.connect(lambda: self.refresh_status(pages=False))
+            return page
+        from aude_desktop.supervision.views.overview_view import OverviewView
+
+        page = OverviewView(self.store)
+        page.open_queue.connect(self.drill_down)
+        return page
 
     def drill_down(self, kind: str, field: str, key: str, deadline: str) -> None:
         """From a bar or a row of the overview to the same lazy queue, filtered (read-only for the DGOS)."""
@@ -267,6 +311,7 @@ class MainWindow(QMainWindow):
     def _show_space(self, row: int) -> None:
         if row < 0:
             return
+        self.space(SPACES[row].key)
         self.pages.setCurrentIndex(row)
         self.space_changed.emit(SPACES[row].key)
 
@@ -363,14 +408,15 @@ class MainWindow(QMainWindow):
         self.last_sync_label.setText(format_last_sync(status))
         if not pages:
             return
-        for index in range(len(SPACES)):
-            page = self.pages.widget(index)
-            if isinstance(page, DossiersSpace | ConventionsSpace | OverviewView):
+        for key, page in self._spaces.items():
+            if key != "sync":  # a space not built yet loads its data when first shown
                 page.refresh()
 
     # -- dialogs --------------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog:
+        from aude_desktop.ui.dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.profile.settings_path, self)
         dialog.accepted.connect(lambda: self._settings_saved(dialog))
         dialog.open()
@@ -383,6 +429,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Paramètres enregistrés.", 4000)
 
     def open_login(self) -> LoginDialog:
+        from aude_desktop.ui.dialogs import LoginDialog
+
         dialog = LoginDialog(self.settings.server_url, self.settings.last_user, self)
 
         def chosen() -> None:
@@ -455,7 +503,8 @@ class MainWindow(QMainWindow):
         self.auto_sync.stop()
         self.sync_action.setEnabled(False)
         self.logout_action.setEnabled(False)
-        self.sync_page.auth = None
+        if "sync" in self._spaces:
+            self.sync_page.auth = None
         self.sso_provider = None
         task = Task(lambda _r: auth.sign_out(), self)
         task.finished.connect(lambda: self.statusBar().showMessage("Déconnecté : la session a été effacée de ce poste.", 10_000))
@@ -465,6 +514,8 @@ class MainWindow(QMainWindow):
         return task
 
     def open_about(self) -> AboutDialog:
+        from aude_desktop.ui.dialogs import AboutDialog
+
         dialog = AboutDialog(self)
         dialog.open()
         return dialog
@@ -473,12 +524,16 @@ class MainWindow(QMainWindow):
 
     def attach_session(self, auth) -> None:
         """A signed-in session: sync becomes possible, now and every few minutes."""
+        from aude_desktop.auth.actor import remember_user
+
         self.auth = auth
         if auth.user is not None:
             remember_user(self.store, auth.user)  # so this user can keep working offline
-        self.sync_page.auth = auth
-        self.dossiers.refresh_permissions()
-        self.conventions.refresh_permissions()
+        for key, page in self._spaces.items():  # a space built later reads the session then
+            if key == "sync":
+                page.auth = auth
+            elif key != "supervision":
+                page.refresh_permissions()
         self.sync_action.setEnabled(True)
         self.logout_action.setEnabled(True)
         self.sync_action.setToolTip("Synchroniser maintenant (F5)")
@@ -490,6 +545,9 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
+        from aude_desktop.store import backups, retention
+        from aude_desktop.sync.engine import SyncEngine
+
         store, auth, profile, months = self.store, self.auth, self.profile, self.settings.retention_months
 
         def work(report_progress) -> SyncReport:
@@ -523,7 +581,8 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(True)
         self.set_online(True)
         self.refresh_status()
-        self.sync_page.refresh()
+        if "sync" in self._spaces:
+            self.sync_page.refresh()
         if report.mismatch:
             self.offer_full_resync(report)
         if report.audit_alert:

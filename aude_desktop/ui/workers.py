@@ -10,8 +10,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QThread, Signal
 
-from aude_desktop.sync.http import ApiError
-
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +25,8 @@ class Task(QThread):
         self.work = work
 
     def run(self) -> None:
+        from aude_desktop.sync.http import ApiError  # requests: not needed to show the first window
+
         try:
             result = self.work(lambda phase, pages=0, records=0: self.progress.emit(phase, pages, records))
         except ApiError as exc:

@@ -127,8 +127,10 @@ class QueueModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         columns = self.source.COLUMNS
         key = columns[column] if 0 <= column < len(columns) else "next_due_on"
-        self.sort_key = self.sort_aliases.get(key, key)
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        sort_key, descending = self.sort_aliases.get(key, key), order == Qt.SortOrder.DescendingOrder
+        if (sort_key, descending) == (self.sort_key, self.descending):
+            return  # the view asks again when sorting is switched on: the rows are already in this order
+        self.sort_key, self.descending = sort_key, descending
         self.reload()
 
 
@@ -186,8 +188,9 @@ class FilteredQueueView(QWidget):
         self.table.setObjectName("queueTable")
         self.table.setAccessibleName(table_name)
         self.table.setModel(self.model)
+        # The indicator first: switching sorting on then asks for the order the model loaded in.
+        self.table.horizontalHeader().setSortIndicator(source.COLUMNS.index("next_due_on"), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(source.COLUMNS.index("next_due_on"), Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)

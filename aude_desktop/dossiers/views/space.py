@@ -16,7 +16,6 @@ from aude_desktop.dossiers.views.bulk_dialogs import (
     menu_button,
     run_and_report,
 )
-from aude_desktop.dossiers.views.dossier_view import DossierView
 from aude_desktop.dossiers.views.queue_view import QueueView
 from aude_desktop.store.database import StoreWriteError
 
@@ -35,12 +34,9 @@ class DossiersSpace(QStackedWidget):
         self.today = today or date.today()
         self.queue = QueueView(store, login, self.today)
         self.settings = settings
-        self.dossier = DossierView(store, actor, self.today, settings)
+        self._dossier = None  # the dossier view, built when a dossier is first opened (cold start)
         self.addWidget(self.queue)
-        self.addWidget(self.dossier)
         self.queue.open_dossier.connect(self.open_dossier)
-        self.dossier.back.connect(self.show_queue)
-        self.dossier.changed.connect(lambda _id: self.changed.emit())
         self.last_report: bulk.BulkReport | None = None
         self._build_bulk_buttons()
 
@@ -74,6 +70,17 @@ class DossiersSpace(QStackedWidget):
         self.queue.actions_bar.addWidget(self.bulk_button)
         self.refresh_permissions()
 
+    @property
+    def dossier(self):
+        if self._dossier is None:
+            from aude_desktop.dossiers.views.dossier_view import DossierView
+
+            self._dossier = DossierView(self.store, self.actor, self.today, self.settings)
+            self.addWidget(self._dossier)
+            self._dossier.back.connect(self.show_queue)
+            self._dossier.changed.connect(lambda _id: self.changed.emit())
+        return self._dossier
+
     def refresh_permissions(self) -> None:
         # A supervisor reads: the edit actions are absent, not merely disabled.
         actor = self.actor()
@@ -104,7 +111,7 @@ class DossiersSpace(QStackedWidget):
         self.dossier.tabs.setFocus()
 
     def show_queue(self) -> None:
-        if not self.dossier.save_annotation():
+        if self._dossier is not None and not self._dossier.save_annotation():
             return  # stay with the unsaved text on screen; the message under it says why
         self.queue.refresh()
         self.setCurrentWidget(self.queue)
@@ -112,8 +119,8 @@ class DossiersSpace(QStackedWidget):
 
     def refresh(self) -> None:
         self.refresh_permissions()
-        if self.currentWidget() is self.dossier:
-            self.dossier.reload()
+        if self._dossier is not None and self.currentWidget() is self._dossier:
+            self._dossier.reload()
         else:
             self.queue.refresh()
 
