@@ -189,6 +189,9 @@ def move_region(current: dict, args: dict, actor: Actor) -> dict:
 def _register_transition(name: str) -> None:
     def run(current: dict, args: dict, actor: Actor) -> dict:
         _require_region(actor, current["region"])
+        if current.get("route", "autorisation") != "autorisation":  # an LPS declaration has its own steps (dossiers/lps.py)
+            raise CommandRejected("route_incompatible", "Cette étape concerne les demandes d'autorisation d'exercice ; "
+                                                        "cette déclaration suit la procédure de libre prestation de services.")
         try:
             return workflow.apply(name, current, args)
         except workflow.TransitionRefused as exc:
