@@ -280,7 +280,12 @@ def _require_region(actor: Actor, region: str) -> None:
 def declare(_current, args: dict, actor: Actor) -> dict:
     """A prior declaration, filed with the DREETS competent for the profession (arrêté of 8 December 2017);
     partial access with the region the rules data names."""
-    from aude_desktop.dossiers.commands import DIPLOMA_FIELDS, INTAKE_FIELDS, _applicant, check_competent_region
+    from aude_desktop.dossiers.commands import (
+        DIPLOMA_FIELDS,
+        INTAKE_FIELDS,
+        _applicant,
+        check_competent_region,
+    )
     from aude_desktop.dossiers.intake import check_received_on
 
     p = args.get("payload")
