@@ -117,7 +117,8 @@ def department_region(postal_code: str | None) -> str | None:
     return None
 
 
-def proposed_region(profession: str, acces_partiel: bool, postal_code: str | None, agent_region: str | None) -> tuple[str | None, str]:
+def proposed_region(profession: str, acces_partiel: bool, postal_code: str | None, agent_region: str | None,
+                    where: str = "Région où le demandeur s'établit") -> tuple[str | None, str]:
     """(region, why) from `competent_region_rule` (professions.json) and the applicant's address."""
     spec = professions().get(profession)
     if spec is None:
@@ -130,9 +131,9 @@ def proposed_region(profession: str, acces_partiel: bool, postal_code: str | Non
                                        f"{regions()[spec.competent_region].label}.")
     settled = department_region(postal_code)
     if settled:
-        return settled, f"Région où le demandeur s'établit (code postal {postal_code.strip()})."
+        return settled, f"{where} (code postal {postal_code.strip()})."
     if agent_region:
-        return agent_region, "Région où le demandeur s'établit : saisissez le code postal pour la vérifier."
+        return agent_region, f"{where} : saisissez le code postal pour la vérifier."
     return None, ""
 
 

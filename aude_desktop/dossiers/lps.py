@@ -190,6 +190,10 @@ def impose_epreuve(p: dict, args: dict) -> dict:
     """A substantial difference that may harm public health: an aptitude test (art. 7 §4, third subparagraph)."""
     day = _date(args, "on", "Date de la décision")
     _not_before(day, _last(p, {"verification"}), "La décision", "le début de la vérification")
+    step = _pending(p)
+    if step is not None and day > step.due:
+        raise TransitionRefused("hors_delai", f"Le délai pour répondre au prestataire a expiré le {format_date_fr(step.due)} : "
+                                              "faute de réaction dans ce délai, la prestation peut être effectuée.")
     motifs = text_arg(args, "motifs", "Motifs de droit et de fait")
     if not motifs:
         raise TransitionRefused("motifs_requis", "Une décision imposant une épreuve doit être motivée (CRPA L.211-2) : "
@@ -240,7 +244,8 @@ def renew(p: dict, args: dict) -> dict:
     """The yearly renewal of the declaration, with the services planned for the coming year."""
     day = _date(args, "on", "Date du renouvellement")
     _not_before(day, _last(p, {"receipt", "renewed"}), "Le renouvellement", "la déclaration précédente")
-    service = _service(args, "Prestation envisagée")
+    flat = {key: args.get(f"service_{key}") for key in SERVICE_FIELDS}  # the form's fields
+    service = _service({"service": flat}, "Prestation envisagée")
     p.setdefault("lps", {}).setdefault("renewals", []).append({"on": day.isoformat(), "service": service})
     _event(p, day, "renewed")
     return p

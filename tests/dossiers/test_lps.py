@@ -138,3 +138,17 @@ def test_queue_and_supervision_count_declarations_apart(store):
     assert figures.aude_by_region["OCC"].total == 1 and figures.lps_by_region["OCC"].total == 1
     assert figures.lps_by_region["OCC"].open == 1 and figures.lps_by_region["OCC"].implicit == 1  # silence has run
     assert figures.as_json()["lps"]["by_profession"]["ergotherapeute"]["total"] == 1
+
+
+def test_a_test_cannot_be_imposed_once_silence_made_the_service_possible(store):
+    dossier_id = register(store, declaration())  # received 11 October: the month ran out on 12 November
+    run_command(store, AGENT, "lps.start_verification", {"id": dossier_id, "on": "2026-10-12"})
+    with pytest.raises(CommandRejected, match="expiré le 12 novembre 2026"):
+        run_command(store, AGENT, "lps.impose_epreuve", {"id": dossier_id, "on": "2026-11-13", "subjects": ["Pédiatrie"],
+                                                         "motifs": "Différence substantielle."})
+    # A difficulty notified within the first month gives a second one (until Friday 11 December 2026).
+    run_command(store, AGENT, "lps.notify_delay", {"id": dossier_id, "on": "2026-11-05", "reason": "Attestation illisible"})
+    run_command(store, AGENT, "lps.impose_epreuve", {"id": dossier_id, "on": "2026-11-13", "subjects": ["Pédiatrie"],
+                                                     "motifs": "Différence substantielle."})
+    with pytest.raises(CommandRejected, match="une seule fois|n'est possible que"):
+        run_command(store, AGENT, "lps.notify_delay", {"id": dossier_id, "on": "2026-11-14", "reason": "Encore"})

@@ -31,10 +31,10 @@ def test_every_lps_letter_says_what_it_must(kind, who):
 def test_acknowledgement_of_a_complete_declaration_dates_the_month_to_inform():
     p = lps_payload("lps_accuse_reception")
     p["state"], p["clock_events"] = "lps_recue", p["clock_events"][:1]
-    failed, text = render("lps_accuse_reception", p, date(2026, 11, 3))
+    failed, text = render("lps_accuse_reception", p, date(2026, 10, 21))
     assert failed == []
-    # 2 November 2026 + 1 month = Wednesday 2 December 2026.
-    assert "vous informera au plus tard le 2 décembre 2026" in text
+    # Tuesday 20 October 2026 + 1 month = Friday 20 November 2026.
+    assert "vous informera au plus tard le 20 novembre 2026" in text
     assert "du 4 janvier 2027 au 29 janvier 2027, Clinique du Parc" in text
 
 
@@ -47,11 +47,11 @@ def test_incomplete_declaration_lists_the_pieces_and_says_the_month_waits():
 
 def test_test_decision_dates_the_month_and_silence_letter_the_renewal():
     _failed, text = render("lps_decision_epreuve", lps_payload("lps_decision_epreuve"))
-    # Decision Friday 20 November 2026 + 1 month = Sunday 20 December: Monday 21 December 2026.
-    assert "au plus tard le 21 décembre 2026, dans le mois qui suit la présente décision" in text
+    # Decision Tuesday 10 November 2026 + 1 month = Thursday 10 December 2026.
+    assert "au plus tard le 10 décembre 2026, dans le mois qui suit la présente décision" in text
     _failed, text = render("lps_prestation_possible", lps_payload("lps_prestation_possible"))
-    # Declared 2 November 2026: renew by 2 November 2027 (a Tuesday).
-    assert "depuis le 2 décembre 2026" in text and "renouvelez-la au plus tard le 2 novembre 2027" in text
+    # Declared Tuesday 20 October 2026: renew by 20 October 2027 (a Wednesday).
+    assert "depuis le 20 novembre 2026" in text and "renouvelez-la au plus tard le 20 octobre 2027" in text
 
 
 def test_lps_letters_do_not_fit_autorisation_dossiers_and_the_reverse():

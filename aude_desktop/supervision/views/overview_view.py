@@ -80,12 +80,15 @@ class GroupPanel(QWidget):
     drill = Signal(str, str, str)  # dimension (queue filter field), group key, deadline ("overdue", "soon" or "")
 
     def __init__(self, title: str, dimensions: dict[str, tuple[str, dict[str, str]]], max_bars: int = 18,
-                 imported: bool = False, parent=None):
+                 imported: bool = False, implicit: str = "", parent=None):
         """`dimensions`: name shown → (queue filter field, labels of the keys), e.g. « Par région »;
-        `imported`: a column counts the CNOM's imported conventions."""
+        `imported`: a column counts the CNOM's imported conventions; `implicit`: what silence gave, if
+        not an implicit decision."""
         super().__init__(parent)
         self.title, self.max_bars, self.imported = title, max_bars, imported
         self.headers = TABLE_HEADERS + ((IMPORTED_HEADER,) if imported else ())
+        if implicit:
+            self.headers = tuple(implicit if h == TABLE_HEADERS[5] else h for h in self.headers)
         self.dimensions = dimensions
         self.figures: dict[str, dict[str, GroupFigures]] = {}
         self.monthly: list[tuple[str, int, int]] = []
@@ -250,7 +253,7 @@ class OverviewView(QWidget):
         self.lps = GroupPanel("Déclarations LPS", {
             "Par région": ("region", {k: r.label for k, r in regions().items()}),
             "Par profession": ("profession", {k: p.label for k, p in professions().items()}),
-        })
+        }, implicit="Prestation possible par silence")
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
         self.tabs.addTab(self.lps, "&Libre prestation de services (LPS)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
