@@ -121,3 +121,20 @@ def test_cli_computes_the_lps_clock_and_refuses_an_unknown_event_kind():
     bad = _cli({"procedure": "lps", "profession": "ergotherapeute", "region": "OCC",
                 "events": [{"on": "2026-10-11", "kind": "receipt"}, {"on": "2026-10-12", "kind": "acknowledged"}]})
     assert bad.returncode == 2 and "nature inconnue « acknowledged »" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_reads_every_documented_aude_event_kind_and_checks_their_notes():
+    events = [{"on": "2026-05-04", "kind": "receipt"}, {"on": "2026-05-12", "kind": "acknowledged"},
+              {"on": "2026-05-12", "kind": "complete"}, {"on": "2026-09-01", "kind": "avis"},
+              {"on": "2026-09-10", "kind": "decision", "note": "mesures_compensation"},
+              {"on": "2026-09-15", "kind": "notified", "letter": "aude.decision_mesures"},
+              {"on": "2026-10-20", "kind": "measure_chosen", "note": "epreuve"}]
+    spec = {"procedure": "aude", "profession": "infirmier", "region": "OCC", "today": "2026-11-26", "events": events}
+    done = _cli(spec)
+    assert done.returncode == 0, done.stderr
+    # Épreuve within 6 months of the notification (15 September 2026): Monday 15 March 2027.
+    assert json.loads(done.stdout)["next_date"] == "2027-03-15"
+    bad_choice = _cli(spec | {"events": events[:-1] + [{"on": "2026-10-20", "kind": "measure_chosen", "note": "rien"}]})
+    assert bad_choice.returncode == 2 and "« epreuve » ou « stage »" in bad_choice.stderr
+    bad_letter = _cli(spec | {"events": events[:5] + [{"on": "2026-09-15", "kind": "notified"}]})
+    assert bad_letter.returncode == 2 and "doit nommer le courrier notifié" in bad_letter.stderr
