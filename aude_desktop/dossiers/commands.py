@@ -172,7 +172,9 @@ def move_region(current: dict, args: dict, actor: Actor) -> dict:
     reason = text_field(args.get("reason"), "Motif du transfert", required=True, limit=2000)
     if target == current["region"]:
         raise CommandRejected("region_identique", "Le dossier relève déjà de cette région.")
-    if current.get("state") not in MOVABLE_STATES:
+    from aude_desktop.dossiers.lps import LPS_MOVABLE
+
+    if current.get("state") not in MOVABLE_STATES + LPS_MOVABLE:
         raise CommandRejected(
             "transfert_impossible",
             "Seul un dossier reçu, incomplet ou complet (ni inscrit en commission ni décidé) peut changer de région.",

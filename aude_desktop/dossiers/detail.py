@@ -212,7 +212,8 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
     if declaration:
         state_label, situation_label = lps.state_label(dossier.state) or dossier.state, lps.SITUATION_LABEL
         lines = [_line(i["code"], i["label"], next((x for x in pieces if x.code == i["code"]), None), False) for i in lps.checklist_items()]
-        actions, decision = lps.available(p), lps.outcome_text(p)
+        actions = lps.available(p) + (["dossier.move_region"] if p.get("state") in lps.LPS_MOVABLE else [])
+        decision = lps.outcome_text(p)
     else:
         state_label = STATE_LABELS.get(state, dossier.state) if state else dossier.state
         situation_label = SITUATION_LABELS.get(situation, dossier.situation) if situation else dossier.situation

@@ -52,6 +52,7 @@ LPS_STATES = tuple(s.value for s in LpsState)
 # Where the authority owes an answer: past its date, silence means the service may be provided.
 LPS_OPEN = (S.RECUE.value, S.INCOMPLETE.value, S.VERIFICATION.value, S.EPREUVE.value)
 LPS_SILENCE_RUNS = (S.RECUE.value, S.VERIFICATION.value, S.EPREUVE.value)
+LPS_MOVABLE = (S.RECUE.value, S.INCOMPLETE.value)  # sent to the wrong region: before any check
 OUTCOME_LABELS = {
     "sans_verification": "Pas de vérification préalable des qualifications",
     "qualifications_conformes": "Qualifications vérifiées : pas de différence substantielle",

@@ -152,3 +152,16 @@ def test_a_test_cannot_be_imposed_once_silence_made_the_service_possible(store):
                                                      "motifs": "Différence substantielle."})
     with pytest.raises(CommandRejected, match="une seule fois|n'est possible que"):
         run_command(store, AGENT, "lps.notify_delay", {"id": dossier_id, "on": "2026-11-14", "reason": "Encore"})
+
+
+def test_a_declaration_sent_to_the_wrong_region_moves_before_any_check(store):
+    dossier_id = register(store, declaration())
+    with store.session() as s:
+        assert "dossier.move_region" in load(s, dossier_id, AGENT.login, TODAY).actions
+    run_command(store, AGENT, "dossier.move_region", {"id": dossier_id, "region": "NAQ", "reason": "Prestation à Bordeaux"})
+    with store.session() as s:
+        assert dump_dossier(s, dossier_id)["region"] == "NAQ"
+    other = register(store, declaration(last_name="Schmidt"))
+    run_command(store, AGENT, "lps.start_verification", {"id": other, "on": "2026-10-12"})
+    with pytest.raises(CommandRejected, match="changer de région"):
+        run_command(store, AGENT, "dossier.move_region", {"id": other, "region": "NAQ", "reason": "Bordeaux"})
