@@ -85,11 +85,9 @@ def _require_region(actor: Actor, region: str) -> None:
         raise CommandRejected("hors_perimetre", "Ce dossier relève d'une autre région que la vôtre.")
 
 
-@command("dossier.create", "dossier", mode="create")
-def create_dossier(_current, args: dict, actor: Actor) -> dict:
-    p = args.get("payload")
-    if not isinstance(p, dict):
-        raise CommandRejected("arguments_invalides", "Le dossier à créer est absent (« payload »).")
+def new_record_fields(p: dict, actor: Actor) -> tuple[str, str, str, bool, str]:
+    """(reference, profession, region, acces_partiel, received_on): what every new dossier is checked on,
+    an autorisation request or an LPS declaration alike."""
     reference = text_field(p.get("reference"), "Référence", required=True, limit=40)
     profession = text_field(p.get("profession"), "Profession", required=True, limit=60)
     region = text_field(p.get("region"), "Région", required=True, limit=3)
@@ -100,6 +98,15 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
     from aude_desktop.dossiers.intake import check_received_on
 
     check_received_on(date.fromisoformat(received_on), date.today())
+    return reference, profession, region, acces_partiel, received_on
+
+
+@command("dossier.create", "dossier", mode="create")
+def create_dossier(_current, args: dict, actor: Actor) -> dict:
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "Le dossier à créer est absent (« payload »).")
+    reference, profession, region, acces_partiel, received_on = new_record_fields(p, actor)
     created = {
         "reference": reference,
         "profession": profession,

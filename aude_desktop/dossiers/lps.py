@@ -16,7 +16,7 @@ from aude_desktop.rules import lps as lps_rules
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import ClockInputError
 from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import date_field, object_fields, text_field
+from aude_desktop.sync.fields import object_fields, text_field
 from aude_desktop.workflows import TransitionRefused, TransitionRegistry, text_arg, texts_arg
 from aude_desktop.workflows import date_arg as _date
 from aude_desktop.workflows import not_before as _not_before
@@ -290,23 +290,15 @@ def declare(_current, args: dict, actor: Actor) -> dict:
         DIPLOMA_FIELDS,
         INTAKE_FIELDS,
         _applicant,
-        check_competent_region,
+        new_record_fields,
     )
-    from aude_desktop.dossiers.intake import check_received_on
 
     p = args.get("payload")
     if not isinstance(p, dict):
         raise CommandRejected("arguments_invalides", "La déclaration à enregistrer est absente (« payload »).")
     if p.get("route") != ROUTE:
         raise CommandRejected("route_invalide", "Une déclaration LPS porte « route » : « lps ».")
-    reference = text_field(p.get("reference"), "Référence", required=True, limit=40)
-    profession = text_field(p.get("profession"), "Profession", required=True, limit=60)
-    region = text_field(p.get("region"), "Région", required=True, limit=3)
-    acces_partiel = bool(p.get("acces_partiel", False))
-    check_competent_region(profession, region, acces_partiel)
-    _require_region(actor, region)
-    received_on = date_field(p.get("received_on"), "Date de réception", required=True)
-    check_received_on(date.fromisoformat(received_on), date.today())
+    reference, profession, region, acces_partiel, received_on = new_record_fields(p, actor)
     lps = p.get("lps")
     if not isinstance(lps, dict):
         raise CommandRejected("arguments_invalides", "La prestation envisagée est absente (« lps »).")

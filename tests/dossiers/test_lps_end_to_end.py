@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from aude_desktop import cli
 from aude_desktop.auth.actor import local_actor, remember_user
 from aude_desktop.dossiers import lps
 from aude_desktop.dossiers.models import Dossier
@@ -28,6 +27,7 @@ from central_api.demo_data import demo_users
 from tests.central_api.conftest import Client
 from tests.letters.test_letters import joined
 from tests.support.live_server import server_fixture, signed_in
+from tests.test_cli_intake import agent  # noqa: F401 — the fixture
 
 server = server_fixture(30, 10, 20)
 TODAY = date.today()
@@ -42,16 +42,9 @@ def declaration(last_name: str, received: date) -> dict:
 
 
 @pytest.fixture
-def agent(tmp_path, server, monkeypatch):
-    monkeypatch.setenv("AUDE_DB_PASSPHRASE", "phrase de passe des essais")
-    monkeypatch.setenv("AUDE_PASSWORD", "demo-agent-occ")
-    profile = str(tmp_path / "p")
-
-    def run(*args: str) -> int:
-        return cli.main(["--profile", profile, *args])
-
-    assert run("login", "--server", server.url, "--user", "agent.occ") == 0
-    assert run("sync") == 0
+def lps_agent(agent):  # noqa: F811 — the imported fixture
+    """The signed-in, synced agent of tests/test_cli_intake.py, with the letters' sender block."""
+    run, tmp_path = agent
     assert run("settings", "letters", "--service", "Pôle autorisations d'exercice", "--address", "5 esplanade Compans-Caffarelli ; 31000 Toulouse",
                "--phone", "05 62 89 81 00", "--email", "dreets-occ@exemple.gouv.fr", "--hours", "du lundi au vendredi, de 9 h à 12 h",
                "--officer-quality", "Gestionnaire", "--signatory", "Claire MARTIN", "--quality", "Directrice régionale adjointe") == 0
@@ -89,8 +82,8 @@ def _letter(run, tmp_path, capsys, kind: str, reference: str) -> str:
     return joined(out.read_bytes())
 
 
-def test_lps_declarations_from_creation_to_letters_scope_and_supervision(agent, server, capsys, tmp_path):
-    run, tmp = agent
+def test_lps_declarations_from_creation_to_letters_scope_and_supervision(lps_agent, server, capsys, tmp_path):
+    run, tmp = lps_agent
     tested = _create(run, tmp, capsys, declaration("de Vries", TODAY - timedelta(days=5)))
     silent = _create(run, tmp, capsys, declaration("Jansen", TODAY - timedelta(days=70)))
     assert tested.startswith("PROV-") and silent.startswith("PROV-")
