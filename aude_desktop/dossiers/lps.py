@@ -286,19 +286,14 @@ def _require_region(actor: Actor, region: str) -> None:
 def declare(_current, args: dict, actor: Actor) -> dict:
     """A prior declaration, filed with the DREETS competent for the profession (arrêté of 8 December 2017);
     partial access with the region the rules data names."""
-    from aude_desktop.dossiers.commands import (
-        DIPLOMA_FIELDS,
-        INTAKE_FIELDS,
-        _applicant,
-        new_record_fields,
-    )
+    from aude_desktop.dossiers.commands import new_record
 
     p = args.get("payload")
     if not isinstance(p, dict):
         raise CommandRejected("arguments_invalides", "La déclaration à enregistrer est absente (« payload »).")
     if p.get("route") != ROUTE:
         raise CommandRejected("route_invalide", "Une déclaration LPS porte « route » : « lps ».")
-    reference, profession, region, acces_partiel, received_on = new_record_fields(p, actor)
+    created = {"route": ROUTE, **new_record(p, actor, situation=SITUATION, state=S.RECUE.value, diploma_label="Titre de formation")}
     lps = p.get("lps")
     if not isinstance(lps, dict):
         raise CommandRejected("arguments_invalides", "La prestation envisagée est absente (« lps »).")
@@ -306,36 +301,13 @@ def declare(_current, args: dict, actor: Actor) -> dict:
         service = _service(lps, "Prestation envisagée")
     except TransitionRefused as exc:
         raise CommandRejected(exc.code, exc.message) from None
-    created = {
-        "route": ROUTE,
-        "reference": reference,
-        "profession": profession,
-        "specialty": text_field(p.get("specialty"), "Spécialité", limit=120),
-        "region": region,
-        "acces_partiel": acces_partiel,
-        "situation": SITUATION,
-        "state": S.RECUE.value,
-        "assigned_to": text_field(p.get("assigned_to"), "Agent", limit=80),
-        "received_on": received_on,
-        "acknowledged_on": None,
-        "complete_on": None,
-        "decision": None,
-        "closed_on": None,
-        "applicant": _applicant(p.get("applicant") or {}),
-        "diploma": object_fields(p.get("diploma") or {}, "Titre de formation", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
-                                 required=("title", "country")),
-        "experiences": [],
-        "clock_events": [{"on": received_on, "kind": "receipt", "note": None}],
-        "lps": {
-            "establishment_state": text_field(lps.get("establishment_state"), "État membre d'établissement", required=True, limit=100),
-            "service": service,
-            "insurance": text_field(lps.get("insurance"), "Assurance professionnelle", limit=300),
-            "outcome": None,
-            "renewals": [],
-        },
+    created["lps"] = {
+        "establishment_state": text_field(lps.get("establishment_state"), "État membre d'établissement", required=True, limit=100),
+        "service": service,
+        "insurance": text_field(lps.get("insurance"), "Assurance professionnelle", limit=300),
+        "outcome": None,
+        "renewals": [],
     }
-    if p.get("intake") is not None:  # how it arrived and the agent's reasons (Nouveau dossier window)
-        created["intake"] = object_fields(p["intake"], "Enregistrement", INTAKE_FIELDS, ())
     return created
 
 
