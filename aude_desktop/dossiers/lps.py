@@ -12,6 +12,8 @@ import copy
 from datetime import date
 from enum import StrEnum
 
+from aude_desktop.dossiers.workflow import _event
+from aude_desktop.dossiers.workflow import _last_event as _last
 from aude_desktop.rules import lps as lps_rules
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import ClockInputError
@@ -80,15 +82,6 @@ def _state(payload: dict) -> LpsState:
     return LpsState(payload["state"])
 
 
-def _event(p: dict, day: date, kind: str, note: str | None = None) -> None:
-    p.setdefault("clock_events", []).append({"on": day.isoformat(), "kind": kind, "note": note})
-
-
-def _last(p: dict, kinds: set[str]) -> str | None:
-    dates = [e["on"] for e in p.get("clock_events") or [] if e["kind"] in kinds]
-    return max(dates) if dates else None
-
-
 def _pending(p: dict):
     try:
         step, _history, _suspended = lps_rules.pending_step(p.get("clock_events") or [], p["profession"], p["region"])
@@ -106,12 +99,8 @@ TRANSITIONS = _registry.transitions
 transition = _registry.transition
 
 
-def apply(name: str, payload: dict, args: dict) -> dict:
-    return _registry.apply(name, payload, args)
-
-
-def available(payload: dict) -> list[str]:
-    return _registry.available(payload)
+apply = _registry.apply
+available = _registry.available  # the steps whose guards allow them now (the view shows only these)
 
 
 @transition("lps.request_pieces", S.RECUE)
