@@ -11,6 +11,7 @@ import pytest
 from aude_desktop.dossiers import intake, lps
 from aude_desktop.dossiers import queue as aude_queue
 from aude_desktop.dossiers.detail import load
+from aude_desktop.supervision.export import describe
 from aude_desktop.supervision.overview import compute
 from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
@@ -138,6 +139,7 @@ def test_queue_and_supervision_count_declarations_apart(store):
     assert figures.aude_by_region["OCC"].total == 1 and figures.lps_by_region["OCC"].total == 1
     assert figures.lps_by_region["OCC"].open == 1 and figures.lps_by_region["OCC"].implicit == 1  # silence has run
     assert figures.as_json()["lps"]["by_profession"]["ergotherapeute"]["total"] == 1
+    assert describe(aude_queue.QueueFilter(route="lps")) == "procédure : Déclaration préalable (LPS)"  # an export's first row
 
 
 def test_a_test_cannot_be_imposed_once_silence_made_the_service_possible(store):
