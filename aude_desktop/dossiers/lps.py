@@ -162,7 +162,7 @@ INFORM_FROM = {"sans_verification": S.RECUE, "qualifications_conformes": S.VERIF
 def inform(p: dict, args: dict) -> dict:
     """The provider is told that the service may be provided: no check, or a check without substantial difference."""
     kind = args.get("kind")
-    if kind not in INFORM_FROM:
+    if not isinstance(kind, str) or kind not in INFORM_FROM:
         raise TransitionRefused("information_invalide", "Information inconnue : « sans vérification » ou « qualifications conformes ».")
     if _state(p) is not INFORM_FROM[kind]:
         raise TransitionRefused("information_incoherente",
