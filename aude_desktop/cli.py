@@ -1019,15 +1019,19 @@ def _stats_lines(figures: dict) -> list[str]:
         return table[code].label if code in table else code
 
     lines = [f"Vue d'ensemble au {format_date_fr(date.fromisoformat(figures['today']))}"]
-    for title, groups, table, monthly in (
-        ("Dossiers par région", figures["aude"]["by_region"], regions(), figures["aude"]["monthly"]),
-        ("Conventions par autorité", figures["eps"]["by_authority"], authorities(), figures["eps"]["monthly"]),
+    implicit = "décision(s) implicite(s) sans décision expresse"
+    for title, groups, table, monthly, silence in (
+        ("Dossiers par région", figures["aude"]["by_region"], regions(), figures["aude"]["monthly"], implicit),
+        # Counted apart: the libre prestation de services declarations (their silence lets the service go ahead).
+        ("Déclarations de libre prestation de services (LPS) par région", figures["lps"]["by_region"], regions(),
+         figures["lps"]["monthly"], "prestation(s) possible(s) faute de réponse dans le délai"),
+        ("Conventions par autorité", figures["eps"]["by_authority"], authorities(), figures["eps"]["monthly"], implicit),
     ):
         lines.append(title)
         for key, g in sorted(groups.items(), key=lambda kv: name(table, kv[0])):
             lines.append(f"  {name(table, key)} : {fr_number(g['total'])} dont {fr_number(g['open'])} en cours, "
                          f"{fr_number(g['overdue'])} en retard, {fr_number(g['due_soon'])} à échéance sous 15 jours, "
-                         f"{fr_number(g['implicit'])} décision(s) implicite(s) sans décision expresse ; "
+                         f"{fr_number(g['implicit'])} {silence} ; "
                          f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}")
         lines.append("  Flux mensuels (entrées / sorties) :")
         for m in monthly[-12:]:
