@@ -358,10 +358,15 @@ def _clock_of(spec):
         return value
 
     today = d.iso_date(spec["today"], "« today »") if spec.get("today") is not None else date.today()
-    procedure = field("procedure", ("aude", "eps"))
+    procedure = field("procedure", ("aude", "eps", "lps"))
     if procedure == "aude":
         d.check_events(spec.get("events"), d.AUDE_EVENT_KINDS)
         return d.aude_clock(spec["events"], field("profession"), field("region"), today)
+    if procedure == "lps":
+        from aude_desktop.rules.lps import LPS_EVENT_KINDS, lps_clock
+
+        d.check_events(spec.get("events"), LPS_EVENT_KINDS)
+        return lps_clock(spec["events"], field("profession"), field("region"), today)
     d.check_events(spec.get("events"), d.EPS_EVENT_KINDS)
     regime, authority = field("regime", d.EPS_CLOCK_REGIMES), field("authority")
     if authority not in authorities():
@@ -377,8 +382,12 @@ def _dossiers_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("list", "create"), metavar="list|create",
                         help="list : liste les dossiers ; create FICHIER.json : enregistre une demande (voir docs/cli.md)")
     parser.add_argument("file", nargs="?", metavar="FICHIER.json", help="create : la demande au format JSON, ou - pour l'entrée standard")
-    parser.add_argument("--state", action="append", choices=[s.value for s in DossierState], metavar="ÉTAT",
-                        help="état (répétable) : " + ", ".join(s.value for s in DossierState))
+    from aude_desktop.dossiers.lps import LPS_STATES
+
+    states = [s.value for s in DossierState] + list(LPS_STATES)
+    parser.add_argument("--state", action="append", choices=states, metavar="ÉTAT", help="état (répétable) : " + ", ".join(states))
+    parser.add_argument("--route", default="", choices=("lps",), metavar="PROCÉDURE",
+                        help="lps : les déclarations de libre prestation de services seulement")
     parser.add_argument("--profession", default="", metavar="CODE", help="code de la profession (ex. infirmier)")
     parser.add_argument("--deadline", default="", choices=[k for k in DEADLINE_FILTERS if k], metavar="ÉCHÉANCE", help="overdue, soon, later ou notification (notification à saisir)")
     parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché (nom, référence, diplôme, pays ; sans accents)")
@@ -400,7 +409,7 @@ def dossiers(args: argparse.Namespace, profile: Profile) -> int:
     if args.profession and args.profession not in professions():
         raise InputError(f"--profession : code inconnu « {args.profession} » ; codes possibles : {', '.join(sorted(professions()))}.")
     f = queue.QueueFilter(text=args.search, states=tuple(args.state or ()), profession=args.profession,
-                          deadline=args.deadline, assigned_to=args.assigned_to)
+                          deadline=args.deadline, assigned_to=args.assigned_to, route=args.route)
     rows, total = _queue_rows(profile, queue, f, args.limit)
     return _print_rows(rows, total, args.json, "dossier(s)", lambda r: {
         "id": r.id, "reference": r.reference, "name": r.name, "profession": r.profession, "nos": r.nos, "state": r.state,
@@ -1078,15 +1087,19 @@ def _stats_lines(figures: dict) -> list[str]:
         return table[code].label if code in table else code
 
     lines = [f"Vue d'ensemble au {format_date_fr(date.fromisoformat(figures['today']))}"]
-    for title, groups, table, monthly in (
-        ("Dossiers par région", figures["aude"]["by_region"], regions(), figures["aude"]["monthly"]),
-        ("Conventions par autorité", figures["eps"]["by_authority"], authorities(), figures["eps"]["monthly"]),
+    implicit = "décision(s) implicite(s) sans décision expresse"
+    for title, groups, table, monthly, silence in (
+        ("Dossiers par région", figures["aude"]["by_region"], regions(), figures["aude"]["monthly"], implicit),
+        # Counted apart: the libre prestation de services declarations (their silence lets the service go ahead).
+        ("Déclarations de libre prestation de services (LPS) par région", figures["lps"]["by_region"], regions(),
+         figures["lps"]["monthly"], "prestation(s) possible(s) faute de réponse dans le délai"),
+        ("Conventions par autorité", figures["eps"]["by_authority"], authorities(), figures["eps"]["monthly"], implicit),
     ):
         lines.append(title)
         for key, g in sorted(groups.items(), key=lambda kv: name(table, kv[0])):
             lines.append(f"  {name(table, key)} : {fr_number(g['total'])} dont {fr_number(g['open'])} en cours, "
                          f"{fr_number(g['overdue'])} en retard, {fr_number(g['due_soon'])} à échéance sous 15 jours, "
-                         f"{fr_number(g['implicit'])} décision(s) implicite(s) sans décision expresse ; "
+                         f"{fr_number(g['implicit'])} {silence} ; "
                          f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}")
         lines.append("  Flux mensuels (entrées / sorties) :")
         for m in monthly[-12:]:

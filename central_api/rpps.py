@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 from aude_desktop.cli_errors import InputError
+from aude_desktop.dossiers import lps
 from aude_desktop.dossiers.registration import MARK_COMMAND, system_actor
 from aude_desktop.rules.nos import nos_columns
 from aude_desktop.rules.reference import professions, regions
@@ -103,8 +104,8 @@ def autorisation_facts(payload: dict) -> dict | None:
     return {"decision_kind": kind, "decision_date": on}
 
 
-# The lead wires the other routes here (e.g. "lps": lps.registration_facts).
-EXTRACTORS: dict[str, Extractor] = {"autorisation": autorisation_facts}
+# One extractor per route (the dossier's `route`; none: the autorisation d'exercice).
+EXTRACTORS: dict[str, Extractor] = {"autorisation": autorisation_facts, "lps": lps.registration_facts}
 
 
 def route_of(payload: dict) -> str:

@@ -645,8 +645,13 @@ def test_stats_speaks_names_days_and_months():
                         "monthly": [{"month": "2026-10", "inflow": 1500, "outflow": 1400}]},
                "eps": {"by_authority": {"ARS-OCC": {"total": 5, "open": 2, "overdue": 0, "due_soon": 0, "implicit": 0,
                                                     "median_days": None, "p90_days": None}},
-                       "monthly": [{"month": "2026-11", "inflow": 7, "outflow": 2}]}}
+                       "monthly": [{"month": "2026-11", "inflow": 7, "outflow": 2}]},
+               "lps": {"by_region": {"OCC": {"total": 3, "open": 2, "overdue": 1, "due_soon": 1, "implicit": 1,
+                                             "median_days": None, "p90_days": None}},
+                       "monthly": [{"month": "2026-11", "inflow": 3, "outflow": 1}]}}
     text = "\n".join(aude_cli._stats_lines(figures))
+    assert ("Déclarations de libre prestation de services (LPS) par région\n  Occitanie : 3 dont 2 en cours, 1 en retard, "
+            "1 à échéance sous 15 jours, 1 prestation(s) possible(s) faute de réponse dans le délai") in text
     assert "Occitanie : 12\u202f345 dont 1\u202f200 en cours" in text
     assert "OCC :" not in text and "ARS-OCC" not in text
     assert "médian 92 j" in text and "octobre 2026 : 1\u202f500 / 1\u202f400" in text and "novembre 2026 : 7 / 2" in text

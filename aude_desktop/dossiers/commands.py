@@ -85,11 +85,9 @@ def _require_region(actor: Actor, region: str) -> None:
         raise CommandRejected("hors_perimetre", "Ce dossier relève d'une autre région que la vôtre.")
 
 
-@command("dossier.create", "dossier", mode="create")
-def create_dossier(_current, args: dict, actor: Actor) -> dict:
-    p = args.get("payload")
-    if not isinstance(p, dict):
-        raise CommandRejected("arguments_invalides", "Le dossier à créer est absent (« payload »).")
+def new_record(p: dict, actor: Actor, *, situation, state: str, diploma_label: str = "Diplôme", experiences=None) -> dict:
+    """The payload of a new dossier, an autorisation request or an LPS declaration alike: the same checks
+    (competent region, the caller's region, receipt date) and the same fields."""
     reference = text_field(p.get("reference"), "Référence", required=True, limit=40)
     profession = text_field(p.get("profession"), "Profession", required=True, limit=60)
     region = text_field(p.get("region"), "Région", required=True, limit=3)
@@ -106,8 +104,8 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
         "specialty": text_field(p.get("specialty"), "Spécialité", limit=120),
         "region": region,
         "acces_partiel": acces_partiel,
-        "situation": _situation(p.get("situation")),
-        "state": DossierState.RECU.value,
+        "situation": situation(p) if callable(situation) else situation,
+        "state": state,
         "assigned_to": text_field(p.get("assigned_to"), "Agent", limit=80),
         "received_on": received_on,
         "acknowledged_on": None,
@@ -115,14 +113,23 @@ def create_dossier(_current, args: dict, actor: Actor) -> dict:
         "decision": None,
         "closed_on": None,
         "applicant": _applicant(p.get("applicant") or {}),
-        "diploma": object_fields(p.get("diploma") or {}, "Diplôme", DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
-                           required=("title", "country")),
-        "experiences": _experiences(p.get("experiences") or []),
+        "diploma": object_fields(p.get("diploma") or {}, diploma_label, DIPLOMA_FIELDS, ("obtained_on", "recognised_on"),
+                                 required=("title", "country")),
+        "experiences": experiences(p) if callable(experiences) else [],
         "clock_events": [{"on": received_on, "kind": "receipt", "note": None}],
     }
     if p.get("intake") is not None:  # how it arrived and the agent's reasons (Nouveau dossier window)
         created["intake"] = object_fields(p["intake"], "Enregistrement", INTAKE_FIELDS, ())
     return created
+
+
+@command("dossier.create", "dossier", mode="create")
+def create_dossier(_current, args: dict, actor: Actor) -> dict:
+    p = args.get("payload")
+    if not isinstance(p, dict):
+        raise CommandRejected("arguments_invalides", "Le dossier à créer est absent (« payload »).")
+    return new_record(p, actor, situation=lambda p: _situation(p.get("situation")), state=DossierState.RECU.value,
+                      experiences=lambda p: _experiences(p.get("experiences") or []))
 
 
 @command("dossier.update", "dossier")
@@ -172,7 +179,9 @@ def move_region(current: dict, args: dict, actor: Actor) -> dict:
     reason = text_field(args.get("reason"), "Motif du transfert", required=True, limit=2000)
     if target == current["region"]:
         raise CommandRejected("region_identique", "Le dossier relève déjà de cette région.")
-    if current.get("state") not in MOVABLE_STATES:
+    from aude_desktop.dossiers.lps import LPS_MOVABLE
+
+    if current.get("state") not in MOVABLE_STATES + LPS_MOVABLE:
         raise CommandRejected(
             "transfert_impossible",
             "Seul un dossier reçu, incomplet ou complet (ni inscrit en commission ni décidé) peut changer de région.",
@@ -189,6 +198,9 @@ def move_region(current: dict, args: dict, actor: Actor) -> dict:
 def _register_transition(name: str) -> None:
     def run(current: dict, args: dict, actor: Actor) -> dict:
         _require_region(actor, current["region"])
+        if current.get("route", "autorisation") != "autorisation":  # an LPS declaration has its own steps (dossiers/lps.py)
+            raise CommandRejected("route_incompatible", "Cette étape concerne les demandes d'autorisation d'exercice ; "
+                                                        "cette déclaration suit la procédure de libre prestation de services.")
         try:
             return workflow.apply(name, current, args)
         except workflow.TransitionRefused as exc:

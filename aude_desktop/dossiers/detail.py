@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aude_desktop.dossiers import workflow
+from aude_desktop.dossiers import lps, workflow
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.dossiers.registration import registration_sent_line
 from aude_desktop.dossiers.states import (
@@ -183,8 +183,10 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
     p = dump_dossier(session, dossier_id)
     profession = professions().get(dossier.profession)
     region = regions().get(dossier.region)
+    declaration = lps.is_lps(p)  # a libre prestation de services declaration: its own states, clock and steps
     try:
-        clock, clock_error = aude_clock(p.get("clock_events") or [], dossier.profession, dossier.region, today), ""
+        clock = lps.clock(p, today) if declaration else aude_clock(p.get("clock_events") or [], dossier.profession, dossier.region, today)
+        clock_error = ""
     except ClockInputError as exc:
         clock, clock_error = None, str(exc)
     pieces = list(session.scalars(select(Piece).where(Piece.dossier_id == dossier_id)))
@@ -197,16 +199,27 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
     situation = Situation(dossier.situation) if dossier.situation in Situation._value2member_map_ else None
     applicant = p.get("applicant") or {}
     diploma = p.get("diploma") or {}
+    if declaration:
+        state_label, situation_label = lps.state_label(dossier.state) or dossier.state, lps.SITUATION_LABEL
+        lines = [_line(i["code"], i["label"], next((x for x in pieces if x.code == i["code"]), None), False) for i in lps.checklist_items()]
+        actions = lps.available(p) + (["dossier.move_region"] if p.get("state") in lps.LPS_MOVABLE else [])
+        decision = lps.outcome_text(p)
+    else:
+        state_label = STATE_LABELS.get(state, dossier.state) if state else dossier.state
+        situation_label = SITUATION_LABELS.get(situation, dossier.situation) if situation else dossier.situation
+        lines = checklist(dossier.situation, pieces)
+        actions = (workflow.available(p) + (["dossier.move_region"] if p.get("state") in MOVABLE_STATES else [])) if state else []
+        decision = _proposition_text(p.get("proposition")) + _decision_text(p.get("decision"))
     return DossierDetail(
         id=dossier.id,
         reference=dossier.reference,
         state=dossier.state,
-        state_label=STATE_LABELS.get(state, dossier.state) if state else dossier.state,
+        state_label=state_label,
         profession=dossier.profession,
         profession_label=(profession.label if profession else dossier.profession)
         + (f" — {dossier.specialty}" if dossier.specialty else "") + (" (accès partiel)" if dossier.acces_partiel else ""),
         region_label=region.label if region else dossier.region,
-        situation_label=SITUATION_LABELS.get(situation, dossier.situation) if situation else dossier.situation,
+        situation_label=situation_label,
         assigned_to=dossier.assigned_to or "",
         received_on=dossier.received_on,
         payload=p,
@@ -217,26 +230,27 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
             f"{_text(e.get('start'))} → {_text(e.get('end'))}"
             for e in p.get("experiences") or []
         ],
-        checklist=checklist(dossier.situation, pieces),
+        checklist=lines,
         milestones=[
-            Milestone(date.fromisoformat(e["on"]), EVENT_LABELS.get(e["kind"], e["kind"]), _event_note(e))
+            Milestone(date.fromisoformat(e["on"]), (lps.EVENT_LABELS if declaration else EVENT_LABELS).get(e["kind"], e["kind"]),
+                      _event_note(e))
             for e in p.get("clock_events") or []
         ],
         clock=clock,
         clock_error=clock_error,
         avis=_avis_text(p.get("avis")),
-        decision=_proposition_text(p.get("proposition")) + _decision_text(p.get("decision")) + _registration_text(p),
+        decision=decision + _registration_text(p),
         piece_requests=piece_requests(p.get("clock_events") or []),
         annotation_id=annotation.id if annotation else None,
         annotation=annotation.text if annotation else "",
-        actions=(workflow.available(p) + (["dossier.move_region"] if p.get("state") in MOVABLE_STATES else [])) if state else [],
+        actions=actions,
         unsent=unsent,
     )
 
 
 def _event_note(event: dict) -> str:
     note = event.get("note") or ""
-    return AVIS_LABELS.get(note) or DECISION_LABELS.get(note) or {"epreuve": "épreuve d’aptitude", "stage": "stage d’adaptation"}.get(note, note)
+    return AVIS_LABELS.get(note) or DECISION_LABELS.get(note) or lps.OUTCOME_LABELS.get(note) or {"epreuve": "épreuve d’aptitude", "stage": "stage d’adaptation"}.get(note, note)
 
 
 def piece_requests(events: list[dict]) -> list[tuple[date, str, date | None]]:

@@ -106,6 +106,46 @@ FORMS: dict[str, Form] = {f.command: f for f in (
         Field("reason", "Motif du transfert", "multiline",
               help="Le dossier, ses pièces et ses courriers quittent votre région à la prochaine synchronisation."),
     )),
+    # The libre prestation de services declarations (dossiers/lps.py).
+    Form("lps.request_pieces", "Demande de pièces (LPS)", "Enregistrer la demande", (
+        Field("on", "Date de la demande", "date"),
+        Field("missing", "Pièces demandées (une par ligne)", "lines", help="Le délai d’un mois est suspendu jusqu’à leur réception."),
+    )),
+    Form("lps.receive_pieces", "Réception des pièces (LPS)", "Déclaration complète", (
+        Field("on", "Date de réception de la dernière pièce", "date", help="Le délai d’un mois repart de cette date."),
+    )),
+    Form("lps.notify_delay", "Difficulté notifiée au prestataire", "Enregistrer", (
+        Field("on", "Date de la notification", "date", help="Dans le premier mois : un second mois est ouvert, une seule fois."),
+        Field("reason", "Difficulté et délai annoncé", "multiline"),
+    )),
+    Form("lps.start_verification", "Vérification des qualifications", "Commencer la vérification", (
+        Field("on", "Date", "date", help="La réponse reste due dans le mois de la déclaration complète."),
+    )),
+    Form("lps.inform", "Information du prestataire", "Enregistrer l’information", (
+        Field("kind", "Information", "choice", (("sans_verification", "Pas de vérification préalable"),
+                                                ("qualifications_conformes", "Qualifications conformes"))),
+        Field("on", "Date de l’information", "date"),
+    )),
+    Form("lps.impose_epreuve", "Décision imposant une épreuve d’aptitude", "Enregistrer la décision", (
+        Field("on", "Date de la décision", "date", help="L’épreuve doit permettre la prestation dans le mois qui suit."),
+        Field("subjects", "Matières (une par ligne)", "lines"),
+        Field("motifs", "Motifs de droit et de fait", "multiline", help="Différence substantielle et son effet sur la santé (CRPA L.211-2)."),
+    )),
+    Form("lps.record_epreuve", "Résultat de l’épreuve d’aptitude (LPS)", "Enregistrer le résultat", (
+        Field("on", "Date de l’épreuve", "date"),
+        Field("passed", "Épreuve réussie", "bool", required=False),
+    )),
+    Form("lps.record_silence", "Silence de l’administration", "Constater", (
+        Field("on", "Date du constat", "date", help="Après l’expiration du délai : la prestation peut être effectuée depuis ce jour."),
+    )),
+    Form("lps.renew", "Renouvellement annuel de la déclaration", "Enregistrer le renouvellement", (
+        Field("on", "Date du renouvellement", "date"),
+        Field("service_start", "Début de la prestation", "date"),
+        Field("service_end", "Fin de la prestation", "date", required=False),
+        Field("service_place", "Lieu de la prestation", "text"),
+        Field("service_nature", "Nature de la prestation", "text", required=False),
+    )),
+    Form("lps.close", "Clôture de la déclaration", "Clore", (Field("on", "Date de clôture", "date"),)),
 )}
 ACTION_LABELS = {name: form.title for name, form in FORMS.items()}
 

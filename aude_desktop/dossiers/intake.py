@@ -43,7 +43,16 @@ LABELS = {
     "diploma_obtained_on": "Date d'obtention du diplôme", "diploma_issuing_body": "Organisme de délivrance",
     "received_on": "Date de réception", "region": "Région compétente", "region_reason": "Motif du choix de région",
     "duplicate_reason": "Motif de poursuite malgré un doublon", "pieces_received": "Pièces reçues",
+    "route": "Procédure",
 }
+# The keys of a libre prestation de services declaration (route « lps »: dossiers/lps_intake.py).
+LPS_LABELS = {
+    "establishment_state": "État membre d'établissement", "service_start": "Début de la prestation",
+    "service_end": "Fin de la prestation", "service_place": "Lieu de la prestation",
+    "service_postal_code": "Code postal du lieu de la prestation",
+    "service_nature": "Nature de la prestation", "insurance": "Assurance professionnelle",
+}
+LABELS.update(LPS_LABELS)
 REQUIRED = ("civility", "last_name", "first_names", "birth_date", "nationality", "profession", "situation",
             "diploma_title", "diploma_country", "received_on", "region")
 NON_EU_EXPLANATION = (
@@ -108,7 +117,8 @@ def department_region(postal_code: str | None) -> str | None:
     return None
 
 
-def proposed_region(profession: str, acces_partiel: bool, postal_code: str | None, agent_region: str | None) -> tuple[str | None, str]:
+def proposed_region(profession: str, acces_partiel: bool, postal_code: str | None, agent_region: str | None,
+                    where: str = "Région où le demandeur s'établit") -> tuple[str | None, str]:
     """(region, why) from `competent_region_rule` (professions.json) and the applicant's address."""
     spec = professions().get(profession)
     if spec is None:
@@ -121,9 +131,9 @@ def proposed_region(profession: str, acces_partiel: bool, postal_code: str | Non
                                        f"{regions()[spec.competent_region].label}.")
     settled = department_region(postal_code)
     if settled:
-        return settled, f"Région où le demandeur s'établit (code postal {postal_code.strip()})."
+        return settled, f"{where} (code postal {postal_code.strip()})."
     if agent_region:
-        return agent_region, "Région où le demandeur s'établit : saisissez le code postal pour la vérifier."
+        return agent_region, f"{where} : saisissez le code postal pour la vérifier."
     return None, ""
 
 
@@ -224,12 +234,18 @@ def build(values: dict, today: date, *, dossier_id: str | None = None, duplicate
     unknown = unknown_keys(values)
     if unknown:
         raise IntakeRefused(unknown[0], "champ inconnu (champs possibles : voir docs/cli.md).", "champ_inconnu")
+    if values.get("route") not in (None, "", "autorisation"):
+        from aude_desktop.dossiers.lps_intake import build_declaration
+
+        return build_declaration(values, today, dossier_id=dossier_id, duplicates=duplicates, agent_region=agent_region)
+    lps_only = sorted(k for k in LPS_LABELS if values.get(k) not in (None, ""))
+    if lps_only:
+        raise IntakeRefused(lps_only[0], "champ propre aux déclarations de libre prestation de services "
+                                         "(choisissez la procédure « Déclaration préalable (LPS) »).", "champ_inconnu")
     for key in REQUIRED:
         if values.get(key) in (None, "") or (isinstance(values.get(key), str) and not values[key].strip()):
             raise IntakeRefused(key, "champ obligatoire.", "champ_requis")
-    civility = _text(values, "civility", 1)
-    if civility not in CIVILITIES:
-        raise IntakeRefused("civility", "« M » (Monsieur) ou « F » (Madame).")
+    applicant, birth = applicant_fields(values, today)
     profession = _text(values, "profession", 60)
     if profession not in professions():
         raise IntakeRefused("profession", f"profession non couverte par la procédure : « {profession} ».", "profession_inconnue")
@@ -237,36 +253,13 @@ def build(values: dict, today: date, *, dossier_id: str | None = None, duplicate
         situation = Situation(values["situation"]).value
     except ValueError:
         raise IntakeRefused("situation", f"situation inconnue « {values['situation']} ».", "situation_invalide") from None
-    birth = _date(values, "birth_date")
-    if birth >= today:
-        raise IntakeRefused("birth_date", "la date de naissance doit être passée.")
-    if birth.year < today.year - 100:
-        raise IntakeRefused("birth_date", "plus de 100 ans : vérifiez l'année saisie.")
     received = _date(values, "received_on")
     check_received_on(received, today)
     obtained = _date(values, "diploma_obtained_on")
     if obtained and not birth < obtained <= today:
         raise IntakeRefused("diploma_obtained_on", "la date doit suivre la naissance et ne pas être future.")
-    email = _text(values, "email", 254)
-    if email and not EMAIL.match(email):
-        raise IntakeRefused("email", f"adresse invalide « {email} ».")
-    phone = _text(values, "phone", 40)
-    if phone and not PHONE.match(phone):
-        raise IntakeRefused("phone", f"numéro invalide « {phone} » (chiffres, espaces, + . - ( ) seulement).")
     acces_partiel = values.get("acces_partiel") in (True, "oui", "true", 1)
-    region = _text(values, "region", 3)
-    if region not in regions():
-        raise IntakeRefused("region", f"région inconnue « {region} ».", "region_inconnue")
-    proposed, _why = proposed_region(profession, acces_partiel, values.get("postal_code"), agent_region)
-    region_reason = _text(values, "region_reason", 500)
-    if proposed and region != proposed and not region_reason:
-        raise IntakeRefused("region_reason", f"la région proposée par les règles est {regions()[proposed].label} : "
-                                             "indiquez pourquoi vous en choisissez une autre.", "motif_requis")
-    duplicate_reason = _text(values, "duplicate_reason", 500)
-    if duplicates and not duplicate_reason:
-        refs = ", ".join(f"{d.reference} ({regions()[d.region].label if d.region in regions() else d.region})" for d in duplicates)
-        raise IntakeRefused("duplicate_reason", f"cette personne a déjà un dossier ({refs}) : ouvrez-le, ou indiquez "
-                                                "pourquoi vous en créez un autre.", "doublon")
+    region, region_reason, duplicate_reason = region_and_reasons(values, profession, acces_partiel, agent_region, duplicates)
     received_codes = _pieces(values.get("pieces_received"), situation)
     dossier_id = dossier_id or str(uuid.uuid4())
     payload = {
@@ -277,14 +270,7 @@ def build(values: dict, today: date, *, dossier_id: str | None = None, duplicate
         "acces_partiel": acces_partiel,
         "situation": situation,
         "received_on": received.isoformat(),
-        "applicant": {
-            "sex": civility, "last_name": _text(values, "last_name"), "usage_name": _text(values, "usage_name"),
-            "first_names": _text(values, "first_names"), "birth_date": birth.isoformat(),
-            "birth_place": _text(values, "birth_place"), "birth_country": _text(values, "birth_country", 100),
-            "nationality": _text(values, "nationality", 100), "email": email, "phone": phone,
-            "address": _text(values, "address", 1000), "postal_code": _text(values, "postal_code", 20),
-            "city": _text(values, "city"), "country": _text(values, "country", 100),
-        },
+        "applicant": applicant,
         "diploma": {
             "title": _text(values, "diploma_title", 300), "country": _text(values, "diploma_country", 100),
             "obtained_on": obtained.isoformat() if obtained else None,
@@ -293,6 +279,51 @@ def build(values: dict, today: date, *, dossier_id: str | None = None, duplicate
         "intake": {"channel": "papier", "region_reason": region_reason, "duplicate_reason": duplicate_reason},
     }
     return dossier_id, payload, received_codes
+
+
+def region_and_reasons(values: dict, profession: str, acces_partiel: bool, agent_region: str | None,
+                       duplicates: list[Duplicate], postal_code: str | None = None) -> tuple[str, str | None, str | None]:
+    """(region, why another than the proposed one, why go on despite a duplicate), each checked."""
+    region = _text(values, "region", 3)
+    if region not in regions():
+        raise IntakeRefused("region", f"région inconnue « {region} ».", "region_inconnue")
+    proposed, _why = proposed_region(profession, acces_partiel, postal_code or values.get("postal_code"), agent_region)
+    region_reason = _text(values, "region_reason", 500)
+    if proposed and region != proposed and not region_reason:
+        raise IntakeRefused("region_reason", f"la région proposée par les règles est {regions()[proposed].label} : "
+                                             "indiquez pourquoi vous en choisissez une autre.", "motif_requis")
+    duplicate_reason = _text(values, "duplicate_reason", 500)
+    if duplicates and not duplicate_reason:
+        refs = ", ".join(f"{d.reference} ({regions()[d.region].label if d.region in regions() else d.region})" for d in duplicates)
+        raise IntakeRefused("duplicate_reason", f"cette personne a déjà un dossier ({refs}) : ouvrez-le, ou indiquez "
+                                                "pourquoi vous en créez un autre.", "doublon")
+    return region, region_reason, duplicate_reason
+
+
+def applicant_fields(values: dict, today: date) -> tuple[dict, date]:
+    """The person, as both procedures register them: (applicant payload, birth date)."""
+    civility = _text(values, "civility", 1)
+    if civility not in CIVILITIES:
+        raise IntakeRefused("civility", "« M » (Monsieur) ou « F » (Madame).")
+    birth = _date(values, "birth_date")
+    if birth >= today:
+        raise IntakeRefused("birth_date", "la date de naissance doit être passée.")
+    if birth.year < today.year - 100:
+        raise IntakeRefused("birth_date", "plus de 100 ans : vérifiez l'année saisie.")
+    email = _text(values, "email", 254)
+    if email and not EMAIL.match(email):
+        raise IntakeRefused("email", f"adresse invalide « {email} ».")
+    phone = _text(values, "phone", 40)
+    if phone and not PHONE.match(phone):
+        raise IntakeRefused("phone", f"numéro invalide « {phone} » (chiffres, espaces, + . - ( ) seulement).")
+    return {
+        "sex": civility, "last_name": _text(values, "last_name"), "usage_name": _text(values, "usage_name"),
+        "first_names": _text(values, "first_names"), "birth_date": birth.isoformat(),
+        "birth_place": _text(values, "birth_place"), "birth_country": _text(values, "birth_country", 100),
+        "nationality": _text(values, "nationality", 100), "email": email, "phone": phone,
+        "address": _text(values, "address", 1000), "postal_code": _text(values, "postal_code", 20),
+        "city": _text(values, "city"), "country": _text(values, "country", 100),
+    }, birth
 
 
 def _pieces(value, situation: str) -> list[str]:
@@ -321,8 +352,14 @@ def register(session: Session, actor: Actor, dossier_id: str, payload: dict, rec
     """The dossier and the pièces received with it, in the caller's ONE transaction: all or nothing."""
     from aude_desktop.sync.local import apply_command
 
-    apply_command(session, actor, "dossier.create", {"id": dossier_id, "payload": payload})
-    by_code = {item["code"]: item["label"] for item in expected_items(payload["situation"])}
+    if payload.get("route") == "lps":
+        from aude_desktop.dossiers.lps import checklist_items
+
+        apply_command(session, actor, "lps.declare", {"id": dossier_id, "payload": payload})
+        by_code = {item["code"]: item["label"] for item in checklist_items()}
+    else:
+        apply_command(session, actor, "dossier.create", {"id": dossier_id, "payload": payload})
+        by_code = {item["code"]: item["label"] for item in expected_items(payload["situation"])}
     for code in received_codes:
         apply_command(session, actor, "piece.upsert", {"id": str(uuid.uuid4()), "payload": {
             "dossier_id": dossier_id, "code": code, "label": by_code.get(code, code), "status": "recu",

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
+from aude_desktop.dossiers import lps
 from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
 from aude_desktop.rules.deadlines import SOON_DAYS
@@ -49,6 +50,7 @@ class QueueFilter:
     unseen: bool = False  # only what changed since the user last opened it
     session_id: str = ""  # the agenda of one commission session
     region: str = ""  # supervision drill-down (an agent's copy holds one region anyway)
+    route: str = ""  # "lps": the libre prestation de services declarations only (their own states)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def saved_queues(login: str) -> list[SavedQueue]:
         SavedQueue("À présenter en commission", QueueFilter(states=(DossierState.COMPLET.value,))),
         SavedQueue("Notification à saisir", QueueFilter(deadline="notification")),
         SavedQueue("Nouveautés depuis ma dernière consultation", QueueFilter(unseen=True)),
+        SavedQueue("Déclarations LPS", QueueFilter(route=lps.ROUTE)),
     ]
 
 
@@ -102,6 +105,8 @@ def _filtered(query: Select, f: QueueFilter, today: date, walk_order_index: bool
         conditions.append(Dossier.assigned_to == f.assigned_to)
     if f.region:
         conditions.append(Dossier.region == f.region)
+    if f.route == lps.ROUTE:  # by state, so the state index serves it
+        conditions.append(Dossier.state.in_(lps.LPS_STATES))
     soon = today + timedelta(days=SOON_DAYS)
     if f.deadline == "overdue":
         conditions.append(Dossier.next_due_on < today)
@@ -153,12 +158,13 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
     out = []
     for r in rows:
         # Where the decision clock runs, a past date is the implicit decision that arose.
-        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS,
+        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS + lps.LPS_SILENCE_RUNS,
                                                 to_notify=r.id in to_notify)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,
-            STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_ else r.state,
+            STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_
+            else lps.state_label(r.state) or r.state,
             r.received_on, r.next_due_on, deadline, status, bool(r.unseen), profession_code=r.profession,
         ))
     return out

@@ -51,9 +51,22 @@ OPEN_STATES = frozenset(
     }
 )
 
+
+class LpsState(StrEnum):
+    RECUE = "lps_recue"  # declared: the authority has one month to inform the provider
+    INCOMPLETE = "lps_incomplete"  # pièces requested: the month is suspended
+    VERIFICATION = "lps_verification"  # qualifications being checked before the first service
+    EPREUVE = "lps_epreuve"  # an aptitude test imposed: within the month of that decision
+    PRESTATION_POSSIBLE = "lps_prestation_possible"  # the service may be provided (renewed yearly)
+    REFUSEE = "lps_refusee"  # the aptitude test was failed
+    CLOSE = "lps_close"
+
+    # (the LPS route's states: dossiers/lps.py has its transitions)
+
+
 # Decided or closed: no legal clock runs, and past the retention period the file may leave the laptop.
 CLOSED_STATES = (DossierState.AUTORISE.value, DossierState.REFUSE.value, DossierState.IRRECEVABLE.value,
-                 DossierState.CLOS.value)
+                 DossierState.CLOS.value, LpsState.REFUSEE.value, LpsState.CLOSE.value)
 
 
 class Situation(StrEnum):

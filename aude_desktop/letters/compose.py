@@ -208,6 +208,10 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
             "stage_duration": bool(measures.get("stage_months")),
         },
     }
+    if p.get("route") == "lps":  # a libre prestation de services declaration: its own dates and words
+        from aude_desktop.letters.lps_fields import lps_fields
+
+        return lps_fields(p, values, lists)
     return values, lists
 
 
@@ -387,6 +391,10 @@ APPLICABLE = {
     ("aude", "decision_refus"): {"refuse"},
     ("aude", "decision_irrecevabilite"): {"irrecevable"},
     ("aude", "attestation_ass"): {"autorise", "clos"},
+    ("aude", "lps_accuse_reception"): {"lps_recue", "lps_incomplete", "lps_verification"},
+    ("aude", "lps_decision_epreuve"): {"lps_epreuve"},
+    ("aude", "lps_prestation_possible"): {"lps_prestation_possible"},
+    ("aude", "lps_refus"): {"lps_refusee"},
     ("eps", "accuse_reception"): {"recue", "en_instruction", "enregistree", "incomplete", "recommandations"},
     ("eps", "incomplet"): {"incomplete"},
     ("eps", "autorisation"): {"autorisee"},
@@ -430,8 +438,11 @@ def check(procedure: str, kind: str, payload: dict, issued_on: date | None = Non
 
 def _state_label(procedure: str, state) -> str:
     from aude_desktop.conventions.states import STATE_LABELS as EPS_LABELS
+    from aude_desktop.dossiers.lps import state_label
     from aude_desktop.dossiers.states import STATE_LABELS as AUDE_LABELS
 
+    if procedure == "aude" and state_label(str(state)):
+        return state_label(str(state))
     labels = AUDE_LABELS if procedure == "aude" else EPS_LABELS
     return next((label for code, label in labels.items() if code == state), str(state))
 

@@ -43,6 +43,47 @@ AUDE_STATES = {
                                 "années dans un État membre qui ne réglemente pas la profession."}),
     "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
 }
+# A libre prestation de services declaration (route « lps »), in the state of each of its letters.
+DECLARATION = {
+    "route": "lps", "reference": "LPS-2026-OCC-000007", "profession": "ergotherapeute", "specialty": None, "region": "OCC",
+    "acces_partiel": False, "situation": "lps_etabli_ue", "state": "lps_recue", "assigned_to": None,
+    "received_on": "2026-10-20", "acknowledged_on": None, "complete_on": None, "closed_on": None, "decision": None,
+    "applicant": {"last_name": "Nguyễn", "first_names": "Élodie Bérénice", "sex": "F", "birth_date": "1990-04-12",
+                  "address": "Lange Gasthuisstraat 12", "postal_code": "2000", "city": "Anvers", "country": "Belgique"},
+    "diploma": {"title": "Bachelier en ergothérapie", "country": "Belgique"}, "experiences": [],
+    "clock_events": [{"on": "2026-10-20", "kind": "receipt", "note": None}],
+    "lps": {"establishment_state": "Belgique", "insurance": "Ethias, contrat RC 45.123",
+            "service": {"start": "2027-01-04", "end": "2027-01-29", "place": "Clinique du Parc, 34000 Montpellier", "nature": "Remplacement"},
+            "outcome": None, "renewals": []},
+}
+LPS_EPREUVE = {"decided_on": "2026-11-10", "subjects": ["Rééducation en pédiatrie", "Santé mentale"],
+               "motifs": "La formation suivie ne comporte aucun enseignement de rééducation en pédiatrie ni de santé mentale, "
+                         "alors que la prestation déclarée s'adresse à des enfants hospitalisés."}
+LPS_STATES = {  # kind -> (state, clock events after the receipt, what the declaration holds beyond DECLARATION["lps"])
+    "lps_accuse_reception": ("lps_incomplete", [("2026-10-22", "pieces_requested",
+                             "c) Attestation d'établissement de moins de trois mois\nf) Attestation d'assurance professionnelle")], {}),
+    "lps_decision_epreuve": ("lps_epreuve", [("2026-10-22", "verification", None), ("2026-11-10", "epreuve_imposed", None)],
+                             {"epreuve": LPS_EPREUVE}),
+    "lps_prestation_possible": ("lps_prestation_possible", [("2026-11-20", "silence", None)],
+                                {"outcome": {"kind": "silence", "on": "2026-11-20"}}),
+    "lps_refus": ("lps_refusee", [("2026-10-22", "verification", None), ("2026-11-10", "epreuve_imposed", None),
+                                  ("2026-11-16", "epreuve_failed", None)],
+                  {"epreuve": {**LPS_EPREUVE, "on": "2026-11-16", "passed": False}}),
+}
+
+
+def lps_payload(kind: str, applicant: str = "F-BE") -> dict:
+    p = copy.deepcopy(DECLARATION)
+    state, events, held = LPS_STATES[kind]
+    p["state"] = state
+    p["clock_events"] += [{"on": on, "kind": k, "note": note} for on, k, note in events]
+    p["lps"].update(copy.deepcopy(held))
+    who, country = APPLICANTS[applicant]
+    p["applicant"].update(who)
+    p["lps"]["establishment_state"] = p["diploma"]["country"] = country
+    return p
+
+
 CONVENTION = {
     "reference": "EPS-2026-0000123", "authority": "ORDRE-INF", "source": "eps", "read_only": False, "regime": "autorisation",
     "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
@@ -70,6 +111,8 @@ APPLICANTS = {
 
 
 def aude_payload(kind: str, applicant: str = "F-BE") -> dict:
+    if kind in LPS_STATES:
+        return lps_payload(kind, applicant)
     p = copy.deepcopy(DOSSIER)
     p["state"], p["decision"] = copy.deepcopy(AUDE_STATES[kind])
     who, country = APPLICANTS[applicant]

@@ -23,6 +23,9 @@ FIELDS = {
         "decision_date", "motifs", "required_level", "held_level", "differences", "measure", "epreuve_content",
         "epreuve_within", "stage_content", "stage_duration", "stage_at_most", "organising_dreets", "retention", "dpo",
         "epreuve_deadline", "session_date", "session_time", "session_place", "session_bring",
+        # libre prestation de services (resources/letters/lps.json, letters/lps_fields.py)
+        "in_establishment", "service_period", "service_place", "inform_date", "renewal_date", "outcome_date", "epreuve_by",
+        "epreuve_date", "epreuve_decision_date", "lps_article",
     },
     "eps": {
         "authority", "authority_cap", "of_authority", "authority_name", "company", "convention_reference", "object", "regime",
@@ -33,7 +36,7 @@ LISTS = {"aude": {"missing", "subjects", "profession_visas"}, "eps": {"missing",
 TABLES: dict[str, set[str]] = {"aude": set(), "eps": set()}
 CONDITIONS = {
     "aude": {"missing", "complete", "acceptance", "rejection", "avis", "chooses", "imposed", "epreuve", "stage",
-             "stage_duration"},
+             "stage_duration", "lps_no_check", "lps_checked", "lps_test", "lps_silence"},
     "eps": {"autorisation", "urgent", "incomplete_in_time", "incomplete_late"},
 }
 # Mandatory content (aude.md §7, eps.md §6, letters.md) checked at load; resources/letters/mentions.json
@@ -47,12 +50,19 @@ MUST_NAME = {
     ("aude", "decision_irrecevabilite"): {"motifs"},
     ("aude", "convocation_epreuve"): {"session_date", "session_time", "session_place", "session_bring", "epreuve_deadline"},
     ("eps", "refus"): {"motifs", "modified_deadline"},
+    ("aude", "lps_accuse_reception"): {"received_on", "inform_date", "pieces_deadline", "service_period"},
+    ("aude", "lps_decision_epreuve"): {"motifs", "epreuve_by", "applicant_name", "dossier_reference"},
+    ("aude", "lps_prestation_possible"): {"outcome_date", "renewal_date"},
+    ("aude", "lps_refus"): {"motifs", "epreuve_date"},
     ("eps", "urgence_non_justifiee"): {"urgency_motifs"},
 }
 MUST_REFER = {
     ("aude", "accuse_reception"): {"recours_implicite", "attestation_acceptation", "donnees_personnelles"},
     ("eps", "accuse_reception"): {"attestation_tacite_eps"},
+    ("aude", "lps_accuse_reception"): {"donnees_personnelles_lps"},
 }
+# Files whose letters belong to a procedure beside its own file: the LPS route's letters are dossier letters.
+EXTRA_FILES = {"aude": ("lps.json",)}
 STYLES = {"body", "visa", "notice"}
 
 
@@ -77,12 +87,15 @@ def shared_blocks() -> dict[str, list[str]]:
 
 
 def load(procedure: str) -> dict[str, Template]:
-    path = resources_dir() / "letters" / f"{procedure}.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LetterTemplateError(f"{path.name} : fichier illisible ({exc}).") from None
-    return parse(procedure, raw, path.name)
+    out: dict[str, Template] = {}
+    for name in (f"{procedure}.json", *EXTRA_FILES.get(procedure, ())):
+        path = resources_dir() / "letters" / name
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LetterTemplateError(f"{path.name} : fichier illisible ({exc}).") from None
+        out.update(parse(procedure, raw, path.name))
+    return out
 
 
 def parse(procedure: str, raw: dict, source: str = "modèle") -> dict[str, Template]:
@@ -123,7 +136,7 @@ def parse(procedure: str, raw: dict, source: str = "modèle") -> dict[str, Templ
         decision = bool(letter.get("decision"))
         if decision and not any(r.startswith("recours_") for r in refs):
             raise LetterTemplateError(f"{where} : voies et délais de recours manquants (CJA R.421-5).")
-        if decision and procedure == "aude" and not refs & {"visas_aude", "visas_ass"}:
+        if decision and procedure == "aude" and not refs & {"visas_aude", "visas_ass", "visas_lps"}:
             raise LetterTemplateError(f"{where} : visas manquants.")
         missing = (MUST_NAME.get((procedure, kind), set()) - named) | {
             f"bloc {r}" for r in MUST_REFER.get((procedure, kind), set()) - refs}

@@ -219,8 +219,8 @@ def _status(next_date: date | None, today: date, suspended_since: date | None) -
 
 # The event kinds each clock reads (docs/cli.md); `check_events` refuses any other in typed input.
 AUDE_EVENT_KINDS = ("receipt", "acknowledged", "pieces_requested", "pieces_received", "complete", "avis",
-                    "decision", "measure_chosen", "closed")
-EPS_EVENT_KINDS = ("receipt", "incomplete", "pieces_received", "decision", "modified_received")
+                    "decision", "measure_chosen", "notified", "closed")
+EPS_EVENT_KINDS = ("receipt", "incomplete", "pieces_received", "decision", "modified_received", "notified")
 EPS_CLOCK_REGIMES = ("declaration", "autorisation")
 
 
@@ -245,6 +245,12 @@ def check_events(events, kinds: tuple[str, ...]) -> None:
         if event.get("kind") not in kinds:
             raise ClockInputError(f"Événement n° {n} : nature inconnue « {str(event.get('kind'))[:40]} » ; "
                                   f"natures possibles : {', '.join(kinds)}.")
+        if event["kind"] == "measure_chosen" and event.get("note") not in ("epreuve", "stage"):
+            raise ClockInputError(f"Événement n° {n} : la mesure choisie (« note ») est « epreuve » ou « stage ».")
+        if event["kind"] == "notified" and event.get("letter") not in default_rules().from_notification:
+            # The délais a notification starts depend on the letter notified (rules data « from_notification »).
+            raise ClockInputError(f"Événement n° {n} : « letter » doit nommer le courrier notifié ; possibles : "
+                                  f"{', '.join(sorted(default_rules().from_notification))}.")
 
 
 def _acquired(what: str, due: date, today: date) -> tuple[str, str]:

@@ -118,7 +118,7 @@ def describe(queue_filter) -> str:
 
 FILTER_NAMES = {"text": "recherche", "states": "états", "profession": "profession", "deadline": "échéance",
                 "assigned_to": "agent", "region": "région", "unseen": "nouveautés", "regime": "régime",
-                "urgent": "urgentes", "authority": "autorité"}
+                "urgent": "urgentes", "authority": "autorité", "route": "procédure"}
 
 
 def _value_labels(queue_filter) -> dict[str, str]:
@@ -127,8 +127,10 @@ def _value_labels(queue_filter) -> dict[str, str]:
     from aude_desktop.conventions.states import REGIME_LABELS
     from aude_desktop.conventions.states import STATE_LABELS as EPS_STATES
     from aude_desktop.dossiers import queue as aude_queue
+    from aude_desktop.dossiers.lps import LPS_STATE_LABELS, ROUTE_LABELS
     from aude_desktop.dossiers.states import STATE_LABELS as AUDE_STATES
 
     convention = type(queue_filter).__name__ == "ConventionFilter"
-    tables = (EPS_STATES, REGIME_LABELS, eps_queue.DEADLINE_FILTERS) if convention else (AUDE_STATES, aude_queue.DEADLINE_FILTERS)
+    tables = ((EPS_STATES, REGIME_LABELS, eps_queue.DEADLINE_FILTERS) if convention
+              else (AUDE_STATES, aude_queue.DEADLINE_FILTERS, LPS_STATE_LABELS, ROUTE_LABELS))
     return {str(code): label for table in tables for code, label in table.items()}

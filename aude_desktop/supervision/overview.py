@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from aude_desktop.conventions.states import OPEN_STATES as EPS_OPEN_STATES
 from aude_desktop.conventions.states import ConventionState
+from aude_desktop.dossiers.lps import LPS_OPEN, LPS_SILENCE_RUNS, LPS_STATES
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, OPEN_STATES, DossierState
 from aude_desktop.rules.deadlines import SOON_DAYS
 
@@ -47,6 +48,11 @@ class Overview:
     eps_by_regime: dict[str, GroupFigures]
     aude_monthly: list[tuple[str, int, int]]  # month, inflow, outflow
     eps_monthly: list[tuple[str, int, int]]
+    # Libre prestation de services declarations, counted apart from the autorisations (their own
+    # states; « implicit »: the service may be provided because the authority kept silent).
+    lps_by_region: dict[str, GroupFigures] = field(default_factory=dict)
+    lps_by_profession: dict[str, GroupFigures] = field(default_factory=dict)
+    lps_monthly: list[tuple[str, int, int]] = field(default_factory=list)
 
     def as_json(self) -> dict:
         def groups(d: dict[str, GroupFigures]) -> dict:
@@ -59,6 +65,8 @@ class Overview:
                      "monthly": [{"month": m, "inflow": i, "outflow": o} for m, i, o in self.aude_monthly]},
             "eps": {"by_authority": groups(self.eps_by_authority), "by_regime": groups(self.eps_by_regime),
                     "monthly": [{"month": m, "inflow": i, "outflow": o} for m, i, o in self.eps_monthly]},
+            "lps": {"by_region": groups(self.lps_by_region), "by_profession": groups(self.lps_by_profession),
+                    "monthly": [{"month": m, "inflow": i, "outflow": o} for m, i, o in self.lps_monthly]},
         }
 
 
@@ -67,7 +75,7 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def _grouped(s: Session, table: str, columns: tuple[str, str], open_states, clock_states, today: date,
-             extra: str = "") -> tuple[dict[str, GroupFigures], dict[str, GroupFigures]]:
+             extra: str = "", where: str = "") -> tuple[dict[str, GroupFigures], dict[str, GroupFigures]]:
     """One scan of `table`, grouped by both dimensions and the state; folded per dimension here
     (the grouped result has a few hundred rows, whatever the number of files)."""
     soon = (today + timedelta(days=SOON_DAYS)).isoformat()
@@ -77,7 +85,7 @@ def _grouped(s: Session, table: str, columns: tuple[str, str], open_states, cloc
         f"sum(CASE WHEN state IN {_in(open_states)} AND next_due_on < :today THEN 1 ELSE 0 END) AS overdue, "
         f"sum(CASE WHEN state IN {_in(open_states)} AND next_due_on >= :today AND next_due_on <= :soon THEN 1 ELSE 0 END) AS soon, "
         f"sum(CASE WHEN state IN {_in(clock_states)} AND next_due_on < :today THEN 1 ELSE 0 END) AS implicit "
-        f"{extra} FROM {table} GROUP BY {first}, {second}, state"
+        f"{extra} FROM {table} {where} GROUP BY {first}, {second}, state"
     ), {"today": today.isoformat(), "soon": soon}).all()
     return _fold(rows, "k1", open_states), _fold(rows, "k2", open_states)
 
@@ -139,16 +147,28 @@ EPS_DAYS = ("SELECT authority AS k1, regime AS k2, julianday(decided_on) - julia
             "FROM conventions WHERE decided_on IS NOT NULL")
 
 
+LPS_ONLY = f"state IN {_in(LPS_STATES)}"
+
+
 def compute(s: Session, today: date) -> Overview:
-    by_region, by_profession = _grouped(s, "dossiers", ("region", "profession"), AUDE_OPEN, AUDE_CLOCK_RUNS, today)
+    by_region, by_profession = _grouped(s, "dossiers", ("region", "profession"), AUDE_OPEN, AUDE_CLOCK_RUNS, today,
+                                        where=f"WHERE NOT {LPS_ONLY}")
+    lps_by_region, lps_by_profession = _grouped(s, "dossiers", ("region", "profession"), LPS_OPEN, LPS_SILENCE_RUNS, today,
+                                                where=f"WHERE {LPS_ONLY}")
     imported = ", sum(CASE WHEN source = 'cnom_import' THEN 1 ELSE 0 END) AS imported"
     by_authority, by_regime = _grouped(s, "conventions", ("authority", "regime"), EPS_OPEN, EPS_CLOCK_RUNS, today, imported)
     _percentiles(s, AUDE_DAYS, (by_region, by_profession))
     _percentiles(s, EPS_DAYS, (by_authority, by_regime))
     aude_monthly = _monthly(
-        s, "SELECT strftime('%Y-%m', received_on), count(*) FROM dossiers WHERE received_on >= :since GROUP BY 1",
+        s, f"SELECT strftime('%Y-%m', received_on), count(*) FROM dossiers WHERE received_on >= :since AND NOT {LPS_ONLY} GROUP BY 1",
         "SELECT strftime('%Y-%m', decided_on), count(*) FROM decisions WHERE decided_on >= :since GROUP BY 1", today)
+    # An LPS declaration's outflow: the day the provider was answered (or closed), from its clock events.
+    lps_monthly = _monthly(
+        s, f"SELECT strftime('%Y-%m', received_on), count(*) FROM dossiers WHERE received_on >= :since AND {LPS_ONLY} GROUP BY 1",
+        "SELECT strftime('%Y-%m', json_extract(d.extra, '$.lps.outcome.on')), count(*) FROM dossiers d "
+        f"WHERE d.{LPS_ONLY} AND json_extract(d.extra, '$.lps.outcome.on') >= :since GROUP BY 1", today)
     eps_monthly = _monthly(
         s, "SELECT strftime('%Y-%m', filed_on), count(*) FROM conventions WHERE filed_on >= :since GROUP BY 1",
         "SELECT strftime('%Y-%m', decided_on), count(*) FROM conventions WHERE decided_on >= :since GROUP BY 1", today)
-    return Overview(today, by_region, by_profession, by_authority, by_regime, aude_monthly, eps_monthly)
+    return Overview(today, by_region, by_profession, by_authority, by_regime, aude_monthly, eps_monthly,
+                    lps_by_region, lps_by_profession, lps_monthly)

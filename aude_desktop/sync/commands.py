@@ -123,5 +123,6 @@ def _load_domains() -> None:
     from aude_desktop.conventions import commands as _conventions  # noqa: F401
     from aude_desktop.dossiers import commands as _dossiers  # noqa: F401
     from aude_desktop.dossiers import epreuves as _epreuves  # noqa: F401
+    from aude_desktop.dossiers import lps as _lps  # noqa: F401
     from aude_desktop.dossiers import registration as _registration  # noqa: F401
     from aude_desktop.letters import notification as _notification  # noqa: F401

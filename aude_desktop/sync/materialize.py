@@ -138,6 +138,13 @@ def _next_due(p: dict, today: date) -> date | None:
 
     if p.get("state") in CLOSED_STATES:
         return None
+    if p.get("route") == "lps":  # a declaration's own clock (rules/lps.py)
+        from aude_desktop.rules.lps import lps_clock
+
+        try:
+            return lps_clock(p.get("clock_events") or [], p["profession"], p["region"], today).next_date
+        except (ClockInputError, KeyError):
+            return None
     try:
         return aude_clock(p.get("clock_events") or [], p["profession"], p["region"], today).next_date
     except (ClockInputError, KeyError):

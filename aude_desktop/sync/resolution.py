@@ -24,6 +24,7 @@ COMMAND_LABELS = {
     "dossier.create": "Création de dossier",
     "dossier.update": "Modification de dossier",
     "dossier.assign": "Attribution",
+    "lps.declare": "Déclaration préalable (LPS)",
     "piece.upsert": "Pièce",
     "annotation.save": "Annotation",
     "convention.create": "Création de convention",

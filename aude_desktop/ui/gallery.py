@@ -46,7 +46,9 @@ def build(root: Path) -> dict[str, QWidget]:
     locked = MainWindow(store, Settings(), profile)
     locked.resize(1280, 800)
     locked.lock()
-    return {**_dossier_shots(profile), **_convention_shots(profile), **{
+    from aude_desktop.ui.gallery_lps import lps_shots
+
+    return {**_dossier_shots(profile), **_convention_shots(profile), **lps_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,

@@ -153,14 +153,12 @@ def test_partial_access_rows_name_the_activities_and_later_routes_plug_in():
     assert row["nature_decision"] == "Accès partiel" and row["activites"] == ["Massage", "@SOMME(A1)"]
     assert rpps._csv_value("activites", row["activites"]) == "Massage ; @SOMME(A1)"
     assert rpps._cell("@SOMME(A1)") == "'@SOMME(A1)" and rpps._cell("+33 6") == "'+33 6"
-    # a dossier of another route is skipped until its extractor is wired, then exported like the others
-    lps = {**new_dossier("OCC", "infirmier"), "route": "lps", "declared_on": "2026-11-10"}
+    # an LPS declaration is handed off once the service may be provided, by an express answer or by silence
+    lps = {**new_dossier("OCC", "infirmier"), "route": "lps", "state": "lps_recue", "lps": {}}
     assert rpps._facts(lps) is None
-    rpps.EXTRACTORS["lps"] = lambda p: {"decision_kind": "lps", "decision_date": p["declared_on"]}
-    try:
-        assert rpps._facts(lps)["decision_kind"] == "lps"
-    finally:
-        del rpps.EXTRACTORS["lps"]
+    lps["lps"]["outcome"] = {"kind": "sans_verification", "on": "2026-11-12"}
+    assert rpps._facts(lps) == {"decision_kind": "lps", "decision_date": "2026-11-12"}
+    assert rpps.registration_row(lps, rpps._facts(lps), "ORDRE-INF", "Ordre")["nature_decision"].startswith("Libre prestation")
 
 
 def test_the_api_lists_each_profession_with_its_nos_code_and_registering_body(server):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop.dossiers import intake
+from aude_desktop.dossiers import intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
@@ -38,12 +38,21 @@ TEXT_FIELDS = (
     ("email", "nom@exemple.fr"), ("phone", "+33 6 12 34 56 78"), ("specialty", ""), ("diploma_title", ""),
     ("diploma_country", ""), ("diploma_obtained_on", DATE_HINT), ("diploma_issuing_body", ""), ("received_on", DATE_HINT),
 )
+# A libre prestation de services declaration (route « lps ») asks for the service planned instead of a situation.
+LPS_FIELDS = (
+    ("establishment_state", "ex. Belgique"), ("service_start", DATE_HINT), ("service_end", DATE_HINT), ("service_place", ""),
+    ("service_postal_code", "ex. 31000"), ("service_nature", "ex. remplacement"), ("insurance", ""),
+)
+LPS_GROUP = "Prestation envisagée (LPS)"
+PROVISIONAL = ("La référence sera provisoire jusqu’à la prochaine synchronisation : "
+               "le serveur attribue alors la référence définitive ({prefix}-AAAA-RÉG-nnnnnn).")
 GROUPS = (
     ("Identité", ("civility", "last_name", "usage_name", "first_names", "birth_date", "birth_place", "birth_country", "nationality")),
     ("Coordonnées", ("address", "postal_code", "city", "country", "email", "phone")),
-    ("Demande", ("profession", "specialty", "acces_partiel", "situation")),
+    ("Demande", ("route", "profession", "specialty", "acces_partiel", "situation")),
     ("Diplôme", ("diploma_title", "diploma_country", "diploma_obtained_on", "diploma_issuing_body")),
     ("Réception", ("received_on", "region", "region_reason")),
+    (LPS_GROUP, tuple(key for key, _hint in LPS_FIELDS)),
 )
 
 
@@ -67,17 +76,18 @@ class NewDossierDialog(QDialog):
         self._debounce.timeout.connect(self.check_duplicates)
         for key in ("last_name", "usage_name", "first_names", "birth_date"):
             self.widgets[key].textChanged.connect(self._debounce.start)
-        for key in ("profession", "situation"):
+        for key in ("route", "profession", "situation"):
             self.widgets[key].currentIndexChanged.connect(self._rules_changed)
         self.widgets["acces_partiel"].toggled.connect(self._rules_changed)
-        self.widgets["postal_code"].textChanged.connect(self._rules_changed)
+        for key in ("postal_code", "service_postal_code"):
+            self.widgets[key].textChanged.connect(self._rules_changed)
         self.widgets["region"].currentIndexChanged.connect(self._region_changed)
         self._rules_changed()
 
     # -- layout -----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        for key, hint in TEXT_FIELDS:
+        for key, hint in TEXT_FIELDS + LPS_FIELDS:
             edit = QLineEdit()
             edit.setPlaceholderText(hint)
             self.widgets[key] = edit
@@ -91,6 +101,10 @@ class NewDossierDialog(QDialog):
         situation = QComboBox()
         for code, label in intake.situation_choices():
             situation.addItem(label, code)
+        route = QComboBox()
+        for code, label in lps.ROUTE_LABELS.items():
+            route.addItem(label, code)
+        self.widgets["route"] = route
         region = QComboBox()
         for code, spec in sorted(regions().items(), key=lambda item: item[1].label):
             region.addItem(spec.label, code)
@@ -105,13 +119,16 @@ class NewDossierDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        self.boxes: dict[str, QGroupBox] = {}
+        self.captions: dict[str, QLabel] = {}
         for index, (title, keys) in enumerate(GROUPS):
-            box = QGroupBox(title)
+            box = self.boxes[title] = QGroupBox(title)
             form = QFormLayout(box)
             for key in keys:
                 widget = self.widgets[key]
                 widget.setAccessibleName(intake.LABELS[key])
-                caption = QLabel("" if key == "acces_partiel" else intake.LABELS[key] + (" *" if key in intake.REQUIRED else ""))
+                required = key in (lps_intake.REQUIRED if title == LPS_GROUP else intake.REQUIRED)
+                caption = self.captions[key] = QLabel("" if key == "acces_partiel" else intake.LABELS[key] + (" *" if required else ""))
                 caption.setBuddy(widget)
                 form.addRow(caption, widget)
                 if key == "situation":
@@ -135,8 +152,7 @@ class NewDossierDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setAccessibleName("Champs du dossier")
         scroll.setWidget(body)
-        self.provisional = QLabel("La référence sera provisoire jusqu’à la prochaine synchronisation : "
-                                  "le serveur attribue alors la référence définitive (AUDE-AAAA-RÉG-nnnnnn).")
+        self.provisional = QLabel(PROVISIONAL.format(prefix="AUDE"))
         self.provisional.setWordWrap(True)
         self.error = _error_label()
         layout = QVBoxLayout(self)
@@ -178,21 +194,33 @@ class NewDossierDialog(QDialog):
 
     # -- reactions while typing -------------------------------------------------------------------
 
+    def is_lps(self) -> bool:
+        return self.widgets["route"].currentData() == lps.ROUTE
+
     def _rules_changed(self, *_args) -> None:
+        declaration = self.is_lps()
         situation = self.widgets["situation"].currentData()
-        self.non_eu.setVisible(bool(intake.warnings({"situation": situation})))
+        self.non_eu.setVisible(not declaration and bool(intake.warnings({"situation": situation})))
+        for widget in (self.widgets["situation"], self.captions["situation"], self.widgets["diploma_obtained_on"],
+                       self.captions["diploma_obtained_on"]):
+            widget.setVisible(not declaration)
+        self.boxes[LPS_GROUP].setVisible(declaration)
+        self.setWindowTitle("Nouvelle déclaration préalable (LPS)" if declaration else "Nouveau dossier")
         checked = {self.pieces.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.pieces.count())
                    if self.pieces.item(i).checkState() == Qt.CheckState.Checked}
         self.pieces.clear()
-        for item in expected_items(situation):
+        for item in (lps.checklist_items() if declaration else expected_items(situation)):
             line = QListWidgetItem(f"{item['code']}) {item['label']}" + (" (facultative)" if item.get("optional") else ""))
             line.setData(Qt.ItemDataRole.UserRole, item["code"])
             line.setFlags(line.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             line.setCheckState(Qt.CheckState.Checked if item["code"] in checked else Qt.CheckState.Unchecked)
             self.pieces.addItem(line)
+        postal_code = self.widgets["service_postal_code" if declaration else "postal_code"].text() or ("-" if declaration else "")
         self.proposed, why = intake.proposed_region(self.widgets["profession"].currentData(),
                                                     self.widgets["acces_partiel"].isChecked(),
-                                                    self.widgets["postal_code"].text(), self.actor.region if self.actor else None)
+                                                    postal_code, self.actor.region if self.actor else None,
+                                                    *(("Région du lieu de la prestation",) if declaration else ()))
+        self.provisional.setText(PROVISIONAL.format(prefix="LPS" if declaration else "AUDE"))
         self._why = why
         self._region_changed()
 
@@ -253,11 +281,14 @@ class NewDossierDialog(QDialog):
     # -- saving -----------------------------------------------------------------------------------
 
     def values(self) -> dict:
-        out: dict = {key: self.widgets[key].text() for key, _hint in TEXT_FIELDS}
+        declaration = self.is_lps()
+        out: dict = {key: self.widgets[key].text() for key, _hint in TEXT_FIELDS + (LPS_FIELDS if declaration else ())}
         out["region_reason"] = self.widgets["region_reason"].text()
         out["duplicate_reason"] = self.duplicate_reason.toPlainText()
-        for key in ("civility", "profession", "situation", "region"):
+        for key in ("civility", "profession", "region", "route") + (() if declaration else ("situation",)):
             out[key] = self.widgets[key].currentData()
+        if declaration:
+            out.pop("diploma_obtained_on", None)
         out["acces_partiel"] = self.widgets["acces_partiel"].isChecked()
         out["pieces_received"] = [self.pieces.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.pieces.count())
                                   if self.pieces.item(i).checkState() == Qt.CheckState.Checked]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.dossiers import queue
 from aude_desktop.dossiers.intake import reference_label
+from aude_desktop.dossiers.lps import LPS_STATE_LABELS
 from aude_desktop.dossiers.states import STATE_LABELS
 from aude_desktop.rules.reference import professions
 from aude_desktop.ui.widgets import show_whole_text
@@ -331,7 +332,8 @@ class QueueView(FilteredQueueView):
         super().__init__(
             store, today, source=queue, saved=queue.saved_queues(login),
             boxes=(
-                FilterBox("state_box", "Filtrer par état", "Tous les états", tuple((label, s.value) for s, label in STATE_LABELS.items())),
+                FilterBox("state_box", "Filtrer par état", "Tous les états", tuple((label, s.value) for s, label in STATE_LABELS.items())
+                          + tuple((label, s.value) for s, label in LPS_STATE_LABELS.items())),
                 FilterBox("profession_box", "Filtrer par profession", "Toutes les professions",
                           tuple((spec.label, code) for code, spec in sorted(professions().items(), key=lambda item: item[1].label))),
                 FilterBox("deadline_box", "Filtrer par échéance", "Toutes les échéances",
@@ -347,7 +349,7 @@ class QueueView(FilteredQueueView):
         return queue.QueueFilter(text=text, states=(values["state_box"],) if values["state_box"] else (),
                                  profession=values["profession_box"], deadline=values["deadline_box"],
                                  assigned_to=saved.assigned_to, unseen=saved.unseen, session_id=saved.session_id,
-                                 region=saved.region)
+                                 region=saved.region, route=saved.route)
 
     def box_values(self, f: queue.QueueFilter) -> dict[str, str]:
         return {"state_box": f.states[0] if f.states else "", "profession_box": f.profession, "deadline_box": f.deadline}

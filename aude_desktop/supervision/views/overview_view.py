@@ -80,12 +80,15 @@ class GroupPanel(QWidget):
     drill = Signal(str, str, str)  # dimension (queue filter field), group key, deadline ("overdue", "soon" or "")
 
     def __init__(self, title: str, dimensions: dict[str, tuple[str, dict[str, str]]], max_bars: int = 18,
-                 imported: bool = False, parent=None):
+                 imported: bool = False, implicit: str = "", parent=None):
         """`dimensions`: name shown → (queue filter field, labels of the keys), e.g. « Par région »;
-        `imported`: a column counts the CNOM's imported conventions."""
+        `imported`: a column counts the CNOM's imported conventions; `implicit`: what silence gave, if
+        not an implicit decision."""
         super().__init__(parent)
         self.title, self.max_bars, self.imported = title, max_bars, imported
         self.headers = TABLE_HEADERS + ((IMPORTED_HEADER,) if imported else ())
+        if implicit:
+            self.headers = tuple(implicit if h == TABLE_HEADERS[5] else h for h in self.headers)
         self.dimensions = dimensions
         self.figures: dict[str, dict[str, GroupFigures]] = {}
         self.monthly: list[tuple[str, int, int]] = []
@@ -247,7 +250,12 @@ class OverviewView(QWidget):
             "Par autorité": ("authority", {k: a.label for k, a in authorities().items()}),
             "Par régime": ("regime", {k: str(v) for k, v in REGIME_LABELS.items()}),
         }, max_bars=15, imported=True)
+        self.lps = GroupPanel("Déclarations LPS", {
+            "Par région": ("region", {k: r.label for k, r in regions().items()}),
+            "Par profession": ("profession", {k: p.label for k, p in professions().items()}),
+        }, implicit="Prestation possible par silence")
         self.tabs.addTab(self.aude, "&Autorisations d’exercice (AUDE)")
+        self.tabs.addTab(self.lps, "&Libre prestation de services (LPS)")
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
         self.transparence = readonly_table(transparence.HEADERS, "Écarts entre EPS et Transparence Santé, par entreprise")
         self.tabs.addTab(self.transparence, "&Transparence Santé")
@@ -285,9 +293,13 @@ class OverviewView(QWidget):
             f"Au {self.today:%d/%m/%Y} : <b>{n(aude_open)}</b> dossier(s) en cours, dont <b>{n(aude_implicit)}</b> devenu(s) "
             f"décision implicite faute de décision expresse ; <b>{n(eps_open)}</b> convention(s) en cours, dont "
             f"<b>{n(eps_tacit)}</b> autorisée(s) tacitement faute de décision. Conventions des médecins (CNOM) comprises, "
-            "marquées « Import CNOM ».")
+            "marquées « Import CNOM ». "
+            f"Libre prestation de services, comptée à part : <b>{n(sum(g.open for g in f.lps_by_region.values()))}</b> "
+            f"déclaration(s) en cours, dont <b>{n(sum(g.implicit for g in f.lps_by_region.values()))}</b> où la prestation "
+            "est devenue possible faute de réponse dans le délai.")
         self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly)
         self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly)
+        self.lps.show_figures({"Par région": f.lps_by_region, "Par profession": f.lps_by_profession}, f.lps_monthly)
         with self.store.session() as s:
             rows = transparence.company_rows(s)
         fill_table(self.transparence, rows or [("Aucune comparaison reçue : le serveur n'a pas encore importé "
