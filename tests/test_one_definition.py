@@ -79,7 +79,8 @@ def test_the_closed_and_open_states_cover_each_procedure():
     from aude_desktop.conventions import states as eps
     from aude_desktop.dossiers import states as aude
 
-    assert set(aude.CLOSED_STATES) | aude.OPEN_STATES == set(aude.DossierState)
+    lps_closed = {aude.LpsState.REFUSEE, aude.LpsState.CLOSE}
+    assert set(aude.CLOSED_STATES) | aude.OPEN_STATES == set(aude.DossierState) | lps_closed
     assert not set(aude.CLOSED_STATES) & aude.OPEN_STATES
     assert not set(eps.CLOSED_STATES) & eps.OPEN_STATES
     assert set(eps.ConventionState) - set(eps.CLOSED_STATES) - eps.OPEN_STATES == {"enregistree", "recommandations"}
