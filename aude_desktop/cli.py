@@ -19,11 +19,11 @@ from aude_desktop.cli_errors import (
     positive_int,
     read_json,
 )
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.keys import StoreKeyError, database_key, read_keyinfo
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.http import ApiError, Transport
 
 Handler = Callable[[argparse.Namespace, Profile], int]
@@ -428,10 +428,10 @@ def transfer(args: argparse.Namespace, profile: Profile) -> int:
     from sqlalchemy import or_, select
 
     from aude_desktop.auth.actor import local_actor
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.dossiers.models import Dossier
     from aude_desktop.rules.reference import regions
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.commands import CommandRejected
     from aude_desktop.sync.local import run_command
 
     settings = Settings.load(profile.settings_path)
@@ -763,9 +763,9 @@ def _list_letters(store, procedure: str, record_id: str, as_json: bool) -> int:
 
 
 def _notify_letter(store, actor, letter_id: str, notified_on, mode: str) -> int:
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.letters import register
     from aude_desktop.rules.calendar import format_date_fr
-    from aude_desktop.sync.commands import CommandRejected
 
     try:
         register.notify(store, actor, letter_id, notified_on, mode)
@@ -828,10 +828,10 @@ def _epreuves_options(parser: argparse.ArgumentParser) -> None:
 @command("epreuves", "sessions de l'épreuve d'aptitude : liste, création, convocation des demandeurs, annulation", _epreuves_options)
 def epreuves(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.auth.actor import local_actor
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.dossiers import epreuves as sessions
     from aude_desktop.letters.notification import uuid_arg
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.commands import CommandRejected
     from aude_desktop.sync.local import run_command
 
     needed = {"create": ("profession", "date", "time", "address", "capacity"), "convoke": ("session", "dossier"),

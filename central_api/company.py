@@ -18,10 +18,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Header, Query, Response
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api import security
 from central_api.db import ApiKey, Attachment, Mandate, Record
 from central_api.errors import ApiProblem

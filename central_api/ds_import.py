@@ -26,12 +26,13 @@ from pathlib import Path
 import requests
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.scans import MAGIC
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api.db import Attachment, Record
 from central_api.references import assign_reference
 from central_api.service import (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from aude_desktop.sync.commands import Actor, instructing_authority
+from aude_desktop.domain.commands import Actor, instructing_authority
 from central_api.db import Record, ScopeExit
 
 AUDE_KINDS = ("dossier", "piece", "commission_session", "epreuve_session", "letter")

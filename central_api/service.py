@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api import files
 from central_api.audit import audit_append, audit_verify  # noqa: F401 (audit_verify: re-exported)
 from central_api.db import (

@@ -16,6 +16,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # reproduce); `make test-faults` explores new ones each time.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
+# Every named command registered, as in every entry point (the registry imports no procedure).
+from aude_desktop import catalog  # noqa: E402, F401
 from tests.support.memory_keyring import MemoryKeyring, install  # noqa: E402
 
 _hypothesis_settings.register_profile("repeatable", derandomize=True)

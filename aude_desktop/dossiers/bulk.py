@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import commission, detail
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.store.database import LocalStore
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
 
 

@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers.detail import AVIS_LABELS, DECISION_LABELS
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import regions
-from aude_desktop.sync.commands import CommandRejected
 
 MEASURE_LABELS = {
     "epreuve": "Épreuve d’aptitude",

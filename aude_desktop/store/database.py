@@ -17,12 +17,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.paths import Profile
 from aude_desktop.store import migrate
 from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import DatabaseKey, WrongPassphrase
 from aude_desktop.store.models import OutboxEntry, SyncState
-from aude_desktop.sync.commands import CommandRejected
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,10 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
 from aude_desktop.auth.session import AuthSession
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store import retention
 from aude_desktop.store.database import (
     LAST_SYNC_KEY,
@@ -45,8 +48,7 @@ from aude_desktop.store.database import (
 from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
 from aude_desktop.store.plans import write_plan
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import audit_head, commands, materialize
-from aude_desktop.sync.commands import Actor
+from aude_desktop.sync import audit_head, materialize
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
 from aude_desktop.sync.pull_scope import PullScope
 

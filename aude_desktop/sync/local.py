@@ -10,10 +10,12 @@ import uuid
 
 from sqlalchemy import func, select
 
+from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import AuditEntry, OutboxEntry
-from aude_desktop.sync import commands, materialize
-from aude_desktop.sync.commands import Actor
+from aude_desktop.sync import materialize
 
 DUMPERS = {"dossier": materialize.dump_dossier, "convention": materialize.dump_convention,
            "letter": materialize.dump_letter, "epreuve_session": materialize.dump_epreuve_session}

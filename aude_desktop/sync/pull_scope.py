@@ -13,8 +13,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.scope import (
     HOLD,
     KEEP,

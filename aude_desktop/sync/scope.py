@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aude_desktop.sync.commands import Actor, instructing_authority
+from aude_desktop.domain.commands import Actor, instructing_authority
 
 SHARED = ("ruleset",)  # rules for all
 AUDE = ("dossier", "piece", "commission_session", "epreuve_session", "letter")

@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         """Who acts: the signed-in user, or offline the last user who signed in on this machine."""
         user = self.auth.user if self.auth is not None else None
         if user is not None:
-            from aude_desktop.sync.commands import Actor
+            from aude_desktop.domain.commands import Actor
 
             return Actor(user.login, user.role, user.region, user.authority)
         return local_actor(self.store, self.settings.last_user)

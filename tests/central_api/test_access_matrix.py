@@ -15,7 +15,8 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from aude_desktop.sync import commands
+from aude_desktop import catalog  # noqa: F401 — every command registered
+from aude_desktop.domain import commands
 from central_api.db import Record
 from central_api.service import insert_system_record
 from tests.support.live_server import seeded_server
@@ -143,7 +144,6 @@ def test_reads_follow_the_scope(world, login):
 def test_every_command_on_every_record_follows_the_scope(world, login):
     global cases
     server, ids, _shas, tokens = world
-    commands._load_domains()
     kinds = {label: kind for label, kind, *_ in RECORDS}
     plan = []
     for name, spec in sorted(commands.COMMANDS.items()):

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop import catalog  # noqa: F401 — every command registered
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api.cnom import NAMESPACE
 from central_api.cnom_feed import FeedError, sync
 from central_api.db import Record

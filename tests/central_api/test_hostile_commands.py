@@ -11,11 +11,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aude_desktop.sync import commands
+from aude_desktop import catalog  # noqa: F401 — every command registered
+from aude_desktop.domain import commands
 from central_api.service import audit_verify
 
 EXAMPLES = int(os.environ.get("AUDE_HOSTILE_EXAMPLES", "120"))
-commands._load_domains()
 NAMES = sorted(commands.COMMANDS)
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63) | st.floats(allow_nan=False, allow_infinity=False)

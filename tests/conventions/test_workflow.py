@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from aude_desktop import catalog  # noqa: F401 — every command registered
 from aude_desktop.conventions import workflow
-from aude_desktop.sync.commands import Actor, CommandRejected, execute
+from aude_desktop.domain.commands import Actor, CommandRejected, execute
 
 ORDER = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
 BASE = {

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import bulk, commission, detail, forms, queue
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_dossier, materialize
 

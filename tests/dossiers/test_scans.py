@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake, scans
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.store.models import Attachment, OutboxEntry
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 from tests.dossiers.test_intake import form
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")

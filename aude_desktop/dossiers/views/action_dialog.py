@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import forms
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.ui.dialogs import _buttons, _ValidatingDialog
 
 

@@ -164,7 +164,7 @@ class NewSessionDialog(QDialog):
         self.session_id: str | None = None
 
     def accept(self) -> None:
-        from aude_desktop.sync.commands import CommandRejected
+        from aude_desktop.domain.commands import CommandRejected
         from aude_desktop.sync.local import run_command
 
         d = self.day.date()

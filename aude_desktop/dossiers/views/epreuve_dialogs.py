@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import epreuves
 from aude_desktop.dossiers.views.action_dialog import date_edit
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.ui.dialogs import _buttons, _field, _ValidatingDialog
 from aude_desktop.ui.widgets import fill_table, readonly_table

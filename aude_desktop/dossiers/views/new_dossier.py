@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.detail import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.ui.dialogs import _buttons, _error_label
 
 DATE_HINT = "JJ/MM/AAAA"

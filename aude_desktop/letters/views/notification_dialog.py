@@ -9,11 +9,11 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers.views.action_dialog import date_edit
 from aude_desktop.letters import register
 from aude_desktop.letters.notification import MODES
 from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.ui.dialogs import _buttons, _field, _ValidatingDialog
 
 

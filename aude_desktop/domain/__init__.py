@@ -1,0 +1,1 @@
+"""The domain core: the command registry, the field checks and the transition registry (pure, stdlib only)."""
