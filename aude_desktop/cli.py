@@ -259,7 +259,8 @@ class _Progress:
 @command("status", "modifications en attente, refusées, conflits, curseur, dernière synchronisation",
          lambda p: p.add_argument("--json", action="store_true", help="sortie JSON"))
 def status(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.sync.engine import CURSOR_KEY, get_state
+    from aude_desktop.store.state import get_state
+    from aude_desktop.sync.engine import CURSOR_KEY
 
     store = _store(profile)
     try:
@@ -290,8 +291,8 @@ def _purge_options(parser: argparse.ArgumentParser) -> None:
 def purge(args: argparse.Namespace, profile: Profile) -> int:
     from datetime import date
 
+    from aude_desktop.retention import purge_closed
     from aude_desktop.settings import Settings
-    from aude_desktop.store.retention import purge_closed
 
     months = args.months if args.months is not None else Settings.load(profile.settings_path).retention_months
     if not 1 <= months <= 120:

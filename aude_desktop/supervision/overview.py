@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from aude_desktop.casework.queues import SOON_DAYS
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS
-from aude_desktop.store.queues import SOON_DAYS
 
 AUDE_OPEN = ("recu", "incomplet", "complet", "en_commission", "avis_rendu", "mesures_compensation")
 AUDE_CLOCK_RUNS = DECISION_CLOCK_RUNS

@@ -34,19 +34,22 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
-from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop import (
+    catalog,  # noqa: F401 — every command registered before one runs
+    retention,
+)
 from aude_desktop.auth.session import AuthSession
 from aude_desktop.domain import commands
 from aude_desktop.domain.commands import Actor
-from aude_desktop.store import retention
 from aude_desktop.store.database import (
     LAST_SYNC_KEY,
     LocalStore,
     StoreWriteError,
     write_failure_text,
 )
-from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
+from aude_desktop.store.models import OutboxEntry, PurgedRecord
 from aude_desktop.store.plans import write_plan
+from aude_desktop.store.state import get_state, set_state
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
 from aude_desktop.sync import audit_head, materialize
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
@@ -92,15 +95,6 @@ class SyncReport:
     notices: list[str] = field(default_factory=list)  # informative, e.g. the retention purge's report
     skipped: list[str] = field(default_factory=list)  # pulled records this laptop could not store
     audit_alert: str | None = None  # the server's audit log moved backwards or forked (sync/audit_head.py)
-
-
-def get_state(session: Session, key: str) -> str | None:
-    row = session.get(SyncState, key)
-    return row.value if row else None
-
-
-def set_state(session: Session, key: str, value: str) -> None:
-    session.merge(SyncState(key=key, value=value))
 
 
 def client_id(store: LocalStore) -> str:

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop import APP_NAME
+from aude_desktop import APP_NAME, retention
 from aude_desktop.auth.actor import local_actor, remember_user
 from aude_desktop.auth.unlock import UnlockSecrets
 from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
-from aude_desktop.store import backups, retention
+from aude_desktop.store import backups
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.engine import SyncEngine, SyncReport

@@ -17,7 +17,8 @@ from aude_desktop.paths import Profile
 from aude_desktop.store.database import StoreReadOnly, StoreWriteError, open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, get_state
+from aude_desktop.store.state import get_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger
