@@ -1,17 +1,42 @@
-"""Every named command, registered: importing this module imports each procedure's commands.
+"""Every named command, registered: the door through which commands are run, listed or checked by name.
 
-The registry (`domain.commands`) imports none of them, so the procedures can import it without an
-import cycle; whoever runs, lists or checks commands by name (the local run, the sync engine, the
-server) imports this catalog first. A procedure that adds a module of commands adds it here
-(tests/test_layering.py checks that every module registering a command is listed).
+The registry (`domain/commands.py`) imports none of the procedures, so they can import it without an
+import cycle: each procedure's module registers its commands when imported, and `load()` imports
+them all — at the first command, not at start-up. A procedure that adds a module of commands adds it
+to `load()` (tests/test_layering.py checks that every module registering a command is listed).
+Nothing this module loads may import the code that runs commands (sync/local.py).
 """
 
 from __future__ import annotations
 
-from aude_desktop.conventions import commands as conventions  # noqa: F401
-from aude_desktop.domain.commands import COMMANDS
-from aude_desktop.dossiers import commands as dossiers  # noqa: F401
-from aude_desktop.dossiers import epreuves  # noqa: F401
-from aude_desktop.letters import notification  # noqa: F401
+from typing import Any
 
-__all__ = ["COMMANDS"]
+from aude_desktop.domain import commands as registry
+from aude_desktop.domain.commands import Actor, CommandSpec
+
+
+def load() -> None:
+    from aude_desktop.conventions import commands as _conventions  # noqa: F401
+    from aude_desktop.dossiers import commands as _dossiers  # noqa: F401
+    from aude_desktop.dossiers import epreuves as _epreuves  # noqa: F401
+    from aude_desktop.letters import notification as _notification  # noqa: F401
+
+
+def registered() -> dict[str, CommandSpec]:
+    load()
+    return registry.COMMANDS
+
+
+def spec(name: str) -> CommandSpec:
+    load()
+    return registry.spec(name)
+
+
+def related_key(name: str, args: Any) -> tuple[str, str] | None:
+    load()
+    return registry.related_key(name, args)
+
+
+def execute(name: str, current: dict | None, args: Any, actor: Actor, related: dict | None = None) -> dict:
+    load()
+    return registry.execute(name, current, args, actor, related)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop import catalog
 from aude_desktop.domain import commands
 from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api import files
@@ -92,7 +92,7 @@ def company_of(conn: Connection, kind: str, payload: dict) -> str | None:
 def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | None:
     """The record a command reads besides its own (a letter, a dossier): None when absent, deleted
     or outside the caller's scope — the command then refuses, naming what is missing."""
-    key = commands.related_key(name, args)
+    key = catalog.related_key(name, args)
     if key is None or not isinstance(key[1], str):
         return None
     row = conn.execute(select(Record.__table__).where(Record.kind == key[0], Record.id == key[1])).first()
@@ -130,7 +130,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
     name, args = mutation["name"], mutation["args"]
     base = {"id": mutation["id"], "seq": mutation["seq"]}
     try:
-        spec = commands.spec(name)
+        spec = catalog.spec(name)
         if not may_write_kind(actor, spec.kind):
             raise CommandRejected("hors_perimetre", "Vos droits ne permettent pas cette modification.")
         record_id = commands.check_record_id(args.get("id") if isinstance(args, dict) else None)
@@ -153,7 +153,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         if name in MOVES and expected is None:
             raise CommandRejected("base_version_requise",
                                   "Version de base requise : synchronisez puis recommencez le transfert.")
-        payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args))
+        payload = catalog.execute(name, current, args, actor, _related(conn, actor, name, args))
         region, authority, owner = _scope_of(conn, spec.kind, payload, actor)
         # A move takes the record out of its author's scope: checked on the record as it was.
         if name not in MOVES and not may_see(actor, spec.kind, region, authority, owner):
@@ -164,7 +164,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         files.check_possession(conn, actor, attachment_hashes(spec.kind, payload) - attachment_hashes(spec.kind, current))
     except CommandRejected as exc:
         # Refusals are audited too: who tried what on which record (issue 16, item 9).
-        kind = commands.COMMANDS[name].kind if name in commands.COMMANDS else ""
+        kind = catalog.registered()[name].kind if name in catalog.registered() else ""
         audit_append(conn, actor.login, name, kind, args.get("id") if isinstance(args, dict) else None, args, exc.code)
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
     if record is not None and not record.deleted and (record.region, record.authority) != (region, authority):

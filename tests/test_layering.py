@@ -258,13 +258,13 @@ def test_no_private_name_imported_from_another_package():
 
 
 def test_the_catalog_lists_every_module_that_registers_commands():
-    """The registry imports no procedure: a module of commands missing from aude_desktop/catalog.py
-    would leave its commands unknown (« Commande inconnue ») to the local run and the server."""
+    """The registry imports no procedure: a module of commands missing from catalog.load() would
+    leave its commands unknown (« Commande inconnue ») to the local run and the server."""
     graph = import_graph()
     registering = {e.importer for edges in graph.values() for e in edges
                    if e.target == "aude_desktop.domain.commands" and e.name == "command"}
     listed = {e.target for e in graph["aude_desktop.catalog"]}
-    assert registering and registering <= listed, f"not in aude_desktop/catalog.py: {sorted(registering - listed)}"
+    assert registering and registering <= listed, f"not loaded by aude_desktop/catalog.py: {sorted(registering - listed)}"
 
 
 def test_the_checks_themselves_see_a_lazy_cycle_a_wrong_direction_and_a_private_import(tmp_path):

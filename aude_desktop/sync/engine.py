@@ -34,12 +34,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
-from aude_desktop import (
-    catalog,  # noqa: F401 — every command registered before one runs
-    retention,
-)
+from aude_desktop import catalog, retention
 from aude_desktop.auth.session import AuthSession
-from aude_desktop.domain import commands
 from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import (
     LAST_SYNC_KEY,
@@ -163,7 +159,7 @@ class SyncEngine:
 
         user = self.auth.user
         actor = Actor(user.login, user.role, user.region, user.authority) if user else Actor(self.auth.login, "")
-        if not any(commands.related_key(entry.name, entry.args) for entry in pending):
+        if not any(catalog.related_key(entry.name, entry.args) for entry in pending):
             return fold(kind, payload, pending, actor)
         with self.store.session() as s:  # a command that reads another record (a letter) sees this copy's
             return fold(kind, payload, pending, actor, s)
@@ -576,7 +572,7 @@ def _next_round(s: Session) -> list[OutboxEntry]:
         seen.add(entry.entity_id)
         # A command that reads another record (a convocation reads the dossier) waits until that
         # record's earlier commands have reached the server: it must see what this agent saw.
-        related = commands.related_key(entry.name, entry.args)
+        related = catalog.related_key(entry.name, entry.args)
         if related and any(e.entity_id == related[1] and e.seq < entry.seq and e.seq not in sent for e in candidates):
             continue
         round_.append(entry)

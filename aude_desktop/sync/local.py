@@ -10,7 +10,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from aude_desktop import catalog  # noqa: F401 — every command registered before one runs
+from aude_desktop import catalog
 from aude_desktop.domain import commands
 from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
@@ -32,7 +32,7 @@ def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, in
 
 def related_payload(session, name: str, args: dict) -> dict | None:
     """The local copy of the record a command reads besides its own (None: not on this machine)."""
-    key = commands.related_key(name, args)
+    key = catalog.related_key(name, args)
     return current_payload(session, *key)[0] if key else None
 
 
@@ -44,10 +44,10 @@ def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
 
 def apply_command(s, actor: Actor, name: str, args: dict) -> str:
     """`run_command` inside the caller's transaction, for work that must commit with it or not at all."""
-    spec = commands.spec(name)
+    spec = catalog.spec(name)
     entity_id = args.setdefault("id", str(uuid.uuid4()))
     current, version = current_payload(s, spec.kind, entity_id)
-    payload = commands.execute(name, current, args, actor, related_payload(s, name, args))
+    payload = catalog.execute(name, current, args, actor, related_payload(s, name, args))
     materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
     queued_before = s.scalar(
         select(func.count()).select_from(OutboxEntry)
@@ -68,7 +68,7 @@ def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Act
     for entry in pending:
         try:
             related = related_payload(session, entry.name, entry.args) if session is not None else None
-            payload = commands.execute(entry.name, payload, dict(entry.args), actor, related)
+            payload = catalog.execute(entry.name, payload, dict(entry.args), actor, related)
         except commands.CommandRejected:
             continue  # no longer applicable here; the server will answer for it when it is sent
     return payload

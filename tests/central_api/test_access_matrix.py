@@ -15,8 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from aude_desktop import catalog  # noqa: F401 — every command registered
-from aude_desktop.domain import commands
+from aude_desktop import catalog
 from central_api.db import Record
 from central_api.service import insert_system_record
 from tests.support.live_server import seeded_server
@@ -146,7 +145,7 @@ def test_every_command_on_every_record_follows_the_scope(world, login):
     server, ids, _shas, tokens = world
     kinds = {label: kind for label, kind, *_ in RECORDS}
     plan = []
-    for name, spec in sorted(commands.COMMANDS.items()):
+    for name, spec in sorted(catalog.registered().items()):
         for label in sorted(label for label, kind in kinds.items() if kind == spec.kind):
             allowed = spec.kind in WRITABLE_KINDS[login] and label in VISIBLE[login]
             plan.append((name, label, allowed))
