@@ -21,11 +21,11 @@ from aude_desktop.cli_errors import (
     positive_int,
     read_json,
 )
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.frtext import fr_datetime, fr_number
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.keys import StoreKeyError, database_key, read_keyinfo
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.http import ApiError, Transport
 
 Handler = Callable[[argparse.Namespace, Profile], int]
@@ -261,7 +261,8 @@ class _Progress:
 @command("status", "modifications en attente, refusées, conflits, curseur, dernière synchronisation",
          lambda p: p.add_argument("--json", action="store_true", help="sortie JSON"))
 def status(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.sync.engine import CURSOR_KEY, get_state
+    from aude_desktop.store.state import get_state
+    from aude_desktop.sync.engine import CURSOR_KEY
 
     store = _store(profile)
     try:
@@ -292,8 +293,8 @@ def _purge_options(parser: argparse.ArgumentParser) -> None:
 def purge(args: argparse.Namespace, profile: Profile) -> int:
     from datetime import date
 
+    from aude_desktop.retention import purge_closed
     from aude_desktop.settings import Settings
-    from aude_desktop.store.retention import purge_closed
 
     months = args.months if args.months is not None else Settings.load(profile.settings_path).retention_months
     if not 1 <= months <= 120:
@@ -439,10 +440,10 @@ def transfer(args: argparse.Namespace, profile: Profile) -> int:
     from sqlalchemy import or_, select
 
     from aude_desktop.auth.actor import local_actor
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.dossiers.models import Dossier
     from aude_desktop.rules.reference import regions
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.commands import CommandRejected
     from aude_desktop.sync.local import run_command
 
     settings = Settings.load(profile.settings_path)
@@ -840,9 +841,9 @@ def _list_letters(store, procedure: str, record_id: str, as_json: bool) -> int:
 
 
 def _notify_letter(store, actor, letter_id: str, notified_on, mode: str) -> int:
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.letters import register
     from aude_desktop.rules.calendar import format_date_fr
-    from aude_desktop.sync.commands import CommandRejected
 
     try:
         register.notify(store, actor, letter_id, notified_on, mode)
@@ -905,10 +906,10 @@ def _epreuves_options(parser: argparse.ArgumentParser) -> None:
 @command("epreuves", "sessions de l'épreuve d'aptitude : liste, création, convocation des demandeurs, annulation", _epreuves_options)
 def epreuves(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.auth.actor import local_actor
+    from aude_desktop.domain.commands import CommandRejected
     from aude_desktop.dossiers import epreuves as sessions
     from aude_desktop.letters.notification import uuid_arg
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.commands import CommandRejected
     from aude_desktop.sync.local import run_command
 
     needed = {"create": ("profession", "date", "time", "address", "capacity"), "convoke": ("session", "dossier"),

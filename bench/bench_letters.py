@@ -17,6 +17,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
+from aude_desktop.domain.commands import Actor
 from aude_desktop.letters import compose
 from aude_desktop.letters.batch import issue_many
 from aude_desktop.letters.samples import aude_payload, sample_sender, sample_settings
@@ -24,7 +25,6 @@ from aude_desktop.paths import Profile
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from central_api.demo_data import generate_records
 from tests.support.memory_keyring import install as install_memory_keyring
 

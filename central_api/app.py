@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, func, insert, null, select, true
 from sqlalchemy.exc import IntegrityError
 
 from aude_desktop import __version__
-from aude_desktop.sync.commands import Actor, CommandRejected, is_record_id
+from aude_desktop.domain.commands import Actor, CommandRejected, is_record_id
 from central_api import audit, company, errors, oidc, reference_api, security, sessions, throttle
 from central_api import files as file_rules
 from central_api.audit import audit_event

@@ -18,8 +18,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select, update
 
 from aude_desktop.conventions.typology import NATURES, OBJECTS
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.rules.identifiers import rpps_error, siren_error, siret_error
-from aude_desktop.sync.commands import CommandRejected
 from central_api.db import Record
 from central_api.service import allocate_cursors, audit_append, dumps, insert_system_record
 

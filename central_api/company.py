@@ -18,10 +18,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Header, Query, Response
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from aude_desktop import catalog
 from aude_desktop.conventions import workflow
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api import security
 from central_api.db import ApiKey, Attachment, Mandate, Record
 from central_api.errors import ApiProblem
@@ -227,7 +227,7 @@ def answer(engine: Engine, files: Path, filer: Filer, record_id: str, steps: lis
             check(payload, on)
         try:
             for name, args in steps:
-                payload = commands.execute(name, payload, {**args, "id": record_id}, actor)
+                payload = catalog.execute(name, payload, {**args, "id": record_id}, actor)
         except CommandRejected as exc:
             raise ApiProblem(409 if exc.code == "transition_interdite" else 422,
                              exc.code, exc.message) from None

@@ -26,12 +26,12 @@ from pathlib import Path
 import requests
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from aude_desktop import catalog
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.scans import MAGIC
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
 from central_api.db import Attachment, Record
 from central_api.references import assign_reference
 from central_api.service import (
@@ -237,7 +237,7 @@ def _piece_payload(actor: Actor, piece_id: str, dossier_id: str, code: str, sha:
                    current) -> dict:
     from aude_desktop.dossiers.scans import piece_label
 
-    return commands.execute("piece.upsert", current, {"id": piece_id, "payload": {
+    return catalog.execute("piece.upsert", current, {"id": piece_id, "payload": {
         "dossier_id": dossier_id, "code": code, "label": (current or {}).get("label") or piece_label(code), "status": "recu",
         "received_on": received_on, "sha256": sha, "filename": name[:300], "note": "Déposée sur Démarches Simplifiées"}}, actor)
 
@@ -270,7 +270,7 @@ def _import_one(engine, files_dir, client, demarche: int, node: dict, number: in
             _id, payload, _codes = intake.build(values, today, dossier_id=dossier_id)
             payload["intake"] = {"channel": "demarches_simplifiees", "region_reason": None, "duplicate_reason": None,
                                  "ds_number": str(number)}
-            payload = commands.execute("dossier.create", None, {"id": dossier_id, "payload": payload}, actor)
+            payload = catalog.execute("dossier.create", None, {"id": dossier_id, "payload": payload}, actor)
             payload = assign_reference(conn, "dossier.create", payload)
             insert_system_record(conn, "dossier", dossier_id, payload, region=region, login=LOGIN, command="ds.import")
             reference = payload["reference"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, and_, delete, insert, select
 
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api.db import AttachmentHolder, AttachmentRef, PartialUpload, Record
 from central_api.scope import may_see
 

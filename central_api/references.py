@@ -15,7 +15,7 @@ import re
 
 from sqlalchemy import Connection, insert, select, update
 
-from aude_desktop.dossiers.intake import is_provisional
+from aude_desktop.dossiers.intake_rules import is_provisional
 from central_api.db import Counter, Record
 
 # The command that creates each kind of dossier, and the prefix of its references.

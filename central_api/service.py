@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from aude_desktop.domain import scope
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop import catalog
+from aude_desktop.domain import commands, scope
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api import files
 from central_api.audit import audit_append, audit_verify  # noqa: F401 (audit_verify: re-exported)
 from central_api.db import (
@@ -90,7 +90,7 @@ def company_of(conn: Connection, kind: str, payload: dict) -> str | None:
 def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | None:
     """The record a command reads besides its own (a letter, a dossier): None when absent, deleted
     or outside the caller's scope — the command then refuses, naming what is missing."""
-    key = commands.related_key(name, args)
+    key = catalog.related_key(name, args)
     if key is None or not isinstance(key[1], str):
         return None
     row = conn.execute(select(Record.__table__).where(Record.kind == key[0], Record.id == key[1])).first()
@@ -102,7 +102,7 @@ def _related(conn: Connection, actor: Actor, name: str, args: dict) -> dict | No
 def published_rulesets(conn: Connection, name: str | None = None) -> tuple[dict, ...]:
     """The rulesets published through the change feed (every client receives the same payloads),
     for the commands that read them and the company filing endpoint (name None)."""
-    if name is not None and not commands.spec(name).rulesets:
+    if name is not None and not catalog.spec(name).rulesets:
         return ()
     rows = conn.execute(select(Record.payload).where(Record.kind == "ruleset", Record.deleted.is_(False)))
     return tuple(json.loads(payload) for (payload,) in rows)
@@ -137,7 +137,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
     name, args = mutation["name"], mutation["args"]
     base = {"id": mutation["id"], "seq": mutation["seq"]}
     try:
-        spec = commands.spec(name)
+        spec = catalog.spec(name)
         if not may_write_kind(actor, spec.kind):
             raise CommandRejected("hors_perimetre", "Vos droits ne permettent pas cette modification.")
         record_id = commands.check_record_id(args.get("id") if isinstance(args, dict) else None)
@@ -160,8 +160,8 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         if name in MOVES and expected is None:
             raise CommandRejected("base_version_requise",
                                   "Version de base requise : synchronisez puis recommencez le transfert.")
-        payload = commands.execute(name, current, args, actor, _related(conn, actor, name, args),
-                                   published_rulesets(conn, name))
+        payload = catalog.execute(name, current, args, actor, _related(conn, actor, name, args),
+                                  published_rulesets(conn, name))
         columns = _scope_of(conn, spec.kind, payload, actor)
         region, authority = columns["region"], columns["authority"]
         # A move takes the record out of its author's scope: checked on the record as it was.
@@ -173,7 +173,7 @@ def apply_mutation(conn: Connection, actor: Actor, mutation: dict) -> dict:
         files.check_possession(conn, actor, attachment_hashes(spec.kind, payload) - attachment_hashes(spec.kind, current))
     except CommandRejected as exc:
         # Refusals are audited too: who tried what on which record (issue 16, item 9).
-        kind = commands.COMMANDS[name].kind if name in commands.COMMANDS else ""
+        kind = catalog.registered()[name].kind if name in catalog.registered() else ""
         audit_append(conn, actor.login, name, kind, args.get("id") if isinstance(args, dict) else None, args, exc.code)
         return base | {"status": "rejected", "code": exc.code, "message": exc.message}
     if record is not None and not record.deleted and (record.region, record.authority) != (region, authority):

@@ -7,8 +7,8 @@ import json
 
 from sqlalchemy import Connection, select, update
 
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor
+from aude_desktop import catalog
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api.audit import audit_append
 from central_api.db import Record
 from central_api.service import allocate_cursors, dumps
@@ -17,14 +17,14 @@ from central_api.service import allocate_cursors, dumps
 def apply_system_command(conn: Connection, actor: Actor, name: str, record_id: str, args: dict) -> int:
     """Inside the caller's transaction (which holds the writer lock): runs `name` on the live record,
     which keeps its scope. Returns the new version; CommandRejected if the command refuses."""
-    spec = commands.spec(name)
+    spec = catalog.spec(name)
     row = conn.execute(select(Record.__table__).where(
         Record.kind == spec.kind, Record.id == record_id, Record.deleted.is_(False))).first()
     current = None if row is None else json.loads(row.payload)
     full_args = {**args, "id": record_id}
-    payload = commands.execute(name, current, full_args, actor)
+    payload = catalog.execute(name, current, full_args, actor)
     if payload.get("region") != row.region:  # a system command never moves a record out of its scope
-        raise commands.CommandRejected("hors_perimetre", "Une commande du serveur ne change pas la région d'un dossier.")
+        raise CommandRejected("hors_perimetre", "Une commande du serveur ne change pas la région d'un dossier.")
     version = row.version + 1
     conn.execute(update(Record).where(Record.kind == spec.kind, Record.id == record_id).values(
         version=version, cursor=allocate_cursors(conn), payload=dumps(payload)))

@@ -16,8 +16,12 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 # reproduce); `make test-faults` explores new ones each time.
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
+from aude_desktop import catalog  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring, install  # noqa: E402
 
+# Tests that call the registry directly (domain.commands.execute) find every command, as callers of
+# the catalog do (the registry imports no procedure).
+catalog.load()
 _hypothesis_settings.register_profile("repeatable", derandomize=True)
 _hypothesis_settings.register_profile("explore", derandomize=False)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))

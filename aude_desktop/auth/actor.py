@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.dialects.sqlite import insert
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import User
-from aude_desktop.sync.commands import Actor
 
 
 def remember_user(store: LocalStore, user) -> None:

@@ -1,12 +1,12 @@
 """Bulk EPS steps on a selection: acknowledge requests, register déclarations, send the same
-recommandations — one command per convention, a per-item report (dossiers/bulk.py)."""
+recommandations — one command per convention, a per-item report (casework/bulk.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from aude_desktop.casework.bulk import BulkReport, run_bulk
 from aude_desktop.conventions.models import Convention
-from aude_desktop.dossiers.bulk import BulkReport, run_bulk
 
 
 def acknowledge(store, actor, ids: list[str], on: date, **kw) -> BulkReport:

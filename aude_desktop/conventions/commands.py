@@ -12,11 +12,11 @@ from aude_desktop.conventions.rulesets import ruleset_in_force
 from aude_desktop.conventions.states import ConventionState, Regime
 from aude_desktop.conventions.thresholds import ConventionInputError, classify
 from aude_desktop.conventions.typology import CATEGORIES, DON_PURPOSES, NATURES, OBJECTS
+from aude_desktop.domain.commands import Actor, CommandRejected, command, instructing_authority
+from aude_desktop.domain.fields import date_field, text_field
+from aude_desktop.domain.workflows import TransitionRefused
 from aude_desktop.rules.identifiers import ine_warning, rpps_error, siren_error, siret_error
 from aude_desktop.rules.reference import regions
-from aude_desktop.sync.commands import Actor, CommandRejected, command, instructing_authority
-from aude_desktop.sync.fields import date_field, text_field
-from aude_desktop.workflows import TransitionRefused
 
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 QUANTITY = re.compile(r"^\d{1,5}(\.\d{1,2})?$")

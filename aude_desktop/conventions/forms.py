@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aude_desktop.dossiers.forms import Field, Form
+from aude_desktop.casework.forms import Field, Form
 
 FORMS: dict[str, Form] = {f.command: f for f in (
     Form("convention.set_regime", "Fixer le régime", "Fixer le régime", (

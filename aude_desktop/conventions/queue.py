@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
+from aude_desktop.casework import queues
 from aude_desktop.conventions.models import Company, Convention
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState, Regime
 from aude_desktop.rules.deadlines import SOON_DAYS
-from aude_desktop.store import queues
 
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import date
 
 from aude_desktop.conventions.states import STATE_LABELS, ConventionState, Regime
-from aude_desktop.workflows import TransitionRefused, TransitionRegistry, text_arg
-from aude_desktop.workflows import date_arg as _date
-from aude_desktop.workflows import not_before as _not_before
+from aude_desktop.domain.workflows import TransitionRefused, TransitionRegistry, text_arg
+from aude_desktop.domain.workflows import date_arg as _date
+from aude_desktop.domain.workflows import not_before as _not_before
 
 S = ConventionState
 _registry = TransitionRegistry(lambda p: ConventionState(p["state"]), STATE_LABELS, "la convention", "une convention")

@@ -1,1 +1,2 @@
-"""The domain: rules of both procedures that client and server share, importing nothing above them."""
+"""The domain: the command registry, field checks, transition registry and scope — rules that client and
+server share, importing nothing above them."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 import copy
 from datetime import date
 
+from aude_desktop.domain.commands import Actor, CommandRejected, command
+from aude_desktop.domain.fields import date_field, object_fields, text_field
 from aude_desktop.dossiers import workflow
 from aude_desktop.dossiers.states import MOVABLE_STATES, DossierState, Situation
 from aude_desktop.rules.pieces import piece_codes, unknown_code
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
-from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import date_field, object_fields, text_field
 
 APPLICANT_FIELDS = (
     "last_name", "first_names", "usage_name", "birth_date", "birth_place", "birth_country", "nationality", "sex",
@@ -95,7 +95,7 @@ def new_record(p: dict, actor: Actor, *, situation, state: str, diploma_label: s
     check_competent_region(profession, region, acces_partiel)
     _require_region(actor, region)
     received_on = date_field(p.get("received_on"), "Date de réception", required=True)
-    from aude_desktop.dossiers.intake import check_received_on
+    from aude_desktop.dossiers.intake_rules import check_received_on
 
     check_received_on(date.fromisoformat(received_on), date.today())
     created = {

@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers.models import CommissionSession, Dossier
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync.commands import CommandRejected
 
 
 def session_label(cs: CommissionSession) -> str:

@@ -13,13 +13,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aude_desktop.domain.commands import Actor, CommandRejected, command
+from aude_desktop.domain.fields import date_field, text_field
 from aude_desktop.dossiers.models import Dossier, EpreuveSession
 from aude_desktop.rules import calendar as cal_mod
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import compute, default_rules
 from aude_desktop.rules.reference import professions, regions
-from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import date_field, text_field
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_CAPACITY = 500

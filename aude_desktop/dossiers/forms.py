@@ -1,22 +1,11 @@
-"""The form of each workflow step: which fields the agent fills, in French, and how they become
-command arguments (Qt-free; the dialog only draws these fields and shows the refusals).
-
-Conversion errors are refused with a French message naming the field; the workflow then checks the
-meaning (dates in order, marks within 0–20, motifs required…), on this machine and on the server.
-"""
+"""The form of each AUDE workflow step: which fields the agent fills, in French (Qt-free; what a
+form is and how its input becomes command arguments: casework/forms.py)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import cache
-
+from aude_desktop.casework.forms import Field, Form
 from aude_desktop.dossiers.detail import AVIS_LABELS, DECISION_LABELS
-from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import regions
-from aude_desktop.sync.commands import CommandRejected
 
 MEASURE_LABELS = {
     "epreuve": "Épreuve d’aptitude",
@@ -24,25 +13,6 @@ MEASURE_LABELS = {
     "au_choix": "Au choix du demandeur (2 mois pour choisir)",
     "epreuve_et_stage": "Épreuve et stage",
 }
-
-
-@dataclass(frozen=True)
-class Field:
-    key: str
-    label: str
-    kind: str  # date, text, multiline, lines, choice, marks, int, bool, session
-    choices: tuple[tuple[str, str], ...] = ()
-    required: bool = True
-    help: str = ""
-    templates: str = ""  # key of resources/rules/motifs.json offered as ready-made motifs
-
-
-@dataclass(frozen=True)
-class Form:
-    command: str
-    title: str
-    button: str
-    fields: tuple[Field, ...] = field(default_factory=tuple)
 
 
 def _choices(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -148,55 +118,3 @@ FORMS: dict[str, Form] = {f.command: f for f in (
     Form("lps.close", "Clôture de la déclaration", "Clore", (Field("on", "Date de clôture", "date"),)),
 )}
 ACTION_LABELS = {name: form.title for name, form in FORMS.items()}
-
-
-@cache
-def motif_templates() -> dict[str, list[str]]:
-    raw = json.loads((resources_dir() / "rules" / "motifs.json").read_text(encoding="utf-8"))
-    return {k: v for k, v in raw.items() if isinstance(v, list)}
-
-
-def to_args(form: Form, values: dict) -> dict:
-    """Typed command arguments from what the agent entered; a French refusal names the field."""
-    args: dict = {}
-    for f in form.fields:
-        value = values.get(f.key)
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, "", []) and f.kind != "bool":
-            if f.required:
-                raise CommandRejected("champ_requis", f"« {f.label} » est obligatoire.")
-            continue
-        args[f.key] = _convert(f, value)
-    return args
-
-
-def _convert(f: Field, value):
-    if f.kind == "date":
-        if isinstance(value, date):
-            return value.isoformat()
-        try:
-            return date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise CommandRejected("date_invalide", f"« {f.label} » : date invalide.") from None
-    if f.kind == "lines":
-        items = value if isinstance(value, list) else str(value).splitlines()
-        return [line.strip() for line in items if line.strip()]
-    if f.kind == "marks":
-        return [_decimal(part, f.label) for part in str(value).replace("\n", ";").split(";") if part.strip()]
-    if f.kind == "int":
-        try:
-            return int(str(value))
-        except ValueError:
-            raise CommandRejected("nombre_invalide", f"« {f.label} » : nombre entier attendu.") from None
-    if f.kind == "bool":
-        return bool(value)
-    return value
-
-
-def _decimal(text: str, label: str) -> str:
-    try:
-        number = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise CommandRejected("note_invalide", f"« {label} » : « {text.strip()} » n’est pas une note.") from None
-    return str(number)

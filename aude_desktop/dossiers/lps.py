@@ -11,17 +11,17 @@ from __future__ import annotations
 import copy
 from datetime import date
 
+from aude_desktop.domain.commands import Actor, CommandRejected, command
+from aude_desktop.domain.fields import object_fields, text_field
+from aude_desktop.domain.workflows import TransitionRefused, TransitionRegistry, text_arg, texts_arg
+from aude_desktop.domain.workflows import date_arg as _date
+from aude_desktop.domain.workflows import not_before as _not_before
 from aude_desktop.dossiers.states import LpsState
 from aude_desktop.dossiers.workflow import _event
 from aude_desktop.dossiers.workflow import _last_event as _last
 from aude_desktop.rules import lps as lps_rules
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.deadlines import ClockInputError
-from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import object_fields, text_field
-from aude_desktop.workflows import TransitionRefused, TransitionRegistry, text_arg, texts_arg
-from aude_desktop.workflows import date_arg as _date
-from aude_desktop.workflows import not_before as _not_before
 
 ROUTE = "lps"
 AUTORISATION = "autorisation"

@@ -8,7 +8,8 @@ import uuid
 from datetime import date
 
 from aude_desktop.dossiers import intake
-from aude_desktop.dossiers.intake import IntakeRefused, _date, _text
+from aude_desktop.dossiers.intake import _date, _text
+from aude_desktop.dossiers.intake_rules import IntakeRefused
 from aude_desktop.dossiers.lps import ROUTE, checklist_items
 from aude_desktop.rules.reference import professions
 

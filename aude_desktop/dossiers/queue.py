@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.orm import Session
 
+from aude_desktop.casework import queues
 from aude_desktop.dossiers import lps
+from aude_desktop.dossiers.intake_rules import reference_label  # noqa: F401 — the queue view shows « (provisoire) »
 from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
 from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.rules.nos import nos_text
 from aude_desktop.rules.reference import professions
-from aude_desktop.store import queues
 
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",

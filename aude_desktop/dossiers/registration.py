@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 from datetime import date
 
+from aude_desktop.domain.commands import Actor, CommandRejected, command
+from aude_desktop.domain.fields import date_field, text_field
 from aude_desktop.rules.reference import authorities
-from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import date_field, text_field
 
 SYSTEM_ROLE = "systeme"  # never a role of an account (accounts.ROLES): only the server acts with it
 MARK_COMMAND = "dossier.mark_registration_sent"

@@ -16,10 +16,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import scans
 from aude_desktop.dossiers.scans import ScanRefused
 from aude_desktop.store.database import LocalStore
-from aude_desktop.sync.commands import Actor
 
 
 @dataclass(frozen=True)

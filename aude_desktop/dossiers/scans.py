@@ -12,12 +12,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aude_desktop.dossiers.intake import rules
+from aude_desktop.domain.commands import Actor, CommandRejected
+from aude_desktop.dossiers.intake_rules import rules
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.rules.pieces import checklist_rules, piece_codes, unknown_code
 from aude_desktop.store.database import LocalStore
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor, CommandRejected
 
 MAGIC = (  # the first bytes of each accepted format
     (b"%PDF-", "application/pdf"),

@@ -13,18 +13,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from aude_desktop.dossiers.states import STATE_LABELS, DossierState
-from aude_desktop.paths import resources_dir
-from aude_desktop.rules.reference import professions
-from aude_desktop.workflows import (
+from aude_desktop.domain.workflows import (
     TransitionRefused,
     TransitionRegistry,
     number_arg,
     text_arg,
     texts_arg,
 )
-from aude_desktop.workflows import date_arg as _date
-from aude_desktop.workflows import not_before as _not_before
+from aude_desktop.domain.workflows import date_arg as _date
+from aude_desktop.domain.workflows import not_before as _not_before
+from aude_desktop.dossiers.states import STATE_LABELS, DossierState
+from aude_desktop.paths import resources_dir
+from aude_desktop.rules.reference import professions
 
 S = DossierState
 

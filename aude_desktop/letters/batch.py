@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from aude_desktop.dossiers.bulk import BulkReport, ItemResult
+from aude_desktop.casework.bulk import BulkReport, ItemResult
 from aude_desktop.letters import compose, register
 from aude_desktop.letters.templates import templates
 

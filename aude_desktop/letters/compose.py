@@ -416,7 +416,7 @@ def applicable(procedure: str, payload: dict) -> list[str]:
 
 def check(procedure: str, kind: str, payload: dict, issued_on: date | None = None) -> None:
     """Refuse, in French, a letter that does not exist or does not fit the record's state."""
-    from aude_desktop.dossiers.intake import is_provisional
+    from aude_desktop.dossiers.intake_rules import is_provisional
 
     if procedure == "aude" and is_provisional(payload.get("reference")):
         raise LetterNotApplicable(f"Le dossier n'a encore qu'une référence provisoire ({payload.get('reference')}) : "

@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from aude_desktop.domain.commands import Actor, CommandRejected, command
+from aude_desktop.domain.fields import date_field
 from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.sync.commands import Actor, CommandRejected, command
-from aude_desktop.sync.fields import date_field
 
 MODES = {
     "lrar": "lettre recommandée avec accusé de réception (date de distribution)",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import epreuves
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.letters import compose, sender
@@ -24,9 +25,9 @@ from aude_desktop.rules.deadlines import TO_NOTIFY, LateIssue
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import Attachment, AttachmentData, Letter, User
+from aude_desktop.store.state import get_state, set_state
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor, CommandRejected
-from aude_desktop.sync.engine import client_id, get_state, set_state
+from aude_desktop.sync.engine import client_id
 from aude_desktop.sync.local import apply_command
 from aude_desktop.sync.materialize import dump_convention, dump_dossier
 

@@ -9,45 +9,14 @@ nothing happens without the user's yes. A sync afterwards brings back what the s
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aude_desktop.paths import Profile
 from aude_desktop.store import migrate
+from aude_desktop.store.backup_files import Backup, backups, latest  # noqa: F401 — also imported from here
 
 SIDE_FILES = ("-wal", "-shm")
-
-
-@dataclass(frozen=True)
-class Backup:
-    path: Path
-    taken_at: datetime
-
-    @property
-    def label(self) -> str:
-        from aude_desktop.rules.calendar import format_date_fr
-
-        local = self.taken_at.astimezone()
-        return f"{format_date_fr(local.date())} à {local:%H:%M}"
-
-
-def backups(profile: Profile) -> list[Backup]:
-    """Newest first."""
-    found = []
-    for path in profile.backup_dir.glob("aude-*.db"):
-        stamp = path.name.split("-")[1]
-        try:
-            taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        found.append(Backup(path, taken))
-    return sorted(found, key=lambda b: b.taken_at, reverse=True)
-
-
-def latest(profile: Profile) -> Backup | None:
-    found = backups(profile)
-    return found[0] if found else None
 
 
 def backup_daily(store, profile: Profile, today: date | None = None) -> Path | None:

@@ -17,12 +17,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.paths import Profile
-from aude_desktop.store import migrate
+from aude_desktop.store import backup_files, migrate
 from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import DatabaseKey, WrongPassphrase
 from aude_desktop.store.models import OutboxEntry, SyncState
-from aude_desktop.sync.commands import CommandRejected
 
 log = logging.getLogger(__name__)
 
@@ -183,9 +183,7 @@ def _opens(engine: Engine) -> bool:
 
 
 def _key_opens_a_backup(profile: Profile, key: DatabaseKey) -> bool:
-    from aude_desktop.store import backups
-
-    return any(_opens(make_engine(b.path, key)) for b in backups.backups(profile)[:2])
+    return any(_opens(make_engine(b.path, key)) for b in backup_files.backups(profile)[:2])
 
 
 def _check_key(engine: Engine, key: DatabaseKey, profile: Profile) -> None:

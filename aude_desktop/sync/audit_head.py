@@ -53,7 +53,7 @@ def alert_for(recorded: Head, answer: dict) -> str | None:
 
 def check(store: LocalStore, call) -> str | None:
     """Ask the head (GET /api/v1/audit/head), compare, record. Returns the alert, if any."""
-    from aude_desktop.sync.engine import get_state, set_state
+    from aude_desktop.store.state import get_state, set_state
     from aude_desktop.sync.http import ServerError
 
     with store.session() as s:

@@ -34,19 +34,20 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from aude_desktop import catalog, retention
 from aude_desktop.auth.session import AuthSession
-from aude_desktop.store import retention
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import (
     LAST_SYNC_KEY,
     LocalStore,
     StoreWriteError,
     write_failure_text,
 )
-from aude_desktop.store.models import OutboxEntry, PurgedRecord, SyncState
+from aude_desktop.store.models import OutboxEntry, PurgedRecord
 from aude_desktop.store.plans import write_plan
+from aude_desktop.store.state import get_state, set_state
 from aude_desktop.store.writer_process import WriterFailed, WriterProcess
-from aude_desktop.sync import audit_head, commands, materialize
-from aude_desktop.sync.commands import Actor
+from aude_desktop.sync import audit_head, materialize
 from aude_desktop.sync.http import ApiError, RequestRefused, ServerError
 from aude_desktop.sync.pull_scope import PullScope
 
@@ -90,15 +91,6 @@ class SyncReport:
     notices: list[str] = field(default_factory=list)  # informative, e.g. the retention purge's report
     skipped: list[str] = field(default_factory=list)  # pulled records this laptop could not store
     audit_alert: str | None = None  # the server's audit log moved backwards or forked (sync/audit_head.py)
-
-
-def get_state(session: Session, key: str) -> str | None:
-    row = session.get(SyncState, key)
-    return row.value if row else None
-
-
-def set_state(session: Session, key: str, value: str) -> None:
-    session.merge(SyncState(key=key, value=value))
 
 
 def client_id(store: LocalStore) -> str:
@@ -167,7 +159,7 @@ class SyncEngine:
 
         user = self.auth.user
         actor = Actor(user.login, user.role, user.region, user.authority) if user else Actor(self.auth.login, "")
-        if not any(commands.related_key(entry.name, entry.args) for entry in pending):
+        if not any(catalog.related_key(entry.name, entry.args) for entry in pending):
             return fold(kind, payload, pending, actor)
         with self.store.session() as s:  # a command that reads another record (a letter) sees this copy's
             return fold(kind, payload, pending, actor, s)
@@ -580,7 +572,7 @@ def _next_round(s: Session) -> list[OutboxEntry]:
         seen.add(entry.entity_id)
         # A command that reads another record (a convocation reads the dossier) waits until that
         # record's earlier commands have reached the server: it must see what this agent saw.
-        related = commands.related_key(entry.name, entry.args)
+        related = catalog.related_key(entry.name, entry.args)
         if related and any(e.entity_id == related[1] and e.seq < entry.seq and e.seq not in sent for e in candidates):
             continue
         round_.append(entry)

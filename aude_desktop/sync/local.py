@@ -10,10 +10,12 @@ import uuid
 
 from sqlalchemy import func, select
 
+from aude_desktop import catalog
+from aude_desktop.domain import commands
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import AuditEntry, OutboxEntry
-from aude_desktop.sync import commands, materialize
-from aude_desktop.sync.commands import Actor
+from aude_desktop.sync import materialize
 
 
 def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, int | None]:
@@ -26,13 +28,13 @@ def current_payload(session, kind: str, entity_id: str) -> tuple[dict | None, in
 
 def related_payload(session, name: str, args: dict) -> dict | None:
     """The local copy of the record a command reads besides its own (None: not on this machine)."""
-    key = commands.related_key(name, args)
+    key = catalog.related_key(name, args)
     return current_payload(session, *key)[0] if key else None
 
 
 def published_rulesets(session, name: str) -> tuple[dict, ...]:
     """The rulesets received through sync, for the commands that read them (the server passes its own)."""
-    if session is None or not commands.spec(name).rulesets:
+    if session is None or not catalog.spec(name).rulesets:
         return ()
     from aude_desktop.conventions.rulesets import local_published
 
@@ -47,10 +49,10 @@ def run_command(store: LocalStore, actor: Actor, name: str, args: dict) -> str:
 
 def apply_command(s, actor: Actor, name: str, args: dict) -> str:
     """`run_command` inside the caller's transaction, for work that must commit with it or not at all."""
-    spec = commands.spec(name)
+    spec = catalog.spec(name)
     entity_id = args.setdefault("id", str(uuid.uuid4()))
     current, version = current_payload(s, spec.kind, entity_id)
-    payload = commands.execute(name, current, args, actor, related_payload(s, name, args), published_rulesets(s, name))
+    payload = catalog.execute(name, current, args, actor, related_payload(s, name, args), published_rulesets(s, name))
     materialize.materialize(s, [(spec.kind, entity_id, version or 0, payload)])
     queued_before = s.scalar(
         select(func.count()).select_from(OutboxEntry)
@@ -71,8 +73,8 @@ def fold(kind: str, server_payload: dict, pending: list[OutboxEntry], actor: Act
     for entry in pending:
         try:
             related = related_payload(session, entry.name, entry.args) if session is not None else None
-            payload = commands.execute(entry.name, payload, dict(entry.args), actor, related,
-                                       published_rulesets(session, entry.name))
+            payload = catalog.execute(entry.name, payload, dict(entry.args), actor, related,
+                                      published_rulesets(session, entry.name))
         except commands.CommandRejected:
             continue  # no longer applicable here; the server will answer for it when it is sent
     return payload

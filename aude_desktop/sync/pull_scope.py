@@ -13,9 +13,9 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.domain.scope import PARENT_KINDS
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.scope import (
     HOLD,
     KEEP,

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.local import run_command
 
 FREE_TEXT = {"specialty", "motifs", "note", "text", "description", "address", "reason"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.domain.scope import may_hold, needs_parent, parent_of
-from aude_desktop.sync.commands import Actor
 
 KEEP, DROP, HOLD = "keep", "drop", "hold"
 __all__ = ["KEEP", "DROP", "HOLD", "in_scope", "parent_of", "child_verdict", "trusted_server_record"]

@@ -21,67 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop import APP_NAME, __version__
+from aude_desktop.casework.views.dialogs import (
+    ValidatingDialog,
+    dialog_buttons,
+    form_row,
+)
 from aude_desktop.settings import Settings, SettingsError
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("errorLabel")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setAccessibleName("Message d’erreur")
-    label.hide()
-    return label
-
-
-def _field(form: QFormLayout, label: str, widget: QWidget, accessible: str) -> QWidget:
-    widget.setAccessibleName(accessible)
-    caption = QLabel(label)
-    caption.setBuddy(widget)
-    form.addRow(caption, widget)
-    return widget
-
-
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
-
-
-class _ValidatingDialog(QDialog):
-    """Shows the French message of a failed check inline and stays open; nothing typed is lost."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.error = _error_label()
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-
-    def check(self) -> str | None:
-        return None
-
-    def accept(self) -> None:
-        problem = self.check()
-        if problem:
-            self.show_error(problem)
-            return
-        super().accept()
-
-
-class LoginDialog(_ValidatingDialog):
+class LoginDialog(ValidatingDialog):
     def __init__(self, server_url: str, last_user: str = "", parent=None):
         super().__init__(parent)
         self.setWindowTitle("Connexion au serveur")
         self.setAccessibleName("Connexion au serveur")
         form = QFormLayout()
-        self.server = _field(form, "&Serveur :", QLineEdit(server_url), "Adresse du serveur")
-        self.user = _field(form, "&Identifiant :", QLineEdit(last_user), "Identifiant")
-        self.password = _field(form, "&Mot de passe :", QLineEdit(), "Mot de passe")
+        self.server = form_row(form, "&Serveur :", QLineEdit(server_url), "Adresse du serveur")
+        self.user = form_row(form, "&Identifiant :", QLineEdit(last_user), "Identifiant")
+        self.password = form_row(form, "&Mot de passe :", QLineEdit(), "Mot de passe")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.provider: str | None = None  # set when the user chose single sign-on instead
         sso = QHBoxLayout()
@@ -95,7 +51,7 @@ class LoginDialog(_ValidatingDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Se connecter"))
+        layout.addWidget(dialog_buttons(self, "Se connecter"))
         layout.addWidget(QLabel("ou, avec votre compte de l’État ou de professionnel de santé :"))
         layout.addLayout(sso)
         (self.password if last_user else self.user).setFocus()
@@ -139,7 +95,7 @@ LETTER_SETTINGS = (
 )
 
 
-class SettingsDialog(_ValidatingDialog):
+class SettingsDialog(ValidatingDialog):
     def __init__(self, settings: Settings, settings_path: Path, parent=None):
         super().__init__(parent)
         self.settings_path = settings_path
@@ -148,8 +104,8 @@ class SettingsDialog(_ValidatingDialog):
         self.setWindowTitle("Paramètres")
         self.setAccessibleName("Paramètres")
         form = QFormLayout()
-        self.server = _field(form, "Adresse du &serveur :", QLineEdit(settings.server_url), "Adresse du serveur")
-        self.proxy = _field(form, "&Proxy HTTP :", QLineEdit(settings.http_proxy), "Proxy HTTP")
+        self.server = form_row(form, "Adresse du &serveur :", QLineEdit(settings.server_url), "Adresse du serveur")
+        self.proxy = form_row(form, "&Proxy HTTP :", QLineEdit(settings.http_proxy), "Proxy HTTP")
         self.proxy.setPlaceholderText("http://proxy.exemple.gouv.fr:3128 (facultatif)")
         ca_row = QWidget()
         row = QHBoxLayout(ca_row)
@@ -165,15 +121,15 @@ class SettingsDialog(_ValidatingDialog):
         caption = QLabel("&Certificats (CA) :")
         caption.setBuddy(self.ca_bundle)
         form.addRow(caption, ca_row)
-        self.auto_sync = _field(form, "Synchronisation &automatique :", QSpinBox(), "Intervalle de synchronisation automatique en minutes")
+        self.auto_sync = form_row(form, "Synchronisation &automatique :", QSpinBox(), "Intervalle de synchronisation automatique en minutes")
         self.auto_sync.setRange(1, 240)
         self.auto_sync.setSuffix(" min")
         self.auto_sync.setValue(settings.auto_sync_minutes)
-        self.lock = _field(form, "&Verrouillage après inactivité :", QSpinBox(), "Délai de verrouillage en minutes")
+        self.lock = form_row(form, "&Verrouillage après inactivité :", QSpinBox(), "Délai de verrouillage en minutes")
         self.lock.setRange(1, 480)
         self.lock.setSuffix(" min")
         self.lock.setValue(settings.inactivity_lock_minutes)
-        self.retention = _field(form, "Conservation des dossiers c&los :", QSpinBox(),
+        self.retention = form_row(form, "Conservation des dossiers c&los :", QSpinBox(),
                                 "Durée de conservation sur ce poste des dossiers clos, en mois")
         self.retention.setRange(1, 120)
         self.retention.setSuffix(" mois")
@@ -181,7 +137,7 @@ class SettingsDialog(_ValidatingDialog):
         self.retention.setValue(settings.retention_months)
         letters = QFormLayout()
         self.letter_fields = {
-            key: _field(letters, label, QLineEdit(getattr(settings, key)), label.replace("&", "").rstrip(" :"))
+            key: form_row(letters, label, QLineEdit(getattr(settings, key)), label.replace("&", "").rstrip(" :"))
             for key, label in LETTER_SETTINGS
         }
         layout = QVBoxLayout(self)
@@ -190,7 +146,7 @@ class SettingsDialog(_ValidatingDialog):
                                 "(CRPA L.111-2, R.112-5, L.212-1)"))
         layout.addLayout(letters)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Enregistrer"))
+        layout.addWidget(dialog_buttons(self, "Enregistrer"))
         self.letter_fields["signature_delegation"].setToolTip("« délégation » ou « subdélégation »")
         self.letter_fields["recours_court"].setToolTip(
             "Laisser vide : la juridiction des règles (resources/rules/courts.json). À remplir si le service en retient une autre.")
@@ -226,7 +182,7 @@ class SettingsDialog(_ValidatingDialog):
         return None
 
 
-class PassphraseDialog(_ValidatingDialog):
+class PassphraseDialog(ValidatingDialog):
     """Asked at each launch where no secure keyring exists; twice on the first run."""
 
     def __init__(self, explanation: str, first_run: bool, parent=None):
@@ -237,17 +193,17 @@ class PassphraseDialog(_ValidatingDialog):
         text = QLabel(explanation)
         text.setWordWrap(True)
         form = QFormLayout()
-        self.passphrase = _field(form, "&Phrase de passe :", QLineEdit(), "Phrase de passe")
+        self.passphrase = form_row(form, "&Phrase de passe :", QLineEdit(), "Phrase de passe")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm = None
         if first_run:
-            self.confirm = _field(form, "&Confirmation :", QLineEdit(), "Confirmation de la phrase de passe")
+            self.confirm = form_row(form, "&Confirmation :", QLineEdit(), "Confirmation de la phrase de passe")
             self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Ouvrir"))
+        layout.addWidget(dialog_buttons(self, "Ouvrir"))
         self.setMinimumWidth(520)
 
     def check(self) -> str | None:

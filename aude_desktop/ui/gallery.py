@@ -88,13 +88,13 @@ def _dossier_shots(profile: Profile) -> dict:
 
     from aude_desktop.auth.actor import remember_user
     from aude_desktop.auth.session import UserInfo
+    from aude_desktop.casework.views.bulk_dialogs import ReportDialog
+    from aude_desktop.domain.commands import Actor
     from aude_desktop.dossiers import bulk
     from aude_desktop.dossiers.models import Dossier
-    from aude_desktop.dossiers.views.bulk_dialogs import ReportDialog
     from aude_desktop.dossiers.views.space import DossiersSpace
     from aude_desktop.store.models import UnseenChange
     from aude_desktop.sync import materialize
-    from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
     today = date.today()
@@ -198,8 +198,8 @@ def _convention_shots(profile: Profile) -> dict:
 
     from aude_desktop.conventions.models import Convention
     from aude_desktop.conventions.views.space import ConventionsSpace
+    from aude_desktop.domain.commands import Actor
     from aude_desktop.sync import materialize
-    from aude_desktop.sync.commands import Actor
     from central_api.demo_data import generate_records
 
     today = date.today()

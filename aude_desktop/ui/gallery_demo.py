@@ -66,8 +66,8 @@ def _conflict_shots(server: EmbeddedServer, folder: Path) -> list[Path]:
     """Two offline edits of one dossier by two laptops of the same agent: the second gets a conflict."""
     from sqlalchemy import select
 
+    from aude_desktop.domain.commands import Actor
     from aude_desktop.dossiers.models import Dossier
-    from aude_desktop.sync.commands import Actor
     from aude_desktop.sync.engine import SyncEngine
     from aude_desktop.sync.local import run_command
     from aude_desktop.ui.sync_page import MERGED, SyncPage

@@ -30,11 +30,11 @@ def _values(last: str, first: str, profession: str, days: int, state: str, place
 def lps_shots(profile: Profile) -> dict[str, QWidget]:
     from aude_desktop.auth.actor import remember_user
     from aude_desktop.auth.session import UserInfo
+    from aude_desktop.domain.commands import Actor
     from aude_desktop.dossiers import intake
     from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
     from aude_desktop.dossiers.views.space import DossiersSpace
     from aude_desktop.supervision.views.overview_view import OverviewView
-    from aude_desktop.sync.commands import Actor
 
     today = date.today()
     lps_profile = Profile.isolated(profile.data_dir.parent / "lps").ensure()

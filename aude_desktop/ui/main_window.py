@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         """Who acts: the signed-in user, or offline the last user who signed in on this machine."""
         user = self.auth.user if self.auth is not None else None
         if user is not None:
-            from aude_desktop.sync.commands import Actor
+            from aude_desktop.domain.commands import Actor
 
             return Actor(user.login, user.role, user.region, user.authority)
         return local_actor(self.store, self.settings.last_user)
@@ -545,7 +545,8 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
-        from aude_desktop.store import backups, retention
+        from aude_desktop import retention
+        from aude_desktop.store import backups
         from aude_desktop.sync.engine import SyncEngine
 
         store, auth, profile, months = self.store, self.auth, self.profile, self.settings.retention_months

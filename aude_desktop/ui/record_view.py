@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop.dossiers.views.action_dialog import ActionDialog
+from aude_desktop.casework.views.action_dialog import ActionDialog
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.settings import Settings
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label
 

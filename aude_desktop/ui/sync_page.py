@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.sync import resolution
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.ui.workers import Task
 
 MINE, SERVER, MERGED = "Ma valeur", "Valeur du serveur", "Texte fusionné"

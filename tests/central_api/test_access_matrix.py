@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from aude_desktop.sync import commands
+from aude_desktop import catalog
 from central_api.db import Record
 from central_api.service import insert_system_record
 from tests.support.live_server import seeded_server
@@ -148,10 +148,9 @@ def test_reads_follow_the_scope(world, login):
 def test_every_command_on_every_record_follows_the_scope(world, login):
     global cases
     server, ids, _shas, tokens = world
-    commands._load_domains()
     kinds = {label: kind for label, kind, *_ in RECORDS}
     plan = []
-    for name, spec in sorted(commands.COMMANDS.items()):
+    for name, spec in sorted(catalog.registered().items()):
         for label in sorted(label for label, kind in kinds.items() if kind == spec.kind):
             allowed = spec.kind in WRITABLE_KINDS[login] and label in VISIBLE[login]
             plan.append((name, label, allowed))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from aude_desktop.sync import commands
-from aude_desktop.sync.commands import Actor, CommandRejected
+from aude_desktop import catalog
+from aude_desktop.domain.commands import Actor, CommandRejected
 from central_api.cnom import NAMESPACE
 from central_api.cnom_feed import FeedError, sync
 from central_api.db import Record
@@ -69,7 +69,7 @@ def test_feed_is_idempotent_and_a_later_version_updates(server, tmp_path):
 
     # Imported conventions stay read-only, whoever tries.
     with pytest.raises(CommandRejected, match="lecture seule"):
-        commands.execute("convention.update", json.loads(_record(server.engine, b).payload), {"id": str(uuid.uuid4()), "fields": {"object": "formation"}},
+        catalog.execute("convention.update", json.loads(_record(server.engine, b).payload), {"id": str(uuid.uuid4()), "fields": {"object": "formation"}},
                          Actor("ordre.inf", "ordre", None, "ORDRE-INF"))
 
 

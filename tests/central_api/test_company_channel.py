@@ -20,6 +20,7 @@ from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import AuthSession, MemoryTokens
 from aude_desktop.conventions import queue, workflow
 from aude_desktop.conventions.queue import ConventionFilter
+from aude_desktop.domain.commands import Actor
 from aude_desktop.letters import register
 from aude_desktop.letters.samples import sample_settings
 from aude_desktop.paths import Profile
@@ -27,7 +28,6 @@ from aude_desktop.rules.identifiers import luhn_check_digit
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command

@@ -11,12 +11,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aude_desktop.sync import commands
+from aude_desktop import catalog
 from central_api.service import audit_verify
 
 EXAMPLES = int(os.environ.get("AUDE_HOSTILE_EXAMPLES", "120"))
-commands._load_domains()
-NAMES = sorted(commands.COMMANDS)
+NAMES = sorted(catalog.registered())
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63) | st.floats(allow_nan=False, allow_infinity=False)
            | st.text(max_size=30) | st.sampled_from(["2026-11-05", "2026-02-30", "OCC", "IDF", "infirmier", "recu",

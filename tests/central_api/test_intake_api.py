@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from aude_desktop.dossiers.intake import is_provisional, provisional_reference
+from aude_desktop.dossiers.intake_rules import is_provisional, provisional_reference
 from tests.central_api.conftest import new_dossier
 
 DEFINITIVE = re.compile(r"^AUDE-2026-(OCC|BRE)-(\d{6})$")

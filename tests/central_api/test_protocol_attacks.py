@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
+from aude_desktop.domain.commands import is_record_id
 from aude_desktop.rules.identifiers import luhn_check_digit
-from aude_desktop.sync.commands import is_record_id
 from central_api.accounts import add_api_key, add_user
 from central_api.db import Record
 from central_api.service import allocate_cursors, dumps

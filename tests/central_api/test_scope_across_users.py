@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from aude_desktop.domain import scope
-from aude_desktop.sync.commands import Actor
+from aude_desktop.domain.commands import Actor
 from aude_desktop.sync.scope import KEEP, child_verdict, in_scope
 from tests.central_api.conftest import new_dossier
 from tests.central_api.test_move_region import _move
@@ -132,7 +132,8 @@ def test_a_note_follows_its_dossier_to_another_region(server, login):
 
 
 def test_the_definition_names_every_kind_the_server_and_client_store():
-    from aude_desktop.sync.commands import COMMANDS, _load_domains
+    from aude_desktop.catalog import load as _load_domains
+    from aude_desktop.domain.commands import COMMANDS
     from aude_desktop.sync.materialize import MAIN_MODELS
 
     _load_domains()

@@ -139,7 +139,8 @@ def test_annotations_are_private(server, login):
 
 
 def test_cnom_conventions_are_read_only(server, login):
-    from aude_desktop.sync.commands import Actor, CommandRejected, execute
+    from aude_desktop.catalog import execute
+    from aude_desktop.domain.commands import Actor, CommandRejected
 
     with server.engine.connect() as conn:
         stored = conn.execute(select(Record.payload).where(Record.authority == "CNOM").limit(1)).scalar()

@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.catalog import execute
 from aude_desktop.conventions import workflow
-from aude_desktop.sync.commands import Actor, CommandRejected, execute
+from aude_desktop.domain.commands import Actor, CommandRejected
 
 ORDER = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
 BASE = {

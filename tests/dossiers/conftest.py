@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake
-from aude_desktop.sync.commands import Actor
 from tests.dossiers.test_intake import form
 
 

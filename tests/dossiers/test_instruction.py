@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from aude_desktop.casework import forms as casework_forms
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import bulk, commission, detail, forms, queue
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_dossier, materialize
 
@@ -57,12 +58,12 @@ def test_detail_shows_the_checklist_of_the_situation_the_clock_and_the_actions(s
 
 def test_action_forms_turn_french_input_into_command_arguments_and_refuse_bad_input():
     form = forms.FORMS["dossier.record_epreuve"]
-    assert forms.to_args(form, {"marks": "12,5 ; 9", "on": date(2026, 11, 20)}) == {"marks": ["12.5", "9"], "on": "2026-11-20"}
+    assert casework_forms.to_args(form, {"marks": "12,5 ; 9", "on": date(2026, 11, 20)}) == {"marks": ["12.5", "9"], "on": "2026-11-20"}
     with pytest.raises(CommandRejected, match="n’est pas une note"):
-        forms.to_args(form, {"marks": "douze", "on": date(2026, 11, 20)})
+        casework_forms.to_args(form, {"marks": "douze", "on": date(2026, 11, 20)})
     with pytest.raises(CommandRejected, match="obligatoire"):
-        forms.to_args(forms.FORMS["dossier.request_pieces"], {"on": date(2026, 11, 20), "reason": "  "})
-    assert all(forms.motif_templates()[k] for k in ("refus", "irrecevabilite", "mesures_compensation"))
+        casework_forms.to_args(forms.FORMS["dossier.request_pieces"], {"on": date(2026, 11, 20), "reason": "  "})
+    assert all(casework_forms.motif_templates()[k] for k in ("refus", "irrecevabilite", "mesures_compensation"))
 
 
 def test_a_decision_with_measures_survives_the_local_store_and_the_choice_follows(store):
@@ -73,7 +74,7 @@ def test_a_decision_with_measures_survives_the_local_store_and_the_choice_follow
                                    {"on": "2026-11-10", "kind": "avis", "note": "mesures_compensation"}])
     record["applicant"].update(sex="F", birth_date="1990-04-12")  # the decision letter agrees with the civilité
     seed(store, (D1, record))
-    run_command(store, AGENT, "dossier.decide", {"id": D1, **forms.to_args(forms.FORMS["dossier.decide"], {
+    run_command(store, AGENT, "dossier.decide", {"id": D1, **casework_forms.to_args(forms.FORMS["dossier.decide"], {
         "kind": "mesures_compensation", "on": date(2026, 11, 12), "motifs": "Différences en pédiatrie.",
         "measure_kind": "au_choix", "subjects": "Pédiatrie\nChirurgie", "required_level": "3", "held_level": "2"})})
     with store.session() as s:

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.detail import load
 from aude_desktop.dossiers.models import Piece
-from aude_desktop.sync.commands import Actor, CommandRejected
 
 TODAY = date(2026, 11, 26)
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")

@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import intake, lps
 from aude_desktop.dossiers import queue as aude_queue
 from aude_desktop.dossiers.detail import load
 from aude_desktop.supervision.export import describe
 from aude_desktop.supervision.overview import compute
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_dossier
 

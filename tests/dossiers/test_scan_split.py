@@ -8,13 +8,13 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import scan_split
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.dossiers.sample_scan import sample_scan as scanned_pdf
 from aude_desktop.dossiers.scans import ScanRefused
 from aude_desktop.store.models import Attachment, OutboxEntry
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 

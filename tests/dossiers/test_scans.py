@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import scans
 from aude_desktop.dossiers.models import Piece
 from aude_desktop.store.models import Attachment, OutboxEntry
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -8,11 +8,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from aude_desktop.domain.commands import Actor  # noqa: E402
 from aude_desktop.dossiers.views.dossier_view import DossierView  # noqa: E402
 from aude_desktop.paths import Profile  # noqa: E402
 from aude_desktop.store.database import open_store  # noqa: E402
 from aude_desktop.store.keys import database_key  # noqa: E402
-from aude_desktop.sync.commands import Actor  # noqa: E402
 
 profile_dir, dossier_id, versions, round_ = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 app = QApplication([])

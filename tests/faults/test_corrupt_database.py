@@ -13,12 +13,12 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.paths import Profile
 from aude_desktop.store import backups
 from aude_desktop.store.database import DatabaseCorrupt, open_store
 from aude_desktop.store.keys import database_key
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier

@@ -11,13 +11,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.paths import Profile
 from aude_desktop.store.database import StoreReadOnly, StoreWriteError, open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, get_state
+from aude_desktop.store.state import get_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 from tests.faults import ledger

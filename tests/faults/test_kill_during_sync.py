@@ -21,13 +21,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
+from aude_desktop.domain.commands import Actor
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, set_state
+from aude_desktop.store.state import set_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier

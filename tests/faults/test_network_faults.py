@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
+from aude_desktop.domain.commands import Actor
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import ApiError, Transport
 from aude_desktop.sync.local import run_command

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.letters import compose, register, templates
 from aude_desktop.letters.samples import (
     AUDE_STATES,
@@ -24,7 +25,6 @@ from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import User
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.materialize import materialize
 from tests.letters.test_engine import _fonts, _text
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.cli import main as cli
 from aude_desktop.conventions import queue as eps_queue
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers import epreuves
 from aude_desktop.dossiers import queue as aude_queue
 from aude_desktop.dossiers.models import EpreuveSession
@@ -23,7 +24,6 @@ from aude_desktop.rules.deadlines import aude_clock
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry, User
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_dossier, materialize

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.letters import compose
 from aude_desktop.letters.samples import sample_sender
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import dump_dossier
 from tests.central_api.conftest import new_dossier

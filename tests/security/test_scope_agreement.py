@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
 from aude_desktop.domain import scope
-from aude_desktop.sync.commands import Actor
+from aude_desktop.domain.commands import Actor
 from aude_desktop.sync.scope import HOLD, KEEP, child_verdict, in_scope
 from central_api.db import Base, Record, make_engine
 from central_api.scope import company_visible, may_see, visible

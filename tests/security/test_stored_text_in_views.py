@@ -7,9 +7,9 @@ import json
 from datetime import date
 
 from aude_desktop.conventions.views.space import ConventionsSpace
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from central_api.demo_data import generate_records
 
 TODAY = date(2026, 11, 23)

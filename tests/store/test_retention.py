@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.cli import main as cli
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
+from aude_desktop.retention import CLOSED_DOSSIERS, purge_closed
 from aude_desktop.store.models import Attachment, PurgedRecord
-from aude_desktop.store.retention import CLOSED_DOSSIERS, purge_closed
 from aude_desktop.sync.attachments import add_file
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from central_api.service import allocate_cursors

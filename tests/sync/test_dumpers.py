@@ -10,8 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from aude_desktop.domain.commands import COMMANDS, Actor, CommandRejected, spec
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import COMMANDS, Actor, CommandRejected, spec
 from aude_desktop.sync.local import run_command
 from aude_desktop.sync.materialize import DUMPERS, MAIN_MODELS, ROW_BUILDERS, materialize
 from tests.sync.test_materialize import DOSSIER

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from aude_desktop.auth.session import AuthSession
+from aude_desktop.domain.commands import Actor, CommandRejected
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor, CommandRejected
 from aude_desktop.sync.engine import SyncEngine, SyncRefused
 from aude_desktop.sync.http import ServerError, Transport
 from aude_desktop.sync.local import run_command

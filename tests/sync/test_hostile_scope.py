@@ -17,11 +17,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.store.models import Annotation, AttachmentData, Letter, OutboxEntry
+from aude_desktop.store.state import get_state, set_state
 from aude_desktop.sync import attachments, resolution
-from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, SyncReport, get_state, set_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, SyncReport
 from aude_desktop.sync.http import ServerError
 from aude_desktop.sync.local import run_command
 from tests.dossiers.test_instruction import payload

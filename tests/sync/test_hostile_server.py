@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from aude_desktop.auth.session import AuthSession, MemoryTokens
+from aude_desktop.domain.commands import Actor
 from aude_desktop.settings import Settings
 from aude_desktop.store.models import OutboxEntry
-from aude_desktop.sync.commands import Actor
-from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine, get_state
+from aude_desktop.store.state import get_state
+from aude_desktop.sync.engine import CURSOR_KEY, SyncEngine
 from aude_desktop.sync.http import ApiError, Transport
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier

@@ -8,10 +8,10 @@ import os
 
 from sqlalchemy import select
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.store.models import AttachmentData
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import resolution
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.local import run_command
 from tests.support.live_server import server_fixture

@@ -19,11 +19,11 @@ from aude_desktop.cli import main as cli
 from aude_desktop.conventions import detail
 from aude_desktop.conventions.models import Convention
 from aude_desktop.conventions.states import REGIME_LABELS
+from aude_desktop.domain.commands import Actor
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from aude_desktop.sync.http import Transport
 from aude_desktop.sync.local import run_command

@@ -41,11 +41,12 @@ def _every_dialog(store) -> dict[str, QWidget]:
     session dialogs, the conflict dialog."""
     from datetime import date
 
+    from aude_desktop.casework.views.action_dialog import ActionDialog
+    from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog
     from aude_desktop.conventions import forms as eps_forms
+    from aude_desktop.domain.commands import Actor
     from aude_desktop.dossiers import forms as aude_forms
-    from aude_desktop.dossiers.views.action_dialog import ActionDialog
-    from aude_desktop.dossiers.views.bulk_dialogs import ChoiceDialog, NewSessionDialog
-    from aude_desktop.sync.commands import Actor
+    from aude_desktop.dossiers.views.bulk_dialogs import NewSessionDialog
     from aude_desktop.sync.resolution import FieldDiff
     from aude_desktop.ui.sync_page import ConflictDialog
 

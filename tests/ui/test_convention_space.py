@@ -13,9 +13,9 @@ from sqlalchemy import select
 from aude_desktop.conventions import queue
 from aude_desktop.conventions.models import Convention, ConventionLists
 from aude_desktop.conventions.views.space import ConventionQueueView, ConventionsSpace
+from aude_desktop.domain.commands import Actor
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from central_api.demo_data import generate_records
 
 TODAY = date(2026, 11, 23)

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
+from aude_desktop.casework.views.bulk_dialogs import ReportDialog
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import bulk, queue
 from aude_desktop.dossiers.models import Dossier
-from aude_desktop.dossiers.views.bulk_dialogs import ReportDialog
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.store.models import Annotation, OutboxEntry, UnseenChange
 from aude_desktop.sync import materialize
-from aude_desktop.sync.commands import Actor
 from central_api.demo_data import generate_records
 
 TODAY = date(2026, 11, 23)

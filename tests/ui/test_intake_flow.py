@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.models import Applicant, Dossier, Piece
 from aude_desktop.dossiers.views.space import DossiersSpace
@@ -27,7 +28,6 @@ from aude_desktop.paths import Profile
 from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.engine import SyncEngine
 from tests.support.live_server import server_fixture, signed_in
 from tests.ui.test_new_dossier import applicant, fill

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.views.epreuve_dialogs import EpreuveSessionsDialog
 from aude_desktop.letters import register
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.materialize import materialize
 from tests.central_api.conftest import new_dossier
 from tests.letters.test_letters import SETTINGS

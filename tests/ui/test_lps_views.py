@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.dossiers.views.new_dossier import LPS_GROUP, NewDossierDialog
 from aude_desktop.supervision.views.overview_view import OverviewView
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.materialize import dump_dossier
 from tests.ui.test_dossier_space import space_for
 from tests.ui.test_letters_clock_views import shots

@@ -9,10 +9,10 @@ from datetime import date
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
-from aude_desktop.sync.commands import Actor
 from tests.ui.test_dossier_space import space_for
 
 TODAY = date.today()

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
+from aude_desktop.casework.views.queue_view import PAGE, QueueModel
 from aude_desktop.dossiers import queue
-from aude_desktop.dossiers.views.queue_view import PAGE, QueueModel, QueueView
+from aude_desktop.dossiers.views.queue_view import SORT_ALIASES, QueueView
 from aude_desktop.sync import materialize
 from central_api.demo_data import generate_records
 
@@ -29,7 +30,7 @@ def loaded(store):
 
 def test_model_passes_qtmodeltester_and_fetches_lazily(qtmodeltester, loaded):
     store, records = loaded
-    model = QueueModel(store, TODAY)
+    model = QueueModel(store, TODAY, source=queue, default_filter=queue.QueueFilter(), sort_aliases=SORT_ALIASES)
     assert model.total == len(records) and model.rowCount() == PAGE
     qtmodeltester.check(model)
     while model.canFetchMore():
@@ -40,7 +41,7 @@ def test_model_passes_qtmodeltester_and_fetches_lazily(qtmodeltester, loaded):
 
 def test_default_sort_is_the_next_legal_date_with_undated_last(loaded):
     store, _records = loaded
-    model = QueueModel(store, TODAY)
+    model = QueueModel(store, TODAY, source=queue, default_filter=queue.QueueFilter(), sort_aliases=SORT_ALIASES)
     while model.canFetchMore():
         model.fetchMore()
     dates = [r.next_due_on for r in model.rows]

@@ -11,11 +11,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aude_desktop.app import _open, parse_args
+from aude_desktop.domain.commands import Actor
 from aude_desktop.paths import Profile
 from aude_desktop.store import backups
 from aude_desktop.store.database import DatabaseCorrupt, open_store
 from aude_desktop.store.keys import database_key
-from aude_desktop.sync.commands import Actor
 from aude_desktop.sync.local import run_command
 from tests.central_api.conftest import new_dossier
 

@@ -12,12 +12,12 @@ from pypdf import PdfReader
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.sample_scan import sample_scan as scanned_pdf
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.store.models import Attachment
 from aude_desktop.sync import attachments
-from aude_desktop.sync.commands import Actor
 from tests.dossiers.test_intake import form
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")

@@ -7,11 +7,11 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QStackedWidget
 
+from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
+from aude_desktop.casework.views.queue_view import FilterBox, FilteredQueueView
 from aude_desktop.conventions import bulk, queue
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
 from aude_desktop.conventions.views.convention_view import ConventionView
-from aude_desktop.dossiers.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
-from aude_desktop.dossiers.views.queue_view import FilterBox, FilteredQueueView
 
 
 class ConventionQueueView(FilteredQueueView):

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import commission, detail, forms
-from aude_desktop.dossiers.intake import reference_label
+from aude_desktop.dossiers.intake_rules import reference_label
 from aude_desktop.frtext import rich_text
 from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
 from aude_desktop.ui.record_view import RecordView
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from aude_desktop.casework.views.action_dialog import date_edit
+from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import epreuves
-from aude_desktop.dossiers.views.action_dialog import date_edit
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.sync.local import run_command
-from aude_desktop.ui.dialogs import _buttons, _field, _ValidatingDialog
 from aude_desktop.ui.widgets import fill_table, readonly_table
 
 HEADERS = ("Date et heure", "Lieu", "Places", "Convoqués", "État")
@@ -119,7 +119,7 @@ class EpreuveSessionsDialog(QDialog):
         return True
 
 
-class NewEpreuveSessionDialog(_ValidatingDialog):
+class NewEpreuveSessionDialog(ValidatingDialog):
     """Date, hour, place, capacity and what to bring: what the convocation prints."""
 
     def __init__(self, store, actor, today: date, parent=None):
@@ -128,27 +128,27 @@ class NewEpreuveSessionDialog(_ValidatingDialog):
         self.setWindowTitle("Nouvelle session d’épreuve")
         self.setAccessibleName("Nouvelle session d’épreuve")
         form = QFormLayout()
-        self.profession = _field(form, "&Profession", QComboBox(), "Profession")
+        self.profession = form_row(form, "&Profession", QComboBox(), "Profession")
         for code, spec in sorted(professions().items(), key=lambda item: item[1].label):
             self.profession.addItem(spec.label, code)
         first = QDate(today.year, today.month, today.day).addMonths(2)
-        self.day = _field(form, "&Date de l’épreuve", date_edit(today), "Date de l’épreuve")
+        self.day = form_row(form, "&Date de l’épreuve", date_edit(today), "Date de l’épreuve")
         self.day.setDate(first)
         self.day.setMinimumDate(QDate(today.year, today.month, today.day))
-        self.time = _field(form, "&Heure", QTimeEdit(QTime(9, 0)), "Heure de convocation")
+        self.time = form_row(form, "&Heure", QTimeEdit(QTime(9, 0)), "Heure de convocation")
         self.time.setDisplayFormat("HH:mm")
-        self.address = _field(form, "&Lieu (adresse)", QLineEdit(), "Adresse du lieu de l’épreuve")
-        self.capacity = _field(form, "&Nombre de places", QSpinBox(), "Nombre de places")
+        self.address = form_row(form, "&Lieu (adresse)", QLineEdit(), "Adresse du lieu de l’épreuve")
+        self.capacity = form_row(form, "&Nombre de places", QSpinBox(), "Nombre de places")
         self.capacity.setRange(1, epreuves.MAX_CAPACITY)
         self.capacity.setValue(20)
-        self.bring = _field(form, "À &apporter", QPlainTextEdit(), "Pièces et matériel à apporter")
+        self.bring = form_row(form, "À &apporter", QPlainTextEdit(), "Pièces et matériel à apporter")
         self.bring.setTabChangesFocus(True)
         self.bring.setPlaceholderText("une pièce d’identité en cours de validité et la présente convocation")
         self.bring.setFixedHeight(70)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Créer la session"))
+        layout.addWidget(dialog_buttons(self, "Créer la session"))
         self.session_id: str | None = None
 
     def check(self) -> str | None:
@@ -164,7 +164,7 @@ class NewEpreuveSessionDialog(_ValidatingDialog):
         return None
 
 
-class ConvokeDialog(_ValidatingDialog):
+class ConvokeDialog(ValidatingDialog):
     """The applicants this session may convene (épreuve chosen or imposed), ticked with Espace."""
 
     def __init__(self, store, actor, line: epreuves.SessionLine, parent=None):
@@ -193,7 +193,7 @@ class ConvokeDialog(_ValidatingDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Convoquer"))
+        layout.addWidget(dialog_buttons(self, "Convoquer"))
         self.convened: list[str] = []
         self.list.setFocus()
         self.list.setCurrentRow(0)

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aude_desktop.casework.views.dialogs import dialog_buttons, error_label
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
-from aude_desktop.sync.commands import CommandRejected
-from aude_desktop.ui.dialogs import _buttons, _error_label
 
 DATE_HINT = "JJ/MM/AAAA"
 TEXT_FIELDS = (
@@ -154,12 +154,12 @@ class NewDossierDialog(QDialog):
         scroll.setWidget(body)
         self.provisional = QLabel(PROVISIONAL.format(prefix="AUDE"))
         self.provisional.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.provisional)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Enregistrer le dossier"))
+        layout.addWidget(dialog_buttons(self, "Enregistrer le dossier"))
         self.resize(1100, 800)
 
     def _pieces_box(self) -> QGroupBox:

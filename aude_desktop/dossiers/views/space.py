@@ -8,14 +8,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget
 
+from aude_desktop.casework.bulk import BulkReport
+from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
 from aude_desktop.dossiers import bulk, commission, queue
-from aude_desktop.dossiers.views.bulk_dialogs import (
-    ChoiceDialog,
-    NewSessionDialog,
-    SessionAvisDialog,
-    menu_button,
-    run_and_report,
-)
+from aude_desktop.dossiers.views.bulk_dialogs import NewSessionDialog, SessionAvisDialog
 from aude_desktop.dossiers.views.queue_view import QueueView
 from aude_desktop.store.database import StoreWriteError
 
@@ -37,7 +33,7 @@ class DossiersSpace(QStackedWidget):
         self._dossier = None  # the dossier view, built when a dossier is first opened (cold start)
         self.addWidget(self.queue)
         self.queue.open_dossier.connect(self.open_dossier)
-        self.last_report: bulk.BulkReport | None = None
+        self.last_report: BulkReport | None = None
         self._build_bulk_buttons()
 
     def _build_bulk_buttons(self) -> None:
@@ -149,7 +145,7 @@ class DossiersSpace(QStackedWidget):
             return None
         return ids
 
-    def _run(self, title: str, work) -> bulk.BulkReport:
+    def _run(self, title: str, work) -> BulkReport:
         self.last_report = run_and_report(self, title, work)
         self.queue.refresh()
         self.changed.emit()

@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import scan_split
 from aude_desktop.store.database import StoreWriteError
-from aude_desktop.sync.commands import CommandRejected
-from aude_desktop.ui.dialogs import _buttons, _field, _ValidatingDialog
 
 THUMBNAIL = QSize(120, 170)
 
 
-class SplitScanDialog(_ValidatingDialog):
+class SplitScanDialog(ValidatingDialog):
     def __init__(self, store, actor, dossier_id: str, checklist, path: Path, page_count: int, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.dossier_id, self.path = store, actor, dossier_id, Path(path)
@@ -48,14 +48,14 @@ class SplitScanDialog(_ValidatingDialog):
             edit.setPlaceholderText("pages")
             edit.setMaximumWidth(160)
             caption = f"{line.code} — {line.label}" + (" (déjà reçue : sera remplacée)" if line.sha256 else "")
-            self.fields[line.code] = _field(form, caption, edit, f"Pages de la pièce {line.code}")
+            self.fields[line.code] = form_row(form, caption, edit, f"Pages de la pièce {line.code}")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.pages)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addStretch(1)
-        layout.addWidget(_buttons(self, "&Découper et joindre"))
+        layout.addWidget(dialog_buttons(self, "&Découper et joindre"))
         self.resize(780, 360 + 34 * len(checklist))
 
     def assignments(self) -> dict[str, str]:

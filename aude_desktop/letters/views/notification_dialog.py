@@ -9,15 +9,15 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout
 
-from aude_desktop.dossiers.views.action_dialog import date_edit
+from aude_desktop.casework.views.action_dialog import date_edit
+from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.letters import register
 from aude_desktop.letters.notification import MODES
 from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.sync.commands import CommandRejected
-from aude_desktop.ui.dialogs import _buttons, _field, _ValidatingDialog
 
 
-class NotificationDialog(_ValidatingDialog):
+class NotificationDialog(ValidatingDialog):
     def __init__(self, store, actor, line: register.LetterLine, today: date, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.line = store, actor, line
@@ -28,17 +28,17 @@ class NotificationDialog(_ValidatingDialog):
                        "convention modifiée, recours) seront calculés à partir de cette date.")
         intro.setWordWrap(True)
         form = QFormLayout()
-        self.day = _field(form, "&Date de notification", date_edit(today), "Date de notification")
+        self.day = form_row(form, "&Date de notification", date_edit(today), "Date de notification")
         self.day.setMinimumDate(QDate(line.issued_on.year, line.issued_on.month, line.issued_on.day))
         self.day.setMaximumDate(QDate(today.year, today.month, today.day))
-        self.mode = _field(form, "&Mode", QComboBox(), "Mode de notification")
+        self.mode = form_row(form, "&Mode", QComboBox(), "Mode de notification")
         for code, label in MODES.items():
             self.mode.addItem(label[:1].upper() + label[1:], code)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "Enregistrer la notification"))
+        layout.addWidget(dialog_buttons(self, "Enregistrer la notification"))
         self.day.setFocus()
 
     def chosen_day(self) -> date:

@@ -28,7 +28,7 @@ def date_arg(args: dict, key: str, label: str) -> date:
 def text_arg(args: dict, key: str, label: str, limit: int = 4000) -> str:
     """A free text argument, trimmed; anything but text (or control characters) refused in French —
     the server stores what commands return, so a list or a number here would reach every client."""
-    from aude_desktop.sync.fields import text_field
+    from aude_desktop.domain.fields import text_field
 
     return (text_field(args.get(key), label, limit=limit) or "").strip()
 
@@ -42,7 +42,7 @@ def texts_arg(args: dict, key: str, label: str) -> list[str]:
         value = value.splitlines()
     if not isinstance(value, list) or len(value) > 200:
         raise TransitionRefused("type_invalide", f"{label} : liste de textes attendue.")
-    from aude_desktop.sync.fields import text_field
+    from aude_desktop.domain.fields import text_field
 
     return [text.strip() for item in value if (text := text_field(item, label, limit=500)) and text.strip()]
 

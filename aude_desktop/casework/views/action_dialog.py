@@ -1,4 +1,4 @@
-"""One dialog for every workflow step, drawn from its form (dossiers/forms.py).
+"""One dialog for every workflow step of both procedures, drawn from its form (casework/forms.py).
 
 The command runs when the agent confirms; a refusal (French message from the workflow) is shown
 inline and the dialog stays open with everything typed, so nothing is lost and nothing is saved
@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop.dossiers import forms
-from aude_desktop.sync.commands import CommandRejected
-from aude_desktop.ui.dialogs import _buttons, _ValidatingDialog
+from aude_desktop.casework import forms
+from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons
+from aude_desktop.domain.commands import CommandRejected
 
 
 def date_edit(day: date) -> QDateEdit:
@@ -36,7 +36,7 @@ def date_edit(day: date) -> QDateEdit:
     return editor
 
 
-class ActionDialog(_ValidatingDialog):
+class ActionDialog(ValidatingDialog):
     """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected."""
 
     def __init__(self, form: forms.Form, run, *, today: date, defaults: dict | None = None,
@@ -68,7 +68,7 @@ class ActionDialog(_ValidatingDialog):
         root = QVBoxLayout(self)
         root.addLayout(layout)
         root.addWidget(self.error)
-        root.addWidget(_buttons(self, form.button))
+        root.addWidget(dialog_buttons(self, form.button))
         self.result_id: str | None = None
 
     def _widget(self, f: forms.Field, today: date, default, sessions) -> QWidget:

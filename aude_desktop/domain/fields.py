@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from aude_desktop.sync.commands import CommandRejected
+from aude_desktop.domain.commands import CommandRejected
 
 MAX_TEXT = 2000
 

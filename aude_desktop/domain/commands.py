@@ -3,6 +3,9 @@
 A command is `fn(current payload or None, args, actor) -> new payload`, raising CommandRejected
 with a reason code and a French message. The server adds what only it can check (rights, scope,
 versions); the rules of the domain live here, once. Adding a command is one decorated function.
+
+This module imports none of the procedures: each procedure's module registers its commands when it
+is imported, and `aude_desktop.catalog` imports them all — whoever runs a command imports the catalog.
 """
 
 from __future__ import annotations
@@ -65,7 +68,6 @@ def command(name: str, kind: str, *, mode: str = "update", related: RelatedFn | 
 
 
 def spec(name: str) -> CommandSpec:
-    _load_domains()
     try:
         return COMMANDS[name]
     except KeyError:
@@ -117,12 +119,3 @@ def execute(name: str, current: dict | None, args: Any, actor: Actor, related: d
         return command_spec.fn(current, args, actor, related, **extra)
     return command_spec.fn(current, args, actor, **extra)
 
-
-def _load_domains() -> None:
-    # Importing the domain modules registers their commands (kept lazy to avoid import cycles).
-    from aude_desktop.conventions import commands as _conventions  # noqa: F401
-    from aude_desktop.dossiers import commands as _dossiers  # noqa: F401
-    from aude_desktop.dossiers import epreuves as _epreuves  # noqa: F401
-    from aude_desktop.dossiers import lps as _lps  # noqa: F401
-    from aude_desktop.dossiers import registration as _registration  # noqa: F401
-    from aude_desktop.letters import notification as _notification  # noqa: F401

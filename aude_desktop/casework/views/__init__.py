@@ -1,0 +1,1 @@
+"""The shared views of both procedures: the record queue, the action dialog, bulk dialogs, dialog helpers."""
