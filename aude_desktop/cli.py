@@ -507,7 +507,7 @@ def _create_dossier(args: argparse.Namespace, profile: Profile) -> int:
     """The Nouveau dossier window's rules on a JSON file: the same French refusals, nothing half-written."""
     from datetime import date
 
-    from aude_desktop.dossiers import intake
+    from aude_desktop.dossiers import filing, intake
     from aude_desktop.store.database import open_store
 
     if not args.file:
@@ -523,7 +523,7 @@ def _create_dossier(args: argparse.Namespace, profile: Profile) -> int:
             duplicates = intake.local_duplicates(s, str(values.get("last_name") or ""), values.get("usage_name"),
                                                  values.get("first_names"), born) if born else []
         try:
-            dossier_id, payload, codes = intake.build(values, date.today(), duplicates=duplicates, agent_region=actor.region)
+            dossier_id, payload, codes = filing.build(values, date.today(), duplicates=duplicates, agent_region=actor.region)
             with store.session() as s:
                 intake.register(s, actor, dossier_id, payload, codes)
         except CommandRejected as exc:

@@ -12,7 +12,7 @@ from datetime import date
 from aude_desktop.domain.commands import Actor, CommandRejected, command
 from aude_desktop.domain.fields import date_field, object_fields, text_field
 from aude_desktop.dossiers import workflow
-from aude_desktop.dossiers.states import MOVABLE_STATES, DossierState, Situation
+from aude_desktop.dossiers.states import LPS_MOVABLE, MOVABLE_STATES, DossierState, Situation
 from aude_desktop.rules.pieces import piece_codes, unknown_code
 from aude_desktop.rules.reference import acces_partiel_region, professions, regions
 
@@ -179,8 +179,6 @@ def move_region(current: dict, args: dict, actor: Actor) -> dict:
     reason = text_field(args.get("reason"), "Motif du transfert", required=True, limit=2000)
     if target == current["region"]:
         raise CommandRejected("region_identique", "Le dossier relève déjà de cette région.")
-    from aude_desktop.dossiers.lps import LPS_MOVABLE
-
     if current.get("state") not in MOVABLE_STATES + LPS_MOVABLE:
         raise CommandRejected(
             "transfert_impossible",

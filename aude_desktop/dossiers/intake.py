@@ -179,10 +179,8 @@ def build(values: dict, today: date, *, dossier_id: str | None = None, duplicate
     unknown = unknown_keys(values)
     if unknown:
         raise IntakeRefused(unknown[0], "champ inconnu (champs possibles : voir docs/cli.md).", "champ_inconnu")
-    if values.get("route") not in (None, "", "autorisation"):
-        from aude_desktop.dossiers.lps_intake import build_declaration
-
-        return build_declaration(values, today, dossier_id=dossier_id, duplicates=duplicates, agent_region=agent_region)
+    if values.get("route") not in (None, "", "autorisation"):  # filing.build sends declarations to lps_intake
+        raise IntakeRefused("route", "procédure inconnue : « autorisation » ou « lps ».", "champ_invalide")
     lps_only = sorted(k for k in LPS_LABELS if values.get(k) not in (None, ""))
     if lps_only:
         raise IntakeRefused(lps_only[0], "champ propre aux déclarations de libre prestation de services "

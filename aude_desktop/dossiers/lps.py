@@ -16,7 +16,7 @@ from aude_desktop.domain.fields import object_fields, text_field
 from aude_desktop.domain.workflows import TransitionRefused, TransitionRegistry, text_arg, texts_arg
 from aude_desktop.domain.workflows import date_arg as _date
 from aude_desktop.domain.workflows import not_before as _not_before
-from aude_desktop.dossiers.states import LpsState
+from aude_desktop.dossiers.states import LPS_MOVABLE, LpsState  # noqa: F401 (LPS_MOVABLE: read from here too)
 from aude_desktop.dossiers.workflow import _event
 from aude_desktop.dossiers.workflow import _last_event as _last
 from aude_desktop.rules import lps as lps_rules
@@ -44,7 +44,6 @@ LPS_STATES = tuple(s.value for s in LpsState)
 # Where the authority owes an answer: past its date, silence means the service may be provided.
 LPS_OPEN = (S.RECUE.value, S.INCOMPLETE.value, S.VERIFICATION.value, S.EPREUVE.value)
 LPS_SILENCE_RUNS = (S.RECUE.value, S.VERIFICATION.value, S.EPREUVE.value)
-LPS_MOVABLE = (S.RECUE.value, S.INCOMPLETE.value)  # sent to the wrong region: before any check
 OUTCOME_LABELS = {
     "sans_verification": "Pas de vérification préalable des qualifications",
     "qualifications_conformes": "Qualifications vérifiées : pas de différence substantielle",

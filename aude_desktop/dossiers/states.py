@@ -64,6 +64,8 @@ class LpsState(StrEnum):
     # (the LPS route's states: dossiers/lps.py has its transitions)
 
 
+LPS_MOVABLE = (LpsState.RECUE.value, LpsState.INCOMPLETE.value)  # an LPS declaration sent to the wrong region: before any check
+
 # Decided or closed: no legal clock runs, and past the retention period the file may leave the laptop.
 CLOSED_STATES = (DossierState.AUTORISE.value, DossierState.REFUSE.value, DossierState.IRRECEVABLE.value,
                  DossierState.CLOS.value, LpsState.REFUSEE.value, LpsState.CLOSE.value)

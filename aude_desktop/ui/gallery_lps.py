@@ -31,7 +31,7 @@ def lps_shots(profile: Profile) -> dict[str, QWidget]:
     from aude_desktop.auth.actor import remember_user
     from aude_desktop.auth.session import UserInfo
     from aude_desktop.domain.commands import Actor
-    from aude_desktop.dossiers import intake
+    from aude_desktop.dossiers import filing, intake
     from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
     from aude_desktop.dossiers.views.space import DossiersSpace
     from aude_desktop.supervision.views.overview_view import OverviewView
@@ -43,7 +43,7 @@ def lps_shots(profile: Profile) -> dict[str, QWidget]:
     actor = Actor("agent.occ", "agent_dreets", "OCC")
     ids = []
     for row in DECLARATIONS:
-        dossier_id, payload, codes = intake.build(_values(*row, today), today, agent_region="OCC")
+        dossier_id, payload, codes = filing.build(_values(*row, today), today, agent_region="OCC")
         with store.session() as s:
             ids.append(intake.register(s, actor, dossier_id, payload, codes))
     new = NewDossierDialog(store, actor, today)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from aude_desktop.domain.commands import Actor, CommandRejected
-from aude_desktop.dossiers import intake, lps
+from aude_desktop.dossiers import filing, intake, lps
 from aude_desktop.dossiers import queue as aude_queue
 from aude_desktop.dossiers.detail import load
 from aude_desktop.supervision.export import describe
@@ -32,7 +32,7 @@ def declaration(**changes) -> dict:
 
 
 def register(store, values: dict) -> str:
-    dossier_id, payload, codes = intake.build(values, TODAY, agent_region="OCC")
+    dossier_id, payload, codes = filing.build(values, TODAY, agent_region="OCC")
     with store.session() as s:
         intake.register(s, AGENT, dossier_id, payload, codes)
     return dossier_id
@@ -48,21 +48,21 @@ def register(store, values: dict) -> str:
 ])
 def test_bad_declarations_are_refused_naming_the_field(changes, field, words):
     with pytest.raises(intake.IntakeRefused) as refused:
-        intake.build(declaration(**changes), TODAY, agent_region="OCC")
+        filing.build(declaration(**changes), TODAY, agent_region="OCC")
     assert refused.value.field == field and words in refused.value.message
 
 
 def test_lps_fields_on_an_autorisation_request_are_refused():
     values = {k: v for k, v in declaration().items() if k != "route"} | {"situation": "ue_reglemente"}
     with pytest.raises(intake.IntakeRefused, match="libre prestation"):
-        intake.build(values, TODAY)
+        filing.build(values, TODAY)
 
 
 def test_partial_access_declarations_go_to_the_region_the_rules_name():
-    _id, payload, _codes = intake.build(declaration(acces_partiel=True, region="IDF"), TODAY, agent_region="IDF")
+    _id, payload, _codes = filing.build(declaration(acces_partiel=True, region="IDF"), TODAY, agent_region="IDF")
     assert payload["region"] == "IDF"
     with pytest.raises(intake.IntakeRefused, match="Île-de-France"):
-        intake.build(declaration(acces_partiel=True), TODAY, agent_region="OCC")
+        filing.build(declaration(acces_partiel=True), TODAY, agent_region="OCC")
 
 
 def test_a_declaration_is_registered_with_its_pieces_clock_and_steps(store):

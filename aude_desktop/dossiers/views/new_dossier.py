@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.casework.views.dialogs import dialog_buttons, error_label
 from aude_desktop.domain.commands import CommandRejected
-from aude_desktop.dossiers import intake, lps, lps_intake
+from aude_desktop.dossiers import filing, intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
@@ -305,7 +305,7 @@ class NewDossierDialog(QDialog):
     def accept(self) -> None:
         self.check_duplicates()  # what was typed last, even inside the debounce delay
         try:
-            dossier_id, payload, codes = intake.build(self.values(), self.today, duplicates=self.duplicates,
+            dossier_id, payload, codes = filing.build(self.values(), self.today, duplicates=self.duplicates,
                                                       agent_region=self.actor.region if self.actor else None)
             with self.store.session() as s:
                 intake.register(s, self.actor, dossier_id, payload, codes)
