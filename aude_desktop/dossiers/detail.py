@@ -66,6 +66,7 @@ DECISION_LABELS = {
     "mesures_compensation": "Mesures de compensation",
     "refus": "Refus",
     "irrecevabilite": "Irrecevabilité",
+    "acces_partiel": "Accès partiel",
 }
 APPLICANT_LABELS = (
     ("sex", "Civilité"), ("last_name", "Nom"), ("first_names", "Prénoms"), ("birth_date", "Né(e) le"), ("birth_place", "Lieu de naissance"),
@@ -128,7 +129,7 @@ class DossierDetail:
 
     @property
     def is_open(self) -> bool:
-        return self.state not in ("autorise", "refuse", "irrecevable", "clos")
+        return self.state not in ("autorise", "refuse", "irrecevable", "clos", "hors_champ")
 
 
 @cache

@@ -20,6 +20,7 @@ class DossierState(StrEnum):
     REFUSE = "refuse"
     IRRECEVABLE = "irrecevable"
     CLOS = "clos"
+    HORS_CHAMP = "hors_champ"  # closed without a decision: automatic recognition, the applicant goes to the order
 
 
 # Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
@@ -38,6 +39,7 @@ STATE_LABELS: dict[DossierState, str] = {
     DossierState.REFUSE: "Refusé",
     DossierState.IRRECEVABLE: "Irrecevable",
     DossierState.CLOS: "Clos",
+    DossierState.HORS_CHAMP: "Hors champ — reconnaissance automatique",
 }
 
 OPEN_STATES = frozenset(

@@ -23,17 +23,20 @@ FIELDS = {
         "decision_date", "motifs", "required_level", "held_level", "differences", "measure", "epreuve_content",
         "epreuve_within", "stage_content", "stage_duration", "stage_at_most", "organising_dreets", "retention", "dpo",
         "epreuve_deadline", "session_date", "session_time", "session_place", "session_bring",
+        # the other routes (letters/routes.py): automatic recognition, accès partiel
+        "reference_date", "order_law", "order_name_cap", "closed_on", "avis_law", "of_avis_body", "of_all_bodies", "avis_due",
+        "partial_law", "partial_title",
     },
     "eps": {
         "authority", "authority_cap", "of_authority", "authority_name", "company", "convention_reference", "object", "regime",
         "filed_on", "tacit_date", "decision_delay", "modified_delay", "modified_deadline", "motifs", "urgency_motifs", "court",
     },
 }
-LISTS = {"aude": {"missing", "subjects", "profession_visas"}, "eps": {"missing", "recommandations"}}
+LISTS = {"aude": {"missing", "subjects", "profession_visas", "activities", "avis_visas"}, "eps": {"missing", "recommandations"}}
 TABLES: dict[str, set[str]] = {"aude": set(), "eps": set()}
 CONDITIONS = {
     "aude": {"missing", "complete", "acceptance", "rejection", "avis", "chooses", "imposed", "epreuve", "stage",
-             "stage_duration"},
+             "stage_duration", "acquired_rights", "avis_due"},
     "eps": {"autorisation", "urgent", "incomplete_in_time", "incomplete_late"},
 }
 # Mandatory content (aude.md §7, eps.md §6, letters.md) checked at load; resources/letters/mentions.json
@@ -45,6 +48,8 @@ MUST_NAME = {
                                    "dossier_reference"},
     ("aude", "decision_refus"): {"motifs"},
     ("aude", "decision_irrecevabilite"): {"motifs"},
+    ("aude", "information_hors_champ"): {"reference_date", "order_law", "closed_on"},
+    ("aude", "decision_acces_partiel"): {"partial_title", "applicant_name", "dossier_reference"},
     ("aude", "convocation_epreuve"): {"session_date", "session_time", "session_place", "session_bring", "epreuve_deadline"},
     ("eps", "refus"): {"motifs", "modified_deadline"},
     ("eps", "urgence_non_justifiee"): {"urgency_motifs"},

@@ -134,7 +134,7 @@ def _next_due(p: dict, today: date) -> date | None:
     """The next legal date, stored so queues sort and filter on it in SQL (the clock explains it)."""
     from aude_desktop.rules.deadlines import ClockInputError, aude_clock
 
-    if p.get("state") in ("autorise", "refuse", "irrecevable", "clos"):
+    if p.get("state") in ("autorise", "refuse", "irrecevable", "clos", "hors_champ"):
         return None
     try:
         return aude_clock(p.get("clock_events") or [], p["profession"], p["region"], today).next_date
