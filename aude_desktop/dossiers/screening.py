@@ -96,7 +96,7 @@ def screen_payload(p: dict) -> Screening | None:
 
 
 def proposes(p: dict) -> bool:
-    return p.get("state") in OPEN_BEFORE_AVIS and screen_payload(p) is not None
+    return p.get("state") in OPEN_BEFORE_AVIS and not p.get("acces_partiel") and screen_payload(p) is not None
 
 
 OPEN_BEFORE_AVIS = (S.RECU.value, S.INCOMPLET.value, S.COMPLET.value)

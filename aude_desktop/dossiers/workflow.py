@@ -124,7 +124,7 @@ def schedule_commission(p: dict, args: dict) -> dict:
 AVIS_KINDS = {"favorable", "mesures_compensation", "defavorable", "irrecevable", "complement"}
 
 
-@transition("dossier.record_avis", S.EN_COMMISSION, S.COMPLET)
+@transition("dossier.record_avis", S.EN_COMMISSION, S.COMPLET, applies=lambda p: not p.get("acces_partiel"))
 def record_avis(p: dict, args: dict) -> dict:
     """Commission avis (or, for ASS, the DEASS establishment's technical opinion)."""
     kind = args.get("kind")

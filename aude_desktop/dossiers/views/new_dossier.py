@@ -71,6 +71,8 @@ class NewDossierDialog(QDialog):
             self.widgets[key].currentIndexChanged.connect(self._rules_changed)
         self.widgets["acces_partiel"].toggled.connect(self._rules_changed)
         self.widgets["postal_code"].textChanged.connect(self._rules_changed)
+        for key in ("diploma_country", "diploma_obtained_on", "specialty"):  # automatic recognition screening
+            self.widgets[key].textChanged.connect(self._screen)
         self.widgets["region"].currentIndexChanged.connect(self._region_changed)
         self._rules_changed()
 
@@ -121,6 +123,14 @@ class NewDossierDialog(QDialog):
                     self.non_eu.setStyleSheet("color: #8a4b00;")
                     self.non_eu.setAccessibleName("Situation irrecevable")
                     form.addRow(self.non_eu)
+                if key == "diploma_issuing_body":
+                    self.screening = QLabel()
+                    self.screening.setObjectName("screeningHint")
+                    self.screening.setWordWrap(True)
+                    self.screening.setStyleSheet("color: #8a4b00;")
+                    self.screening.setAccessibleName("Reconnaissance automatique")
+                    self.screening.hide()
+                    form.addRow(self.screening)
                 if key == "region":
                     self.region_hint = QLabel()
                     self.region_hint.setObjectName("regionHint")
@@ -195,6 +205,12 @@ class NewDossierDialog(QDialog):
                                                     self.widgets["postal_code"].text(), self.actor.region if self.actor else None)
         self._why = why
         self._region_changed()
+        self._screen()
+
+    def _screen(self, *_args) -> None:
+        notice = intake.screening_notice(self.values())
+        self.screening.setText(notice or "")
+        self.screening.setVisible(bool(notice))
 
     def _region_changed(self, *_args) -> None:
         chosen = self.widgets["region"].currentData()
