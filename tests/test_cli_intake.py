@@ -139,3 +139,16 @@ def test_conventions_list_mirrors_dossiers_list(tmp_path, server, monkeypatch, c
     out = capsys.readouterr()
     assert len(out.out.splitlines()) <= 3 and "convention(s) sur" in out.err
     assert run("conventions", "list", "--state", "perdue") == 2
+
+
+def test_create_proposes_hors_champ_for_a_listed_nurse_title(agent, capsys):
+    run, tmp_path = agent
+    nurse = {**REQUEST, "last_name": "Janssens", "first_names": "Lotte", "profession": "infirmier", "diploma_country": "Belgique",
+             "diploma_title": "Bachelier infirmier responsable de soins généraux", "diploma_obtained_on": "30/06/2016"}
+    capsys.readouterr()
+    assert run("dossiers", "create", _write(tmp_path, "listed.json", nurse)) == 0
+    out = capsys.readouterr()
+    assert "Proposition : Hors champ — reconnaissance automatique" in out.err and "point 5.2.2" in out.err
+    assert _local(tmp_path, out.out.strip())[0] is not None  # registered: the agent closes it from the dossier
+    assert run("dossiers", "create", _write(tmp_path, "kine.json", REQUEST)) == 0
+    assert "Proposition" not in capsys.readouterr().err  # a physiotherapist: general system, no proposal
