@@ -98,9 +98,13 @@ def request_avis(p: dict, args: dict) -> dict:
     body = _body(p, args)
     day = _date(args, "on", "Date de la demande d'avis")
     _not_before(day, p.get("complete_on") or p["received_on"], "La demande d'avis", "la date du dossier complet")
-    if _entry(p, body) is not None:
-        raise TransitionRefused("avis_deja_demande", f"L'avis {bodies_for(p['profession']).of(body)} a déjà été demandé "
-                                f"le {format_date_fr(date.fromisoformat(_entry(p, body)['requested_on'] or day.isoformat()))}.")
+    entry = _entry(p, body)
+    if entry is not None:
+        of = bodies_for(p["profession"]).of(body)
+        if entry.get("given_on"):
+            raise TransitionRefused("avis_deja_rendu", f"L'avis {of} a déjà été rendu le {format_date_fr(date.fromisoformat(entry['given_on']))}.")
+        raise TransitionRefused("avis_deja_demande", f"L'avis {of} a déjà été demandé le "
+                                f"{format_date_fr(date.fromisoformat(entry['requested_on']))}.")
     p["avis_partiel"] = [*entries(p), {"body": body, "requested_on": day.isoformat(), "given_on": None, "opinion": None, "note": None}]
     p.setdefault("clock_events", []).append({"on": day.isoformat(), "kind": "avis_requested", "note": body})
     return p

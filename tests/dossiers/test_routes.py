@@ -114,6 +114,10 @@ def test_partial_access_needs_the_commission_and_the_order():
         apply("dossier.request_avis_partiel", p, {"body": "ordre", "on": "2026-03-13"})
     p = apply("dossier.record_avis_partiel", p, {"body": "commission", "on": "2026-04-02", "opinion": "favorable"})
     assert p["state"] == "complet"  # the order has not spoken yet
+    with pytest.raises(TransitionRefused, match="déjà été rendu le 2 avril 2026"):
+        apply("dossier.request_avis_partiel", p, {"body": "commission", "on": "2026-04-03"})
+    with pytest.raises(TransitionRefused, match="déjà été enregistré"):
+        apply("dossier.record_avis_partiel", p, {"body": "commission", "on": "2026-04-03", "opinion": "defavorable"})
     with pytest.raises(TransitionRefused, match="avis manquant du conseil national de l'ordre des infirmiers"):
         apply("dossier.decide", p, ACCESS)
     with pytest.raises(TransitionRefused, match="ne peut pas précéder"):
