@@ -1023,8 +1023,8 @@ def _stats_lines(figures: dict) -> list[str]:
                          f"{fr_number(g['overdue'])} en retard, {fr_number(g['due_soon'])} à échéance sous 15 jours, "
                          f"{fr_number(g['implicit'])} décision(s) implicite(s) sans décision expresse ; "
                          f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}"
-                         + (f" ; {fr_number(g['out_of_scope'])} clos hors champ (reconnaissance automatique), "
-                            f"{fr_number(g['partial_access'])} accès partiel" if table is regions() else ""))
+                         + (f" ; {fr_number(g.get('out_of_scope', 0))} clos hors champ (reconnaissance automatique), "
+                            f"{fr_number(g.get('partial_access', 0))} accès partiel" if table is regions() else ""))
         lines.append("  Flux mensuels (entrées / sorties) :")
         for m in monthly[-12:]:
             year, month = (int(x) for x in m["month"].split("-"))

@@ -150,5 +150,6 @@ def test_create_proposes_hors_champ_for_a_listed_nurse_title(agent, capsys):
     out = capsys.readouterr()
     assert "Proposition : Hors champ — reconnaissance automatique" in out.err and "point 5.2.2" in out.err
     assert _local(tmp_path, out.out.strip())[0] is not None  # registered: the agent closes it from the dossier
-    assert run("dossiers", "create", _write(tmp_path, "kine.json", REQUEST)) == 0
+    kine = {**REQUEST, "last_name": "Wiśniewska", "first_names": "Anna", "civility": "F"}
+    assert run("dossiers", "create", _write(tmp_path, "kine.json", kine)) == 0
     assert "Proposition" not in capsys.readouterr().err  # a physiotherapist: general system, no proposal
