@@ -531,6 +531,9 @@ def _create_dossier(args: argparse.Namespace, profile: Profile) -> int:
     finally:
         store.close()
     print(payload["reference"])
+    notice = intake.screening_notice(values)
+    if notice:
+        print(f"Proposition : {notice}", file=sys.stderr)
     print(f"Dossier enregistré sous la référence provisoire {payload['reference']} (id {dossier_id}) ; "
           "la référence définitive sera attribuée à la prochaine synchronisation.", file=sys.stderr)
     return 0
@@ -1101,7 +1104,9 @@ def _stats_lines(figures: dict) -> list[str]:
             lines.append(f"  {name(table, key)} : {fr_number(g['total'])} dont {fr_number(g['open'])} en cours, "
                          f"{fr_number(g['overdue'])} en retard, {fr_number(g['due_soon'])} à échéance sous 15 jours, "
                          f"{fr_number(g['implicit'])} {silence} ; "
-                         f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}")
+                         f"délai de traitement médian {days(g['median_days'])}, 90e centile {days(g['p90_days'])}"
+                         + (f" ; {fr_number(g.get('out_of_scope', 0))} clos hors champ (reconnaissance automatique), "
+                            f"{fr_number(g.get('partial_access', 0))} accès partiel" if table is regions() else ""))
         lines.append("  Flux mensuels (entrées / sorties) :")
         for m in monthly[-12:]:
             year, month = (int(x) for x in m["month"].split("-"))

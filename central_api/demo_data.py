@@ -221,6 +221,8 @@ def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, 
                          "start": (received - timedelta(days=rng.randrange(800, 3000))).isoformat(), "end": None}],
         "clock_events": events,
     }
+    payload = _out_of_scope(payload, number, today)
+    state = DossierState(payload["state"])
     record = SeedRecord("dossier", dossier_id, region, None, None, payload)
     pieces = []
     if state in OPEN:
@@ -236,6 +238,19 @@ def _dossier(rng: random.Random, number: int, today: date) -> tuple[SeedRecord, 
                 "received_on": received.isoformat() if status == "recu" else None,
                 "sha256": None, "filename": None, "note": None}))
     return record, pieces
+
+
+def _out_of_scope(payload: dict, number: int, today: date) -> dict:
+    """A third of the open nurse files whose title the annex V table lists are closed « hors champ » a week
+    after their last step, as an agent would (the real transition). Draws nothing from the generator, so
+    every other record stays the same."""
+    from aude_desktop.dossiers import screening
+
+    closing = max(date.fromisoformat(e["on"]) for e in payload["clock_events"]) + timedelta(days=7)
+    if number % 3 or closing > today or not screening.proposes(payload):
+        return payload
+    found = screening.screen_payload(payload)
+    return screening.close_out_of_scope(payload, {"on": closing.isoformat(), "acquired_rights_checked": found.basis != "liste"})
 
 
 ORDER_AUTHORITIES = [code for code, a in authorities().items() if a.kind == "ordre"]

@@ -656,6 +656,7 @@ def test_stats_speaks_names_days_and_months():
     assert "OCC :" not in text and "ARS-OCC" not in text
     assert "médian 92 j" in text and "octobre 2026 : 1\u202f500 / 1\u202f400" in text and "novembre 2026 : 7 / 2" in text
     assert "26 novembre 2026" in text
+    assert "0 clos hors champ (reconnaissance automatique), 0 accès partiel" in text  # counted apart (issue 20)
 
 
 def test_login_with_https_to_a_plain_http_server_says_what_happened(tmp_path, capsys, monkeypatch):

@@ -224,3 +224,17 @@ def test_split_refusals_write_nothing(agent, capsys):
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err
     assert _local(tmp_path, reference)[1] == {"a": None, "b": None}
+
+
+def test_create_proposes_hors_champ_for_a_listed_nurse_title(agent, capsys):
+    run, tmp_path = agent
+    nurse = {**REQUEST, "last_name": "Janssens", "first_names": "Lotte", "profession": "infirmier", "diploma_country": "Belgique",
+             "diploma_title": "Bachelier infirmier responsable de soins généraux", "diploma_obtained_on": "30/06/2016"}
+    capsys.readouterr()
+    assert run("dossiers", "create", _write(tmp_path, "listed.json", nurse)) == 0
+    out = capsys.readouterr()
+    assert "Proposition : Hors champ — reconnaissance automatique" in out.err and "point 5.2.2" in out.err
+    assert _local(tmp_path, out.out.strip())[0] is not None  # registered: the agent closes it from the dossier
+    kine = {**REQUEST, "last_name": "Wiśniewska", "first_names": "Anna", "civility": "F"}
+    assert run("dossiers", "create", _write(tmp_path, "kine.json", kine)) == 0
+    assert "Proposition" not in capsys.readouterr().err  # a physiotherapist: general system, no proposal

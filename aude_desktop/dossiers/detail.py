@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aude_desktop.dossiers import lps, workflow
+from aude_desktop.dossiers import lps, partial_access, screening, workflow
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.dossiers.registration import registration_sent_line
 from aude_desktop.dossiers.states import (
@@ -53,6 +53,8 @@ EVENT_LABELS = {
     "stage_validated": "Stage d’adaptation validé",
     "stage_failed": "Stage d’adaptation non validé",
     "closed": "Clôture",
+    "avis_requested": "Avis demandé (accès partiel)",
+    "avis_given": "Avis rendu (accès partiel)",
 }
 AVIS_LABELS = {
     "favorable": "Favorable",
@@ -66,6 +68,7 @@ DECISION_LABELS = {
     "mesures_compensation": "Mesures de compensation",
     "refus": "Refus",
     "irrecevabilite": "Irrecevabilité",
+    "acces_partiel": "Accès partiel",
 }
 APPLICANT_LABELS = (
     ("sex", "Civilité"), ("last_name", "Nom"), ("first_names", "Prénoms"), ("birth_date", "Né(e) le"), ("birth_place", "Lieu de naissance"),
@@ -125,6 +128,8 @@ class DossierDetail:
     annotation: str
     actions: list[str] = field(default_factory=list)
     unsent: int = 0
+    proposal: str = ""  # « hors champ — reconnaissance automatique » proposed (or recorded) for this request
+    avis_partiel: list[str] = field(default_factory=list)  # accès partiel: each body's opinion, requested/expected/given
 
     @property
     def is_open(self) -> bool:
@@ -245,7 +250,19 @@ def load(session: Session, dossier_id: str, login: str, today: date) -> DossierD
         annotation=annotation.text if annotation else "",
         actions=actions,
         unsent=unsent,
+        proposal=_proposal(p),
+        avis_partiel=partial_access.summary(p),
     )
+
+
+def _proposal(p: dict) -> str:
+    out = p.get("out_of_scope")
+    if out:
+        return (f"Clos hors champ le {_text(out.get('on'))} — reconnaissance automatique "
+                f"({'droits acquis' if out.get('basis') == 'droits_acquis' else 'titre de l’annexe V, point 5.2.2'}) : "
+                "le demandeur est orienté vers l’ordre.")
+    found = screening.screen_payload(p) if screening.proposes(p) else None
+    return f"Proposition : {found.message}" if found else ""
 
 
 def _event_note(event: dict) -> str:
@@ -291,6 +308,10 @@ def _decision_text(decision: dict | None) -> str:
     text = f"{DECISION_LABELS.get(decision.get('kind'), decision.get('kind'))} — du {_text(decision.get('decided_on'))}"
     if decision.get("motifs"):
         text += f"\nMotifs : {decision['motifs']}"
+    if decision.get("activities"):
+        text += "\nActivités autorisées : " + " ; ".join(decision["activities"])
+    if decision.get("title"):
+        text += f"\nTitre professionnel : {decision['title']}"
     measures = decision.get("measures")
     if measures:
         kind = {"epreuve": "épreuve d’aptitude", "stage": "stage d’adaptation", "au_choix": "au choix du demandeur",

@@ -57,6 +57,8 @@ FORMS: dict[str, Form] = {f.command: f for f in (
         Field("held_level", "Niveau détenu (1 à 5)", "int", required=False),
         Field("stage_months", "Durée du stage (mois)", "int", required=False),
         Field("differences", "Différences substantielles", "multiline", required=False),
+        Field("activities", "Accès partiel : activités autorisées (une par ligne)", "lines", required=False),
+        Field("title", "Accès partiel : titre professionnel à utiliser", "text", required=False),
     )),
     Form("dossier.choose_measure", "Choix du demandeur", "Enregistrer le choix", (
         Field("choice", "Mesure choisie", "choice", (("epreuve", "Épreuve d’aptitude"), ("stage", "Stage d’adaptation"))),
@@ -117,4 +119,22 @@ FORMS: dict[str, Form] = {f.command: f for f in (
     )),
     Form("lps.close", "Clôture de la déclaration", "Clore", (Field("on", "Date de clôture", "date"),)),
 )}
+BODY_CHOICES = (("commission", "Commission d’autorisation d’exercice"), ("ordre", "Conseil national de l’ordre"))
+FORMS.update({f.command: f for f in (  # the other routes (issue 20): automatic recognition, accès partiel
+    Form("dossier.close_out_of_scope", "Hors champ — reconnaissance automatique", "Clore hors champ", (
+        Field("on", "Date de clôture", "date", help="Le dossier est clos sans décision : le demandeur s’inscrit auprès de l’ordre."),
+        Field("acquired_rights_checked", "Attestation de droits acquis vérifiée", "bool", required=False),
+        Field("note", "Observation", "multiline", required=False),
+    )),
+    Form("dossier.request_avis_partiel", "Demande d’avis (accès partiel)", "Enregistrer la demande", (
+        Field("body", "Organe consulté", "choice", BODY_CHOICES),
+        Field("on", "Date de la demande", "date"),
+    )),
+    Form("dossier.record_avis_partiel", "Avis (accès partiel)", "Enregistrer l’avis", (
+        Field("body", "Organe", "choice", BODY_CHOICES),
+        Field("opinion", "Avis", "choice", (("favorable", "Favorable"), ("defavorable", "Défavorable"))),
+        Field("on", "Date de l’avis", "date"),
+        Field("note", "Observations", "multiline", required=False),
+    )),
+)})
 ACTION_LABELS = {name: form.title for name, form in FORMS.items()}

@@ -287,6 +287,21 @@ def warnings(values: dict) -> list[str]:
     return [NON_EU_EXPLANATION] if values.get("situation") == Situation.HORS_UE.value else []
 
 
+def screening_notice(values: dict) -> str | None:
+    """« Hors champ — reconnaissance automatique » proposed from what was typed (profession, speciality,
+    situation, diploma country and date): the dossier is registered, then closed from its view."""
+    from aude_desktop.dossiers import screening
+
+    if values.get("acces_partiel") in (True, "oui", "true", 1):
+        return None
+    obtained = values.get("diploma_obtained_on")
+    found = screening.screen(values.get("profession"), values.get("specialty"), values.get("situation"), values.get("diploma_country"),
+                             parse_date(str(obtained)) if obtained else None)
+    if found is None:
+        return None
+    return found.message + " Après l'enregistrement, le dossier propose « Clore hors champ »."
+
+
 def situation_choices() -> list[tuple[str, str]]:
     return [(s.value, label) for s, label in SITUATION_LABELS.items()]
 

@@ -20,6 +20,7 @@ class DossierState(StrEnum):
     REFUSE = "refuse"
     IRRECEVABLE = "irrecevable"
     CLOS = "clos"
+    HORS_CHAMP = "hors_champ"  # closed without a decision: automatic recognition, the applicant goes to the order
 
 
 # Where the 4-month decision clock runs: past its date, silence has become an implicit decision.
@@ -38,6 +39,7 @@ STATE_LABELS: dict[DossierState, str] = {
     DossierState.REFUSE: "Refusé",
     DossierState.IRRECEVABLE: "Irrecevable",
     DossierState.CLOS: "Clos",
+    DossierState.HORS_CHAMP: "Hors champ — reconnaissance automatique",
 }
 
 OPEN_STATES = frozenset(
@@ -68,7 +70,7 @@ LPS_MOVABLE = (LpsState.RECUE.value, LpsState.INCOMPLETE.value)  # an LPS declar
 
 # Decided or closed: no legal clock runs, and past the retention period the file may leave the laptop.
 CLOSED_STATES = (DossierState.AUTORISE.value, DossierState.REFUSE.value, DossierState.IRRECEVABLE.value,
-                 DossierState.CLOS.value, LpsState.REFUSEE.value, LpsState.CLOSE.value)
+                 DossierState.CLOS.value, DossierState.HORS_CHAMP.value, LpsState.REFUSEE.value, LpsState.CLOSE.value)
 
 
 class Situation(StrEnum):

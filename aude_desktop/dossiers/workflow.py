@@ -22,6 +22,7 @@ from aude_desktop.domain.workflows import (
 )
 from aude_desktop.domain.workflows import date_arg as _date
 from aude_desktop.domain.workflows import not_before as _not_before
+from aude_desktop.dossiers import partial_access, screening
 from aude_desktop.dossiers.states import STATE_LABELS, DossierState
 from aude_desktop.paths import resources_dir
 from aude_desktop.rules.reference import professions
@@ -123,13 +124,16 @@ def schedule_commission(p: dict, args: dict) -> dict:
 AVIS_KINDS = {"favorable", "mesures_compensation", "defavorable", "irrecevable", "complement"}
 
 
-@transition("dossier.record_avis", S.EN_COMMISSION, S.COMPLET)
+@transition("dossier.record_avis", S.EN_COMMISSION, S.COMPLET, applies=lambda p: not p.get("acces_partiel"))
 def record_avis(p: dict, args: dict) -> dict:
     """Commission avis (or, for ASS, the DEASS establishment's technical opinion)."""
     kind = args.get("kind")
     if kind not in AVIS_KINDS:
         raise TransitionRefused("avis_invalide", "Avis inconnu : choisissez favorable, mesures de compensation, "
                                 "défavorable, irrecevable ou complément d'information.")
+    if p.get("acces_partiel"):
+        raise TransitionRefused("avis_acces_partiel", "Demande d'accès partiel : enregistrez l'avis de chaque organe "
+                                "consulté (commission, ordre) par « Enregistrer un avis (accès partiel) ».")
     if _state(p) is S.COMPLET and not _is_ass(p):
         raise TransitionRefused("commission_requise", "Inscrivez d'abord le dossier à une séance de la commission.")
     day = _date(args, "on", "Date de l'avis")
@@ -166,6 +170,7 @@ DECISIONS = {
     "mesures_compensation": S.MESURES_COMPENSATION,
     "refus": S.REFUSE,
     "irrecevabilite": S.IRRECEVABLE,
+    "acces_partiel": S.AUTORISE,  # partial_access.decision_terms: only on a partial-access request, after every avis
 }
 
 
@@ -174,6 +179,7 @@ def decide(p: dict, args: dict) -> dict:
     kind = args.get("kind")
     if kind not in DECISIONS:
         raise TransitionRefused("decision_invalide", "Décision inconnue : autorisation, mesures de compensation, refus ou irrecevabilité.")
+    terms = partial_access.decision_terms(p, kind, args) if p.get("acces_partiel") or kind == "acces_partiel" else {}
     if _state(p) is not S.AVIS_RENDU and kind != "irrecevabilite":
         raise TransitionRefused("avis_requis", "Seule l'irrecevabilité peut être décidée avant l'avis ; recueillez d'abord l'avis.")
     day = _date(args, "on", "Date de la décision")
@@ -185,6 +191,7 @@ def decide(p: dict, args: dict) -> dict:
     decision = {"kind": kind, "decided_on": day.isoformat(), "motifs": motifs}
     if kind == "mesures_compensation":
         decision["measures"] = _measures(args)
+    decision.update(terms)
     p["decision"] = decision
     p["state"] = DECISIONS[kind]
     _event(p, day, "decision", kind)
@@ -285,3 +292,9 @@ def close(p: dict, args: dict) -> dict:
     p["closed_on"] = day.isoformat()
     _event(p, day, "closed")
     return p
+
+
+# The other routes of a request (issue 20): their rules live in their own modules, the registry here.
+transition("dossier.close_out_of_scope", S.RECU, S.INCOMPLET, S.COMPLET, applies=screening.proposes)(screening.close_out_of_scope)
+transition("dossier.request_avis_partiel", S.COMPLET, S.EN_COMMISSION, applies=partial_access.concerns)(partial_access.request_avis)
+transition("dossier.record_avis_partiel", S.COMPLET, S.EN_COMMISSION, applies=partial_access.concerns)(partial_access.record_avis)

@@ -14,6 +14,7 @@ from aude_desktop.conventions import workflow as eps_workflow
 from aude_desktop.conventions.states import REGIME_LABELS
 from aude_desktop.conventions.typology import OBJECTS
 from aude_desktop.letters import engine
+from aude_desktop.letters import routes as letter_routes
 from aude_desktop.letters.sender import Sender
 from aude_desktop.letters.templates import PLACEHOLDER, Template, shared_blocks, templates
 from aude_desktop.rules.calendar import (
@@ -197,7 +198,10 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
         "session_place": session.get("address") or "",
         "session_bring": session.get("bring") or "une pièce d'identité en cours de validité et la présente convocation",
     }
+    route_values, route_lists, route_conditions = letter_routes.fields(p)
+    values.update(route_values)
     lists = {
+        **route_lists,
         "missing": missing,
         "subjects": list(measures.get("subjects") or []),
         "profession_visas": [_fill_plain(v, values) for v in spec.visas],
@@ -205,7 +209,7 @@ def aude_fields(p: dict, today: date, sender: Sender) -> tuple[dict, dict]:
             "missing": bool(missing), "complete": not missing, "acceptance": acceptance, "rejection": not acceptance,
             "avis": bool(avis.get("on")), "chooses": kind == "au_choix", "imposed": kind in ("epreuve", "stage", "epreuve_et_stage"),
             "epreuve": kind in ("au_choix", "epreuve", "epreuve_et_stage"), "stage": kind in ("au_choix", "stage", "epreuve_et_stage"),
-            "stage_duration": bool(measures.get("stage_months")),
+            "stage_duration": bool(measures.get("stage_months")), **route_conditions,
         },
     }
     if p.get("route") == "lps":  # a libre prestation de services declaration: its own dates and words
@@ -395,6 +399,7 @@ APPLICABLE = {
     ("aude", "lps_decision_epreuve"): {"lps_epreuve"},
     ("aude", "lps_prestation_possible"): {"lps_prestation_possible"},
     ("aude", "lps_refus"): {"lps_refusee"},
+    **{("aude", kind): set(states) for kind, states in letter_routes.KINDS.items()},
     ("eps", "accuse_reception"): {"recue", "en_instruction", "enregistree", "incomplete", "recommandations"},
     ("eps", "incomplet"): {"incomplete"},
     ("eps", "autorisation"): {"autorisee"},
@@ -411,6 +416,7 @@ def applicable(procedure: str, payload: dict) -> list[str]:
     if procedure == "aude":
         ass = not professions()[payload["profession"]].has_commission if payload.get("profession") in professions() else False
         kinds = [k for k in kinds if (k == "attestation_ass") == ass or k not in ("attestation_ass", "decision_autorisation")]
+        kinds = [k for k in kinds if letter_routes.fits(k, payload) and not letter_routes.not_applicable(k, payload)]
     return kinds
 
 
@@ -461,6 +467,8 @@ def letter_spec(procedure: str, kind: str, payload: dict, *, reference: str, iss
         addressee = tuple(x for x in (f"{values['salutation']} {values['applicant_name']}", applicant.get("address"),
                                       f"{applicant.get('postal_code') or ''} {applicant.get('city') or ''}".strip(),
                                       applicant.get("country") if (applicant.get("country") or "France") != "France" else None) if x)
+        if kind == "demande_avis_partiel":
+            addressee = letter_routes.addressee(payload)
     else:
         values, lists = eps_fields(payload, issued_on, sender)
         auth = authorities()[payload["authority"]]

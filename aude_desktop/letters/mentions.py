@@ -79,6 +79,9 @@ def failures(pdf: bytes, procedure: str, kind: str, payload: dict, *, issued_on:
                   [compose.PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), mention["text"])])
         if each and not wanted:
             out.append(f"{mention['id']} : liste « {each.group(1)} » vide")
+        if mention.get("absent"):  # a text this kind must not carry
+            out += [f"{mention['id']} : « {w} » présent" for w in wanted if normalise(w) in text]
+            continue
         out += [f"{mention['id']} ({mention.get('law', '')}) : « {w} » absent" for w in wanted if normalise(w) not in text]
     out += [f"interdit : « {bad} »" for bad in mentions()["forbidden"] if bad in text]
     return out

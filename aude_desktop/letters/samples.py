@@ -42,6 +42,11 @@ AUDE_STATES = {
                                 "L'intéressée ne justifie pas de deux années d'exercice à temps plein au cours des dix dernières "
                                 "années dans un État membre qui ne réglemente pas la profession."}),
     "attestation_ass": ("autorise", {"kind": "autorisation", "decided_on": "2026-09-10", "motifs": ""}),
+    "information_hors_champ": ("hors_champ", None),
+    "demande_avis_partiel": ("complet", None),
+    "decision_acces_partiel": ("autorise", {"kind": "acces_partiel", "decided_on": "2026-09-10", "motifs": "",
+                                            "activities": ["Soins d'hygiène et de confort", "Surveillance des paramètres vitaux"],
+                                            "title": "Verpleegkundige — accès partiel (soins de base)"}),
 }
 # A libre prestation de services declaration (route « lps »), in the state of each of its letters.
 DECLARATION = {
@@ -84,6 +89,11 @@ def lps_payload(kind: str, applicant: str = "F-BE") -> dict:
     return p
 
 
+# The routes of issue 20: a request out of scope (automatic recognition) and an accès partiel (region IDF).
+OUT_OF_SCOPE = {"reason": "reconnaissance_automatique", "basis": "liste", "country": "BE", "reference_date": "1979-06-29",
+                "order": "ORDRE-INF", "on": "2026-05-20", "note": None}
+AVIS_PARTIEL = [{"body": "commission", "requested_on": None, "given_on": "2026-07-02", "opinion": "favorable", "note": None},
+                {"body": "ordre", "requested_on": "2026-06-01", "given_on": "2026-07-20", "opinion": "favorable", "note": None}]
 CONVENTION = {
     "reference": "EPS-2026-0000123", "authority": "ORDRE-INF", "source": "eps", "read_only": False, "regime": "autorisation",
     "state": "refusee", "urgent": False, "filed_on": "2026-10-01", "octroi_on": "2027-01-10", "object": "conseil_expertise",
@@ -121,6 +131,13 @@ def aude_payload(kind: str, applicant: str = "F-BE") -> dict:
     if kind == "attestation_ass":
         p["profession"] = "assistant_service_social"
         p["diploma"]["title"] = "Bachelier assistant social"
+    if kind == "information_hors_champ":
+        p.update(out_of_scope=copy.deepcopy(OUT_OF_SCOPE), closed_on="2026-05-20")
+    if kind in ("demande_avis_partiel", "decision_acces_partiel"):
+        p.update(acces_partiel=True, region="IDF", reference="AUDE-2026-IDF-000007", avis_partiel=copy.deepcopy(AVIS_PARTIEL))
+        if kind == "demande_avis_partiel":  # the commission has spoken; the order's opinion is asked on 1 June 2026
+            p["avis_partiel"][1].update(given_on=None, opinion=None)
+            p["clock_events"] = [*EVENTS[:2], {"on": "2026-05-12", "kind": "complete", "note": None}]
     if kind == "convocation_epreuve":  # the decision was delivered on 15 September 2026, the épreuve chosen
         p["clock_events"] = [*EVENTS, {"on": "2026-09-10", "kind": "decision", "note": "mesures_compensation"},
                              {"on": "2026-09-15", "kind": "notified", "note": "", "letter": "aude.decision_mesures"}]

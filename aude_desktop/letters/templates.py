@@ -26,17 +26,20 @@ FIELDS = {
         # libre prestation de services (resources/letters/lps.json, letters/lps_fields.py)
         "in_establishment", "service_period", "service_place", "inform_date", "renewal_date", "outcome_date", "epreuve_by",
         "epreuve_date", "epreuve_decision_date", "lps_article",
+        # the other routes (letters/routes.py): automatic recognition, accès partiel
+        "reference_date", "order_law", "order_name_cap", "closed_on", "avis_law", "of_avis_body", "of_all_bodies", "avis_due",
+        "partial_law", "partial_title",
     },
     "eps": {
         "authority", "authority_cap", "of_authority", "authority_name", "company", "convention_reference", "object", "regime",
         "filed_on", "tacit_date", "decision_delay", "modified_delay", "modified_deadline", "motifs", "urgency_motifs", "court",
     },
 }
-LISTS = {"aude": {"missing", "subjects", "profession_visas"}, "eps": {"missing", "recommandations"}}
+LISTS = {"aude": {"missing", "subjects", "profession_visas", "activities", "avis_visas"}, "eps": {"missing", "recommandations"}}
 TABLES: dict[str, set[str]] = {"aude": set(), "eps": set()}
 CONDITIONS = {
     "aude": {"missing", "complete", "acceptance", "rejection", "avis", "chooses", "imposed", "epreuve", "stage",
-             "stage_duration", "lps_no_check", "lps_checked", "lps_test", "lps_silence"},
+             "stage_duration", "lps_no_check", "lps_checked", "lps_test", "lps_silence", "acquired_rights", "avis_due"},
     "eps": {"autorisation", "urgent", "incomplete_in_time", "incomplete_late"},
 }
 # Mandatory content (aude.md §7, eps.md §6, letters.md) checked at load; resources/letters/mentions.json
@@ -48,6 +51,8 @@ MUST_NAME = {
                                    "dossier_reference"},
     ("aude", "decision_refus"): {"motifs"},
     ("aude", "decision_irrecevabilite"): {"motifs"},
+    ("aude", "information_hors_champ"): {"reference_date", "order_law", "closed_on"},
+    ("aude", "decision_acces_partiel"): {"partial_title", "applicant_name", "dossier_reference"},
     ("aude", "convocation_epreuve"): {"session_date", "session_time", "session_place", "session_bring", "epreuve_deadline"},
     ("eps", "refus"): {"motifs", "modified_deadline"},
     ("aude", "lps_accuse_reception"): {"received_on", "inform_date", "pieces_deadline", "service_period"},

@@ -23,6 +23,7 @@ AUDE_CLOCK_RUNS = DECISION_CLOCK_RUNS
 EPS_OPEN = tuple(s.value for s in ConventionState if s in EPS_OPEN_STATES)
 EPS_CLOCK_RUNS = ("recue", "en_instruction", "modifiee_recue", "urgence_non_justifiee")
 MONTHS = 24
+OUT_OF_SCOPE = "hors_champ"
 
 
 @dataclass
@@ -37,6 +38,9 @@ class GroupFigures:
     median_days: float | None = None
     p90_days: float | None = None
     imported: int = 0  # EPS: conventions imported from the CNOM (read-only)
+    # AUDE routes counted apart (issue 20): closed out of scope for automatic recognition; accès partiel requests
+    out_of_scope: int = 0
+    partial_access: int = 0
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Overview:
     def as_json(self) -> dict:
         def groups(d: dict[str, GroupFigures]) -> dict:
             return {k: {f: getattr(g, f) for f in ("total", "open", "overdue", "due_soon", "implicit", "by_state",
-                                                    "median_days", "p90_days", "imported")} for k, g in sorted(d.items())}
+                                                    "median_days", "p90_days", "imported", "out_of_scope", "partial_access")} for k, g in sorted(d.items())}
 
         return {
             "today": self.today.isoformat(),
@@ -102,6 +106,8 @@ def _fold(rows, key: str, open_states) -> dict[str, GroupFigures]:
         g.due_soon += r.soon or 0
         g.implicit += r.implicit or 0
         g.imported += getattr(r, "imported", 0) or 0
+        g.out_of_scope += r.n if r.state == OUT_OF_SCOPE else 0
+        g.partial_access += getattr(r, "partial_access", 0) or 0
     return out
 
 
@@ -152,7 +158,7 @@ LPS_ONLY = f"state IN {_in(LPS_STATES)}"
 
 def compute(s: Session, today: date) -> Overview:
     by_region, by_profession = _grouped(s, "dossiers", ("region", "profession"), AUDE_OPEN, AUDE_CLOCK_RUNS, today,
-                                        where=f"WHERE NOT {LPS_ONLY}")
+                                        ", sum(acces_partiel) AS partial_access", where=f"WHERE NOT {LPS_ONLY}")
     lps_by_region, lps_by_profession = _grouped(s, "dossiers", ("region", "profession"), LPS_OPEN, LPS_SILENCE_RUNS, today,
                                                 where=f"WHERE {LPS_ONLY}")
     imported = ", sum(CASE WHEN source = 'cnom_import' THEN 1 ELSE 0 END) AS imported"

@@ -132,7 +132,61 @@ def _dossier_shots(profile: Profile) -> dict:
             "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,
             **_clock_shots(store, actor, today, letters.dossier.letter_lines[0]),
             "new-dossier.png": _new_dossier(store, actor, today, fresh[1]),
-            "split-scan.png": _split_scan(store, actor, letters.dossier, profile.data_dir.parent)}
+            "split-scan.png": _split_scan(store, actor, letters.dossier, profile.data_dir.parent),
+            **_routes_shots(profile, today)}
+
+
+def _routes_shots(profile: Profile, today) -> dict:
+    """Automatic recognition proposed at intake and on a file; the avis of an accès partiel (docs/GUIDE.md),
+    in an Île-de-France agent's profile (every accès partiel is filed there)."""
+    import copy
+    from datetime import timedelta
+
+    from aude_desktop.auth.actor import remember_user
+    from aude_desktop.auth.session import UserInfo
+    from aude_desktop.domain.commands import Actor
+    from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
+    from aude_desktop.dossiers.views.space import DossiersSpace
+    from aude_desktop.letters.samples import DOSSIER
+    from aude_desktop.sync import materialize
+
+    idf = Profile.isolated(profile.data_dir.parent / "idf").ensure()
+    store = open_store(idf, database_key(idf, passphrase="galerie de captures"))
+
+    def day(n: int) -> str:  # demo dates relative to today
+        return (today - timedelta(days=n)).isoformat()
+
+    listed = copy.deepcopy(DOSSIER) | {"avis": None, "region": "IDF", "state": "recu", "received_on": day(6), "acknowledged_on": None,
+                                       "reference": "AUDE-2026-IDF-000101", "clock_events": [{"on": day(6), "kind": "receipt", "note": None}]}
+    listed["diploma"] = {"title": "Bachelier infirmier responsable de soins généraux", "country": "BE", "obtained_on": "2014-06-27"}
+    partial = copy.deepcopy(DOSSIER) | {
+        "avis": None, "region": "IDF", "state": "complet", "acces_partiel": True, "reference": "AUDE-2026-IDF-000102", "received_on": day(40),
+        "acknowledged_on": day(35), "complete_on": day(35), "diploma": {"title": "Pflegeassistenz", "country": "DE"},
+        "clock_events": [{"on": day(40), "kind": "receipt", "note": None}, {"on": day(35), "kind": "acknowledged", "note": None},
+                         {"on": day(35), "kind": "complete", "note": None}, {"on": day(30), "kind": "avis_requested", "note": "ordre"},
+                         {"on": day(8), "kind": "avis_given", "note": "commission"}],
+        "avis_partiel": [{"body": "ordre", "requested_on": day(30), "given_on": None, "opinion": None, "note": None},
+                         {"body": "commission", "requested_on": None, "given_on": day(8), "opinion": "favorable",
+                          "note": "Soins d'hygiène et de confort seulement"}]}
+    ids = ("9a11e000-0000-4000-8000-000000000101", "9a11e000-0000-4000-8000-000000000102")
+    with store.session() as s:
+        materialize.materialize(s, [("dossier", ids[0], 1, listed), ("dossier", ids[1], 1, partial)])
+    remember_user(store, UserInfo("agent.idf", "Agent Île-de-France", "agent_dreets", "IDF"))
+    actor = Actor("agent.idf", "agent_dreets", "IDF")
+    shots = {}
+    for name, record, tab in (("dossier-hors-champ.png", ids[0], 0), ("dossier-acces-partiel.png", ids[1], 3)):
+        space = DossiersSpace(store, lambda: actor, "agent.idf", today)
+        space.resize(1280, 800)
+        space.open_dossier(record)
+        space.dossier.tabs.setCurrentIndex(tab)
+        shots[name] = space
+    intake = NewDossierDialog(store, actor, today)
+    for key, text in {"last_name": "JANSSENS", "first_names": "Lotte", "birth_date": "14/02/1991", "nationality": "belge",
+                      "postal_code": "75011", "city": "Paris", "diploma_title": "Bachelier infirmier responsable de soins généraux",
+                      "diploma_country": "Belgique", "diploma_obtained_on": "27/06/2014"}.items():
+        intake.widgets[key].setText(text)
+    intake.widgets["profession"].setCurrentIndex(intake.widgets["profession"].findData("infirmier"))
+    return {**shots, "new-dossier-hors-champ.png": intake}
 
 
 def _clock_shots(store, actor, today, line) -> dict:

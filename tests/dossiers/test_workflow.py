@@ -32,7 +32,11 @@ ARGS = {
     "dossier.record_epreuve": {"on": "2026-09-01", "marks": ["12", "7"]},  # one mark below 8: failed
     "dossier.record_stage": {"on": "2026-12-01", "validated": True},
     "dossier.close": {"on": "2026-12-15"},
+    "dossier.close_out_of_scope": {"on": "2026-03-12"},
+    "dossier.request_avis_partiel": {"on": "2026-03-12", "body": "ordre"},
+    "dossier.record_avis_partiel": {"on": "2026-04-12", "body": "commission", "opinion": "favorable"},
 }
+LISTED = {"situation": "ue_reglemente", "diploma": {"title": "Bachelier infirmier", "country": "BE", "obtained_on": "2015-06-30"}}
 
 
 def dossier_in(state: DossierState) -> dict:
@@ -49,7 +53,10 @@ def dossier_in(state: DossierState) -> dict:
         S.REFUSE: ["dossier.acknowledge", "dossier.schedule_commission", "dossier.record_avis", "dossier.decide", "dossier.record_epreuve"],
         S.IRRECEVABLE: [],
         S.CLOS: ["dossier.acknowledge", "dossier.schedule_commission", "dossier.record_avis", "dossier.decide", "dossier.record_stage", "dossier.close"],
+        S.HORS_CHAMP: ["dossier.close_out_of_scope"],
     }[state]
+    if state is S.HORS_CHAMP:
+        p.update(copy.deepcopy(LISTED))
     for name in path:
         p = apply(name, p, ARGS[name])
     if state is S.IRRECEVABLE:
@@ -72,7 +79,7 @@ def test_every_transition_from_every_state(state, name):
         assert name not in available(payload)
         with pytest.raises(TransitionRefused) as excinfo:
             apply(name, payload, ARGS[name])
-        assert excinfo.value.code in ("reserve_ass", "sans_commission")
+        assert excinfo.value.code in ("reserve_ass", "sans_commission", "hors_champ_non_etabli", "reserve_acces_partiel")
     else:
         assert name not in available(payload)
         with pytest.raises(TransitionRefused) as excinfo:

@@ -110,7 +110,11 @@ class DossierView(RecordView):
         decision = QWidget()
         self.avis_label = selectable_label(name="avisLabel", accessible="Avis", plain=True)
         self.decision_label = selectable_label(name="decisionLabel", accessible="Décision", plain=True)
+        self.partial_caption = QLabel("<b>Accès partiel — avis de la commission et de l’ordre</b>")
+        self.partial_label = selectable_label(name="avisPartielLabel", accessible="Avis (accès partiel)", plain=True)
         column = QVBoxLayout(decision)
+        column.addWidget(self.partial_caption)
+        column.addWidget(self.partial_label)
         for caption, label in (("<b>Avis</b>", self.avis_label), ("<b>Décision</b>", self.decision_label)):
             column.addWidget(QLabel(caption))
             column.addWidget(label)
@@ -158,7 +162,8 @@ class DossierView(RecordView):
         assigned = f" · suivi par {d.assigned_to}" if d.assigned_to else " · non attribué"
         unsent = f" · {d.unsent} modification(s) non encore envoyée(s)" if d.unsent else ""
         line = f"{d.profession_label} · {d.region_label} · reçu le {format_date_fr(d.received_on)}{assigned}{unsent}"
-        self.summary.setText(f"<b>{rich_text(d.state_label)}</b> · {rich_text(line)}<br>{rich_text(d.situation_label)}")
+        proposal = f"<br><span style='color:#8a4b00'>{rich_text(d.proposal)}</span>" if d.proposal else ""
+        self.summary.setText(f"<b>{rich_text(d.state_label)}</b> · {rich_text(line)}<br>{rich_text(d.situation_label)}{proposal}")
         self._render_clock()
         self._render_actions()
         clear_form(self.identity_form)
@@ -179,6 +184,9 @@ class DossierView(RecordView):
         self.history.clear()
         self.history.addItems(list(d.clock.history) if d.clock else [d.clock_error])
         self.avis_label.setText(d.avis)
+        self.partial_label.setText("\n".join(d.avis_partiel))
+        self.partial_caption.setVisible(bool(d.avis_partiel))
+        self.partial_label.setVisible(bool(d.avis_partiel))
         self.decision_label.setText(d.decision)
         self.render_letters()
         self.annotation.blockSignals(True)

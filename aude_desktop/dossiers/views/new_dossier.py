@@ -81,6 +81,8 @@ class NewDossierDialog(QDialog):
         self.widgets["acces_partiel"].toggled.connect(self._rules_changed)
         for key in ("postal_code", "service_postal_code"):
             self.widgets[key].textChanged.connect(self._rules_changed)
+        for key in ("diploma_country", "diploma_obtained_on", "specialty"):  # automatic recognition screening
+            self.widgets[key].textChanged.connect(self._screen)
         self.widgets["region"].currentIndexChanged.connect(self._region_changed)
         self._rules_changed()
 
@@ -138,6 +140,14 @@ class NewDossierDialog(QDialog):
                     self.non_eu.setStyleSheet("color: #8a4b00;")
                     self.non_eu.setAccessibleName("Situation irrecevable")
                     form.addRow(self.non_eu)
+                if key == "diploma_issuing_body":
+                    self.screening = QLabel()
+                    self.screening.setObjectName("screeningHint")
+                    self.screening.setWordWrap(True)
+                    self.screening.setStyleSheet("color: #8a4b00;")
+                    self.screening.setAccessibleName("Reconnaissance automatique")
+                    self.screening.hide()
+                    form.addRow(self.screening)
                 if key == "region":
                     self.region_hint = QLabel()
                     self.region_hint.setObjectName("regionHint")
@@ -223,6 +233,12 @@ class NewDossierDialog(QDialog):
         self.provisional.setText(PROVISIONAL.format(prefix="LPS" if declaration else "AUDE"))
         self._why = why
         self._region_changed()
+        self._screen()
+
+    def _screen(self, *_args) -> None:
+        notice = intake.screening_notice(self.values())
+        self.screening.setText(notice or "")
+        self.screening.setVisible(bool(notice))
 
     def _region_changed(self, *_args) -> None:
         chosen = self.widgets["region"].currentData()

@@ -286,12 +286,15 @@ class OverviewView(QWidget):
         f = self.figures
         aude_open = sum(g.open for g in f.aude_by_region.values())
         aude_implicit = sum(g.implicit for g in f.aude_by_region.values())
+        out_of_scope = sum(g.out_of_scope for g in f.aude_by_region.values())
+        partial = sum(g.partial_access for g in f.aude_by_region.values())
         eps_open = sum(g.open for g in f.eps_by_authority.values())
         eps_tacit = sum(g.implicit for g in f.eps_by_authority.values())
         n = QLocale().toString
         self.summary.setText(
             f"Au {self.today:%d/%m/%Y} : <b>{n(aude_open)}</b> dossier(s) en cours, dont <b>{n(aude_implicit)}</b> devenu(s) "
-            f"décision implicite faute de décision expresse ; <b>{n(eps_open)}</b> convention(s) en cours, dont "
+            f"décision implicite faute de décision expresse ; <b>{n(out_of_scope)}</b> clos hors champ (reconnaissance "
+            f"automatique), <b>{n(partial)}</b> demande(s) d'accès partiel ; <b>{n(eps_open)}</b> convention(s) en cours, dont "
             f"<b>{n(eps_tacit)}</b> autorisée(s) tacitement faute de décision. Conventions des médecins (CNOM) comprises, "
             "marquées « Import CNOM ». "
             f"Libre prestation de services, comptée à part : <b>{n(sum(g.open for g in f.lps_by_region.values()))}</b> "
