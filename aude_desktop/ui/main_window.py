@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -28,14 +27,14 @@ from aude_desktop.conventions.views.space import ConventionsSpace
 from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
-from aude_desktop.store import backups, retention
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.supervision.views.overview_view import OverviewView
-from aude_desktop.sync.engine import SyncEngine, SyncReport
+from aude_desktop.sync.engine import SyncReport
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
 from aude_desktop.ui.inactivity import InactivityWatch, LockPage
 from aude_desktop.ui.sync_page import SyncPage
 from aude_desktop.ui.workers import Task
+from aude_desktop.workspace import Workspace
 
 DEMO_SUFFIX = " — profil de démonstration"
 HOME_SPACE = {"agent_dreets": "dossiers", "ordre": "conventions", "ars": "conventions", "dgos": "supervision"}
@@ -83,6 +82,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.profile = profile
         self.demo = demo
+        # fictitious data on a throw-away demo profile: no backup, no retention purge after a sync
+        self.workspace = Workspace(store, profile, housekeeping=not demo)
         self.setWindowTitle(APP_NAME + (DEMO_SUFFIX if demo else ""))
         self.resize(1280, 800)
         self.auth = None
@@ -490,18 +491,11 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
-        store, auth, profile, months = self.store, self.auth, self.profile, self.settings.retention_months
+        auth, months = self.auth, self.settings.retention_months
 
         def work(report_progress) -> SyncReport:
-            engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
-            report = engine.full_resync() if full else engine.run()
-            if self.demo:
-                return report  # fictitious data on a throw-away profile: no backup, no retention purge
-            backups.backup_daily(store, profile)  # what a corrupted file would be restored from
-            purge = retention.purge_closed(store, date.today(), months)
-            if purge.total:
-                report.notices.append(purge.summary())
-            return report
+            return self.workspace.sync(auth, retention_months=months, full=full,
+                                       on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
 
         self.sync_task = Task(work, self)
         self.sync_task.progress.connect(self._sync_progress)
