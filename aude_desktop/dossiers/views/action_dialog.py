@@ -1,8 +1,8 @@
 """One dialog for every workflow step, drawn from its form (dossiers/forms.py).
 
-The command runs when the agent confirms; a refusal (French message from the workflow) is shown
-inline and the dialog stays open with everything typed, so nothing is lost and nothing is saved
-half-way.
+The command runs when the agent confirms, on the serial worker (ui/serial_worker.py); a refusal
+(French message from the workflow) is shown inline and the dialog stays open with everything typed,
+so nothing is lost and nothing is saved half-way.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from aude_desktop.dossiers import forms
 from aude_desktop.sync.commands import CommandRejected
 from aude_desktop.ui.dialogs import _buttons, _ValidatingDialog
+from aude_desktop.ui.serial_worker import french_message, serial_worker
 
 
 def date_edit(day: date) -> QDateEdit:
@@ -37,7 +39,8 @@ def date_edit(day: date) -> QDateEdit:
 
 
 class ActionDialog(_ValidatingDialog):
-    """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected."""
+    """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected; it
+    runs on the serial worker, so it touches no widget. The dialog closes once it has succeeded."""
 
     def __init__(self, form: forms.Form, run, *, today: date, defaults: dict | None = None,
                  sessions: list[tuple[str, str]] | None = None, parent=None):
@@ -68,8 +71,10 @@ class ActionDialog(_ValidatingDialog):
         root = QVBoxLayout(self)
         root.addLayout(layout)
         root.addWidget(self.error)
-        root.addWidget(_buttons(self, form.button))
+        self.buttons = _buttons(self, form.button)
+        root.addWidget(self.buttons)
         self.result_id: str | None = None
+        self.job = None  # the command under way on the worker
 
     def _widget(self, f: forms.Field, today: date, default, sessions) -> QWidget:
         if f.kind == "date":
@@ -128,9 +133,28 @@ class ActionDialog(_ValidatingDialog):
                 out[key] = widget.text()
         return out
 
-    def check(self) -> str | None:
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and not self.job.finished
+
+    def accept(self) -> None:
+        if self.busy:
+            return  # a second Entrée while the first one runs
         try:
-            self.result_id = self.run(forms.to_args(self.form, self.values()))
+            args = forms.to_args(self.form, self.values())
         except CommandRejected as exc:
-            return exc.message
-        return None
+            self.show_error(exc.message)
+            return
+        self.buttons.setEnabled(False)
+        self.error.hide()
+        self.job = serial_worker().submit(lambda _progress: self.run(args), done=self._applied, failed=self._refused,
+                                          owner=self)
+
+    def _applied(self, result_id) -> None:
+        self.buttons.setEnabled(True)
+        self.result_id = result_id
+        QDialog.accept(self)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.show_error(french_message(exc))
