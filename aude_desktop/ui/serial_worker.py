@@ -156,13 +156,23 @@ class SerialWorker(QObject):
             self.thread.wait()
 
 
-_worker: SerialWorker | None = None
+_workers: dict[str, SerialWorker] = {}
+
+
+def _named(name: str) -> SerialWorker:
+    if name not in _workers:
+        _workers[name] = worker = SerialWorker()
+        atexit.register(worker.stop)
+    return _workers[name]
 
 
 def serial_worker() -> SerialWorker:
-    """The application's one worker, started on first use, stopped when the process ends."""
-    global _worker
-    if _worker is None:
-        _worker = SerialWorker()
-        atexit.register(_worker.stop)
-    return _worker
+    """The application's one worker for commands, bulk actions and letters, started on first use,
+    stopped when the process ends."""
+    return _named("commands")
+
+
+def lookup_worker() -> SerialWorker:
+    """Read-only network look-ups a window waits for (the national duplicate index): never queued
+    behind a batch of letters, and they change nothing here."""
+    return _named("lookups")

@@ -28,6 +28,11 @@ AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 @pytest.fixture
 def loaded(store):
+    return load_dossiers(store)
+
+
+def load_dossiers(store):
+    """300 demo dossiers of Occitanie and the agent who works on them, as a sync would leave them."""
     records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload)))
                for r in generate_records(300, 0, seed=5, today=TODAY) if r.kind == "dossier"]
     for _k, _i, _v, p in records:
