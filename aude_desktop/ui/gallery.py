@@ -25,7 +25,7 @@ from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, PassphraseDialog, 
 from aude_desktop.ui.errors import error_box
 from aude_desktop.ui.i18n import install_french
 from aude_desktop.ui.main_window import MainWindow
-from aude_desktop.ui.serial_worker import serial_worker
+from aude_desktop.ui.serial_worker import lookup_worker, serial_worker
 from aude_desktop.ui.style import install_style
 
 
@@ -47,7 +47,7 @@ def build(root: Path) -> dict[str, QWidget]:
     locked = MainWindow(store, Settings(), profile)
     locked.resize(1280, 800)
     locked.lock()
-    return {**_dossier_shots(profile), **_convention_shots(profile), **{
+    shots = {**_dossier_shots(profile), **_convention_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
@@ -56,6 +56,9 @@ def build(root: Path) -> dict[str, QWidget]:
         "about-dialog.png": AboutDialog(),
         "error-dialog.png": error_box("Traceback (most recent call last):\n  …\nRuntimeError: exemple", profile.log_dir),
     }}
+    for worker in (serial_worker(), lookup_worker()):  # figures and letters computed off the GUI thread, shown
+        worker.wait()
+    return shots
 
 
 def render(folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ import logging
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from aude_desktop.sync.http import ApiError
 
 log = logging.getLogger(__name__)
 
+PROGRESS_EVERY_S = 0.1
 UNEXPECTED = "Erreur inattendue : {name}. Le détail est dans le journal."
 
 
@@ -78,8 +80,15 @@ class _Thread(QThread):
 
     def run(self) -> None:
         while (job := self.jobs.get()) is not None:
-            def progress(done: int, total: int, job: Job = job) -> bool:
-                self.progressed.emit(job.id, done, total)
+            shown = [float("-inf")]
+
+            def progress(done: int, total: int, job: Job = job, shown: list = shown) -> bool:
+                # A few updates a second are all a progress bar shows; one signal per item of a
+                # 500-item batch would only keep the GUI thread busy repainting it.
+                now = time.monotonic()
+                if done >= total or now - shown[0] >= PROGRESS_EVERY_S:
+                    shown[0] = now
+                    self.progressed.emit(job.id, done, total)
                 return not job.cancelled
 
             try:
@@ -173,6 +182,6 @@ def serial_worker() -> SerialWorker:
 
 
 def lookup_worker() -> SerialWorker:
-    """Read-only network look-ups a window waits for (the national duplicate index): never queued
-    behind a batch of letters, and they change nothing here."""
+    """Read-only work a window waits for (the national duplicate index, the supervision figures):
+    never queued behind a batch of letters, and it changes nothing here."""
     return _named("lookups")
