@@ -49,6 +49,7 @@ class GapRecorder:
     def start(self) -> None:
         self.gaps = []
         self.samples: collections.Counter[str] = collections.Counter()
+        self.others: collections.Counter[str] = collections.Counter()
         self.last = time.perf_counter()
         self.timer.start()
         self.watching = True
@@ -60,9 +61,12 @@ class GapRecorder:
         while self.watching:
             time.sleep(0.005)
             if time.perf_counter() - self.last > 0.040:
-                frame = sys._current_frames().get(self.gui)
-                if frame is not None:
-                    self.samples[_where(frame)] += 1
+                frames = sys._current_frames()
+                if self.gui in frames:
+                    self.samples[_where(frames[self.gui])] += 1
+                for ident, frame in frames.items():  # who else ran: the GUI thread may be waiting for the GIL
+                    if ident not in (self.gui, threading.get_ident()):
+                        self.others[f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno} {frame.f_code.co_name}"] += 1
 
     def stop(self) -> list[float]:
         self._tick()  # the stretch since the last tick counts too
@@ -75,6 +79,12 @@ class GapRecorder:
         """The GUI thread's busiest places while late (5 ms samples), on stderr."""
         for where, count in self.samples.most_common(4):
             print(f"  {name}: ~{count * 5} ms late in {where}", file=sys.stderr)
+        for where, count in self.others.most_common(4):
+            print(f"  {name}: meanwhile another thread in {where} ({count} samples)", file=sys.stderr)
+        if self.gaps:
+            worst = max(range(len(self.gaps)), key=self.gaps.__getitem__)
+            print(f"  {name}: longest gap {self.gaps[worst] * 1000:.0f} ms, "
+                  f"{sum(self.gaps[:worst]):.1f} s after the start", file=sys.stderr)
 
 
 def _where(frame) -> str:
@@ -157,9 +167,11 @@ def _sync_and_queue(folder: Path, scale: str, recorder: GapRecorder) -> list[tup
         window.sync_finished.connect(finished.append)
         settle(0.3)
         recorder.start()
+        started = time.perf_counter()
         window.attach_session(auth)
         window.sync_now()
         wait_until(lambda: bool(finished))
+        print(f"  (a): sync done {time.perf_counter() - started:.1f} s after the start", file=sys.stderr)
         settle(0.3)  # what the window does right after (pages refreshed, status bar)
         gaps = recorder.stop()
         pulled = window.pending_label.text()  # keeps the window alive to here

@@ -58,6 +58,7 @@ def test_notification_date_entered_from_the_letters_list_with_the_keyboard(qtbot
     dialog.mode.setCurrentIndex(1)  # électronique
     dialog.grab().save(str(shots(tmp_path) / "notification_dialog.png"))
     qtbot.keyClick(dialog.day, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not dialog.isVisible()
     assert view.letters_table.item(0, 4).text().startswith("notifié le") and "électronique" in view.letters_table.item(0, 4).text()
     assert "Choix de la mesure de compensation attendu" in view.clock_label.text()
@@ -100,6 +101,7 @@ def test_epreuve_sessions_window_creates_and_convenes_with_the_keyboard(qtbot, s
     new.capacity.setValue(2)
     new.grab().save(str(shots(tmp_path) / "epreuve_new_session.png"))
     qtbot.keyClick(new.address, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not new.isVisible() and new.session_id
     assert dialog.table.item(0, 2).text() == "2" and dialog.table.item(0, 3).text() == "0"
     convoke = dialog.convoke(0)
@@ -108,6 +110,7 @@ def test_epreuve_sessions_window_creates_and_convenes_with_the_keyboard(qtbot, s
     qtbot.keyClick(convoke.list, Qt.Key.Key_Space)
     convoke.grab().save(str(shots(tmp_path) / "epreuve_convoke.png"))
     qtbot.keyClick(convoke.list, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not convoke.isVisible() and convoke.convened == [D3]
     assert dialog.table.item(0, 3).text() == "1"
     dialog.grab().save(str(shots(tmp_path) / "epreuve_sessions.png"))

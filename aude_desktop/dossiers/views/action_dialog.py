@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -27,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from aude_desktop.dossiers import forms
 from aude_desktop.sync.commands import CommandRejected
-from aude_desktop.ui.dialogs import _buttons, _ValidatingDialog
-from aude_desktop.ui.serial_worker import french_message, serial_worker
+from aude_desktop.ui.dialogs import _buttons
+from aude_desktop.ui.worker_dialog import WorkerDialog
 
 
 def date_edit(day: date) -> QDateEdit:
@@ -38,7 +37,7 @@ def date_edit(day: date) -> QDateEdit:
     return editor
 
 
-class ActionDialog(_ValidatingDialog):
+class ActionDialog(WorkerDialog):
     """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected; it
     runs on the serial worker, so it touches no widget. The dialog closes once it has succeeded."""
 
@@ -74,7 +73,6 @@ class ActionDialog(_ValidatingDialog):
         self.buttons = _buttons(self, form.button)
         root.addWidget(self.buttons)
         self.result_id: str | None = None
-        self.job = None  # the command under way on the worker
 
     def _widget(self, f: forms.Field, today: date, default, sessions) -> QWidget:
         if f.kind == "date":
@@ -133,28 +131,12 @@ class ActionDialog(_ValidatingDialog):
                 out[key] = widget.text()
         return out
 
-    @property
-    def busy(self) -> bool:
-        return self.job is not None and not self.job.finished
-
-    def accept(self) -> None:
-        if self.busy:
-            return  # a second Entrée while the first one runs
+    def prepare(self):
         try:
             args = forms.to_args(self.form, self.values())
         except CommandRejected as exc:
-            self.show_error(exc.message)
-            return
-        self.buttons.setEnabled(False)
-        self.error.hide()
-        self.job = serial_worker().submit(lambda _progress: self.run(args), done=self._applied, failed=self._refused,
-                                          owner=self)
+            return exc.message
+        return lambda: self.run(args)
 
-    def _applied(self, result_id) -> None:
-        self.buttons.setEnabled(True)
+    def applied(self, result_id) -> None:
         self.result_id = result_id
-        QDialog.accept(self)
-
-    def _refused(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.show_error(french_message(exc))

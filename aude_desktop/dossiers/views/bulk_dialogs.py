@@ -25,8 +25,10 @@ from aude_desktop.dossiers import bulk, commission, detail
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.dossiers.views.action_dialog import date_edit
 from aude_desktop.rules.reference import professions
-from aude_desktop.ui.dialogs import _buttons, _error_label
+from aude_desktop.ui.dialogs import _buttons
 from aude_desktop.ui.serial_worker import french_message, serial_worker
+from aude_desktop.ui.worker_dialog import WorkerDialog
+from aude_desktop.workspace import Workspace
 
 
 def run_with_progress(parent, title: str, work, finished=None):
@@ -165,7 +167,7 @@ class ChoiceDialog(QDialog):
         return date(d.year(), d.month(), d.day())
 
 
-class NewSessionDialog(QDialog):
+class NewSessionDialog(WorkerDialog):
     """A new session of the commission: profession, date, place."""
 
     def __init__(self, store, actor, today: date, parent=None):
@@ -182,7 +184,6 @@ class NewSessionDialog(QDialog):
         self.day.setAccessibleName("Date de la séance")
         self.place = QLineEdit()
         self.place.setAccessibleName("Lieu")
-        self.error = _error_label()
         form = QFormLayout()
         form.addRow("Profession", self.profession)
         form.addRow("Date de la séance", self.day)
@@ -193,20 +194,15 @@ class NewSessionDialog(QDialog):
         layout.addWidget(_buttons(self, "Créer la séance"))
         self.session_id: str | None = None
 
-    def accept(self) -> None:
-        from aude_desktop.sync.commands import CommandRejected
-        from aude_desktop.sync.local import run_command
-
+    def prepare(self):
         d = self.day.date()
         payload = {"profession": self.profession.currentData(), "region": self.actor.region,
                    "session_on": date(d.year(), d.month(), d.day()).isoformat(), "place": self.place.text().strip() or None}
-        try:
-            self.session_id = run_command(self.store, self.actor, "commission.create", {"payload": payload})
-        except CommandRejected as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return
-        super().accept()
+        workspace, actor = Workspace(self.store), self.actor
+        return lambda: workspace.run(actor, "commission.create", {"payload": payload})
+
+    def applied(self, session_id) -> None:
+        self.session_id = session_id
 
 
 class SessionAvisDialog(QDialog):
