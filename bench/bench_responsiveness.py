@@ -143,6 +143,7 @@ def _sync_and_queue(folder: Path, scale: str, recorder: GapRecorder) -> list[tup
     from aude_desktop.store.keys import database_key
     from aude_desktop.sync.http import Transport
     from aude_desktop.ui.main_window import MainWindow
+    from aude_desktop.ui.serial_worker import lookup_worker, serial_worker
     from bench.bench_sync import SCALES, _server_process
     from central_api.db import make_engine
     from central_api.migrate import upgrade
@@ -193,6 +194,8 @@ def _sync_and_queue(folder: Path, scale: str, recorder: GapRecorder) -> list[tup
         rows += figures(f"(d) opening the national queue ({view.model.total:,} dossiers)", gaps)
         view.close()
         window.close()
+        for worker in (serial_worker(), lookup_worker()):
+            worker.wait()  # the overview's figures, still computing, before the store closes
         store.close()
     return rows
 
@@ -210,6 +213,7 @@ def _bulk_and_letters(folder: Path, recorder: GapRecorder) -> list[tuple[str, st
     from aude_desktop.store.keys import database_key
     from aude_desktop.sync import materialize
     from aude_desktop.sync.commands import Actor
+    from aude_desktop.ui.serial_worker import serial_worker
     from aude_desktop.workspace import Workspace
     from bench.bench_letters import _received_dossiers
     from bench.local_data import load
@@ -248,6 +252,7 @@ def _bulk_and_letters(folder: Path, recorder: GapRecorder) -> list[tuple[str, st
         recorder.blame(name[:3])
         rows += figures(name, gaps)
     space.close()
+    serial_worker().wait()
     store.close()
     return rows
 

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFont(larger)
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 0.6em 0.8em; }")
         self.pages = QStackedWidget()
+        self._stale: set[int] = set()  # spaces to refresh when next shown
         self.pages.setAccessibleName("Contenu")
         for index, space in enumerate(SPACES, start=1):
             item = QListWidgetItem(space.title)
@@ -269,6 +270,9 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.pages.setCurrentIndex(row)
+        if row in self._stale:
+            self._stale.discard(row)
+            self.pages.widget(row).refresh()
         self.space_changed.emit(SPACES[row].key)
 
     def current_space(self) -> str:
@@ -366,8 +370,14 @@ class MainWindow(QMainWindow):
             return
         for index in range(len(SPACES)):
             page = self.pages.widget(index)
-            if isinstance(page, DossiersSpace | ConventionsSpace | OverviewView):
-                page.refresh()
+            if isinstance(page, OverviewView) or (isinstance(page, DossiersSpace | ConventionsSpace)
+                                                  and page is self.pages.currentWidget()):
+                page.refresh()  # the overview computes off the GUI thread
+            elif isinstance(page, DossiersSpace | ConventionsSpace):
+                # A national queue takes a few hundred milliseconds to count and page again: the
+                # hidden ones are refreshed when shown, not all at once after each sync.
+                page.refresh_permissions()
+                self._stale.add(index)
 
     # -- dialogs --------------------------------------------------------------------------------
 

@@ -175,6 +175,12 @@ def _named(name: str) -> SerialWorker:
     return _workers[name]
 
 
+def stop_workers() -> None:
+    """Let the queued jobs finish, then end the threads (before the store closes, at exit)."""
+    for worker in _workers.values():
+        worker.stop()
+
+
 def serial_worker() -> SerialWorker:
     """The application's one worker for commands, bulk actions and letters, started on first use,
     stopped when the process ends."""
