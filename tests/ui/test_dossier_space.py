@@ -77,12 +77,17 @@ def test_keyboard_opens_a_dossier_from_the_queue_and_escape_returns(qtbot, loade
     assert space.currentWidget() is space.queue
 
 
-def test_recording_a_step_changes_the_file_and_a_refused_date_keeps_the_dialog_open(qtbot, loaded):
-    store, _records = loaded
+def acknowledge_dialog(qtbot, store):
+    """The space, a received dossier opened in it, and its « accusé de réception » step dialog."""
     space = space_for(qtbot, store)
     dossier_id = first_received(store)
     space.open_dossier(dossier_id)
-    dialog = space.dossier.open_action("dossier.acknowledge")
+    return space, dossier_id, space.dossier.open_action("dossier.acknowledge")
+
+
+def test_recording_a_step_changes_the_file_and_a_refused_date_keeps_the_dialog_open(qtbot, loaded):
+    store, _records = loaded
+    space, dossier_id, dialog = acknowledge_dialog(qtbot, store)
     assert dialog.widgets["missing"].toPlainText()  # the checklist's missing pièces are proposed
     received = space.dossier.detail.received_on
     dialog.widgets["on"].setDate(dialog.widgets["on"].date().addYears(-5))

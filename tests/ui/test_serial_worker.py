@@ -27,7 +27,7 @@ from aude_desktop.ui.serial_worker import french_message, serial_worker
 from aude_desktop.workspace import Workspace
 from tests.support.jobs import settle
 from tests.support.live_server import server_fixture, signed_in
-from tests.ui.test_dossier_space import AGENT, first_received, load_dossiers, space_for
+from tests.ui.test_dossier_space import AGENT, acknowledge_dialog, load_dossiers, space_for
 from tests.ui.test_new_dossier import applicant
 
 server = server_fixture(80, 0, 11)
@@ -72,10 +72,7 @@ def close_message_boxes(seen: list[str]) -> QTimer:
 
 def test_the_gui_thread_turns_while_a_slow_step_runs(qtbot, loaded):
     store, _records = loaded
-    space = space_for(qtbot, store)
-    dossier_id = first_received(store)
-    space.open_dossier(dossier_id)
-    dialog = space.dossier.open_action("dossier.acknowledge")
+    space, dossier_id, dialog = acknowledge_dialog(qtbot, store)
     gate, ticks, timer = gate_opened_by_the_gui_thread()
     threads = []
     command = dialog.run
