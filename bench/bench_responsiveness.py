@@ -193,6 +193,7 @@ def _sync_and_queue(folder: Path, scale: str, recorder: GapRecorder) -> list[tup
         recorder.blame("(d)")
         rows += figures(f"(d) opening the national queue ({view.model.total:,} dossiers)", gaps)
         view.close()
+        window.auto_sync.stop()  # no sync of this window during the next scenarios
         window.close()
         for worker in (serial_worker(), lookup_worker()):
             worker.wait()  # the overview's figures, still computing, before the store closes
