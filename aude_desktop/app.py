@@ -274,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot(app, window, store, args)
     window.show()
     code = app.exec()
+    from aude_desktop.ui.serial_worker import stop_workers
+
+    stop_workers()  # what the agent asked for (a batch of letters…) finishes before the store closes
     _finish_demo(window)  # also after a signal in a non-demo run: the sync thread is waited for
     from aude_desktop.sync.attachments import clear_viewing_folder
 

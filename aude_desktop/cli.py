@@ -191,21 +191,21 @@ def login(args: argparse.Namespace, profile: Profile) -> int:
 
 @command("sync", "synchronise (progression sur la sortie d'erreur, bilan sur la sortie standard)")
 def sync(args: argparse.Namespace, profile: Profile) -> int:
-    from aude_desktop.sync.engine import SyncEngine
     from aude_desktop.sync.http import ApiError
+    from aude_desktop.workspace import Workspace
 
     try:
-        _settings, auth = _session(profile)
+        settings, auth = _session(profile)
     except ApiError as exc:
         print(f"Connexion impossible : {exc}", file=sys.stderr)
         return 2
     store = _store(profile)
 
     progress = _Progress()
-    try:
-        report = SyncEngine(store, auth, on_progress=lambda p: progress.show(
+    try:  # the window's path: push, pull, then the daily backup and the retention purge
+        report = Workspace(store, profile).sync(auth, retention_months=settings.retention_months, on_progress=lambda p: progress.show(
             f"{SYNC_PHASES.get(p.phase, p.phase)} : {fr_number(p.records)}"
-            + (f" ({fr_number(p.pages)} page(s))" if p.pages else ""))).run()
+            + (f" ({fr_number(p.pages)} page(s))" if p.pages else "")))
     except ApiError as exc:
         progress.done()
         print(f"Synchronisation impossible : {exc}", file=sys.stderr)
@@ -215,6 +215,8 @@ def sync(args: argparse.Namespace, profile: Profile) -> int:
     progress.done()
     print(f"Reçus : {fr_number(report.pulled)} ; envoyés : {fr_number(report.applied)} ; refusés : {fr_number(report.rejected)} ; "
           f"conflits : {fr_number(report.conflicts)} ; curseur : {fr_number(report.cursor)}")
+    for notice in report.notices:  # the retention purge's report
+        print(notice)
     for warning in report.warnings:  # records skipped or out of scope, a copy that differs: said, not hidden
         print(f"Attention : {warning}", file=sys.stderr)
     if report.audit_alert:
@@ -444,7 +446,7 @@ def transfer(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.dossiers.models import Dossier
     from aude_desktop.rules.reference import regions
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.local import run_command
+    from aude_desktop.workspace import Workspace
 
     settings = Settings.load(profile.settings_path)
     store = open_store(profile, database_key(profile))
@@ -460,7 +462,7 @@ def transfer(args: argparse.Namespace, profile: Profile) -> int:
             print(f"Erreur : dossier « {args.dossier} » introuvable sur ce poste.", file=sys.stderr)
             return 2
         try:
-            run_command(store, actor, "dossier.move_region", {"id": found.id, "region": args.region, "reason": args.reason})
+            Workspace(store).run(actor, "dossier.move_region", {"id": found.id, "region": args.region, "reason": args.reason})
         except CommandRejected as exc:
             print(f"Erreur : {exc.message}", file=sys.stderr)
             return 2
@@ -774,9 +776,10 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
     from pathlib import Path
 
     from aude_desktop.auth.actor import local_actor
-    from aude_desktop.letters import compose, register
+    from aude_desktop.letters import compose
     from aude_desktop.letters.templates import templates
     from aude_desktop.store.database import open_store
+    from aude_desktop.workspace import Workspace
 
     problem = _letters_usage(args)
     procedure, ids = ("aude", args.dossier) if args.dossier else ("eps", args.convention)
@@ -811,7 +814,7 @@ def letters(args: argparse.Namespace, profile: Profile) -> int:
         if args.action == "notify":
             return _notify_letter(store, actor, args.letter, notified_on, args.mode)
         try:  # refused before any letter: the whole batch would be refused for the same reason
-            register.sender_for(store, actor, settings)
+            Workspace(store).check_sender(actor, settings)
         except compose.LetterNotApplicable as exc:
             print(f"Erreur : {exc}", file=sys.stderr)
             return 2
@@ -845,11 +848,11 @@ def _list_letters(store, procedure: str, record_id: str, as_json: bool) -> int:
 
 def _notify_letter(store, actor, letter_id: str, notified_on, mode: str) -> int:
     from aude_desktop.domain.commands import CommandRejected
-    from aude_desktop.letters import register
     from aude_desktop.rules.calendar import format_date_fr
+    from aude_desktop.workspace import Workspace
 
     try:
-        register.notify(store, actor, letter_id, notified_on, mode)
+        Workspace(store).notify_letter(actor, letter_id, notified_on, mode)
     except CommandRejected as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 2
@@ -862,12 +865,14 @@ def _issue_letters(store, actor, settings, procedure: str, args: argparse.Namesp
     from pathlib import Path
 
     from aude_desktop.letters import compose, register
+    from aude_desktop.workspace import Workspace
 
+    workspace = Workspace(store)
     failures = late = 0
     for n, record_id in enumerate(ids, start=1):
         try:
-            issued = register.issue(store, actor, settings, procedure, args.kind, record_id, date.today(),
-                                    confirm_late=args.confirm_late)
+            issued = workspace.issue_letter(actor, settings, procedure, args.kind, record_id, date.today(),
+                                            confirm_late=args.confirm_late)
         except register.LateIssueUnconfirmed as exc:
             late += 1
             print(f"{record_id} : non émis — {exc}\nPour l'émettre quand même, relancez avec --confirmer-hors-delai.", file=sys.stderr)
@@ -913,7 +918,7 @@ def epreuves(args: argparse.Namespace, profile: Profile) -> int:
     from aude_desktop.dossiers import epreuves as sessions
     from aude_desktop.letters.notification import uuid_arg
     from aude_desktop.store.database import open_store
-    from aude_desktop.sync.local import run_command
+    from aude_desktop.workspace import Workspace
 
     needed = {"create": ("profession", "date", "time", "address", "capacity"), "convoke": ("session", "dossier"),
               "cancel": ("session",)}.get(args.action, ())
@@ -955,6 +960,7 @@ def epreuves(args: argparse.Namespace, profile: Profile) -> int:
     store = open_store(profile, database_key(profile))
     try:
         actor = local_actor(store, settings.last_user)
+        run_command = Workspace(store).run
         if args.action == "list":
             with store.session() as s:
                 lines = sessions.sessions(s, actor.region if actor and actor.role == "agent_dreets" else None)
@@ -969,19 +975,19 @@ def epreuves(args: argparse.Namespace, profile: Profile) -> int:
             print("Erreur : connectez-vous une première fois sur ce poste (aude-cli login).", file=sys.stderr)
             return 2
         if args.action == "create":
-            session_id = run_command(store, actor, "epreuve.create", {"payload": {
+            session_id = run_command(actor, "epreuve.create", {"payload": {
                 "profession": args.profession, "region": actor.region, "session_on": args.date, "starts_at": args.time,
                 "address": args.address, "capacity": args.capacity, "bring": args.bring}})
             print(f"Session créée : {session_id}")
             return 0
         if args.action == "cancel":
-            run_command(store, actor, "epreuve.cancel", {"id": args.session, "reason": args.reason})
+            run_command(actor, "epreuve.cancel", {"id": args.session, "reason": args.reason})
             print("Session annulée.")
             return 0
         refused = 0
         for dossier_id in args.dossier:
             try:
-                run_command(store, actor, "epreuve.convoke", {"id": args.session, "dossier_id": dossier_id})
+                run_command(actor, "epreuve.convoke", {"id": args.session, "dossier_id": dossier_id})
                 print(f"{dossier_id} : convocation enregistrée.")
             except CommandRejected as exc:
                 refused += 1

@@ -25,6 +25,7 @@ from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, PassphraseDialog, 
 from aude_desktop.ui.errors import error_box
 from aude_desktop.ui.i18n import install_french
 from aude_desktop.ui.main_window import MainWindow
+from aude_desktop.ui.serial_worker import lookup_worker, serial_worker
 from aude_desktop.ui.style import install_style
 
 
@@ -48,7 +49,7 @@ def build(root: Path) -> dict[str, QWidget]:
     locked.lock()
     from aude_desktop.ui.gallery_lps import lps_shots
 
-    return {**_dossier_shots(profile), **_convention_shots(profile), **lps_shots(profile), **{
+    shots = {**_dossier_shots(profile), **_convention_shots(profile), **lps_shots(profile), **{
         "main-window.png": window,
         "settings-dialog.png": settings,
         "login-dialog.png": login,
@@ -57,6 +58,9 @@ def build(root: Path) -> dict[str, QWidget]:
         "about-dialog.png": AboutDialog(),
         "error-dialog.png": error_box("Traceback (most recent call last):\n  …\nRuntimeError: exemple", profile.log_dir),
     }}
+    for worker in (serial_worker(), lookup_worker()):  # figures and letters computed off the GUI thread, shown
+        worker.wait()
+    return shots
 
 
 def render(folder: Path) -> list[Path]:
@@ -126,7 +130,9 @@ def _dossier_shots(profile: Profile) -> dict:
     letters.open_dossier(fresh[0])
     letters.dossier.tabs.setCurrentIndex(4)
     # a demo dossier may be past its month: the gallery shows the letter, the confirmation has its own test
-    preview = letters.dossier.issue_letter("accuse_reception", confirm_late=True)
+    letters.dossier.issue_letter("accuse_reception", confirm_late=True)
+    serial_worker().wait()  # issued on the worker; the preview opens when it is registered
+    preview = letters.dossier.letter_preview
     preview.resize(760, 900)
     return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
             "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,

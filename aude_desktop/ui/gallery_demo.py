@@ -22,6 +22,7 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync.http import Transport
 from aude_desktop.ui.main_window import MainWindow
+from aude_desktop.ui.serial_worker import lookup_worker
 
 GUIDE = (("agent_dreets", "guide-agent_dreets.png"), ("ordre", "guide-ordre.png"), ("dgos", "guide-dgos.png"))
 NATIONAL = (("dgos", "supervision", "supervision-national.png"), ("agent_dreets", "dossiers", "dossier-queue-national.png"),
@@ -51,6 +52,7 @@ def _synced_window(server: EmbeddedServer, role: str) -> MainWindow:
     window.attach_session(auth)
     window.sync_now()
     loop.exec()
+    lookup_worker().wait()  # the overview's figures, computed off the GUI thread after the sync
     return window
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
@@ -30,6 +29,7 @@ from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.ui.inactivity import InactivityWatch, LockPage
 from aude_desktop.ui.workers import Task
+from aude_desktop.workspace import Workspace
 
 if TYPE_CHECKING:  # imported where used: the first window shows one space (bench/bench_cold_start.py)
     from aude_desktop.conventions.views.space import ConventionsSpace
@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.profile = profile
         self.demo = demo
+        # fictitious data on a throw-away demo profile: no backup, no retention purge after a sync
+        self.workspace = Workspace(store, profile, housekeeping=not demo)
         self.setWindowTitle(APP_NAME + (DEMO_SUFFIX if demo else ""))
         self.resize(1280, 800)
         self.auth = None
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFont(larger)
         self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 0.6em 0.8em; }")
         self.pages = QStackedWidget()
+        self._stale: set[int] = set()  # spaces to refresh when next shown
         self.pages.setAccessibleName("Contenu")
         # A space is built when first shown (space()): until then its page is an empty placeholder,
         # so the first window imports and queries only what it shows.
@@ -313,6 +316,9 @@ class MainWindow(QMainWindow):
             return
         self.space(SPACES[row].key)
         self.pages.setCurrentIndex(row)
+        if row in self._stale:
+            self._stale.discard(row)
+            self.pages.widget(row).refresh()
         self.space_changed.emit(SPACES[row].key)
 
     def current_space(self) -> str:
@@ -409,8 +415,15 @@ class MainWindow(QMainWindow):
         if not pages:
             return
         for key, page in self._spaces.items():
-            if key != "sync":  # a space not built yet loads its data when first shown
-                page.refresh()
+            if key == "sync":  # a space not built yet loads its data when first shown
+                continue
+            if key == "supervision" or page is self.pages.currentWidget():
+                page.refresh()  # the overview computes off the GUI thread
+            else:
+                # A national queue takes a few hundred milliseconds to count and page again: the
+                # hidden ones are refreshed when shown, not all at once after each sync.
+                page.refresh_permissions()
+                self._stale.add([s.key for s in SPACES].index(key))
 
     # -- dialogs --------------------------------------------------------------------------------
 
@@ -545,22 +558,11 @@ class MainWindow(QMainWindow):
     def sync_now(self, full: bool = False) -> None:
         if self.auth is None or (self.sync_task is not None and self.sync_task.isRunning()):
             return
-        from aude_desktop import retention
-        from aude_desktop.store import backups
-        from aude_desktop.sync.engine import SyncEngine
-
-        store, auth, profile, months = self.store, self.auth, self.profile, self.settings.retention_months
+        auth, months = self.auth, self.settings.retention_months
 
         def work(report_progress) -> SyncReport:
-            engine = SyncEngine(store, auth, on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
-            report = engine.full_resync() if full else engine.run()
-            if self.demo:
-                return report  # fictitious data on a throw-away profile: no backup, no retention purge
-            backups.backup_daily(store, profile)  # what a corrupted file would be restored from
-            purge = retention.purge_closed(store, date.today(), months)
-            if purge.total:
-                report.notices.append(purge.summary())
-            return report
+            return self.workspace.sync(auth, retention_months=months, full=full,
+                                       on_progress=lambda p: report_progress(p.phase, p.pages, p.records))
 
         self.sync_task = Task(work, self)
         self.sync_task.progress.connect(self._sync_progress)

@@ -22,8 +22,9 @@ from aude_desktop.casework.views.action_dialog import ActionDialog
 from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.settings import Settings
-from aude_desktop.sync.local import run_command
+from aude_desktop.ui.serial_worker import french_message, serial_worker
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label
+from aude_desktop.workspace import Workspace
 
 
 class RecordView(QWidget):
@@ -47,6 +48,7 @@ class RecordView(QWidget):
         self.store, self.actor = store, actor
         self.today = today or date.today()
         self.detail = None
+        self.letter_preview = None  # the latest letter issued from this view, once registered
         self.back_button = QPushButton("← Retour à la file")
         self.back_button.setAccessibleName(back_to)
         self.back_button.setToolTip("Retour à la file (Échap)")
@@ -104,19 +106,25 @@ class RecordView(QWidget):
         return args
 
     def open_action(self, name: str) -> ActionDialog:
-        dialog = ActionDialog(self.forms[name], lambda args: self.run(name, args), today=self.today, parent=self,
+        record_id = self.detail.id
+        dialog = ActionDialog(self.forms[name], self.command(name), today=self.today, parent=self,
                               **self.action_options(name))
+        dialog.accepted.connect(lambda: self.changed.emit(record_id))
         dialog.accepted.connect(self.reload)
         dialog.open()
         return dialog
 
-    def run(self, name: str, args: dict) -> str:
-        actor = self.actor()
-        if actor is None:
-            raise CommandRejected("non_connecte", f"Connectez-vous une première fois sur ce poste pour instruire des {self.noun}.")
-        result = run_command(self.store, actor, name, self.prepare_args(name, dict(args, id=self.detail.id)))
-        self.changed.emit(self.detail.id)
-        return result
+    def command(self, name: str):
+        """The step `name` on this record as work for the serial worker: who acts and which record are
+        read here, on the GUI thread; the work itself touches no widget."""
+        actor, record_id, workspace = self.actor(), self.detail.id, Workspace(self.store)
+
+        def work(args: dict) -> str:
+            if actor is None:
+                raise CommandRejected("non_connecte", f"Connectez-vous une première fois sur ce poste pour instruire des {self.noun}.")
+            return workspace.run(actor, name, self.prepare_args(name, dict(args, id=record_id)))
+
+        return work
 
     def reload(self) -> None:
         raise NotImplementedError
@@ -188,29 +196,40 @@ class RecordView(QWidget):
             self.issue_menu.addAction("Aucun courrier à cette étape").setEnabled(False)
 
     def issue_letter(self, kind: str, replaces: str | None = None, confirm_late: bool = False):
-        from aude_desktop.letters import compose, register
-        from aude_desktop.letters.views.preview import LetterPreview
-
+        """Issued on the serial worker; the preview (`letter_preview`) opens when it is registered.
+        Past its legal window, the agent is asked first (`confirm_late_issue`)."""
         actor = self.actor()
         if actor is None:
             return None
-        try:
-            issued = register.issue(self.store, actor, self.settings(), self.procedure, kind, self.detail.id, self.today,
-                                    replaces=replaces, confirm_late=confirm_late)
-        except register.LateIssueUnconfirmed as late:
-            return self.confirm_late_issue(late, lambda: self.issue_letter(kind, replaces, confirm_late=True))
-        except compose.LetterNotApplicable as exc:
-            QMessageBox.warning(self, "Courrier impossible", str(exc))
-            return None
-        note = ("Ce courrier a déjà été émis : voici le courrier enregistré, inchangé. Pour le corriger, émettez un "
-                "courrier rectificatif." if issued.reissued else "Courrier émis et enregistré ; il sera transmis au serveur.")
-        if issued.warning:
-            note += "\n" + issued.warning
-        self.changed.emit(self.detail.id)
-        self.render_letters()
-        preview = LetterPreview(issued.pdf, issued.reference, note, self)
-        preview.open()
-        return preview
+        record_id, settings, workspace = self.detail.id, self.settings(), Workspace(self.store)
+        procedure, today = self.procedure, self.today
+        self.letter_preview = None
+
+        def issued(letter) -> None:
+            from aude_desktop.letters.views.preview import LetterPreview
+
+            note = ("Ce courrier a déjà été émis : voici le courrier enregistré, inchangé. Pour le corriger, émettez un "
+                    "courrier rectificatif." if letter.reissued else "Courrier émis et enregistré ; il sera transmis au serveur.")
+            if letter.warning:
+                note += "\n" + letter.warning
+            self.changed.emit(record_id)
+            if self.detail is not None and self.detail.id == record_id:
+                self.render_letters()
+            self.letter_preview = LetterPreview(letter.pdf, letter.reference, note, self)
+            self.letter_preview.open()
+
+        def refused(exc: BaseException) -> None:
+            from aude_desktop.letters.register import LateIssueUnconfirmed
+
+            if isinstance(exc, LateIssueUnconfirmed):
+                self.confirm_late_issue(exc, lambda: self.issue_letter(kind, replaces, confirm_late=True))
+            else:
+                QMessageBox.warning(self, "Courrier impossible", french_message(exc))
+
+        return serial_worker().submit(
+            lambda _progress: workspace.issue_letter(actor, settings, procedure, kind, record_id, today,
+                                                     replaces=replaces, confirm_late=confirm_late),
+            done=issued, failed=refused, owner=self)
 
     def confirm_late_issue(self, late, issue_anyway) -> QMessageBox:
         """The legal window has passed: say what it changes in law; `issue_anyway()` runs only if

@@ -17,6 +17,7 @@ from aude_desktop.domain.commands import Actor
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import materialize
 from central_api.demo_data import generate_records
+from tests.support.jobs import settle
 
 TODAY = date(2026, 11, 23)
 ORDER = Actor("ordre.inf", "ordre", None, "ORDRE-INF")
@@ -77,9 +78,11 @@ def test_open_a_convention_see_its_regime_and_record_a_step(qtbot, loaded):
     decide = view.open_action("convention.decide")
     decide.widgets["kind"].setCurrentIndex(decide.widgets["kind"].findData("refus"))
     decide.accept()
+    settle(qtbot)
     assert decide.isVisible() and "motivé" in decide.error.text()
     decide.widgets["motifs"].setPlainText("Rémunération disproportionnée.")
     decide.accept()
+    settle(qtbot)
     assert not decide.isVisible()
     with store.session() as s:
         assert s.get(Convention, target).state == "refusee"

@@ -20,6 +20,7 @@ from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.store.models import Annotation, OutboxEntry, UnseenChange
 from aude_desktop.sync import materialize
 from central_api.demo_data import generate_records
+from tests.support.jobs import settle
 
 TODAY = date(2026, 11, 23)
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
@@ -27,6 +28,11 @@ AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
 @pytest.fixture
 def loaded(store):
+    return load_dossiers(store)
+
+
+def load_dossiers(store):
+    """300 demo dossiers of Occitanie and the agent who works on them, as a sync would leave them."""
     records = [(r.kind, r.id, 1, json.loads(json.dumps(r.payload)))
                for r in generate_records(300, 0, seed=5, today=TODAY) if r.kind == "dossier"]
     for _k, _i, _v, p in records:
@@ -71,21 +77,28 @@ def test_keyboard_opens_a_dossier_from_the_queue_and_escape_returns(qtbot, loade
     assert space.currentWidget() is space.queue
 
 
-def test_recording_a_step_changes_the_file_and_a_refused_date_keeps_the_dialog_open(qtbot, loaded):
-    store, _records = loaded
+def acknowledge_dialog(qtbot, store):
+    """The space, a received dossier opened in it, and its « accusé de réception » step dialog."""
     space = space_for(qtbot, store)
     dossier_id = first_received(store)
     space.open_dossier(dossier_id)
-    dialog = space.dossier.open_action("dossier.acknowledge")
+    return space, dossier_id, space.dossier.open_action("dossier.acknowledge")
+
+
+def test_recording_a_step_changes_the_file_and_a_refused_date_keeps_the_dialog_open(qtbot, loaded):
+    store, _records = loaded
+    space, dossier_id, dialog = acknowledge_dialog(qtbot, store)
     assert dialog.widgets["missing"].toPlainText()  # the checklist's missing pièces are proposed
     received = space.dossier.detail.received_on
     dialog.widgets["on"].setDate(dialog.widgets["on"].date().addYears(-5))
     dialog.accept()
+    settle(qtbot)
     assert dialog.isVisible() and "ne peut pas précéder" in dialog.error.text()
     assert dialog.widgets["missing"].toPlainText()  # nothing typed is lost
     dialog.widgets["on"].setDate(dialog.widgets["on"].date().addYears(5))
     dialog.widgets["missing"].setPlainText("")
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible()
     with store.session() as s:
         assert s.get(Dossier, dossier_id).state == "complet"
@@ -156,18 +169,23 @@ def test_issue_a_letter_preview_it_reissue_unchanged_and_correct_it(qtbot, loade
                           if "accuse_reception" in compose.applicable("aude", dump_dossier(s, i)))
     space.open_dossier(dossier_id)
     view = space.dossier
-    first = view.issue_letter("accuse_reception", confirm_late=True)  # confirmed if late (dialog: test_letters_clock_views)
+    view.issue_letter("accuse_reception", confirm_late=True)  # confirmed if late (dialog: test_letters_clock_views)
+    settle(qtbot)
+    first = view.letter_preview
     qtbot.addWidget(first)
     assert first.pages() >= 1 and "émis et enregistré" in first.note.text()
     reference = view.letter_lines[0].reference
     assert view.letters_table.item(0, 0).text() == reference and view.letters_table.item(0, 3).text() == "en vigueur"
-    again = view.issue_letter("accuse_reception")
+    view.issue_letter("accuse_reception")
+    settle(qtbot)
+    again = view.letter_preview
     qtbot.addWidget(again)
     assert "déjà été émis" in again.note.text() and again.pdf == first.pdf
     saved = again.save_as(str(tmp_path / "copie.pdf"))
     assert open(saved, "rb").read() == first.pdf
-    fixed = view.correct_letter(0, confirm_late=True)
-    qtbot.addWidget(fixed)
+    view.correct_letter(0, confirm_late=True)
+    settle(qtbot)
+    qtbot.addWidget(view.letter_preview)
     statuses = [line.status for line in view.letter_lines]
     assert statuses == [f"remplacé par {view.letter_lines[1].reference}", f"en vigueur (remplace {reference})"]
     report = issue_many(store, AGENT, sample_settings(), "aude", "accuse_reception", [dossier_id, "inconnu"], TODAY)  # registered: no window asked
@@ -189,14 +207,17 @@ def test_a_dossier_is_moved_to_another_region_from_its_view(qtbot, loaded, tmp_p
     box.setCurrentIndex(box.findData("OCC"))
     dialog.widgets["reason"].setPlainText("Domicile en Occitanie")
     dialog.accept()
+    settle(qtbot)
     assert dialog.isVisible() and "relève déjà de cette région" in dialog.error.text()
     box.setCurrentIndex(box.findData("IDF"))
     dialog.widgets["reason"].setPlainText("")
     dialog.accept()
+    settle(qtbot)
     assert dialog.isVisible() and "Motif du transfert" in dialog.error.text()
     dialog.widgets["reason"].setPlainText("Le demandeur réside à Paris depuis mars")
     dialog.grab().save(str(tmp_path / "transfert.png"))
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible()
     with store.session() as s:
         assert s.get(Dossier, dossier_id).region == "IDF"

@@ -29,6 +29,8 @@ from aude_desktop.store.database import open_store
 from aude_desktop.store.keys import database_key
 from aude_desktop.sync import attachments
 from aude_desktop.sync.engine import SyncEngine
+from aude_desktop.workspace import Workspace
+from tests.support.jobs import settle
 from tests.support.live_server import server_fixture, signed_in
 from tests.ui.test_new_dossier import applicant, fill
 
@@ -117,7 +119,7 @@ def test_register_offline_with_two_scans_then_sync_and_issue_the_ar(qtbot, tmp_p
     _drop(view, _row(view, "c"), tmp_path / "diplome.pdf")
     files = {line.code: line.filename for line in view.detail.checklist}
     assert files["b"] == "identite.jpg" and files["c"] == "diplome.pdf"
-    view.run("dossier.acknowledge", {"on": date.today().isoformat(), "missing": []})
+    Workspace(store).run(AGENT, "dossier.acknowledge", {"id": dossier_id, "on": date.today().isoformat(), "missing": []})
     with pytest.raises(compose.LetterNotApplicable, match="référence provisoire"):
         register.issue(store, AGENT, LETTERS, "aude", "accuse_reception", dossier_id, date.today())
 
@@ -127,7 +129,9 @@ def test_register_offline_with_two_scans_then_sync_and_issue_the_ar(qtbot, tmp_p
     reference = view.detail.reference
     assert re.fullmatch(rf"AUDE-{date.today().year}-OCC-\d{{6}}", reference), reference
     assert reference in view.title.text() and "provisoire" not in view.title.text()
-    preview = view.issue_letter("accuse_reception")
+    view.issue_letter("accuse_reception")
+    settle(qtbot)
+    preview = view.letter_preview
     [issued] = register.letters_of(store, "aude", dossier_id)
     assert preview is not None and issued.title.lower().startswith("accusé")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(attachments.read(store, issued.sha256))).pages)

@@ -19,6 +19,7 @@ from aude_desktop.sync.materialize import materialize
 from tests.central_api.conftest import new_dossier
 from tests.letters.test_letters import SETTINGS
 from tests.letters.test_notification_and_epreuves import EVENTS, decided
+from tests.support.jobs import settle
 from tests.ui.test_dossier_space import TODAY, space_for
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
@@ -46,7 +47,9 @@ def test_notification_date_entered_from_the_letters_list_with_the_keyboard(qtbot
     space = space_for(qtbot, seeded(store))
     space.open_dossier(D1)
     view = space.dossier
-    qtbot.addWidget(view.issue_letter("decision_mesures"))
+    view.issue_letter("decision_mesures")
+    settle(qtbot)
+    qtbot.addWidget(view.letter_preview)
     assert view.letters_table.item(0, 4).text() == "notification à saisir" and not view.notify_button.isHidden()
     view.letters_table.selectRow(0)
     dialog = view.notify_letter(0)
@@ -55,6 +58,7 @@ def test_notification_date_entered_from_the_letters_list_with_the_keyboard(qtbot
     dialog.mode.setCurrentIndex(1)  # électronique
     dialog.grab().save(str(shots(tmp_path) / "notification_dialog.png"))
     qtbot.keyClick(dialog.day, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not dialog.isVisible()
     assert view.letters_table.item(0, 4).text().startswith("notifié le") and "électronique" in view.letters_table.item(0, 4).text()
     assert "Choix de la mesure de compensation attendu" in view.clock_label.text()
@@ -64,15 +68,20 @@ def test_a_late_acknowledgement_asks_for_confirmation_and_says_why(qtbot, store,
     space = space_for(qtbot, seeded(store))
     space.open_dossier(D2)
     view = space.dossier
-    box = view.issue_letter("accuse_reception")
+    view.issue_letter("accuse_reception")
+    settle(qtbot)
+    box = view.late_box
     qtbot.waitExposed(box)
     assert "L.112-6" in box.informativeText() and "1er octobre 2026" in box.informativeText()
     box.grab().save(str(shots(tmp_path) / "late_letter_confirmation.png"))
     qtbot.keyClick(box, Qt.Key.Key_Return)  # the default answer: not issued
     assert not box.isVisible() and register.letters_of(store, "aude", D2) == []
-    box = view.issue_letter("accuse_reception")
+    view.issue_letter("accuse_reception")
+    settle(qtbot)
+    box = view.late_box
     qtbot.waitExposed(box)
     next(b for b in box.buttons() if b.text() == "Émettre quand même").click()
+    settle(qtbot)
     qtbot.waitUntil(lambda: len(register.letters_of(store, "aude", D2)) == 1)
     for widget in QApplication.topLevelWidgets():
         if type(widget).__name__ == "LetterPreview":
@@ -92,6 +101,7 @@ def test_epreuve_sessions_window_creates_and_convenes_with_the_keyboard(qtbot, s
     new.capacity.setValue(2)
     new.grab().save(str(shots(tmp_path) / "epreuve_new_session.png"))
     qtbot.keyClick(new.address, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not new.isVisible() and new.session_id
     assert dialog.table.item(0, 2).text() == "2" and dialog.table.item(0, 3).text() == "0"
     convoke = dialog.convoke(0)
@@ -100,6 +110,7 @@ def test_epreuve_sessions_window_creates_and_convenes_with_the_keyboard(qtbot, s
     qtbot.keyClick(convoke.list, Qt.Key.Key_Space)
     convoke.grab().save(str(shots(tmp_path) / "epreuve_convoke.png"))
     qtbot.keyClick(convoke.list, Qt.Key.Key_Return)
+    settle(qtbot)
     assert not convoke.isVisible() and convoke.convened == [D3]
     assert dialog.table.item(0, 3).text() == "1"
     dialog.grab().save(str(shots(tmp_path) / "epreuve_sessions.png"))

@@ -14,6 +14,7 @@ from aude_desktop import __version__
 from aude_desktop.settings import Settings
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
 from aude_desktop.ui.main_window import SPACES, MainWindow
+from tests.support.jobs import settle
 
 
 def type_text(qtbot, widget: QLineEdit, text: str) -> None:
@@ -159,6 +160,7 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         assert window.connection_label.text() == "En ligne"
         assert window.dossiers.queue.model.total > 0  # the queue shows the synced dossiers
         assert window.conventions.queue.model.total == 0  # an agent's scope has no convention
+        settle(qtbot)  # the overview's figures are computed off the GUI thread
         region = window.supervision.figures.aude_by_region  # the overview follows the sync
         assert list(region) == ["OCC"] and region["OCC"].total == window.dossiers.queue.model.total
         assert window.settings.last_user == "agent.occ"

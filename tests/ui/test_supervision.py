@@ -13,6 +13,7 @@ from aude_desktop.auth.actor import remember_user
 from aude_desktop.auth.session import UserInfo
 from aude_desktop.sync import materialize
 from central_api.demo_data import generate_records
+from tests.support.jobs import settle
 
 TODAY = date(2026, 11, 23)
 
@@ -28,6 +29,7 @@ def test_bars_drill_down_and_export(qtbot, window, store, tmp_path):
     overview = window.supervision
     overview.today = TODAY
     overview.refresh()
+    settle(qtbot)
     panel = overview.aude
     series = panel.bars.chart().series()[0]
     assert isinstance(series, QStackedBarSeries)
@@ -74,6 +76,7 @@ def test_round_ticks_french_numbers_and_cnom_column_only_for_conventions(qtbot, 
     overview = window.supervision
     overview.today = TODAY
     overview.refresh()
+    settle(qtbot)
     for panel in (overview.aude, overview.eps):
         for chart in (panel.bars.chart(), panel.months.chart()):
             axis = next(a for a in chart.axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis))

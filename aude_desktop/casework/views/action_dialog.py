@@ -1,8 +1,8 @@
 """One dialog for every workflow step of both procedures, drawn from its form (casework/forms.py).
 
-The command runs when the agent confirms; a refusal (French message from the workflow) is shown
-inline and the dialog stays open with everything typed, so nothing is lost and nothing is saved
-half-way.
+The command runs when the agent confirms, on the serial worker (ui/serial_worker.py); a refusal
+(French message from the workflow) is shown inline and the dialog stays open with everything typed,
+so nothing is lost and nothing is saved half-way.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.casework import forms
-from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons
+from aude_desktop.casework.views.dialogs import dialog_buttons
 from aude_desktop.domain.commands import CommandRejected
+from aude_desktop.ui.worker_dialog import WorkerDialog
 
 
 def date_edit(day: date) -> QDateEdit:
@@ -36,8 +37,9 @@ def date_edit(day: date) -> QDateEdit:
     return editor
 
 
-class ActionDialog(ValidatingDialog):
-    """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected."""
+class ActionDialog(WorkerDialog):
+    """`run(args)` applies the command (locally, queued for the server) or raises CommandRejected; it
+    runs on the serial worker, so it touches no widget. The dialog closes once it has succeeded."""
 
     def __init__(self, form: forms.Form, run, *, today: date, defaults: dict | None = None,
                  sessions: list[tuple[str, str]] | None = None, parent=None):
@@ -68,7 +70,8 @@ class ActionDialog(ValidatingDialog):
         root = QVBoxLayout(self)
         root.addLayout(layout)
         root.addWidget(self.error)
-        root.addWidget(dialog_buttons(self, form.button))
+        self.buttons = dialog_buttons(self, form.button)
+        root.addWidget(self.buttons)
         self.result_id: str | None = None
 
     def _widget(self, f: forms.Field, today: date, default, sessions) -> QWidget:
@@ -128,9 +131,12 @@ class ActionDialog(ValidatingDialog):
                 out[key] = widget.text()
         return out
 
-    def check(self) -> str | None:
+    def prepare(self):
         try:
-            self.result_id = self.run(forms.to_args(self.form, self.values()))
+            args = forms.to_args(self.form, self.values())
         except CommandRejected as exc:
             return exc.message
-        return None
+        return lambda: self.run(args)
+
+    def applied(self, result_id) -> None:
+        self.result_id = result_id

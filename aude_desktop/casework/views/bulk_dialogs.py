@@ -7,13 +7,13 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QProgressDialog,
     QPushButton,
     QTableWidget,
@@ -24,27 +24,39 @@ from PySide6.QtWidgets import (
 from aude_desktop.casework import bulk
 from aude_desktop.casework.views.action_dialog import date_edit
 from aude_desktop.casework.views.dialogs import dialog_buttons
+from aude_desktop.ui.serial_worker import french_message, serial_worker
 
 
-def run_with_progress(parent, title: str, work) -> bulk.BulkReport:
-    """`work(on_progress)`: a cancellable progress dialog; items already done stay done."""
+def run_with_progress(parent, title: str, work, finished=None):
+    """`work(on_progress)` on the serial worker, behind a cancellable progress dialog (items already
+    done stay done); `finished(report)` on the GUI thread, with None if the work failed (the French
+    reason is shown). Returns the job."""
     dialog = QProgressDialog(title, "Interrompre", 0, 100, parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
 
-    def progress(done: int, total: int) -> bool:
-        dialog.setMaximum(max(total, 1))
+    def progressed(done: int, total: int) -> None:
+        if dialog.maximum() != max(total, 1):
+            dialog.setMaximum(max(total, 1))
         dialog.setValue(done)
         dialog.setLabelText(f"{title} : {done} / {total}")
-        QApplication.processEvents()
-        return not dialog.wasCanceled()
 
-    try:
-        return work(progress)
-    finally:
+    def done(report) -> None:
         dialog.close()
+        if finished is not None:
+            finished(report)
+
+    def failed(exc: BaseException) -> None:
+        dialog.close()
+        QMessageBox.warning(parent, title, french_message(exc))
+        if finished is not None:
+            finished(None)
+
+    job = serial_worker().submit(work, done=done, failed=failed, progressed=progressed, owner=parent)
+    dialog.canceled.connect(job.cancel)
+    return job
 
 
 def menu_button(text: str, name: str, entries) -> QPushButton:
@@ -59,11 +71,29 @@ def menu_button(text: str, name: str, entries) -> QPushButton:
     return button
 
 
-def run_and_report(parent, title: str, work) -> bulk.BulkReport:
-    """Run a bulk action with its progress dialog, then show what happened to each item."""
-    report = run_with_progress(parent, title, work)
-    ReportDialog(report, parent).open()
-    return report
+def run_and_report(parent, title: str, work, finished=None):
+    """Run a bulk action on the serial worker with its progress dialog, then show what happened to
+    each item; `finished(report or None)` afterwards. Returns the job."""
+    def show(report) -> None:
+        if report is not None:
+            ReportDialog(report, parent).open()
+        if finished is not None:
+            finished(report)
+
+    return run_with_progress(parent, title, work, show)
+
+
+def run_on_selection(space, title: str, work):
+    """A bulk action of a space (its `queue`, `changed`, `last_report`): `work(on_progress)` on the
+    serial worker (it reads no widget: values are taken before), then the report, the refreshed queue
+    and the status bar. Returns the job."""
+    def finished(report) -> None:
+        if report is not None:
+            space.last_report = report
+        space.queue.refresh()  # what was done before a failure stays done: shown
+        space.changed.emit()
+
+    return run_and_report(space, title, work, finished)
 
 
 class ReportDialog(QDialog):

@@ -7,11 +7,12 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QStackedWidget
 
-from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
+from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_on_selection
 from aude_desktop.casework.views.queue_view import FilterBox, FilteredQueueView
 from aude_desktop.conventions import bulk, queue
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS
 from aude_desktop.conventions.views.convention_view import ConventionView
+from aude_desktop.workspace import Workspace
 
 
 class ConventionQueueView(FilteredQueueView):
@@ -59,6 +60,7 @@ class ConventionsSpace(QStackedWidget):
         self.convention.changed.connect(lambda _id: self.changed.emit())
         self.actor = actor
         self.today = today or date.today()
+        self.last_report = None  # the latest bulk action's per-item report
         self.bulk_button = menu_button("Actions sur la sélection", "bulkButton", (
             ("Accuser réception des demandes d’autorisation…", lambda: self._bulk_dated("Accusés de réception", bulk.acknowledge)),
             ("Enregistrer les déclarations…", lambda: self._bulk_dated("Enregistrement des déclarations", bulk.register)),
@@ -85,7 +87,8 @@ class ConventionsSpace(QStackedWidget):
             return
         dialog = ChoiceDialog(title, "", None, self.today, with_date=True, parent=self)
         if dialog.exec():
-            self._run(title, lambda p: action(self.store, actor, ids, dialog.date(), on_progress=p))
+            store, on = self.store, dialog.date()
+            self._run(title, lambda p: action(store, actor, ids, on, on_progress=p))
 
     def bulk_recommend(self) -> None:
         ids, actor = self._selection(), self.actor()
@@ -93,10 +96,10 @@ class ConventionsSpace(QStackedWidget):
             return
         text, ok = QInputDialog.getMultiLineText(self, "Recommandations", "Recommandations adressées à chaque entreprise :")
         if ok and text.strip():
-            self._run("Recommandations", lambda p: bulk.recommend(self.store, actor, ids, self.today, text.strip(), on_progress=p))
+            store, today, text = self.store, self.today, text.strip()
+            self._run("Recommandations", lambda p: bulk.recommend(store, actor, ids, today, text, on_progress=p))
 
     def bulk_letters(self) -> None:
-        from aude_desktop.letters.batch import issue_many
         from aude_desktop.letters.templates import templates
         from aude_desktop.settings import Settings
 
@@ -106,14 +109,11 @@ class ConventionsSpace(QStackedWidget):
         dialog = ChoiceDialog("Courriers pour la sélection", "Courrier", [(k, t.title) for k, t in templates("eps").items()],
                               self.today, parent=self)
         if dialog.exec():
-            settings = (self.settings or Settings)()
-            self._run("Courriers", lambda p: issue_many(self.store, actor, settings, "eps", dialog.value(), ids, self.today,
-                                                        on_progress=p))
+            settings, kind, today, workspace = (self.settings or Settings)(), dialog.value(), self.today, Workspace(self.store)
+            self._run("Courriers", lambda p: workspace.issue_letters(actor, settings, "eps", kind, ids, today, on_progress=p))
 
-    def _run(self, title: str, work) -> None:
-        self.last_report = run_and_report(self, title, work)
-        self.queue.refresh()
-        self.changed.emit()
+    def _run(self, title: str, work):
+        return run_on_selection(self, title, work)
 
     def open_convention(self, convention_id: str) -> None:
         if not self.convention.show_convention(convention_id):

@@ -1,4 +1,5 @@
-"""The dialogs of the commission sessions' bulk actions (the shared bulk dialogs: casework/views/bulk_dialogs.py)."""
+"""Commission sessions (new session, the avis of a session): the dossiers' own bulk dialogs; what both
+queues share is in casework/views/bulk_dialogs.py."""
 
 from __future__ import annotations
 
@@ -17,13 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.casework.views.action_dialog import date_edit
-from aude_desktop.casework.views.dialogs import dialog_buttons, error_label
+from aude_desktop.casework.views.dialogs import dialog_buttons
 from aude_desktop.dossiers import commission, detail
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.rules.reference import professions
+from aude_desktop.ui.worker_dialog import WorkerDialog
+from aude_desktop.workspace import Workspace
 
 
-class NewSessionDialog(QDialog):
+class NewSessionDialog(WorkerDialog):
     """A new session of the commission: profession, date, place."""
 
     def __init__(self, store, actor, today: date, parent=None):
@@ -40,7 +43,6 @@ class NewSessionDialog(QDialog):
         self.day.setAccessibleName("Date de la séance")
         self.place = QLineEdit()
         self.place.setAccessibleName("Lieu")
-        self.error = error_label()
         form = QFormLayout()
         form.addRow("Profession", self.profession)
         form.addRow("Date de la séance", self.day)
@@ -51,20 +53,15 @@ class NewSessionDialog(QDialog):
         layout.addWidget(dialog_buttons(self, "Créer la séance"))
         self.session_id: str | None = None
 
-    def accept(self) -> None:
-        from aude_desktop.domain.commands import CommandRejected
-        from aude_desktop.sync.local import run_command
-
+    def prepare(self):
         d = self.day.date()
         payload = {"profession": self.profession.currentData(), "region": self.actor.region,
                    "session_on": date(d.year(), d.month(), d.day()).isoformat(), "place": self.place.text().strip() or None}
-        try:
-            self.session_id = run_command(self.store, self.actor, "commission.create", {"payload": payload})
-        except CommandRejected as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return
-        super().accept()
+        workspace, actor = Workspace(self.store), self.actor
+        return lambda: workspace.run(actor, "commission.create", {"payload": payload})
+
+    def applied(self, session_id) -> None:
+        self.session_id = session_id
 
 
 class SessionAvisDialog(QDialog):

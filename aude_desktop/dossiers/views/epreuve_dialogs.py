@@ -24,13 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.casework.views.action_dialog import date_edit
-from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
+from aude_desktop.casework.views.dialogs import dialog_buttons, form_row
 from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import epreuves
 from aude_desktop.rules.calendar import format_date_fr
 from aude_desktop.rules.reference import professions
-from aude_desktop.sync.local import run_command
+from aude_desktop.ui.serial_worker import french_message, serial_worker
 from aude_desktop.ui.widgets import fill_table, readonly_table
+from aude_desktop.ui.worker_dialog import WorkerDialog
+from aude_desktop.workspace import Workspace
 
 HEADERS = ("Date et heure", "Lieu", "Places", "Convoqués", "État")
 
@@ -103,6 +105,7 @@ class EpreuveSessionsDialog(QDialog):
         return dialog
 
     def cancel_session(self, row: int) -> bool:
+        """Asked, then cancelled on the serial worker; the table follows once it is done."""
         line = self._selected(row)
         if line is None:
             return False
@@ -110,16 +113,14 @@ class EpreuveSessionsDialog(QDialog):
                                       f"{line.convened} demandeur(s) convoqué(s) devront être prévenus et convoqués à une autre session.")
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        try:
-            run_command(self.store, self.actor, "epreuve.cancel", {"id": line.id})
-        except CommandRejected as exc:
-            QMessageBox.warning(self, "Annuler la session", exc.message)
-            return False
-        self.refresh()
+        workspace, actor = Workspace(self.store), self.actor
+        serial_worker().submit(lambda _progress: workspace.run(actor, "epreuve.cancel", {"id": line.id}),
+                               done=lambda _id: self.refresh(), owner=self,
+                               failed=lambda exc: QMessageBox.warning(self, "Annuler la session", french_message(exc)))
         return True
 
 
-class NewEpreuveSessionDialog(ValidatingDialog):
+class NewEpreuveSessionDialog(WorkerDialog):
     """Date, hour, place, capacity and what to bring: what the convocation prints."""
 
     def __init__(self, store, actor, today: date, parent=None):
@@ -151,20 +152,20 @@ class NewEpreuveSessionDialog(ValidatingDialog):
         layout.addWidget(dialog_buttons(self, "Créer la session"))
         self.session_id: str | None = None
 
-    def check(self) -> str | None:
+    def prepare(self):
         d, t = self.day.date(), self.time.time()
         payload = {"profession": self.profession.currentData(), "region": self.actor.region,
                    "session_on": date(d.year(), d.month(), d.day()).isoformat(), "starts_at": t.toString("HH:mm"),
                    "address": self.address.text().strip(), "capacity": self.capacity.value(),
                    "bring": self.bring.toPlainText().strip() or None}
-        try:
-            self.session_id = run_command(self.store, self.actor, "epreuve.create", {"payload": payload})
-        except CommandRejected as exc:
-            return exc.message
-        return None
+        workspace, actor = Workspace(self.store), self.actor
+        return lambda: workspace.run(actor, "epreuve.create", {"payload": payload})
+
+    def applied(self, session_id) -> None:
+        self.session_id = session_id
 
 
-class ConvokeDialog(ValidatingDialog):
+class ConvokeDialog(WorkerDialog):
     """The applicants this session may convene (épreuve chosen or imposed), ticked with Espace."""
 
     def __init__(self, store, actor, line: epreuves.SessionLine, parent=None):
@@ -202,17 +203,27 @@ class ConvokeDialog(ValidatingDialog):
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
 
-    def check(self) -> str | None:
+    def prepare(self):
         chosen = self.checked()
         if not chosen:
             return "Cochez au moins un demandeur (barre d’espace)."
-        refused = []
-        for dossier_id in chosen:
-            try:
-                run_command(self.store, self.actor, "epreuve.convoke", {"id": self.line.id, "dossier_id": dossier_id})
-                self.convened.append(dossier_id)
-            except CommandRejected as exc:
-                refused.append(exc.message)
+        workspace, actor, session_id = Workspace(self.store), self.actor, self.line.id
+
+        def work() -> tuple[list[str], list[str]]:
+            convened, refused = [], []
+            for dossier_id in chosen:
+                try:
+                    workspace.run(actor, "epreuve.convoke", {"id": session_id, "dossier_id": dossier_id})
+                    convened.append(dossier_id)
+                except CommandRejected as exc:
+                    refused.append(exc.message)
+            return convened, refused
+
+        return work
+
+    def applied(self, result) -> str | None:
+        convened, refused = result
+        self.convened += convened
         # Those convened stay convened (and leave the list); the refusals are listed, the dialog stays open on them.
         for i in reversed(range(self.list.count())):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) in self.convened:

@@ -30,6 +30,7 @@ from aude_desktop.dossiers import filing, intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
 from aude_desktop.store.database import StoreWriteError
+from aude_desktop.ui.serial_worker import lookup_worker
 
 DATE_HINT = "JJ/MM/AAAA"
 TEXT_FIELDS = (
@@ -69,6 +70,9 @@ class NewDossierDialog(QDialog):
         self.dossier_id: str | None = None
         self.duplicates: list[intake.Duplicate] = []
         self._national_cache: dict[tuple, list[intake.Duplicate] | None] = {}
+        self._looking_up: set[tuple] = set()  # national look-ups under way (off the GUI thread)
+        self._accept_after_lookup = False
+        self._current_key: tuple | None = None  # what the duplicate check last looked at
         self.widgets: dict[str, QWidget] = {}
         self.proposed, self._why, self._offline = None, "", False
         self._build()
@@ -250,32 +254,58 @@ class NewDossierDialog(QDialog):
         self.widgets["region_reason"].setEnabled(differs or bool(self.widgets["region_reason"].text()))
 
     def check_duplicates(self) -> None:
+        """The local check now; the national index is asked off the GUI thread (a network call) and
+        the warning completed when it answers."""
         last, usage = self.widgets["last_name"].text(), self.widgets["usage_name"].text()
         first, born = self.widgets["first_names"].text(), intake.parse_date(self.widgets["birth_date"].text())
+        self._current_key = None
         if born is None or not intake.name_key(last):
             self.duplicates = []
         else:
             with self.store.session() as s:
                 found = intake.local_duplicates(s, last, usage, first, born)
-            national = self._national(last, usage, first, born)
+            key = (intake.name_key(last), intake.name_key(usage), intake.name_key(first), born)
+            self._current_key = key
+            if key not in self._national_cache:
+                self._look_up(key, last, usage, first, born)
+            national = self._national_cache.get(key)
             known = {d.reference for d in found}
             self.duplicates = found + [d for d in national or [] if d.reference not in known]
-            self._offline = national is None
+            self._offline = national is None and key in self._national_cache
         self._show_duplicates()
 
-    def _national(self, last, usage, first, born) -> list[intake.Duplicate] | None:
-        from aude_desktop.sync.http import ApiError
+    def national_pending(self) -> bool:
+        """The national index has not answered yet for what is typed now."""
+        return self._current_key in self._looking_up
 
-        key = (intake.name_key(last), intake.name_key(usage), intake.name_key(first), born)
-        if key not in self._national_cache:
-            auth = self.national() if self.national else None
-            try:
-                self._national_cache[key] = intake.national_duplicates(auth, last, usage, first, born) if auth else None
-            except ApiError:
-                self._national_cache[key] = None  # offline: the local check still ran; the server re-checks nothing
-        return self._national_cache[key]
+    def _look_up(self, key: tuple, last, usage, first, born) -> None:
+        auth = self.national() if self.national else None
+        if auth is None:
+            self._national_cache[key] = None  # offline: the local check still ran; the server re-checks nothing
+            return
+        if key in self._looking_up:
+            return
+        self._looking_up.add(key)
+        lookup_worker().submit(lambda _progress: intake.national_duplicates(auth, last, usage, first, born),
+                               done=lambda found: self._looked_up(key, found),
+                               failed=lambda _exc: self._looked_up(key, None), owner=self)
+
+    def _looked_up(self, key: tuple, found: list[intake.Duplicate] | None) -> None:
+        """None: the index could not be reached (offline); the local check stands."""
+        self._looking_up.discard(key)
+        self._national_cache[key] = found
+        if key == self._current_key:
+            self.check_duplicates()
+        if self._accept_after_lookup and not self.national_pending():
+            self._accept_after_lookup = False
+            self.accept()
 
     def _show_duplicates(self) -> None:
+        if not self.duplicates and self.national_pending():
+            self.duplicates_label.setText("Vérification dans l’index national en cours…")
+            self.open_duplicate.setVisible(False)
+            self.duplicates_box.show()
+            return
         if not self.duplicates:
             self.duplicates_box.hide()
             return
@@ -283,7 +313,8 @@ class NewDossierDialog(QDialog):
         for d in self.duplicates:
             where = regions()[d.region].label if d.region in regions() else d.region
             lines.append(f"• {intake.reference_label(d.reference)} — {where}" + (f" — {d.name}" if d.name else ""))
-        note = "\n(Index national injoignable hors ligne : seuls les dossiers de ce poste sont vérifiés.)" if self._offline else ""
+        note = ("\n(Index national injoignable hors ligne : seuls les dossiers de ce poste sont vérifiés.)" if self._offline
+                else "\n(Vérification dans l’index national en cours…)" if self.national_pending() else "")
         self.duplicates_label.setText("Cette personne a peut-être déjà un dossier :\n" + "\n".join(lines) + note)
         self.open_duplicate.setVisible(any(d.dossier_id for d in self.duplicates))
         self.duplicates_box.show()
@@ -320,6 +351,9 @@ class NewDossierDialog(QDialog):
 
     def accept(self) -> None:
         self.check_duplicates()  # what was typed last, even inside the debounce delay
+        if self.national_pending():  # saved once the national index has answered (or is found unreachable)
+            self._accept_after_lookup = True
+            return
         try:
             dossier_id, payload, codes = filing.build(self.values(), self.today, duplicates=self.duplicates,
                                                       agent_region=self.actor.region if self.actor else None)

@@ -9,11 +9,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QStackedWidget
 
 from aude_desktop.casework.bulk import BulkReport
-from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_and_report
+from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, run_on_selection
 from aude_desktop.dossiers import bulk, commission, queue
 from aude_desktop.dossiers.views.bulk_dialogs import NewSessionDialog, SessionAvisDialog
 from aude_desktop.dossiers.views.queue_view import QueueView
 from aude_desktop.store.database import StoreWriteError
+from aude_desktop.workspace import Workspace
 
 
 class DossiersSpace(QStackedWidget):
@@ -145,11 +146,8 @@ class DossiersSpace(QStackedWidget):
             return None
         return ids
 
-    def _run(self, title: str, work) -> BulkReport:
-        self.last_report = run_and_report(self, title, work)
-        self.queue.refresh()
-        self.changed.emit()
-        return self.last_report
+    def _run(self, title: str, work):
+        return run_on_selection(self, title, work)
 
     def bulk_assign(self) -> None:
         ids = self._selection()
@@ -159,7 +157,8 @@ class DossiersSpace(QStackedWidget):
         dialog = ChoiceDialog("Attribuer les dossiers", "Agent", [(actor.login, f"Moi-même ({actor.login})"), ("", "Personne")],
                               self.today, editable=True, parent=self)
         if dialog.exec():
-            self._run("Attribution", lambda p: bulk.assign(self.store, actor, ids, dialog.value(), on_progress=p))
+            store, agent = self.store, dialog.value()
+            self._run("Attribution", lambda p: bulk.assign(store, actor, ids, agent, on_progress=p))
 
     def bulk_acknowledge(self) -> None:
         ids = self._selection()
@@ -168,7 +167,8 @@ class DossiersSpace(QStackedWidget):
             return
         dialog = ChoiceDialog("Accusés de réception", "", None, self.today, with_date=True, parent=self)
         if dialog.exec():
-            self._run("Accusés de réception", lambda p: bulk.acknowledge(self.store, actor, ids, dialog.date(), on_progress=p))
+            store, on = self.store, dialog.date()
+            self._run("Accusés de réception", lambda p: bulk.acknowledge(store, actor, ids, on, on_progress=p))
 
     def _session_choice(self, title: str) -> str | None:
         with self.store.session() as s:
@@ -181,7 +181,6 @@ class DossiersSpace(QStackedWidget):
 
     def bulk_letters(self) -> None:
         """E.g. all the acknowledgements of the day: one registered letter per dossier, a report."""
-        from aude_desktop.letters.batch import issue_many
         from aude_desktop.letters.templates import templates
         from aude_desktop.settings import Settings
 
@@ -192,9 +191,8 @@ class DossiersSpace(QStackedWidget):
         choices = [(kind, t.title) for kind, t in templates("aude").items()]
         dialog = ChoiceDialog("Courriers pour la sélection", "Courrier", choices, self.today, parent=self)
         if dialog.exec():
-            settings = (self.settings or Settings)()
-            self._run("Courriers", lambda p: issue_many(self.store, actor, settings, "aude", dialog.value(), ids, self.today,
-                                                        on_progress=p))
+            settings, kind, today, workspace = (self.settings or Settings)(), dialog.value(), self.today, Workspace(self.store)
+            self._run("Courriers", lambda p: workspace.issue_letters(actor, settings, "aude", kind, ids, today, on_progress=p))
 
     def bulk_schedule(self) -> None:
         ids = self._selection()
@@ -203,7 +201,8 @@ class DossiersSpace(QStackedWidget):
             return
         session_id = self._session_choice("Inscrire en commission")
         if session_id:
-            self._run("Inscription en commission", lambda p: bulk.schedule(self.store, actor, ids, session_id, on_progress=p))
+            store = self.store
+            self._run("Inscription en commission", lambda p: bulk.schedule(store, actor, ids, session_id, on_progress=p))
 
     def new_session(self) -> None:
         actor = self.actor()
@@ -223,5 +222,5 @@ class DossiersSpace(QStackedWidget):
             return
         dialog = SessionAvisDialog(self.store, session_id, self.today, self)
         if dialog.exec() and dialog.pending:
-            avis = dialog.avis()
-            self._run("Avis de la séance", lambda p: bulk.record_session_avis(self.store, actor, avis, dialog.date(), on_progress=p))
+            store, avis, on = self.store, dialog.avis(), dialog.date()
+            self._run("Avis de la séance", lambda p: bulk.record_session_avis(store, actor, avis, on, on_progress=p))

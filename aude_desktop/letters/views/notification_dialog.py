@@ -1,6 +1,7 @@
 """Entering the notification date of a decision letter: the day on the notice of receipt of the
 registered letter, or the day of reading of an electronic notification. Keyboard first: the date
-field has the focus, Entrée records, Échap cancels; a refusal is shown inline, nothing is lost."""
+field has the focus, Entrée records (on the serial worker), Échap cancels; a refusal is shown inline,
+nothing is lost."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout
 
 from aude_desktop.casework.views.action_dialog import date_edit
-from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
-from aude_desktop.domain.commands import CommandRejected
+from aude_desktop.casework.views.dialogs import dialog_buttons, form_row
 from aude_desktop.letters import register
 from aude_desktop.letters.notification import MODES
 from aude_desktop.rules.calendar import format_date_fr
+from aude_desktop.ui.worker_dialog import WorkerDialog
+from aude_desktop.workspace import Workspace
 
 
-class NotificationDialog(ValidatingDialog):
+class NotificationDialog(WorkerDialog):
     def __init__(self, store, actor, line: register.LetterLine, today: date, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.line = store, actor, line
@@ -45,9 +47,7 @@ class NotificationDialog(ValidatingDialog):
         d = self.day.date()
         return date(d.year(), d.month(), d.day())
 
-    def check(self) -> str | None:
-        try:
-            register.notify(self.store, self.actor, self.line.letter_id, self.chosen_day(), self.mode.currentData())
-        except CommandRejected as exc:
-            return exc.message
-        return None
+    def prepare(self):
+        workspace, actor, letter_id = Workspace(self.store), self.actor, self.line.letter_id
+        day, mode = self.chosen_day(), self.mode.currentData()
+        return lambda: workspace.notify_letter(actor, letter_id, day, mode)

@@ -36,6 +36,7 @@ from aude_desktop.rules.reference import authorities, professions, regions
 from aude_desktop.supervision import export, transparence
 from aude_desktop.supervision.overview import GroupFigures, Overview, compute
 from aude_desktop.ui.i18n import FRENCH
+from aude_desktop.ui.serial_worker import french_message, lookup_worker
 from aude_desktop.ui.widgets import fill_table, readonly_table
 
 TABLE_HEADERS = ("", "Total", "En cours", "En retard", "Sous 15 jours", "Décisions implicites (échecs)",
@@ -274,15 +275,36 @@ class OverviewView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         self.figures: Overview | None = None
+        self._computing = self._again = False
         self.refresh()
 
     def refresh(self) -> None:
-        try:
-            with self.store.session() as s:
-                self.figures = compute(s, self.today)
-        except Exception as exc:  # noqa: BLE001 — shown, the window stays usable
-            QMessageBox.warning(self, "Supervision", f"Chiffres indisponibles : {exc}")
+        """The national figures are computed off the GUI thread (a second or so over the national
+        copy) and shown when ready; a refresh asked meanwhile runs once the current one is done."""
+        if self._computing:
+            self._again = True
             return
+        self._computing, self._again = True, False
+        store, today = self.store, self.today
+
+        def work(_progress):
+            with store.session() as s:
+                return compute(s, today), transparence.company_rows(s)
+
+        lookup_worker().submit(work, done=self._show, failed=self._unavailable, owner=self)
+
+    def _computed(self) -> None:
+        self._computing = False
+        if self._again:
+            self.refresh()
+
+    def _unavailable(self, exc: BaseException) -> None:
+        self._computed()
+        QMessageBox.warning(self, "Supervision", f"Chiffres indisponibles : {french_message(exc)}")
+
+    def _show(self, result) -> None:
+        self._computed()
+        self.figures, rows = result
         f = self.figures
         aude_open = sum(g.open for g in f.aude_by_region.values())
         aude_implicit = sum(g.implicit for g in f.aude_by_region.values())
@@ -303,7 +325,5 @@ class OverviewView(QWidget):
         self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly)
         self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly)
         self.lps.show_figures({"Par région": f.lps_by_region, "Par profession": f.lps_by_profession}, f.lps_monthly)
-        with self.store.session() as s:
-            rows = transparence.company_rows(s)
         fill_table(self.transparence, rows or [("Aucune comparaison reçue : le serveur n'a pas encore importé "
                                                 "l'export Transparence Santé.", "", "", "", "", "", "")])
