@@ -25,7 +25,6 @@ from shiboken6 import isValid
 
 from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.store.database import StoreWriteError
-from aude_desktop.sync.http import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +36,14 @@ def french_message(exc: BaseException) -> str:
     """What the agent reads about a job that failed: the refusal's own words, or where to look."""
     if isinstance(exc, CommandRejected):
         return exc.message
-    if isinstance(exc, ApiError | StoreWriteError) or _letter_refusal(exc):
+    if isinstance(exc, StoreWriteError) or _api_error(exc) or _letter_refusal(exc):
         return str(exc)
     return UNEXPECTED.format(name=type(exc).__name__)
+
+
+def _api_error(exc: BaseException) -> bool:
+    http = sys.modules.get("aude_desktop.sync.http")  # not loaded (it brings requests): no network call was made
+    return http is not None and isinstance(exc, http.ApiError)
 
 
 def _letter_refusal(exc: BaseException) -> bool:
