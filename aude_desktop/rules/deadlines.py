@@ -219,7 +219,8 @@ def _status(next_date: date | None, today: date, suspended_since: date | None) -
 
 # The event kinds each clock reads (docs/cli.md); `check_events` refuses any other in typed input.
 AUDE_EVENT_KINDS = ("receipt", "acknowledged", "pieces_requested", "pieces_received", "complete", "avis",
-                    "decision", "measure_chosen", "notified", "closed")
+                    "decision", "measure_chosen", "notified", "closed",
+                    "avis_requested", "avis_given")  # accès partiel: each body's opinion, before the joint `avis`
 EPS_EVENT_KINDS = ("receipt", "incomplete", "pieces_received", "decision", "modified_received", "notified")
 EPS_CLOCK_REGIMES = ("declaration", "autorisation")
 
