@@ -13,6 +13,7 @@ from aude_desktop.dossiers.models import Dossier
 from aude_desktop.dossiers.views.new_dossier import LPS_GROUP, NewDossierDialog
 from aude_desktop.supervision.views.overview_view import OverviewView
 from aude_desktop.sync.materialize import dump_dossier
+from tests.support.jobs import settle
 from tests.ui.test_dossier_space import space_for
 from tests.ui.test_letters_clock_views import shots
 from tests.ui.test_new_dossier import check_piece, fill
@@ -36,10 +37,12 @@ def declare(qtbot, store, tmp_path, received: date) -> str:
          service_place="Cabinet de la Citadelle, Lille", service_postal_code="59000")
     check_piece(dialog, "a")
     dialog.accept()
+    settle(qtbot)
     assert dialog.isVisible() and "Hauts-de-France" in dialog.error.text()  # the service is in Lille: another region
     fill(dialog, qtbot, region_reason="Prestation déplacée à Montpellier (courriel du 2 novembre)")
     dialog.grab().save(str(shots(tmp_path) / "lps_new_declaration.png"))
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible(), dialog.error.text()
     return dialog.dossier_id
 
@@ -58,13 +61,16 @@ def test_new_declaration_its_steps_and_its_queue(qtbot, store, tmp_path):
     dialog = space.dossier.open_action("lps.start_verification")
     dialog.widgets["on"].setDate(TODAY - timedelta(days=2))
     dialog.accept()
+    settle(qtbot)
     dialog = space.dossier.open_action("lps.impose_epreuve")
     dialog.widgets["on"].setDate(TODAY - timedelta(days=1))
     dialog.widgets["subjects"].setPlainText("Troubles de la déglutition")
     dialog.accept()
+    settle(qtbot)
     assert dialog.isVisible() and "Motifs de droit et de fait » est obligatoire" in dialog.error.text()
     dialog.widgets["motifs"].setPlainText("Aucun enseignement des troubles de la déglutition.")
     dialog.accept()
+    settle(qtbot)
     assert not dialog.isVisible(), dialog.error.text()
     with store.session() as s:
         assert s.get(Dossier, dossier_id).state == "lps_epreuve"
@@ -82,6 +88,7 @@ def test_supervision_shows_declarations_apart(qtbot, store, tmp_path):
     qtbot.addWidget(view)
     view.resize(1280, 800)
     view.show()
+    settle(qtbot)  # the figures are computed off the GUI thread
     assert "Libre prestation de services, comptée à part : 1 déclaration(s) en cours, dont 1" in view.summary.text().replace("<b>", "").replace("</b>", "")
     view.tabs.setCurrentWidget(view.lps)
     assert view.figures.lps_by_region["OCC"].implicit == 1 and "OCC" not in view.figures.aude_by_region

@@ -11,6 +11,7 @@ from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
 from aude_desktop.sync.materialize import materialize
 from tests.central_api.conftest import new_dossier
+from tests.support.jobs import settle
 from tests.ui.test_dossier_space import TODAY, space_for
 from tests.ui.test_letters_clock_views import shots
 from tests.ui.test_new_dossier import applicant
@@ -53,6 +54,7 @@ def test_dossier_view_proposes_closure_then_shows_it(qtbot, store, tmp_path):
     qtbot.addWidget(dialog)
     dialog.grab().save(str(shots(tmp_path) / "dialog_hors_champ.png"))
     dialog.accept()
+    settle(qtbot)  # the step runs on the serial worker
     assert not dialog.isVisible(), dialog.error.text()
     assert view.detail.state == "hors_champ" and "Hors champ — reconnaissance automatique" in view.summary.text()
     assert "Clos hors champ le" in view.summary.text() and view.detail.actions == []
@@ -84,6 +86,7 @@ def test_dossier_view_shows_the_avis_of_an_acces_partiel(qtbot, store, tmp_path)
     qtbot.addWidget(dialog)
     dialog.widgets["kind"].setCurrentIndex(dialog.widgets["kind"].findData("acces_partiel"))
     dialog.accept()  # before the order's opinion: refused in French, nothing written
+    settle(qtbot)
     assert dialog.isVisible() and "avis manquant du conseil national de l'ordre des infirmiers" in dialog.error.text()
     dialog.grab().save(str(shots(tmp_path) / "dialog_decision_avant_avis.png"))
     dialog.reject()
