@@ -54,15 +54,16 @@ def gate_opened_by_the_gui_thread(ticks_needed: int = 5):
 
 
 def close_message_boxes(seen: list[str]) -> QTimer:
-    """Answers the agent's message boxes (they are modal) and keeps their text."""
-    answered: set[int] = set()
+    """Answers the agent's message boxes (they are modal) and keeps their text. Every visible box is
+    looked at, not only the active modal widget (a window another test left open may be that)."""
+    answered: list[QMessageBox] = []  # the boxes themselves: an id() may be reused once a box is gone
 
     def look() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox) and id(box) not in answered:
-            answered.add(id(box))
-            seen.append(f"{box.windowTitle()} — {box.text()}")
-            box.close()
+        for box in QApplication.topLevelWidgets():
+            if isinstance(box, QMessageBox) and box.isVisible() and not any(box is done for done in answered):
+                answered.append(box)
+                seen.append(f"{box.windowTitle()} — {box.text()}")
+                box.close()
 
     poll = QTimer(interval=20)
     poll.timeout.connect(look)

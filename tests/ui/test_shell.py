@@ -160,8 +160,9 @@ def test_sign_in_from_the_window_enables_sync_and_syncs(qtbot, window, tmp_path)
         assert window.connection_label.text() == "En ligne"
         assert window.dossiers.queue.model.total > 0  # the queue shows the synced dossiers
         assert window.conventions.queue.model.total == 0  # an agent's scope has no convention
+        overview = window.supervision  # built when first needed (cold start), it computes its figures then
         settle(qtbot)  # the overview's figures are computed off the GUI thread
-        region = window.supervision.figures.aude_by_region  # the overview follows the sync
+        region = overview.figures.aude_by_region  # the overview follows the sync
         assert list(region) == ["OCC"] and region["OCC"].total == window.dossiers.queue.model.total
         assert window.settings.last_user == "agent.occ"
         assert window.logout_action.isEnabled()
