@@ -45,6 +45,8 @@ class ConventionView(RecordView):
         timeline = QWidget()
         self.milestones = readonly_table(("Date", "Étape", "Précision"), "Étapes de la convention")
         self.history = QListWidget()
+        self.history.setWordWrap(True)  # a long legal source reads on several lines, not past the edge
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.history.setAccessibleName("Calcul de l’échéance légale")
         column = QVBoxLayout(timeline)
         column.addWidget(self.milestones, 2)

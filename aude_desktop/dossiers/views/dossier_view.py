@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -99,6 +99,8 @@ class DossierView(RecordView):
         timeline = QWidget()
         self.milestones = readonly_table(("Date", "Jalon", "Précision"), "Jalons du dossier")
         self.history = QListWidget()
+        self.history.setWordWrap(True)  # a long legal source reads on several lines, not past the edge
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.history.setAccessibleName("Calcul de l’échéance légale")
         column = QVBoxLayout(timeline)
         column.addWidget(QLabel("<b>Jalons</b>"))
