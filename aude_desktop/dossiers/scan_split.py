@@ -31,10 +31,13 @@ class Part:
 
 def page_count(path: Path) -> int:
     """The number of pages of a scanned PDF, or a French refusal (an image, not a PDF, unreadable, protected)."""
-    path = Path(path)
+    return len(_scanned_pdf(Path(path)).pages)
+
+
+def _scanned_pdf(path: Path):
     if scans.check_file(path) != "application/pdf":
         raise ScanRefused(f"« {path.name} » est une image : seul un PDF de plusieurs pages peut être découpé.", "type_refuse")
-    return len(_reader(path).pages)
+    return _reader(path)
 
 
 def parse_pages(text: str, count: int, code: str = "") -> tuple[int, ...]:
@@ -62,8 +65,10 @@ def parse_pages(text: str, count: int, code: str = "") -> tuple[int, ...]:
 
 def plan(path: Path, assignments: dict[str, str]) -> list[Part]:
     """The parts to write, from {pièce code: page ranges}; pièces left blank are skipped."""
-    path = Path(path)
-    count = page_count(path)
+    return _plan(Path(path), page_count(path), assignments)
+
+
+def _plan(path: Path, count: int, assignments: dict[str, str]) -> list[Part]:
     parts: list[Part] = []
     owner: dict[int, str] = {}
     for code, text in assignments.items():
@@ -84,8 +89,9 @@ def plan(path: Path, assignments: dict[str, str]) -> list[Part]:
 
 def split_onto_pieces(store: LocalStore, actor: Actor, dossier_id: str, path: Path, assignments: dict[str, str]) -> list[Part]:
     """Split the PDF and mark each pièce received with its pages; all or nothing. Returns the parts written."""
-    parts = plan(path, assignments)
-    reader = _reader(Path(path))
+    path = Path(path)
+    reader = _scanned_pdf(path)  # read once: checked, counted and split from the same parse
+    parts = _plan(path, len(reader.pages), assignments)
     documents = [(part, _extract(reader, part.pages, Path(path).name)) for part in parts]
     for part, data in documents:
         if len(data) > scans.max_bytes():
