@@ -9,14 +9,13 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aude_desktop import APP_NAME, __version__
 from aude_desktop.argparse_fr import french_parser
 from aude_desktop.logging_setup import configure_logging
 from aude_desktop.paths import Profile, resources_dir
 from aude_desktop.settings import Settings
-from aude_desktop.store import backups
-from aude_desktop.store.database import DatabaseCorrupt, LocalStore, StoreReadOnly, open_store
 from aude_desktop.store.keys import (
     PASSPHRASE_ENV,
     KeyMissing,
@@ -27,6 +26,9 @@ from aude_desktop.store.keys import (
     database_key,
     read_keyinfo,
 )
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded after the first screen is painted (ui/first_screen.py)
+    from aude_desktop.store.database import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,7 @@ def _resolve_key(profile: Profile, args: argparse.Namespace):
 
 
 def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
+    from aude_desktop.store import backups
     from aude_desktop.ui.dialogs import PassphraseDialog
 
     key = _resolve_key(profile, args)
@@ -137,38 +140,88 @@ def _open(profile: Profile, args: argparse.Namespace) -> LocalStore | None:
             args.typed_secret = dialog.value()
 
 
-def _open_while_qt_loads(profile: Profile, args: argparse.Namespace) -> Callable[[], LocalStore | None]:
-    """Opens a profile that needs no question (key in the keyring, or the passphrase in the
-    environment) in a thread while Qt loads: the integrity check reads the whole file inside SQLite,
-    outside the GIL. Returns a function giving the store, or None when anything went wrong: the
-    usual path (_open) then meets the problem again, with its dialogs."""
+def _key_without_asking(profile: Profile, args: argparse.Namespace):
+    """The key of a profile that needs no question (in the keyring, or the passphrase in the
+    environment), or None: the usual path (_open) then asks, or says what is wrong."""
     mode = (read_keyinfo(profile) or {}).get("mode")
     if args.demo or not (mode == "keyring" or (mode == "passphrase" and os.environ.get(PASSPHRASE_ENV))):
-        return lambda: None
+        return None
     try:
-        # The key, and the modules the thread needs, here: two threads importing at once could
-        # meet in an import cycle.
-        key = database_key(profile)
-        import sqlcipher3.dbapi2  # noqa: F401
-        from sqlalchemy.dialects.sqlite import pysqlcipher  # noqa: F401
+        return database_key(profile)
     except Exception:  # noqa: BLE001 — met again, and said, on the usual path
+        return None
+
+
+def _kept_first_page(profile: Profile, key, settings: Settings, args: argparse.Namespace) -> dict | None:
+    """The first page the window kept as it last closed, if it is this user's (store/first_page.py)."""
+    if key is None or args.screenshot or not settings.last_user:
+        return None
+    from aude_desktop.store import first_page
+
+    payload = first_page.read(profile.database_path, key)
+    return payload if payload and payload.get("login") == settings.last_user and payload.get("rows") else None
+
+
+def _check_while_qt_loads(profile: Profile, key) -> Callable[[], bool | None]:
+    """Checks the database's integrity in a thread while Qt loads and the first screen is painted:
+    the check reads the whole file inside SQLite, outside the GIL, through the SQLCipher driver
+    alone (store/raw.py), so the thread imports nothing that the main thread is importing. Returns
+    a function giving True or False, or None when the check could not run."""
+    if key is None:
         return lambda: None
-    opened: list[LocalStore] = []
+    from aude_desktop.store import raw
 
-    def work() -> None:
-        try:
-            opened.append(open_store(profile, key))
-        except Exception:  # noqa: BLE001 — met again, and said, on the usual path
-            log.info("the profile did not open early: opening it the usual way")
-
-    thread = threading.Thread(target=work, name="open-store", daemon=True)
+    answer: list[bool | None] = []
+    thread = threading.Thread(target=lambda: answer.append(raw.integrity_ok(profile.database_path, key)),
+                              name="integrity-check", daemon=True)
     thread.start()
 
-    def result() -> LocalStore | None:
+    def result() -> bool | None:
         thread.join()
-        return opened[0] if opened else None
+        return answer[0] if answer else None
 
     return result
+
+
+def _open_checked(profile: Profile, key, checked: Callable[[], bool | None]) -> LocalStore | None:
+    """The store of a profile whose key came without asking and whose integrity was just checked
+    sound; None otherwise: the usual path (_open) then meets the problem again, with its dialogs."""
+    if key is None or checked() is not True:
+        return None
+    from aude_desktop.store.database import open_store
+
+    try:
+        return open_store(profile, key, integrity_checked=True)
+    except Exception:  # noqa: BLE001 — met again, and said, on the usual path
+        log.info("the profile did not open early: opening it the usual way")
+        return None
+
+
+def _keep_first_page(window, store) -> None:
+    """What the next start paints first (ui/first_screen.py): the dossiers queue's first page, as the
+    window shows it when it opens. Never in the way of closing."""
+    login = window.settings.last_user
+    if not login:
+        return
+    try:
+        from datetime import date
+
+        from aude_desktop.casework.first_page import capture
+        from aude_desktop.dossiers import queue
+        from aude_desktop.store import first_page
+
+        payload = capture(store, queue, queue.saved_queues(login)[0].filter, login, date.today(),
+                          window.dossiers.queue.look())
+        if payload["rows"]:
+            first_page.keep(store, payload)
+    except Exception as exc:  # noqa: BLE001 — the next start takes the usual path
+        log.warning("first page not kept: %s", type(exc).__name__)
+
+
+def _dismiss(screen) -> None:
+    if screen is not None:
+        screen.close()
+        screen.deleteLater()
 
 
 def _confirm_restore(question: str, args: argparse.Namespace) -> bool:
@@ -219,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         profile = (Profile.isolated(args.profile) if args.profile else Profile.default()).ensure()
     log_file = configure_logging(profile.log_dir, logging.DEBUG if os.environ.get("AUDE_LOG_LEVEL") == "DEBUG" else logging.INFO)
-    opened_early = _open_while_qt_loads(profile, args)
+    settings = Settings.load(profile.settings_path)
+    key = _key_without_asking(profile, args)
+    first = _kept_first_page(profile, key, settings, args)
+    checked = _check_while_qt_loads(profile, key)
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
@@ -227,14 +283,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from aude_desktop.ui.errors import install_excepthook
     from aude_desktop.ui.i18n import install_french
-    from aude_desktop.ui.main_window import MainWindow
     from aude_desktop.ui.style import install_style
 
     # Windows' 125 % and 150 % displays: scale by the exact factor, not rounded to 100 or 200 %.
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     from PySide6.QtGui import QIcon
 
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "aude-desktop.png")))
@@ -242,11 +296,26 @@ def main(argv: list[str] | None = None) -> int:
     install_style(app)
     install_excepthook(profile.log_dir)
     stopped_by = _quit_on_signals(app)
+    screen = None
+    if first is not None:
+        from aude_desktop.ui.first_screen import FirstScreen
+
+        screen = FirstScreen(first, APP_NAME)
+        screen.show()
+        app.processEvents()  # painted: the rest loads behind it
+    app.setApplicationVersion(__version__)
     log.info("start %s %s (log %s)", APP_NAME, __version__, log_file.name)
+
+    from aude_desktop.store.database import DatabaseCorrupt, StoreReadOnly
+    from aude_desktop.ui.main_window import MainWindow
 
     gui_messages = not args.screenshot
     try:
-        store = opened_early() or _open(profile, args)
+        store = _open_checked(profile, key, checked)
+        if store is None:
+            _dismiss(screen)  # the usual path may ask or explain, in dialogs of its own
+            screen = None
+            store = _open(profile, args)
     except (KeyringUnavailable, PassphraseRequired) as exc:
         if (read_keyinfo(profile) or {}).get("mode") == "keyring":
             return _refuse(str(exc), EXIT_REFUSED, gui_messages)
@@ -256,7 +325,6 @@ def main(argv: list[str] | None = None) -> int:
     if store is None:
         return 1
 
-    settings = Settings.load(profile.settings_path)
     role = None
     if args.demo:
         role = args.role or ("dgos" if args.screenshot else _ask_role())
@@ -272,7 +340,14 @@ def main(argv: list[str] | None = None) -> int:
         _start_demo(app, window, role, args.demo_scale, unattended=bool(args.screenshot))
     if args.screenshot:
         return _screenshot(app, window, store, args)
+    if screen is not None:  # the window takes the first screen's place
+        window.setGeometry(screen.geometry())
+        window.setWindowState(screen.windowState())
     window.show()
+    _dismiss(screen)
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: log.info("main window ready"))  # for support: the start is over
     code = app.exec()
     from aude_desktop.ui.serial_worker import stop_workers
 
@@ -281,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     from aude_desktop.sync.attachments import clear_viewing_folder
 
     clear_viewing_folder()  # copies of scans opened in the system viewer (also removed at exit)
+    if not args.demo:
+        _keep_first_page(window, store)
     store.close()
     return 128 + stopped_by[0] if stopped_by else code
 

@@ -1,5 +1,8 @@
-"""Cold start: a bare PySide6 QMainWindow shown vs AUDE's main window on an existing profile whose
-database key is in the keyring, shown with its first queue painted.
+"""Cold start: a bare PySide6 QMainWindow shown vs AUDE on an existing profile whose database key is
+in the keyring: (1) the first screen — the window's navigation and the first page of its queue, kept
+in the encrypted database when the window last closed (store/first_page.py) — then the main window
+live on its store; (2) a start with no kept page (the first after an upgrade, or after `aude-cli`
+opened the store), straight to the main window with its first queue painted.
 
 Each start is a fresh process timed from exec to its first paint (tests/support/cold_start_probe.py),
 interpreter included; the two kinds alternate, after one unmeasured start of each (so both find the
@@ -55,20 +58,43 @@ def make_profile(root: Path, passphrase: str | None = None, dossiers: int = DOSS
     return profile
 
 
-def time_start(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Seconds from exec to the child's `painted` line, and the CPU seconds of the whole child (less
-    sensitive to the machine's load, but blind to what runs in parallel)."""
+def keep_first_page(profile, passphrase: str | None = None) -> None:
+    """As the window does when it closes (app._keep_first_page), through the window itself."""
+    from PySide6.QtWidgets import QApplication
+
+    from aude_desktop.app import _keep_first_page
+    from aude_desktop.settings import Settings
+    from aude_desktop.store.database import open_store
+    from aude_desktop.store.keys import database_key
+    from aude_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    store = open_store(profile, database_key(profile, passphrase=passphrase))
+    window = MainWindow(store, Settings.load(profile.settings_path), profile)
+    _keep_first_page(window, store)
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    store.close()
+
+
+def time_start(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Seconds from exec to the child's first queue with rows on screen and to its main window live
+    (the same for the bare window), the CPU seconds of the whole child (less sensitive to the
+    machine's load, but blind to what runs in parallel), and which window painted first."""
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
+    started = time.time()
     child = subprocess.Popen([sys.executable, str(PROBE), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env, cwd=ROOT)
-    line = child.stdout.readline()
-    elapsed = time.perf_counter() - started
-    _out, err = child.communicate(timeout=120)
-    if line.strip() != "painted" or child.returncode != 0:
-        raise RuntimeError(f"{args[0]} start failed ({child.returncode}): {line}{err[-2000:]}")
+    out, err = child.communicate(timeout=120)
+    lines = out.split()
+    if child.returncode != 0 or not lines or lines[0] != "painted":
+        raise RuntimeError(f"{args[0]} start failed ({child.returncode}): {out}{err[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    if args[0] in ("bare", "floor"):
+        return time.time() - started, 0.0, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, "bare"
+    painted, first_window, live = float(lines[1]) - started, lines[2], float(lines[4]) - started
+    return painted, live, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime, first_window
 
 
 def measure(runs: int, passphrase: str | None) -> dict:
@@ -81,14 +107,26 @@ def measure(runs: int, passphrase: str | None) -> dict:
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "bytecode")  # compiled once, by the unmeasured starts
         profile = make_profile(Path(tmp) / "p", passphrase)
         mode = json.loads((profile.data_dir / "keyinfo.json").read_text())["mode"]
-        app_args = ["app", str(Path(tmp) / "p")]
-        kinds = {"bare": ["bare"], "floor": ["floor"], "app": app_args}
-        for args in kinds.values():  # warm the OS file cache, compile the bytecode
-            time_start(args, env)
+        plain = Path(tmp) / "plain"  # the same data, no page kept: the start after an upgrade
+        shutil.copytree(profile.data_dir.parent, plain)
+        keep_first_page(profile, passphrase)
+        kept = Path(tmp) / "kept"  # every start opens the store, which forgets the page: put back each time
+        shutil.copytree(profile.data_dir.parent, kept)
+        kinds = {"bare": ["bare"], "floor": ["floor"], "first": ["app", str(profile.data_dir.parent)],
+                 "plain": ["app", str(plain)]}
+
+        def start(kind: str) -> tuple:
+            if kind == "first":
+                shutil.rmtree(profile.data_dir.parent)
+                shutil.copytree(kept, profile.data_dir.parent)
+            return time_start(kinds[kind], env)
+
+        for kind in kinds:  # warm the OS file cache, compile the bytecode
+            start(kind)
         figures = {kind: [] for kind in kinds}
         for _ in range(runs):
-            for kind, args in kinds.items():
-                figures[kind].append(time_start(args, env))
+            for kind in kinds:
+                figures[kind].append(start(kind))
     return {"mode": mode, "load": os.getloadavg()[0], **figures}
 
 
@@ -110,18 +148,28 @@ def run():
             figures = json.loads(out.stdout.strip().splitlines()[-1])
     else:
         figures = measure(RUNS, PASSPHRASE)
-    bare, floor, app = (statistics.median(t for t, _cpu in figures[k]) for k in ("bare", "floor", "app"))
-    bare_cpu, app_cpu = (statistics.median(cpu for _t, cpu in figures[k]) for k in ("bare", "app"))
+    def median(kind: str, field: int = 0) -> float:
+        return statistics.median(run[field] for run in figures[kind])
+
+    bare, floor, first, live, plain = median("bare"), median("floor"), median("first"), median("first", 1), median("plain")
+    windows = {run[3] for run in figures["first"]}
+    if windows != {"FirstScreen"}:
+        raise RuntimeError(f"the kept page was not painted first: {windows}")
     key = "key from the keyring" if figures["mode"] == "keyring" else "passphrase (no Secret Service here)"
     volume = f"{DOSSIERS:,} dossiers + {CONVENTIONS:,} conventions"
     return [
         (f"bare PySide6 QMainWindow shown (median of {RUNS} fresh processes)", f"{bare * 1000:.0f} ms", "-"),
-        (f"main window + first queue painted ({key}, {volume})", f"{app * 1000:.0f} ms", "-"),
-        (f"cold start ratio, main window / bare window (same run, load {figures['load']:.1f})", f"{app / bare:.1f}×",
+        (f"first screen painted: navigation + first queue page kept at last close ({key}, {volume})",
+         f"{first * 1000:.0f} ms", "-"),
+        (f"cold start ratio, first screen / bare window (same run, load {figures['load']:.1f})", f"{first / bare:.1f}×",
          f"<= {TARGET_RATIO:.0f}×"),
-        ("floor: bare window after importing SQLAlchemy's ORM and the keyring's backends / bare window",
-         f"{floor / bare:.1f}× ({floor * 1000:.0f} ms)", "-"),
-        (f"CPU time of a start: bare {bare_cpu * 1000:.0f} ms, main window {app_cpu * 1000:.0f} ms", f"{app_cpu / bare_cpu:.1f}×", "-"),
+        ("then the main window live on its store (first queue painted from SQL)", f"{live * 1000:.0f} ms ({live / bare:.1f}×)", "-"),
+        ("start with no kept page (first after an upgrade or after aude-cli): main window + first queue",
+         f"{plain * 1000:.0f} ms ({plain / bare:.1f}×)", "-"),
+        ("floor of a live window: bare window after importing SQLAlchemy's ORM and the keyring's backends",
+         f"{floor * 1000:.0f} ms ({floor / bare:.1f}×)", "-"),
+        (f"CPU time of a start: bare {median('bare', 2) * 1000:.0f} ms, first screen then live {median('first', 2) * 1000:.0f} ms",
+         f"{median('first', 2) / median('bare', 2):.1f}×", "-"),
     ]
 
 

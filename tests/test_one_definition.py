@@ -1,5 +1,5 @@
 """Rules defined once: the open and closed states of each procedure (dossiers/states.py,
-conventions/states.py), « soon » (rules/deadlines.SOON_DAYS) and the pièce codes (rules data,
+conventions/states.py), « soon » (rules/soon.SOON_DAYS) and the pièce codes (rules data,
 resources/rules/pieces.json via rules/pieces.py). A module that types them again fails here."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_soon_days_is_defined_once():
     definitions = [name for name, source in _modules()
                    for node in ast.walk(ast.parse(source))
                    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SOON_DAYS" for t in node.targets)]
-    assert definitions == ["aude_desktop/rules/deadlines.py"]
+    assert definitions == ["aude_desktop/rules/soon.py"]
 
 
 def test_piece_codes_come_from_the_rules_data():

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import and_, delete, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
-from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.store.models import Letter, UnseenChange
 from aude_desktop.store.search import match_expression
 
@@ -64,21 +61,3 @@ def among(session: Session, model, ids: list[str], condition) -> set[str]:
     if not ids:
         return set()
     return set(session.scalars(select(model.id).where(model.id.in_(ids), condition)))
-
-
-def deadline_text(due: date | None, today: date, soon_days: int = SOON_DAYS, arises: bool = False,
-                  to_notify: bool = False) -> tuple[str, str]:
-    """(« dépassée de 3 j » / « dans 12 j » / « notification à saisir » / « — »,
-    overdue | soon | later | notification | none).
-
-    `arises`: the date is an implicit decision or a tacit authorisation, which past its date is a
-    fact (« acquise il y a 3 j »), not a late task. `to_notify`: a decision letter awaits its
-    notification date (shown when no other date runs)."""
-    if due is None and to_notify:
-        return "notification à saisir", "notification"
-    if due is None:
-        return "—", "none"
-    left = (due - today).days
-    if left < 0:
-        return (f"acquise il y a {-left} j" if arises else f"dépassée de {-left} j"), "overdue"
-    return f"dans {left} j", "soon" if left <= soon_days else "later"

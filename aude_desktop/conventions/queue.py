@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from aude_desktop.casework import queues
 from aude_desktop.conventions.models import Company, Convention
 from aude_desktop.conventions.states import REGIME_LABELS, STATE_LABELS, ConventionState, Regime
-from aude_desktop.rules.deadlines import SOON_DAYS
+from aude_desktop.rules.soon import SOON_DAYS, deadline_text
 
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",
@@ -139,7 +139,7 @@ def page(session: Session, f: ConventionFilter, today: date, sort: str = "next_d
     to_notify = queues.among(session, Convention, [r.id for r in rows], awaiting_notification())  # the page only
     for r in rows:
         # The authority's only dated step is the tacit authorisation: past, it has arisen.
-        deadline, status = queues.deadline_text(r.next_due_on, today, arises=True, to_notify=r.id in to_notify)
+        deadline, status = deadline_text(r.next_due_on, today, arises=True, to_notify=r.id in to_notify)
         regime = REGIME_LABELS.get(Regime(r.regime), r.regime) if r.regime in Regime._value2member_map_ else r.regime
         state = (STATE_LABELS.get(ConventionState(r.state), r.state)
                  if r.state in ConventionState._value2member_map_ else r.state)

@@ -16,9 +16,9 @@ from aude_desktop.dossiers import lps
 from aude_desktop.dossiers.intake_rules import reference_label  # noqa: F401 — the queue view shows « (provisoire) »
 from aude_desktop.dossiers.models import Applicant, Dossier, DossierLists
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, STATE_LABELS, DossierState
-from aude_desktop.rules.deadlines import SOON_DAYS
 from aude_desktop.rules.nos import nos_text
 from aude_desktop.rules.reference import professions
+from aude_desktop.rules.soon import SOON_DAYS, deadline_text
 
 DEADLINE_FILTERS = {
     "": "Toutes les échéances",
@@ -67,6 +67,9 @@ class QueueRow:
     deadline_status: str  # overdue | soon | later | none
     unseen: bool = False  # changed by someone else since this user last opened it
     profession_code: str = ""
+    # What `deadline` was computed from, besides the dates: the first screen recomputes it for its day.
+    arises: bool = False
+    to_notify: bool = False
 
     @property
     def nos(self) -> str:
@@ -159,14 +162,15 @@ def page(session: Session, f: QueueFilter, today: date, sort: str = "next_due_on
     out = []
     for r in rows:
         # Where the decision clock runs, a past date is the implicit decision that arose.
-        deadline, status = queues.deadline_text(r.next_due_on, today, arises=r.state in DECISION_CLOCK_RUNS + lps.LPS_SILENCE_RUNS,
-                                                to_notify=r.id in to_notify)
+        arises = r.state in DECISION_CLOCK_RUNS + lps.LPS_SILENCE_RUNS
+        deadline, status = deadline_text(r.next_due_on, today, arises=arises, to_notify=r.id in to_notify)
         out.append(QueueRow(
             r.id, r.reference, f"{(r.last_name or '').upper()} {r.first_names or ''}".strip(),
             labels[r.profession].label if r.profession in labels else r.profession,
             STATE_LABELS.get(DossierState(r.state), r.state) if r.state in DossierState._value2member_map_
             else lps.state_label(r.state) or r.state,
             r.received_on, r.next_due_on, deadline, status, bool(r.unseen), profession_code=r.profession,
+            arises=arises, to_notify=r.id in to_notify,
         ))
     return out
 

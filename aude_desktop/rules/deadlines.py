@@ -17,6 +17,7 @@ from aude_desktop.paths import resources_dir
 from aude_desktop.rules import calendar as cal_mod
 from aude_desktop.rules.calendar import LegalCalendar, format_date_fr
 from aude_desktop.rules.reference import professions, regions
+from aude_desktop.rules.soon import SOON_DAYS
 
 UNITS = {"days", "weeks", "months", "jours_ouvrables_before"}
 REQUIRED_RULES = {
@@ -25,9 +26,6 @@ REQUIRED_RULES = {
     "eps.modified_decision", "eps.urgent_decision", "eps.urgent_modified_decision", "recours.contentieux",
     "aude.convocation_notice",
 }
-# « Bientôt » (due within 15 days) for the clock, the queues' filters and the overview: a service
-# choice, not a legal delay, defined here once.
-SOON_DAYS = 15
 
 
 class RulesError(ValueError):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.paths import Profile
-from aude_desktop.store import backup_files, migrate
+from aude_desktop.store import backup_files, first_page, migrate, raw
 from aude_desktop.store.engine import make_engine
 from aude_desktop.store.keys import DatabaseKey, WrongPassphrase
 from aude_desktop.store.models import OutboxEntry, SyncState
@@ -156,14 +156,9 @@ class LocalStore:
         from aude_desktop.store.engine import CACHE_KIB
 
         with self.engine.connect() as connection:
-            # The check reads every page: through a small cache, or it would keep ~64 MiB resident.
-            connection.exec_driver_sql("PRAGMA cache_size=-2000")
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{raw.CHECK_CACHE_KIB}")
             try:
-                return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-            except DatabaseError as exc:  # a page that no longer decrypts (its HMAC fails) is damage too
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise  # another writer, not damage
-                return False
+                return raw.integrity(connection.connection.dbapi_connection)
             finally:
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
@@ -202,8 +197,9 @@ def _check_key(engine: Engine, key: DatabaseKey, profile: Profile) -> None:
         ) from exc
 
 
-def open_store(profile: Profile, key: DatabaseKey) -> LocalStore:
-    """Open (creating if needed) the encrypted database of `profile`, migrated to the latest schema."""
+def open_store(profile: Profile, key: DatabaseKey, *, integrity_checked: bool = False) -> LocalStore:
+    """Open (creating if needed) the encrypted database of `profile`, migrated to the latest schema.
+    `integrity_checked`: the start has just run the same check before Qt loaded (store/raw.py)."""
     profile.ensure()
     path = profile.database_path
     if not os.access(profile.data_dir, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
@@ -218,10 +214,11 @@ def open_store(profile: Profile, key: DatabaseKey) -> LocalStore:
     if existed:
         _check_key(engine, key, profile)
         store = LocalStore(engine, path)
-        if not store.integrity_ok():
+        if not integrity_checked and not store.integrity_ok():
             engine.dispose()
             raise DatabaseCorrupt(CORRUPT_MESSAGE)
     backup = migrate.upgrade(engine, path, profile.backup_dir)
     if backup:
         log.info("database migrated to %s after backup %s", migrate.head_revision(), backup.name)
+    first_page.forget(engine)  # whoever opens the store may change what the window's first page showed
     return LocalStore(engine, path, backup)

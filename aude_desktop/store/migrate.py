@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from aude_desktop.store.schema_head import SCHEMA_HEAD
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUPS_KEPT = 5
-# The newest revision in migrations/versions; tests/store/test_schema_head.py checks it against
-# Alembic's script directory, so a new migration without this bump fails the tests.
-SCHEMA_HEAD = "0023"
 
 
 def alembic_config() -> Config:

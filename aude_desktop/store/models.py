@@ -176,3 +176,15 @@ class PurgedRecord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     version: Mapped[int]
     purged_on: Mapped[date]
+
+
+class FirstPage(Base):
+    """The first page of the window's queue as it was when the window last closed (store/first_page.py):
+    one row, deleted by every opening of the store."""
+
+    __tablename__ = "first_page"
+    __table_args__ = (CheckConstraint("id = 1", name="single"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

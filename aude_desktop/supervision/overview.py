@@ -16,7 +16,7 @@ from aude_desktop.conventions.states import OPEN_STATES as EPS_OPEN_STATES
 from aude_desktop.conventions.states import ConventionState
 from aude_desktop.dossiers.lps import LPS_OPEN, LPS_SILENCE_RUNS, LPS_STATES
 from aude_desktop.dossiers.states import DECISION_CLOCK_RUNS, OPEN_STATES, DossierState
-from aude_desktop.rules.deadlines import SOON_DAYS
+from aude_desktop.rules.soon import SOON_DAYS
 
 AUDE_OPEN = tuple(s.value for s in DossierState if s in OPEN_STATES)  # in the states' order: a stable SQL text
 AUDE_CLOCK_RUNS = DECISION_CLOCK_RUNS

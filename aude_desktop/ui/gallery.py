@@ -134,12 +134,24 @@ def _dossier_shots(profile: Profile) -> dict:
     serial_worker().wait()  # issued on the worker; the preview opens when it is registered
     preview = letters.dossier.letter_preview
     preview.resize(760, 900)
-    return {"dossier-queue.png": space, "dossier-view.png": dossier, "decision-dialog.png": decide,
+    return {"dossier-queue.png": space, "first-screen.png": _first_screen(store, space, today),
+            "dossier-view.png": dossier, "decision-dialog.png": decide,
             "bulk-report.png": report, "dossier-letters.png": letters, "letter-preview.png": preview,
             **_clock_shots(store, actor, today, letters.dossier.letter_lines[0]),
             "new-dossier.png": _new_dossier(store, actor, today, fresh[1]),
             "split-scan.png": _split_scan(store, actor, letters.dossier, profile.data_dir.parent),
             **_routes_shots(profile, today)}
+
+
+def _first_screen(store, space, today) -> QWidget:
+    """The first screen of the next start, from the page this agent's window would keep."""
+    from aude_desktop import APP_NAME
+    from aude_desktop.casework.first_page import capture
+    from aude_desktop.dossiers import queue
+    from aude_desktop.ui.first_screen import FirstScreen
+
+    payload = capture(store, queue, queue.QueueFilter(), "agent.occ", today, space.queue.look())
+    return FirstScreen(payload, APP_NAME, today)
 
 
 def _routes_shots(profile: Profile, today) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
@@ -11,8 +10,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -28,6 +25,14 @@ from aude_desktop.paths import Profile
 from aude_desktop.settings import Settings
 from aude_desktop.store.database import LocalStore, StoreStatus
 from aude_desktop.ui.inactivity import InactivityWatch, LockPage
+from aude_desktop.ui.navigation import (
+    FILE_MENU,
+    HELP_MENU,
+    SPACES,
+    SYNC_MENU,
+    VIEW_MENU,
+    navigation_list,
+)
 from aude_desktop.ui.workers import Task
 from aude_desktop.workspace import Workspace
 
@@ -41,26 +46,6 @@ if TYPE_CHECKING:  # imported where used: the first window shows one space (benc
 
 DEMO_SUFFIX = " — profil de démonstration"
 HOME_SPACE = {"agent_dreets": "dossiers", "ordre": "conventions", "ars": "conventions", "dgos": "supervision"}
-
-
-@dataclass(frozen=True)
-class Space:
-    key: str
-    title: str
-    heading: str
-    description: str
-
-
-SPACES = (
-    Space("dossiers", "Dossiers (AUDE)", "Autorisations d’exercice",
-          "Les dossiers de votre région, leurs pièces, l’échéance légale de chacun, la commission et les décisions."),
-    Space("conventions", "Conventions (EPS)", "Conventions d’avantages",
-          "Les conventions de votre autorité, leur régime (déclaration ou autorisation) et leurs délais."),
-    Space("supervision", "Supervision (DGOS)", "Supervision nationale",
-          "Files d’attente, échéances et volumes de toutes les régions et autorités, en lecture seule."),
-    Space("sync", "Synchronisation", "Synchronisation",
-          "Modifications en attente d’envoi, refus du serveur, conflits à arbitrer."),
-)
 
 
 def fr(number: int) -> str:
@@ -92,27 +77,14 @@ class MainWindow(QMainWindow):
         self.auth = None
         self.sso_provider: str | None = None  # set when signed in through ProConnect / ProSanté Connect
 
-        self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName("Navigation entre les espaces")
-        self.navigation.setMaximumWidth(260)
-        self.navigation.setMinimumWidth(200)  # the spaces' names stay readable whatever the page needs
-        # A little larger than the system font, whatever size the user chose (never a fixed size).
-        larger = self.navigation.font()
-        larger.setPointSizeF(larger.pointSizeF() * 1.15)
-        self.navigation.setFont(larger)
-        self.navigation.setStyleSheet("QListWidget#navigation::item { padding: 0.6em 0.8em; }")
+        self.navigation = navigation_list()
         self.pages = QStackedWidget()
         self._stale: set[int] = set()  # spaces to refresh when next shown
         self.pages.setAccessibleName("Contenu")
         # A space is built when first shown (space()): until then its page is an empty placeholder,
         # so the first window imports and queries only what it shows.
         self._spaces: dict[str, QWidget] = {}
-        for index, space in enumerate(SPACES, start=1):
-            item = QListWidgetItem(space.title)
-            item.setToolTip(f"{space.heading} (Ctrl+{index})")
-            item.setData(Qt.ItemDataRole.UserRole, space.key)
-            self.navigation.addItem(item)
+        for _space in SPACES:
             self.pages.addWidget(QWidget())
         self.navigation.currentRowChanged.connect(self._show_space)
         splitter = QSplitter()
@@ -347,7 +319,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&Fichier")
+        file_menu = bar.addMenu(FILE_MENU)
         self.login_action = self._action("Se &connecter…", self.open_login, name="loginAction")
         self.logout_action = self._action("Se &déconnecter", self.sign_out, name="logoutAction")
         self.logout_action.setEnabled(False)
@@ -360,19 +332,19 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        view_menu = bar.addMenu("&Affichage")
+        view_menu = bar.addMenu(VIEW_MENU)
         for index, space in enumerate(SPACES, start=1):
             action = self._action(space.title, lambda _=False, k=space.key: self.go_to(k, focus=True), f"Ctrl+{index}", f"goto_{space.key}")
             view_menu.addAction(action)
 
-        sync_menu = bar.addMenu("&Synchronisation")
+        sync_menu = bar.addMenu(SYNC_MENU)
         self.sync_action = self._action("Synchroniser &maintenant", self.sync_now, "F5", "syncAction")
         self.sync_action.setEnabled(False)
         self.sync_action.setToolTip("Connectez-vous pour synchroniser")
         self.sync_action.setStatusTip("Connectez-vous pour synchroniser")
         sync_menu.addAction(self.sync_action)
 
-        help_menu = bar.addMenu("&Aide")
+        help_menu = bar.addMenu(HELP_MENU)
         self.about_action = self._action("À &propos d’AUDE Desktop", self.open_about, name="aboutAction")
         help_menu.addAction(self.about_action)
 

@@ -5,8 +5,11 @@ first paint that matters (the bare window; the app's first queue with rows in it
 (os._exit: what a start costs, not a shutdown), so the parent times the whole start from exec,
 interpreter included.
 
-`modules` (after the profile) prints, instead, the names in sys.modules once the queue is painted:
-what the first window imported (tests/ui/test_cold_start_imports.py).
+For the app, the first line is `painted <epoch seconds> <window class>` at the first queue with rows
+on screen (the first screen's, ui/first_screen.py, when the profile kept one; else the main
+window's), the second `live <epoch seconds>` when the main window's own queue is painted.
+`modules` (after the profile) prints, instead, the names in sys.modules at the first paint: what
+the first screen or window imported (tests/ui/test_cold_start_imports.py).
 """
 
 from __future__ import annotations
@@ -43,29 +46,39 @@ def queue_with_rows(widget) -> bool:
             and view.model() is not None and view.model().rowCount() > 0)
 
 
-class WatchMainWindow(importlib.abc.MetaPathFinder):
-    """Installs the probe when the app shows its main window, without importing Qt before the app
-    does (PySide6 hooks every later import, so importing it first would slow the app's own)."""
+class WatchShow(importlib.abc.MetaPathFinder):
+    """Calls `on_show` when the app first shows one of its windows (the first screen or the main
+    window), without importing Qt before the app does (PySide6 hooks every later import, so
+    importing it first would slow the app's own)."""
+
+    WINDOWS = {"aude_desktop.ui.first_screen": "FirstScreen", "aude_desktop.ui.main_window": "MainWindow"}
 
     def __init__(self, on_show) -> None:
         self.on_show = on_show
+        self.waiting = dict(self.WINDOWS)
 
     def find_spec(self, name, path, target=None):
-        if name != "aude_desktop.ui.main_window":
+        if name not in self.waiting:
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        window_class = self.waiting.pop(name)
+        sys.meta_path.remove(self)  # the real spec, without finding ourselves again
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            if self.waiting:
+                sys.meta_path.insert(0, self)
         load, on_show = spec.loader.exec_module, self.on_show
 
         def exec_module(module) -> None:
             load(module)
-            show = module.MainWindow.show
+            cls = getattr(module, window_class)
+            show = cls.show
 
             def shown(window) -> None:
                 on_show()
                 show(window)
 
-            module.MainWindow.show = shown
+            cls.show = shown
 
         spec.loader.exec_module = exec_module
         return spec
@@ -90,19 +103,37 @@ def main(argv: list[str]) -> int:
         on_first_paint(app, lambda w: w is window, lambda: print("painted"))
         window.show()
         return app.exec()
-    if argv[2:] == ["modules"]:
-        def report() -> None:
-            print("\n".join(sorted(sys.modules)))
-    else:
-        def report() -> None:
-            print("painted")
+    import time
+
+    modules = argv[2:] == ["modules"]
+    painted: list[str] = []
+
+    def seen(widget) -> bool:
+        if not queue_with_rows(widget):
+            return False
+        if not painted:  # the first queue with rows on screen: the first screen's, or the main window's
+            painted.append(type(widget.window()).__name__)
+            print("\n".join(sorted(sys.modules)) if modules else f"painted {time.time():.6f} {painted[0]}", flush=True)
+            if modules:
+                return True
+        # The main window's own queue, on its store: the start is over.
+        return type(widget.window()).__name__ == "MainWindow"
+
+    def report() -> None:
+        if not modules:
+            print(f"live {time.time():.6f}")
+
+    installed: list[bool] = []
 
     def install() -> None:
+        if installed:
+            return
+        installed.append(True)
         from PySide6.QtWidgets import QApplication
 
-        on_first_paint(QApplication.instance(), queue_with_rows, report)
+        on_first_paint(QApplication.instance(), seen, report)
 
-    sys.meta_path.insert(0, WatchMainWindow(install))
+    sys.meta_path.insert(0, WatchShow(install))
     from aude_desktop.app import main as app_main
 
     print(f"the app ended ({app_main(['--profile', argv[1]])}) before its first queue was painted", file=sys.stderr)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QMessage
 from aude_desktop import __version__
 from aude_desktop.settings import Settings
 from aude_desktop.ui.dialogs import AboutDialog, LoginDialog, SettingsDialog
-from aude_desktop.ui.main_window import SPACES, MainWindow
+from aude_desktop.ui.main_window import MainWindow
+from aude_desktop.ui.navigation import SPACES
 from tests.support.jobs import settle
 
 

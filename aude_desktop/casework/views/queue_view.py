@@ -3,6 +3,7 @@ filters and SQL sort, over a queue `source` (dossiers/queue.py or conventions/qu
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,10 +52,14 @@ class QueueModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        with self.store.session() as s:
+        with self._session() as s:
             self.total = self.source.count(s, self.filter, self.today)
             self.rows = self.source.page(s, self.filter, self.today, self.sort_key, self.descending, 0, PAGE, self.total)
         self.endResetModel()
+
+    def _session(self):
+        # A page kept for the first screen (casework/first_page.FrozenSource) reads no store.
+        return self.store.session() if self.store is not None else nullcontext()
 
     def set_filter(self, f) -> None:
         self.filter = f
@@ -69,7 +74,7 @@ class QueueModel(QAbstractTableModel):
             return
         self._fetching = True
         try:
-            with self.store.session() as s:
+            with self._session() as s:
                 more = self.source.page(s, self.filter, self.today, self.sort_key, self.descending, len(self.rows), PAGE, self.total)
             if not more:
                 self.total = len(self.rows)
@@ -155,6 +160,7 @@ class FilteredQueueView(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(accessible)
+        self.heading, self.placeholder, self.widths = heading, placeholder, widths
         self.source = source
         self.model = QueueModel(store, today, self, source=source, default_filter=default_filter, sort_aliases=sort_aliases)
         self.saved = saved
@@ -295,6 +301,17 @@ class FilteredQueueView(QWidget):
         self.export_task = task
         task.start()
         return task
+
+    def look(self) -> dict:
+        """What the first screen needs to look like this queue (ui/first_screen.py)."""
+        return {"heading": self.heading, "placeholder": self.placeholder, "noun": self.noun,
+                "saved": self.saved_box.itemText(0), "boxes": [box.itemText(0) for box in self.boxes.values()],
+                "actions": [button.text() for button in self._space_buttons()],
+                "widths": [self.table.columnWidth(c) for c in range(len(self.widths))]}
+
+    def _space_buttons(self) -> list[QPushButton]:
+        items = (self.actions_bar.itemAt(i).widget() for i in range(self.actions_bar.count()))
+        return [w for w in items if isinstance(w, QPushButton) and w not in (self.export_button, self.seen_button)]
 
     def selected_ids(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
