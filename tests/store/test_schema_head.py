@@ -9,7 +9,7 @@ from aude_desktop.store import migrate
 
 
 def test_the_head_known_to_the_build_is_alembics_head():
-    assert migrate.SCHEMA_HEAD == migrate.head_revision(), "a new migration: set migrate.SCHEMA_HEAD to its revision"
+    assert migrate.SCHEMA_HEAD == migrate.head_revision(), "a new migration: set SCHEMA_HEAD (store/schema_head.py) to its revision"
 
 
 def test_a_new_database_has_no_stored_revision_and_other_errors_are_not_hidden(tmp_path):

@@ -142,7 +142,7 @@ def test_the_window_keeps_its_page_at_close_and_the_next_start_paints_it_first(t
     assert first_page.read(profile.database_path, key) is None  # opened: forgotten until the next close
 
 
-def test_the_first_screen_is_painted_before_sqlalchemy_is_loaded(tmp_path):
+def test_the_first_screen_is_painted_before_sqlalchemy_is_loaded(qtbot, tmp_path):
     profile = _profile(tmp_path / "p")
     store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
     from PySide6.QtWidgets import QApplication
@@ -163,3 +163,62 @@ def test_the_first_screen_is_painted_before_sqlalchemy_is_loaded(tmp_path):
     heavy = sorted(m for m in loaded if m.split(".")[0] in ("sqlalchemy", "alembic", "reportlab", "requests")
                    or m in ("aude_desktop.store.database", "aude_desktop.store.models", "aude_desktop.dossiers.queue"))
     assert heavy == []
+
+
+DAMAGED_START = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from aude_desktop.app import main
+from aude_desktop.ui.first_screen import FirstScreen
+
+app = QApplication(sys.argv[:1])
+seen = []
+
+def click():
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        screens = [w for w in QApplication.topLevelWidgets() if isinstance(w, FirstScreen) and w.isVisible()]
+        seen.append((box.windowTitle(), len(screens)))
+        quit_button = next((b for b in box.buttons() if b.text() == "Quitter sans rien modifier"), None)
+        (quit_button or box.buttons()[0]).click()
+    QTimer.singleShot(50, click)
+
+shown = []
+original = FirstScreen.show
+FirstScreen.show = lambda self: (shown.append(1), original(self))
+QTimer.singleShot(50, click)
+code = main(["--profile", sys.argv[1]])
+print(code, len(shown), seen)
+"""
+
+
+def test_a_damaged_file_found_behind_the_first_screen_gets_the_usual_question(qtbot, tmp_path):
+    """The kept page still reads, but the file is damaged elsewhere: the first screen goes away
+    before the restore question, and « Quitter sans rien modifier » leaves the file as it was."""
+    profile = _profile(tmp_path / "p")
+    key = database_key(profile, passphrase=PASSPHRASE)
+    store = open_store(profile, key)
+    from aude_desktop.store import backups
+
+    backups.backup_daily(store, profile)
+    window = MainWindow(store, Settings.load(profile.settings_path), profile)
+    _keep_first_page(window, store)
+    window.close()
+    window.deleteLater()
+    store.close()
+    data = bytearray(profile.database_path.read_bytes())
+    middle = (len(data) // 4096 // 2) * 4096
+    data[middle + 64: middle + 512] = bytes(448)
+    profile.database_path.write_bytes(bytes(data))
+    assert first_page.read(profile.database_path, key) is not None  # the page itself still reads
+    before = profile.database_path.read_bytes()
+
+    result = subprocess.run([sys.executable, "-c", DAMAGED_START, str(tmp_path / "p")], capture_output=True,
+                            text=True, env=_env(profile), timeout=180)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    code, shown, seen = result.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert (code, shown) == ("3", "1")  # refused (EXIT_REFUSED), after the first screen was shown
+    assert seen == "[('Base locale endommagée', 0), ('Ouverture impossible', 0)]"
+    assert profile.database_path.read_bytes() == before
