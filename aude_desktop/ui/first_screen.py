@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from PySide6.QtWidgets import QMainWindow, QPushButton, QSplitter
+from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from aude_desktop.casework.first_page import FrozenSource
 from aude_desktop.casework.views.queue_view import FilterBox, FilteredQueueView
@@ -46,19 +46,13 @@ class FrozenQueueView(FilteredQueueView):
 class FirstScreen(QMainWindow):
     def __init__(self, payload: dict, title: str, today: date | None = None) -> None:
         super().__init__()
-        from aude_desktop.ui.navigation import MENUS, navigation_list
+        from aude_desktop.ui.navigation import MENUS, beside_navigation, navigation_list
 
         self.setWindowTitle(title)
         self.resize(1280, 800)
         self.navigation = navigation_list()
         self.queue = FrozenQueueView(payload, today or date.today())
-        splitter = QSplitter()
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.queue)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        splitter.setSizes([220, 1060])
-        self.setCentralWidget(splitter)
+        self.setCentralWidget(beside_navigation(self.navigation, self.queue))
         self.navigation.setCurrentRow(0)
         for title in MENUS:
             self.menuBar().addMenu(title).setEnabled(False)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -31,6 +30,7 @@ from aude_desktop.ui.navigation import (
     SPACES,
     SYNC_MENU,
     VIEW_MENU,
+    beside_navigation,
     navigation_list,
 )
 from aude_desktop.ui.workers import Task
@@ -87,13 +87,7 @@ class MainWindow(QMainWindow):
         for _space in SPACES:
             self.pages.addWidget(QWidget())
         self.navigation.currentRowChanged.connect(self._show_space)
-        splitter = QSplitter()
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        splitter.setSizes([220, 1060])
-        self.content = splitter
+        self.content = beside_navigation(self.navigation, self.pages)
         self.lock_page = LockPage()
         self.lock_page.unlock_requested.connect(self.unlock)
         self.lock_page.sso_requested.connect(self._unlock_with_sso)

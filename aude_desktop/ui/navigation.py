@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSplitter, QWidget
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,14 @@ def navigation_list() -> QListWidget:
         item.setData(Qt.ItemDataRole.UserRole, space.key)
         navigation.addItem(item)
     return navigation
+
+
+def beside_navigation(navigation: QListWidget, content: QWidget) -> QSplitter:
+    """The navigation on the left, the space's page taking the rest."""
+    splitter = QSplitter()
+    splitter.addWidget(navigation)
+    splitter.addWidget(content)
+    splitter.setStretchFactor(1, 1)
+    splitter.setCollapsible(0, False)
+    splitter.setSizes([220, 1060])
+    return splitter

@@ -54,6 +54,23 @@ def _profile(root: Path) -> Profile:
     return profile
 
 
+def _closed_window(profile: Profile, with_backup: bool = False) -> None:
+    """The window kept its page as it closed (app._keep_first_page), after the day's backup if asked."""
+    from PySide6.QtWidgets import QApplication
+
+    from aude_desktop.store import backups
+
+    store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
+    if with_backup:
+        backups.backup_daily(store, profile)
+    window = MainWindow(store, Settings.load(profile.settings_path), profile)
+    _keep_first_page(window, store)
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()
+    store.close()
+
+
 def _cells(model, rows: int) -> list[list]:
     roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
              Qt.ItemDataRole.UserRole)
@@ -144,15 +161,7 @@ def test_the_window_keeps_its_page_at_close_and_the_next_start_paints_it_first(t
 
 def test_the_first_screen_is_painted_before_sqlalchemy_is_loaded(qtbot, tmp_path):
     profile = _profile(tmp_path / "p")
-    store = open_store(profile, database_key(profile, passphrase=PASSPHRASE))
-    from PySide6.QtWidgets import QApplication
-
-    window = MainWindow(store, Settings.load(profile.settings_path), profile)
-    _keep_first_page(window, store)
-    window.close()
-    window.deleteLater()
-    QApplication.processEvents()
-    store.close()
+    _closed_window(profile)
 
     result = subprocess.run([sys.executable, str(PROBE), "app", str(tmp_path / "p"), "modules"],
                             capture_output=True, text=True, env=_env(profile), timeout=180)
@@ -198,15 +207,7 @@ def test_a_damaged_file_found_behind_the_first_screen_gets_the_usual_question(qt
     before the restore question, and « Quitter sans rien modifier » leaves the file as it was."""
     profile = _profile(tmp_path / "p")
     key = database_key(profile, passphrase=PASSPHRASE)
-    store = open_store(profile, key)
-    from aude_desktop.store import backups
-
-    backups.backup_daily(store, profile)
-    window = MainWindow(store, Settings.load(profile.settings_path), profile)
-    _keep_first_page(window, store)
-    window.close()
-    window.deleteLater()
-    store.close()
+    _closed_window(profile, with_backup=True)
     data = bytearray(profile.database_path.read_bytes())
     middle = (len(data) // 4096 // 2) * 4096
     data[middle + 64: middle + 512] = bytes(448)
