@@ -32,6 +32,22 @@ def memory_keyring() -> MemoryKeyring:
     return install()
 
 
+@pytest.fixture(autouse=True)
+def no_command_on_gui_thread(monkeypatch):
+    """Every command a window asks for runs on the serial worker, never on the GUI thread
+    (docs/ARCHITECTURE.md, « Threading »): a test whose window code ran one there fails, naming it.
+    Only window code counts (tests/support/gui_thread.py): fixtures, the CLI and the store's own
+    tests run commands on the main thread legitimately."""
+    from tests.support.gui_thread import CommandsOnGuiThread
+
+    guard = CommandsOnGuiThread(catalog.execute)
+    monkeypatch.setattr(catalog, "execute", guard)
+    yield guard
+    if guard.faults:
+        pytest.fail("Command(s) run on the GUI thread instead of the serial worker:\n" + "\n".join(guard.faults),
+                    pytrace=False)
+
+
 @pytest.fixture
 def no_keyring():
     """A machine without a secure keyring (headless Linux): keyring's own `fail` backend."""

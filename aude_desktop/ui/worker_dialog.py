@@ -39,6 +39,11 @@ class WorkerDialog(ValidatingDialog):
         self.error.hide()
         self.job = serial_worker().submit(lambda _progress: work(), done=self._done, failed=self._failed, owner=self)
 
+    def reject(self) -> None:
+        if self.busy:
+            return  # Échap cannot take back a command already handed to the worker: its answer is awaited
+        super().reject()
+
     def _enable(self, enabled: bool) -> None:
         for box in self.findChildren(QDialogButtonBox):
             box.setEnabled(enabled)
