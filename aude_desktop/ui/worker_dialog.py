@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from aude_desktop.casework.views.dialogs import ValidatingDialog
@@ -45,8 +46,13 @@ class WorkerDialog(ValidatingDialog):
         super().reject()
 
     def _enable(self, enabled: bool) -> None:
+        """Busy: the buttons wait for the worker's answer, the pointer says so; the fields stay readable."""
         for box in self.findChildren(QDialogButtonBox):
             box.setEnabled(enabled)
+        if enabled:
+            self.unsetCursor()
+        else:
+            self.setCursor(Qt.CursorShape.BusyCursor)
 
     def _done(self, result) -> None:
         self._enable(True)
