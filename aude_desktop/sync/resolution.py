@@ -113,15 +113,25 @@ def discard(store: LocalStore, seq: int, fetch) -> None:
 
     `fetch(kind, id)` returns the server's record or None (404): it is called outside any transaction.
     """
+    discard_with(store, seq, server_version(store, seq, fetch))
+
+
+def server_version(store: LocalStore, seq: int, fetch) -> dict | None:
+    """The server's record that giving up command `seq` returns to: the one kept with a conflict, or
+    asked of the server (`fetch`, a network call: the GUI makes it off the serial worker)."""
     with store.session() as s:
         entry = s.get(OutboxEntry, seq)
         kind, entity_id, status = entry.entity_kind, entry.entity_id, entry.status
         server_record = entry.server_record if status == "conflict" else None
-    if server_record is None:
-        server_record = fetch(kind, entity_id)
+    return server_record if server_record is not None else fetch(kind, entity_id)
+
+
+def discard_with(store: LocalStore, seq: int, server_record: dict | None) -> None:
+    """The write of `discard`, in one transaction: the command given up, the server's version back."""
     with store.session() as s:
+        entry = s.get(OutboxEntry, seq)
         _settle(s, seq)
-        _restore_in(s, server_record, kind, entity_id)
+        _restore_in(s, server_record, entry.entity_kind, entry.entity_id)
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,7 @@ class SyncPage(QWidget):
         layout.addLayout(buttons)
         self.problems: list[resolution.Problem] = []
         self.job = None  # the latest decision handed to the serial worker
+        self.discard_task = None  # asking the server's version of a record given up
         self.refresh()
 
     def actor(self) -> Actor:
@@ -173,7 +174,8 @@ class SyncPage(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.job is not None and not self.job.finished
+        asking = self.discard_task is not None and self.discard_task.isRunning()
+        return asking or (self.job is not None and not self.job.finished)
 
     def resubmit(self):
         p = self.selected()
@@ -216,18 +218,27 @@ class SyncPage(QWidget):
         self.changed.emit()
 
     def discard(self) -> None:
+        """The server's version is asked on a network task; giving up is then written on the serial worker."""
         p = self.selected()
-        if not p or not self.auth:
+        if not p or not self.auth or self.busy:
             return
         answer = QMessageBox.question(
             self, "Abandonner", f"Abandonner « {p.label} » ? Le dossier reprendra la version du serveur.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        fetch = resolution.fetcher(self.auth, self.store)
-        task = Task(lambda _r: resolution.discard(self.store, p.seq, fetch), self)
-        task.succeeded.connect(lambda _r: (self.refresh(), self.changed.emit()))
-        task.failed.connect(lambda message: QMessageBox.warning(self, "Abandon impossible", message))
+        store, seq, fetch = self.store, p.seq, resolution.fetcher(self.auth, self.store)
+
+        def fetched(record) -> None:
+            self._apply("Abandon impossible", lambda: resolution.discard_with(store, seq, record))
+
+        def unreachable(message: str) -> None:
+            self._update_buttons()
+            QMessageBox.warning(self, "Abandon impossible", message)
+
+        task = Task(lambda _r: resolution.server_version(store, seq, fetch), self)
+        task.succeeded.connect(fetched)
+        task.failed.connect(unreachable)
+        task.finished.connect(self._update_buttons)
         self.discard_task = task
         task.start()
-
-
+        self._update_buttons()

@@ -62,8 +62,17 @@ def test_the_guard_flags_a_command_run_by_window_code_on_the_gui_thread_only(qtb
     assert len(guard.faults) == 1
 
 
-def test_every_gui_test_runs_under_the_guard(qtbot):
-    assert isinstance(catalog.execute, CommandsOnGuiThread)
+def test_every_gui_test_runs_under_the_guard_and_it_sees_a_write_of_the_store(qtbot, store, no_command_on_gui_thread):
+    guard = no_command_on_gui_thread
+    assert catalog.execute is guard
+    window_code = {"__name__": "aude_desktop.casework.views.some_queue", "store": store}
+    exec("def slot():\n"
+         "    from aude_desktop.casework.queues import mark_seen\n"
+         "    with store.session() as s:\n"
+         "        mark_seen(s, 'dossier')", window_code)  # a « tout marquer comme vu » written by the slot itself
+    window_code["slot"]()
+    assert len(guard.faults) == 1 and "store written (DELETE)" in guard.faults[0] and "some_queue.slot" in guard.faults[0]
+    guard.faults.clear()  # seen: this test must not fail for it
 
 
 # -- the annotation --------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ a refusal keeps the dialog open with the choices made, and nothing is written ha
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
 from aude_desktop.domain.commands import Actor
@@ -91,11 +92,24 @@ def test_the_conflict_dialog_takes_one_answer_at_a_time(qtbot, tmp_path, server)
     assert store.status().pending == 1  # one update queued, not two
 
 
-def test_a_refused_command_is_resubmitted_from_the_page(qtbot, tmp_path, server):
+def say_yes() -> None:
+    """Answers « Oui » to the question when it shows, as the agent would."""
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(20, click)
+
+
+def test_a_refused_command_is_resubmitted_then_given_up_from_the_page(qtbot, tmp_path, server):
     store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
     SyncEngine(store, auth).run()
     with store.session() as s:
-        target = s.scalar(select(Dossier.id).limit(1))
+        dossier = s.scalar(select(Dossier).limit(1))
+        target, original = dossier.id, dossier.assigned_to
     run_command(store, Actor("dgos", "dgos"), "dossier.assign", {"id": target, "assigned_to": "quelqu.un"})
     SyncEngine(store, auth).run()
     page = page_for(qtbot, store, auth)
@@ -107,6 +121,16 @@ def test_a_refused_command_is_resubmitted_from_the_page(qtbot, tmp_path, server)
         assert page.table.rowCount() == 1
     settle(qtbot)
     assert page.table.rowCount() == 0 and store.status().pending == 1
+
+    SyncEngine(store, auth).run()  # refused again: listed again
+    page.refresh()
+    page.table.selectRow(0)
+    say_yes()
+    page.discard()  # the server's version asked on a network task, the giving up written on the worker
+    qtbot.waitUntil(lambda: page.table.rowCount() == 0, timeout=30_000)  # refreshed once written
+    assert resolution.problems(store) == [] and not page.busy
+    with store.session() as s:
+        assert s.get(Dossier, target).assigned_to == original
 
 
 def test_empty_page_says_all_is_well(qtbot, store):
