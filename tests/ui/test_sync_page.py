@@ -7,17 +7,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
-from sqlalchemy import select
 
-from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers.models import Dossier
 from aude_desktop.sync import resolution
 from aude_desktop.sync.engine import SyncEngine
-from aude_desktop.sync.local import run_command
 from aude_desktop.ui.sync_page import MERGED, ConflictDialog, SyncPage
 from tests.support.jobs import settle, worker_held
 from tests.support.live_server import seeded_server
-from tests.sync.test_engine import _client, make_conflict
+from tests.sync.test_engine import make_conflict
+from tests.sync.test_resolution import refused_assignment
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +103,7 @@ def say_yes() -> None:
 
 
 def test_a_refused_command_is_resubmitted_then_given_up_from_the_page(qtbot, tmp_path, server):
-    store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
-    SyncEngine(store, auth).run()
-    with store.session() as s:
-        dossier = s.scalar(select(Dossier).limit(1))
-        target, original = dossier.id, dossier.assigned_to
-    run_command(store, Actor("dgos", "dgos"), "dossier.assign", {"id": target, "assigned_to": "quelqu.un"})
-    SyncEngine(store, auth).run()
+    store, auth, target, original = refused_assignment(tmp_path, server)
     page = page_for(qtbot, store, auth)
     page.table.selectRow(0)
     assert page.resubmit_button.isEnabled()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from aude_desktop.casework.views.dialogs import dialog_buttons
+from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import filing, intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
@@ -354,8 +355,8 @@ class NewDossierDialog(WorkerDialog):
         try:
             dossier_id, payload, codes = filing.build(self.values(), self.today, duplicates=self.duplicates,
                                                       agent_region=self.actor.region if self.actor else None)
-        except intake.IntakeRefused as exc:
-            widget = self.widgets.get(exc.field)
+        except CommandRejected as exc:  # IntakeRefused names the field to correct
+            widget = self.widgets.get(getattr(exc, "field", ""))
             if widget is not None:
                 widget.setEnabled(True)
                 widget.setFocus()
