@@ -32,6 +32,26 @@ def memory_keyring() -> MemoryKeyring:
     return install()
 
 
+@pytest.fixture(autouse=True)
+def no_command_on_gui_thread(monkeypatch):
+    """Every command a window asks for, and every write of the store, runs on the serial worker (or a
+    sync's thread), never on the GUI thread (docs/ARCHITECTURE.md, « Threading »): a test whose
+    window code did one there fails, naming it. Only window code counts (tests/support/gui_thread.py):
+    fixtures, the CLI and the store's own tests write on the main thread legitimately."""
+    from sqlalchemy import Engine, event
+
+    from tests.support.gui_thread import CommandsOnGuiThread
+
+    guard = CommandsOnGuiThread(catalog.execute)
+    monkeypatch.setattr(catalog, "execute", guard)
+    event.listen(Engine, "before_cursor_execute", guard.statement)
+    yield guard
+    event.remove(Engine, "before_cursor_execute", guard.statement)
+    if guard.faults:
+        pytest.fail("Done on the GUI thread instead of the serial worker:\n" + "\n".join(guard.faults),
+                    pytrace=False)
+
+
 @pytest.fixture
 def no_keyring():
     """A machine without a secure keyring (headless Linux): keyring's own `fail` backend."""

@@ -16,7 +16,7 @@ from aude_desktop.domain.commands import Actor
 from aude_desktop.store.database import LocalStore
 from aude_desktop.store.models import OutboxEntry
 from aude_desktop.sync import materialize
-from aude_desktop.sync.local import run_command
+from aude_desktop.sync.local import apply_command
 
 FREE_TEXT = {"specialty", "motifs", "note", "text", "description", "address", "reason"}
 
@@ -96,13 +96,16 @@ def resubmit(store: LocalStore, seq: int) -> None:
         )
 
 
-def _restore(store: LocalStore, server_record: dict | None, kind: str, entity_id: str) -> None:
+def _restore_in(s, server_record: dict | None, kind: str, entity_id: str) -> None:
     """Put the server's version of the record back in the local tables (or remove a local-only one)."""
-    with store.session() as s:
-        if server_record is None or server_record.get("deleted"):
-            materialize.materialize(s, [(kind, entity_id, 0, None)])
-        else:
-            materialize.materialize(s, [(kind, entity_id, server_record["version"], server_record["payload"])])
+    if server_record is None or server_record.get("deleted"):
+        materialize.materialize(s, [(kind, entity_id, 0, None)])
+    else:
+        materialize.materialize(s, [(kind, entity_id, server_record["version"], server_record["payload"])])
+
+
+def _settle(s, seq: int) -> None:
+    s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq).values(status="discarded", resolved_at=datetime.now(UTC)))
 
 
 def discard(store: LocalStore, seq: int, fetch) -> None:
@@ -110,16 +113,25 @@ def discard(store: LocalStore, seq: int, fetch) -> None:
 
     `fetch(kind, id)` returns the server's record or None (404): it is called outside any transaction.
     """
+    discard_with(store, seq, server_version(store, seq, fetch))
+
+
+def server_version(store: LocalStore, seq: int, fetch) -> dict | None:
+    """The server's record that giving up command `seq` returns to: the one kept with a conflict, or
+    asked of the server (`fetch`, a network call: the GUI makes it off the serial worker)."""
     with store.session() as s:
         entry = s.get(OutboxEntry, seq)
         kind, entity_id, status = entry.entity_kind, entry.entity_id, entry.status
         server_record = entry.server_record if status == "conflict" else None
-    if server_record is None:
-        server_record = fetch(kind, entity_id)
+    return server_record if server_record is not None else fetch(kind, entity_id)
+
+
+def discard_with(store: LocalStore, seq: int, server_record: dict | None) -> None:
+    """The write of `discard`, in one transaction: the command given up, the server's version back."""
     with store.session() as s:
-        s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq)
-                  .values(status="discarded", resolved_at=datetime.now(UTC)))
-    _restore(store, server_record, kind, entity_id)
+        entry = s.get(OutboxEntry, seq)
+        _settle(s, seq)
+        _restore_in(s, server_record, entry.entity_kind, entry.entity_id)
 
 
 @dataclass(frozen=True)
@@ -158,42 +170,39 @@ def conflict_fields(store: LocalStore, seq: int) -> list[FieldDiff]:
 
 def resolve_conflict(store: LocalStore, actor: Actor, seq: int, chosen: dict[str, Any]) -> str | None:
     """Apply the person's choice: start from the server's record, then queue one update carrying the
-    values they kept. Returns the new entity id, or None when they kept the server's values only."""
+    values they kept. Returns the new entity id, or None when they kept the server's values only.
+    One transaction: refused (CommandRejected), the conflict stays as it was, to be decided again."""
     with store.session() as s:
         entry = s.get(OutboxEntry, seq)
         name, kind, entity_id = entry.name, entry.entity_kind, entry.entity_id
         server_record = entry.server_record
-        s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq)
-                  .values(status="discarded", resolved_at=datetime.now(UTC)))
-    _restore(store, server_record, kind, entity_id)
-    server_payload = (server_record or {}).get("payload") or {}
-    fields: dict[str, Any] = {}
-    for path, value in chosen.items():
-        top, _, sub = path.partition(".")
-        if sub:
-            current = fields.setdefault(top, dict(server_payload.get(top) or {}))
-            current[sub] = value
-        else:
-            fields[top] = value
-    changed = {k: v for k, v in fields.items() if v != server_payload.get(k)}
-    if not changed:
-        return None
-    return run_command(store, actor, name, {"id": entity_id, "fields": changed})
+        _settle(s, seq)
+        _restore_in(s, server_record, kind, entity_id)
+        server_payload = (server_record or {}).get("payload") or {}
+        fields: dict[str, Any] = {}
+        for path, value in chosen.items():
+            top, _, sub = path.partition(".")
+            if sub:
+                current = fields.setdefault(top, dict(server_payload.get(top) or {}))
+                current[sub] = value
+            else:
+                fields[top] = value
+        changed = {k: v for k, v in fields.items() if v != server_payload.get(k)}
+        if not changed:
+            return None
+        return apply_command(s, actor, name, {"id": entity_id, "fields": changed})
 
 
 def retry_on_server_version(store: LocalStore, actor: Actor, seq: int) -> str:
     """For a conflicting step that is not a field edit (a workflow step): start again from the
-    server's record and queue the same step. Raises CommandRejected if it no longer applies."""
+    server's record and queue the same step. Raises CommandRejected if it no longer applies; then,
+    one transaction, nothing has changed here."""
     with store.session() as s:
         entry = s.get(OutboxEntry, seq)
         name, kind, entity_id, args = entry.name, entry.entity_kind, entry.entity_id, dict(entry.args)
-        server_record = entry.server_record
-    _restore(store, server_record, kind, entity_id)
-    new_id = run_command(store, actor, name, args)
-    with store.session() as s:
-        s.execute(update(OutboxEntry).where(OutboxEntry.seq == seq)
-                  .values(status="discarded", resolved_at=datetime.now(UTC)))
-    return new_id
+        _restore_in(s, entry.server_record, kind, entity_id)
+        _settle(s, seq)
+        return apply_command(s, actor, name, args)
 
 
 def fetcher(auth, store: LocalStore):

@@ -504,10 +504,13 @@ class MainWindow(QMainWindow):
     def attach_session(self, auth) -> None:
         """A signed-in session: sync becomes possible, now and every few minutes."""
         from aude_desktop.auth.actor import remember_user
+        from aude_desktop.ui.serial_worker import french_message, serial_worker
 
         self.auth = auth
-        if auth.user is not None:
-            remember_user(self.store, auth.user)  # so this user can keep working offline
+        if auth.user is not None:  # so this user can keep working offline (a write: on the serial worker)
+            store, user = self.store, auth.user
+            serial_worker().submit(lambda _progress: remember_user(store, user), owner=self,
+                                   failed=lambda exc: self.statusBar().showMessage(french_message(exc), 15000))
         for key, page in self._spaces.items():  # a space built later reads the session then
             if key == "sync":
                 page.auth = auth

@@ -65,6 +65,12 @@ class Job:
     finished: bool = False
     _cancel: threading.Event = field(default_factory=threading.Event)
 
+    def release(self) -> None:
+        """Once called back: drop the work and the callbacks. They often hold the window that holds
+        this job (`self.job = …`); left as a cycle, Python's collector may free that window on
+        whatever thread it runs — the worker's — where Qt must never delete a widget."""
+        self.work = self.done = self.failed = self.progressed = self.owner = None
+
     def cancel(self) -> None:
         """Items already done stay done; the job stops before the next one."""
         self._cancel.set()
@@ -150,6 +156,7 @@ class SerialWorker(QObject):
                 else:
                     log.warning("job of the serial worker failed unreported: %s", type(outcome).__name__)
         finally:
+            job.release()
             if not self.jobs:
                 self.idle.emit()
 

@@ -1,4 +1,8 @@
-"""The Synchronisation space: refused commands (Rejets) and conflicts (Conflits), decided by a person."""
+"""The Synchronisation space: refused commands (Rejets) and conflicts (Conflits), decided by a person.
+
+Resubmitting, replaying a step and applying a conflict's choices write the store: they run on the
+serial worker (ui/serial_worker.py); the page's buttons wait for the answer, a refusal is said in
+French, and the conflict dialog stays open with the choices made."""
 
 from __future__ import annotations
 
@@ -20,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop.domain.commands import Actor, CommandRejected
+from aude_desktop.domain.commands import Actor
 from aude_desktop.sync import resolution
+from aude_desktop.ui.serial_worker import french_message, serial_worker
+from aude_desktop.ui.worker_dialog import WorkerDialog
 from aude_desktop.ui.workers import Task
 
 MINE, SERVER, MERGED = "Ma valeur", "Valeur du serveur", "Texte fusionné"
@@ -31,11 +37,13 @@ def _text(value) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-class ConflictDialog(QDialog):
-    """Field by field: mine or the server's; free text can be merged and edited."""
+class ConflictDialog(WorkerDialog):
+    """Field by field: mine or the server's; free text can be merged and edited. `apply(chosen)`
+    runs on the serial worker (it touches no widget); the dialog closes once it has succeeded."""
 
-    def __init__(self, diffs: list[resolution.FieldDiff], parent=None):
+    def __init__(self, diffs: list[resolution.FieldDiff], apply=None, parent=None):
         super().__init__(parent)
+        self.apply = apply
         self.setWindowTitle("Résoudre le conflit")
         self.setAccessibleName("Résoudre le conflit")
         self.diffs = diffs
@@ -70,7 +78,12 @@ class ConflictDialog(QDialog):
         layout.addWidget(QLabel("Le dossier a été modifié sur le serveur pendant que vous travailliez hors ligne. "
                                 "Choisissez, pour chaque champ, la valeur à conserver."))
         layout.addLayout(grid)
+        layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def prepare(self):
+        apply, chosen = self.apply, self.chosen()
+        return lambda: apply(chosen) if apply is not None else None
 
     def chosen(self) -> dict:
         out = {}
@@ -125,6 +138,8 @@ class SyncPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.problems: list[resolution.Problem] = []
+        self.job = None  # the latest decision handed to the serial worker
+        self.discard_task = None  # asking the server's version of a record given up
         self.refresh()
 
     def actor(self) -> Actor:
@@ -152,56 +167,78 @@ class SyncPage(QWidget):
         return self.problems[rows[0].row()] if rows else None
 
     def _update_buttons(self) -> None:
-        p = self.selected()
+        p = None if self.busy else self.selected()  # one decision at a time: the next waits for the answer
         self.resubmit_button.setEnabled(bool(p and p.status == "rejected"))
         self.resolve_button.setEnabled(bool(p and p.status == "conflict"))
         self.discard_button.setEnabled(bool(p and self.auth))
 
-    def resubmit(self) -> None:
+    @property
+    def busy(self) -> bool:
+        asking = self.discard_task is not None and self.discard_task.isRunning()
+        return asking or (self.job is not None and not self.job.finished)
+
+    def resubmit(self):
         p = self.selected()
-        if p:
-            resolution.resubmit(self.store, p.seq)
-            self.refresh()
-            self.changed.emit()
+        if not p or self.busy:
+            return None
+        store, seq = self.store, p.seq
+        return self._apply("Renvoi impossible", lambda: resolution.resubmit(store, seq))
 
     def resolve(self) -> QDialog | None:
         p = self.selected()
-        if not p:
+        if not p or self.busy:
             return None
         diffs = resolution.conflict_fields(self.store, p.seq)
+        store, actor, seq = self.store, self.actor(), p.seq
         if not diffs:
             answer = QMessageBox.question(
                 self, "Conflit", "Cette étape a été faite sur une version plus ancienne du dossier. "
                 "La rejouer sur la version du serveur ?")
             if answer == QMessageBox.StandardButton.Yes:
-                self._apply(lambda: resolution.retry_on_server_version(self.store, self.actor(), p.seq))
+                self._apply("Modification impossible", lambda: resolution.retry_on_server_version(store, actor, seq))
             return None
-        dialog = ConflictDialog(diffs, self)
-        dialog.accepted.connect(lambda: self._apply(lambda: resolution.resolve_conflict(self.store, self.actor(), p.seq, dialog.chosen())))
+        dialog = ConflictDialog(diffs, lambda chosen: resolution.resolve_conflict(store, actor, seq, chosen), self)
+        dialog.accepted.connect(self._applied)
         dialog.open()
         return dialog
 
-    def _apply(self, action) -> None:
-        try:
-            action()
-        except CommandRejected as exc:
-            QMessageBox.warning(self, "Modification impossible", exc.message)
+    def _apply(self, title: str, work):
+        """`work()` on the serial worker; the buttons wait for its answer."""
+        def refused(exc: BaseException) -> None:
+            self._applied()
+            QMessageBox.warning(self, title, french_message(exc))
+
+        self.job = serial_worker().submit(lambda _progress: work(), done=lambda _r: self._applied(), failed=refused,
+                                          owner=self)
+        self._update_buttons()
+        return self.job
+
+    def _applied(self) -> None:
         self.refresh()
         self.changed.emit()
 
     def discard(self) -> None:
+        """The server's version is asked on a network task; giving up is then written on the serial worker."""
         p = self.selected()
-        if not p or not self.auth:
+        if not p or not self.auth or self.busy:
             return
         answer = QMessageBox.question(
             self, "Abandonner", f"Abandonner « {p.label} » ? Le dossier reprendra la version du serveur.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        fetch = resolution.fetcher(self.auth, self.store)
-        task = Task(lambda _r: resolution.discard(self.store, p.seq, fetch), self)
-        task.succeeded.connect(lambda _r: (self.refresh(), self.changed.emit()))
-        task.failed.connect(lambda message: QMessageBox.warning(self, "Abandon impossible", message))
+        store, seq, fetch = self.store, p.seq, resolution.fetcher(self.auth, self.store)
+
+        def fetched(record) -> None:
+            self._apply("Abandon impossible", lambda: resolution.discard_with(store, seq, record))
+
+        def unreachable(message: str) -> None:
+            self._update_buttons()
+            QMessageBox.warning(self, "Abandon impossible", message)
+
+        task = Task(lambda _r: resolution.server_version(store, seq, fetch), self)
+        task.succeeded.connect(fetched)
+        task.failed.connect(unreachable)
+        task.finished.connect(self._update_buttons)
         self.discard_task = task
         task.start()
-
-
+        self._update_buttons()

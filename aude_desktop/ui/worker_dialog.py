@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from aude_desktop.casework.views.dialogs import ValidatingDialog
@@ -39,9 +40,19 @@ class WorkerDialog(ValidatingDialog):
         self.error.hide()
         self.job = serial_worker().submit(lambda _progress: work(), done=self._done, failed=self._failed, owner=self)
 
+    def reject(self) -> None:
+        if self.busy:
+            return  # Échap cannot take back a command already handed to the worker: its answer is awaited
+        super().reject()
+
     def _enable(self, enabled: bool) -> None:
+        """Busy: the buttons wait for the worker's answer, the pointer says so; the fields stay readable."""
         for box in self.findChildren(QDialogButtonBox):
             box.setEnabled(enabled)
+        if enabled:
+            self.unsetCursor()
+        else:
+            self.setCursor(Qt.CursorShape.BusyCursor)
 
     def _done(self, result) -> None:
         self._enable(True)

@@ -13,6 +13,7 @@ from aude_desktop.dossiers.views.dossier_view import DossierView  # noqa: E402
 from aude_desktop.paths import Profile  # noqa: E402
 from aude_desktop.store.database import open_store  # noqa: E402
 from aude_desktop.store.keys import database_key  # noqa: E402
+from aude_desktop.ui.serial_worker import serial_worker  # noqa: E402
 
 profile_dir, dossier_id, versions, round_ = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 app = QApplication([])
@@ -38,6 +39,6 @@ def saved() -> None:
             type_next()
 
 
-view.autosave.timeout.connect(saved)  # runs after the save connected first
+serial_worker().idle.connect(saved)  # the save runs on the serial worker; its answer came back
 type_next()
 app.exec()

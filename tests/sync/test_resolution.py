@@ -41,7 +41,8 @@ def test_keeping_only_the_server_values_queues_nothing(tmp_path, server):
         assert {e.status for e in s.scalars(select(OutboxEntry))} <= {"applied", "discarded"}
 
 
-def test_rejected_command_resubmitted_then_discarded_restores_the_server_state(tmp_path, server):
+def refused_assignment(tmp_path, server):
+    """A read-only supervisor's assignment, refused by the server. Returns (store, auth, id, original agent)."""
     store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
     SyncEngine(store, auth).run()
     with store.session() as s:
@@ -49,6 +50,11 @@ def test_rejected_command_resubmitted_then_discarded_restores_the_server_state(t
         target, original = dossier.id, dossier.assigned_to
     run_command(store, Actor("dgos", "dgos"), "dossier.assign", {"id": target, "assigned_to": "quelqu.un"})
     SyncEngine(store, auth).run()
+    return store, auth, target, original
+
+
+def test_rejected_command_resubmitted_then_discarded_restores_the_server_state(tmp_path, server):
+    store, auth, target, original = refused_assignment(tmp_path, server)
     [problem] = resolution.problems(store)
     assert problem.status == "rejected" and "lecture seule" in problem.reason and problem.label == "Attribution"
     resolution.resubmit(store, problem.seq)

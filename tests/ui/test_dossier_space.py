@@ -131,8 +131,10 @@ def test_new_marker_until_opened_and_mark_all_seen(qtbot, loaded):
     assert view.model.data(view.model.index(0, 0)).startswith("● ") and row.unseen
     space.open_dossier(row.id)
     space.show_queue()
+    settle(qtbot)  # the marker is removed on the serial worker; the queue on screen follows
     assert view.model.total == 2
     view.mark_all_seen()
+    settle(qtbot)
     assert view.model.total == 0
 
 

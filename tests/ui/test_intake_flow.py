@@ -46,8 +46,9 @@ def _profile(tmp_path, name: str):
     return open_store(profile, database_key(profile))
 
 
-def _drop(view, row: int, path) -> None:
-    """What the window system delivers when a file is dropped on a line of the pièces table."""
+def _drop(qtbot, view, row: int, path) -> None:
+    """What the window system delivers when a file is dropped on a line of the pièces table; then
+    the file is read, checked and kept on the serial worker."""
     table = view.pieces_table
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
@@ -56,6 +57,7 @@ def _drop(view, row: int, path) -> None:
     # Qt delivers a Drop only to the target of a drag its drag manager started; a synthetic event
     # goes straight to the filter that receives it in the running application.
     assert view.eventFilter(table.viewport(), event)
+    settle(qtbot)
 
 
 def _row(view, code: str) -> int:
@@ -92,6 +94,7 @@ def test_register_offline_with_two_scans_then_sync_and_issue_the_ar(qtbot, tmp_p
         seen["refusal"] = dialog.error.text()
         fill(dialog, qtbot, duplicate_reason="Nouvelle demande après un refus, autre diplôme")
         dialog.accept()
+        settle(qtbot)  # the dossier and its pièces are written on the serial worker
         if dialog.isVisible():
             seen["stuck"] = dialog.error.text()
             dialog.reject()
@@ -113,10 +116,10 @@ def test_register_offline_with_two_scans_then_sync_and_issue_the_ar(qtbot, tmp_p
     (tmp_path / "diplome.pdf").write_bytes(PDF)
     (tmp_path / "identite.jpg").write_bytes(JPEG)
     (tmp_path / "virus.pdf").write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
-    _drop(view, _row(view, "b"), tmp_path / "virus.pdf")
+    _drop(qtbot, view, _row(view, "b"), tmp_path / "virus.pdf")
     assert "ni un PDF" in view.scan_state.text()
-    _drop(view, _row(view, "b"), tmp_path / "identite.jpg")
-    _drop(view, _row(view, "c"), tmp_path / "diplome.pdf")
+    _drop(qtbot, view, _row(view, "b"), tmp_path / "identite.jpg")
+    _drop(qtbot, view, _row(view, "c"), tmp_path / "diplome.pdf")
     files = {line.code: line.filename for line in view.detail.checklist}
     assert files["b"] == "identite.jpg" and files["c"] == "diplome.pdf"
     Workspace(store).run(AGENT, "dossier.acknowledge", {"id": dossier_id, "on": date.today().isoformat(), "missing": []})

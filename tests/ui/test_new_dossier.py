@@ -13,6 +13,7 @@ from aude_desktop.domain.commands import Actor
 from aude_desktop.dossiers import intake
 from aude_desktop.dossiers.models import Dossier, Piece
 from aude_desktop.dossiers.views.new_dossier import NewDossierDialog
+from tests.support.jobs import settle
 from tests.ui.test_dossier_space import space_for
 
 TODAY = date.today()
@@ -77,6 +78,7 @@ def test_refusals_inline_keep_what_was_typed_and_the_dossier_is_saved(qtbot, sto
     check_piece(dialog, "h")
     dialog.grab().save(str(tmp_path / "nouveau-dossier.png"))
     dialog.accept()
+    settle(qtbot)  # written on the serial worker
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.error.text()
     with store.session() as s:
         d = s.get(Dossier, dialog.dossier_id)
@@ -91,6 +93,7 @@ def test_ctrl_n_in_the_dossiers_space_and_duplicate_warning(qtbot, store):
     def first(dialog: NewDossierDialog) -> None:
         applicant(dialog, qtbot)
         dialog.accept()
+        settle(qtbot)
         seen["first"] = dialog.error.text()
         if dialog.isVisible():
             dialog.reject()  # a refusal here must fail the test, not hang it
@@ -104,6 +107,7 @@ def test_ctrl_n_in_the_dossiers_space_and_duplicate_warning(qtbot, store):
         fill(dialog, qtbot, duplicate_reason="Nouvelle demande, autre profession")
         fill(dialog, qtbot, profession="ergotherapeute")
         dialog.accept()
+        settle(qtbot)
         seen["second"] = dialog.error.text() if dialog.isVisible() else ""
         if dialog.isVisible():
             dialog.reject()

@@ -19,6 +19,7 @@ from aude_desktop.dossiers.views.space import DossiersSpace
 from aude_desktop.store.models import Attachment
 from aude_desktop.sync import attachments
 from tests.dossiers.test_intake import form
+from tests.support.jobs import settle
 
 AGENT = Actor("agent.occ", "agent_dreets", "OCC")
 
@@ -48,6 +49,7 @@ def test_split_a_paper_application_onto_its_pieces(qtbot, store, tmp_path, view)
         dialog.fields["c"].setText("1-2")
         dialog.fields["d"].setText("2-3")  # page 2 twice
         dialog.accept()
+        settle(qtbot)  # the split runs on the serial worker
         seen["refusal"], seen["still_open"] = dialog.error.text(), dialog.isVisible()
         seen["kept"] = dialog.fields["c"].text()
         seen["thumbnails"] = [(dialog.pages.item(i).text(), not dialog.pages.item(i).icon().isNull())

@@ -317,10 +317,22 @@ class FilteredQueueView(QWidget):
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
 
-    def mark_all_seen(self) -> None:
-        with self.model.store.session() as s:
-            self.source.mark_seen(s)
-        self.refresh()
+    def mark_all_seen(self):
+        return self.mark_seen(None)
+
+    def mark_seen(self, ids: list[str] | None):
+        """The « nouveau » markers of `ids` (None: all) removed on the serial worker (a write); the
+        queue follows once they are, if it is on screen. A marker left on a full disk costs nothing."""
+        from aude_desktop.ui.serial_worker import serial_worker
+
+        store, source = self.model.store, self.source
+
+        def forget(_progress) -> None:
+            with store.session() as s:
+                source.mark_seen(s, ids)
+
+        return serial_worker().submit(forget, done=lambda _r: self.refresh() if self.isVisible() else None,
+                                      failed=lambda _exc: None, owner=self)
 
     def _update_count(self) -> None:
         if self.model.total:

@@ -118,8 +118,7 @@ class ConventionsSpace(QStackedWidget):
     def open_convention(self, convention_id: str) -> None:
         if not self.convention.show_convention(convention_id):
             return
-        with self.store.session() as s:
-            queue.mark_seen(s, [convention_id])
+        self.queue.mark_seen([convention_id])
         self.setCurrentWidget(self.convention)
         self.convention.tabs.setFocus()
 

@@ -1,8 +1,13 @@
 """One dossier: identity, pièces with their scans, milestones and the legal clock, commission and
-decision, letters, and the agent's private annotation (saved as it is typed)."""
+decision, letters, and the agent's private annotation (saved as it is typed).
+
+The annotation and the scans are written on the serial worker, like the steps: the view stays live,
+a refusal is said under the editor or the pièces and nothing typed is lost."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -23,9 +29,10 @@ from aude_desktop.dossiers import commission, detail, forms
 from aude_desktop.dossiers.intake_rules import reference_label
 from aude_desktop.frtext import rich_text
 from aude_desktop.rules.calendar import format_date_fr
-from aude_desktop.sync.local import run_command
 from aude_desktop.ui.record_view import RecordView
+from aude_desktop.ui.serial_worker import french_message, serial_worker
 from aude_desktop.ui.widgets import fill_table, readonly_table, selectable_label, show_clock
+from aude_desktop.workspace import Workspace
 
 AUTOSAVE_MS = 800
 
@@ -44,6 +51,10 @@ class DossierView(RecordView):
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.save_annotation)
+        self.annotation_job = None  # the latest save handed to the serial worker
+        self._annotation_text: str | None = None  # what that save writes
+        self._after_save: list[Callable[[], None]] = []  # what waits for it (leaving the dossier)
+        self.scan_job = None  # the latest file being joined
 
     # -- tabs -----------------------------------------------------------------------------------
 
@@ -140,22 +151,40 @@ class DossierView(RecordView):
     # -- loading --------------------------------------------------------------------------------
 
     def show_dossier(self, dossier_id: str) -> bool:
-        if not self.save_annotation():  # never lose what was typed on the previous dossier
-            return False
+        """Shown now; False when it is not on this machine. To go to another dossier, `leave` first:
+        it waits for the annotation typed here to be saved."""
         actor = self.actor()
+        previous, typed = self.detail, self.annotation.toPlainText()
+        self.save_annotation()
         with self.store.session() as s:
-            self.detail = detail.load(s, dossier_id, actor.login if actor else "", self.today)
-        if self.detail is None:
+            loaded = detail.load(s, dossier_id, actor.login if actor else "", self.today)
+        if loaded is None:
             return False
-        self._render()
+        self.detail = loaded
+        # Reloading the same dossier while its annotation is being saved: the editor keeps the text
+        # typed (the store may not hold it yet), and the save's id is kept for the next save.
+        keep = previous is not None and previous.id == loaded.id and (typed != previous.annotation or self.annotation_saving)
+        if keep:
+            loaded.annotation_id = loaded.annotation_id or previous.annotation_id
+            loaded.annotation = previous.annotation
+        self._render(keep_annotation=keep)
         return True
+
+    def leave(self, then: Callable[[], None]) -> None:
+        """`then()` once the annotation typed here is saved: at once when nothing is to be saved,
+        after the serial worker's answer otherwise, never when it was refused (the text stays in the
+        editor, the reason under it)."""
+        self.save_annotation()
+        if self.annotation_saving:
+            self._after_save.append(then)
+        else:
+            then()
 
     def reload(self) -> None:
         if self.detail is not None:
-            self.save_annotation()
             self.show_dossier(self.detail.id)
 
-    def _render(self) -> None:
+    def _render(self, keep_annotation: bool = False) -> None:
         d = self.detail
         name = dict(d.applicant)
         # Rich text: every value that came with the record (an online application's name…) is escaped.
@@ -191,6 +220,8 @@ class DossierView(RecordView):
         self.partial_label.setVisible(bool(d.avis_partiel))
         self.decision_label.setText(d.decision)
         self.render_letters()
+        if keep_annotation:
+            return
         self.annotation.blockSignals(True)
         self.annotation.setPlainText(d.annotation)
         self.annotation.blockSignals(False)
@@ -276,32 +307,52 @@ class DossierView(RecordView):
         self.scan_state.setText(f"Pièces {codes} reçues depuis « {Path(path).name} » : envoi à la prochaine synchronisation.")
         return True
 
-    def attach_scans(self, row: int, paths: list[str]) -> bool:
-        """One file per pièce: a refusal (type, size, empty file) is shown and nothing is written."""
+    def attach_scans(self, row: int, paths: list[str]):
+        """One file per pièce, read, checked and kept on the serial worker: a refusal (type, size,
+        empty file) is shown and nothing is written. The job, or None when refused at once."""
         from aude_desktop.dossiers import scans
-        from aude_desktop.store.database import StoreWriteError
 
         if not self._may_attach() or not 0 <= row < len(self.detail.checklist):
-            return False
+            return None
+        if self.attaching:
+            self.scan_state.setText("Un fichier est en cours d’enregistrement : attendez qu’il soit joint.")
+            return None
         code = self.detail.checklist[row].code
         if len(paths) != 1:
             self.scan_state.setText(f"Déposez un seul fichier sur la pièce {code} (un fichier par pièce).")
-            return False
-        try:
-            scans.attach(self.store, self.actor(), self.detail.id, code, paths[0])
-        except (CommandRejected, StoreWriteError) as exc:
-            self.scan_state.setText(getattr(exc, "message", None) or str(exc))
-            return False
-        self.reload()
-        self.changed.emit(self.detail.id)
-        self.scan_state.setText(f"Fichier joint à la pièce {code} : il sera envoyé à la prochaine synchronisation.")
-        return True
+            return None
+        store, actor, dossier_id, path = self.store, self.actor(), self.detail.id, paths[0]
+
+        def joined(_piece_id) -> None:
+            self._scan_buttons(True)
+            self.changed.emit(dossier_id)
+            if self.detail is not None and self.detail.id == dossier_id:
+                self.reload()
+                self.scan_state.setText(f"Fichier joint à la pièce {code} : il sera envoyé à la prochaine synchronisation.")
+
+        def refused(exc: BaseException) -> None:
+            self._scan_buttons(True)
+            self.scan_state.setText(french_message(exc))
+
+        self._scan_buttons(False)
+        self.scan_state.setText(f"Enregistrement du fichier de la pièce {code}…")
+        self.scan_job = serial_worker().submit(lambda _progress: scans.attach(store, actor, dossier_id, code, path),
+                                               done=joined, failed=refused, owner=self)
+        return self.scan_job
+
+    @property
+    def attaching(self) -> bool:
+        return self.scan_job is not None and not self.scan_job.finished
+
+    def _scan_buttons(self, enabled: bool) -> None:
+        self.attach_button.setEnabled(enabled)
+        self.split_button.setEnabled(enabled)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
         from PySide6.QtCore import QEvent
 
         if watched is self.pieces_table.viewport() and event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            if event.mimeData().hasUrls() and self._may_attach():
+            if event.mimeData().hasUrls() and self._may_attach() and not self.attaching:
                 event.acceptProposedAction()
                 return True
         if watched is self.pieces_table.viewport() and event.type() == QEvent.Type.Drop:
@@ -317,29 +368,56 @@ class DossierView(RecordView):
         self.annotation_state.setText("Modification en cours…")
         self.autosave.start()
 
-    def save_annotation(self) -> bool:
-        """Written to the encrypted store (and queued for the server) in one transaction. False
-        when it could not be saved: the text stays in the editor and the view keeps the dossier."""
+    @property
+    def annotation_saving(self) -> bool:
+        return self.annotation_job is not None and not self.annotation_job.finished
+
+    def save_annotation(self):
+        """Handed to the serial worker, which writes it to the encrypted store (and queues it for the
+        server) in one transaction; saves follow each other in the order typed. The job, or None
+        when there is nothing to save. A refusal is said under the editor, which keeps the text."""
         self.autosave.stop()
         d = self.detail
-        if d is None or self.annotation.toPlainText() == d.annotation:
-            return True
+        text = self.annotation.toPlainText()
+        if d is None or text == (self._annotation_text if self.annotation_saving else d.annotation):
+            return None
         actor = self.actor()
         if actor is None:
             self.annotation_state.setText("Connectez-vous une première fois sur ce poste pour enregistrer des annotations.")
-            return True
-        text = self.annotation.toPlainText()
-        args = {"payload": {"dossier_id": d.id, "text": text, "updated_at": datetime.now(UTC).isoformat()}}
-        if d.annotation_id:
-            args["id"] = d.annotation_id
-        try:
-            d.annotation_id = run_command(self.store, actor, "annotation.save", args)
-        except CommandRejected as exc:
-            self.annotation_state.setText(f"⚠ Annotation NON enregistrée : {exc.message}")
-            return False
-        d.annotation = text
-        self.annotation_state.setText("Annotation enregistrée sur ce poste.")
-        return True
+            return None
+        # The id is chosen here: a second save queued before the first is written updates the same annotation.
+        d.annotation_id = d.annotation_id or str(uuid.uuid4())
+        args = {"id": d.annotation_id,
+                "payload": {"dossier_id": d.id, "text": text, "updated_at": datetime.now(UTC).isoformat()}}
+        store, dossier_id = self.store, d.id
+        self._annotation_text = text
+        job = serial_worker().submit(
+            lambda _progress: Workspace(store).run(actor, "annotation.save", args),
+            done=lambda _id: self._annotation_saved(dossier_id, text, job),
+            failed=lambda exc: self._annotation_refused(dossier_id, exc, job), owner=self)
+        self.annotation_job = job
+        self.annotation_state.setText("Enregistrement de l’annotation…")
+        return job
+
+    def _annotation_saved(self, dossier_id: str, text: str, job) -> None:
+        if self.detail is not None and self.detail.id == dossier_id:
+            self.detail.annotation = text
+            if job is self.annotation_job:
+                self.annotation_state.setText("Annotation enregistrée sur ce poste.")
+        if job is self.annotation_job:
+            then, self._after_save = self._after_save, []
+            for step in then:
+                step()
+
+    def _annotation_refused(self, dossier_id: str, exc: BaseException, job) -> None:
+        if job is not self.annotation_job:
+            return  # a later save, already queued, carries the whole text
+        self._after_save = []  # leaving waits: the text would be lost from the screen
+        message = f"⚠ Annotation NON enregistrée : {french_message(exc)}"
+        if self.detail is not None and self.detail.id == dossier_id:
+            self.annotation_state.setText(message)
+        else:  # already on another dossier (the window was closing): say it where it is seen
+            QMessageBox.warning(self, "Annotation non enregistrée", message)
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.save_annotation()

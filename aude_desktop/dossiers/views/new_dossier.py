@@ -1,5 +1,7 @@
 """The Nouveau dossier window: a paper application registered by the agent (dossiers/intake.py holds
-every rule; this window draws the fields, shows the refusals inline and never clears what was typed)."""
+every rule; this window draws the fields, shows the refusals inline and never clears what was typed).
+The fields are checked here; the dossier and its pièces are written on the serial worker, in one
+transaction, and the window closes once they are."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aude_desktop.casework.views.dialogs import dialog_buttons, error_label
+from aude_desktop.casework.views.dialogs import dialog_buttons
 from aude_desktop.domain.commands import CommandRejected
 from aude_desktop.dossiers import filing, intake, lps, lps_intake
 from aude_desktop.rules.pieces import expected_items
 from aude_desktop.rules.reference import professions, regions
-from aude_desktop.store.database import StoreWriteError
 from aude_desktop.ui.serial_worker import lookup_worker
+from aude_desktop.ui.worker_dialog import WorkerDialog
 
 DATE_HINT = "JJ/MM/AAAA"
 TEXT_FIELDS = (
@@ -57,7 +58,7 @@ GROUPS = (
 )
 
 
-class NewDossierDialog(QDialog):
+class NewDossierDialog(WorkerDialog):
     """`national()` gives the signed-in session for the national duplicate index (None offline)."""
 
     open_existing = Signal(str)  # the agent chose to open a local duplicate instead
@@ -168,7 +169,6 @@ class NewDossierDialog(QDialog):
         scroll.setWidget(body)
         self.provisional = QLabel(PROVISIONAL.format(prefix="AUDE"))
         self.provisional.setWordWrap(True)
-        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.provisional)
@@ -341,29 +341,34 @@ class NewDossierDialog(QDialog):
                                   if self.pieces.item(i).checkState() == Qt.CheckState.Checked]
         return {k: v for k, v in out.items() if v not in ("", None)}
 
-    def _refuse(self, message: str, field: str | None = None) -> None:
-        self.error.setText(message)
-        self.error.show()
-        widget = self.widgets.get(field or "")
-        if widget is not None:
-            widget.setEnabled(True)
-            widget.setFocus()
-
     def accept(self) -> None:
+        if self.busy:
+            return  # a second Entrée while the dossier is being written
         self.check_duplicates()  # what was typed last, even inside the debounce delay
         if self.national_pending():  # saved once the national index has answered (or is found unreachable)
             self._accept_after_lookup = True
             return
+        super().accept()
+
+    def prepare(self):
+        """The fields checked here (a refusal focuses the field to correct); the writing for the worker."""
         try:
             dossier_id, payload, codes = filing.build(self.values(), self.today, duplicates=self.duplicates,
                                                       agent_region=self.actor.region if self.actor else None)
-            with self.store.session() as s:
-                intake.register(s, self.actor, dossier_id, payload, codes)
-        except intake.IntakeRefused as exc:
-            return self._refuse(exc.message, exc.field)
-        except CommandRejected as exc:
-            return self._refuse(exc.message)
-        except StoreWriteError as exc:
-            return self._refuse(str(exc))
-        self.dossier_id, self.reference = dossier_id, payload["reference"]
-        super().accept()
+        except CommandRejected as exc:  # IntakeRefused names the field to correct
+            widget = self.widgets.get(getattr(exc, "field", ""))
+            if widget is not None:
+                widget.setEnabled(True)
+                widget.setFocus()
+            return exc.message
+        store, actor = self.store, self.actor
+
+        def work() -> tuple[str, str]:
+            with store.session() as s:  # the dossier and its pièces: all or nothing
+                intake.register(s, actor, dossier_id, payload, codes)
+            return dossier_id, payload["reference"]
+
+        return work
+
+    def applied(self, result) -> None:
+        self.dossier_id, self.reference = result

@@ -13,7 +13,6 @@ from aude_desktop.casework.views.bulk_dialogs import ChoiceDialog, menu_button, 
 from aude_desktop.dossiers import bulk, commission, queue
 from aude_desktop.dossiers.views.bulk_dialogs import NewSessionDialog, SessionAvisDialog
 from aude_desktop.dossiers.views.queue_view import QueueView
-from aude_desktop.store.database import StoreWriteError
 from aude_desktop.workspace import Workspace
 
 
@@ -97,19 +96,24 @@ class DossiersSpace(QStackedWidget):
     # -- navigation -----------------------------------------------------------------------------
 
     def open_dossier(self, dossier_id: str) -> None:
+        """Once the annotation typed on the dossier shown is saved (never lose it), `dossier_id` opens."""
+        self.dossier.leave(lambda: self._open(dossier_id))
+
+    def _open(self, dossier_id: str) -> None:
         if not self.dossier.show_dossier(dossier_id):
             return
-        try:
-            with self.store.session() as s:
-                queue.mark_seen(s, [dossier_id])
-        except StoreWriteError:
-            pass  # a « nouveauté » marker left on a full disk costs nothing; the dossier still opens
+        self.queue.mark_seen([dossier_id])
         self.setCurrentWidget(self.dossier)
         self.dossier.tabs.setFocus()
 
     def show_queue(self) -> None:
-        if self._dossier is not None and not self._dossier.save_annotation():
-            return  # stay with the unsaved text on screen; the message under it says why
+        """Once the annotation is saved; refused, the view stays with the text and the reason under it."""
+        if self._dossier is not None:
+            self._dossier.leave(self._show_queue)
+        else:
+            self._show_queue()
+
+    def _show_queue(self) -> None:
         self.queue.refresh()
         self.setCurrentWidget(self.queue)
         self.queue.table.setFocus()

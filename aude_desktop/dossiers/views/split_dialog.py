@@ -1,7 +1,8 @@
 """« Découper un PDF… »: one scanned PDF holding several pièces, split onto the checklist. The pages are
 shown as thumbnails so the agent sees which page is which; each pièce takes its pages as « 1-2, 4 ».
 A refusal (pages outside the document, a page given twice…) is shown in the dialog, which stays open
-with everything typed; nothing is written until the whole split is accepted (dossiers/scan_split.py)."""
+with everything typed; nothing is written until the whole split is accepted (dossiers/scan_split.py),
+and the split itself (reading, cutting and keeping the PDF) runs on the serial worker."""
 
 from __future__ import annotations
 
@@ -19,15 +20,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from aude_desktop.casework.views.dialogs import ValidatingDialog, dialog_buttons, form_row
-from aude_desktop.domain.commands import CommandRejected
+from aude_desktop.casework.views.dialogs import dialog_buttons, form_row
 from aude_desktop.dossiers import scan_split
-from aude_desktop.store.database import StoreWriteError
+from aude_desktop.ui.worker_dialog import WorkerDialog
 
 THUMBNAIL = QSize(120, 170)
 
 
-class SplitScanDialog(ValidatingDialog):
+class SplitScanDialog(WorkerDialog):
     def __init__(self, store, actor, dossier_id: str, checklist, path: Path, page_count: int, parent=None):
         super().__init__(parent)
         self.store, self.actor, self.dossier_id, self.path = store, actor, dossier_id, Path(path)
@@ -61,13 +61,13 @@ class SplitScanDialog(ValidatingDialog):
     def assignments(self) -> dict[str, str]:
         return {code: edit.text() for code, edit in self.fields.items()}
 
-    def check(self) -> str | None:
-        """Writes the split (all or nothing); a refusal keeps the dialog open with what was typed."""
-        try:
-            self.parts = scan_split.split_onto_pieces(self.store, self.actor, self.dossier_id, self.path, self.assignments())
-        except (CommandRejected, StoreWriteError) as exc:
-            return getattr(exc, "message", None) or str(exc)
-        return None
+    def prepare(self):
+        """The split (all or nothing) for the worker; a refusal keeps the dialog open with what was typed."""
+        store, actor, dossier_id, path, assignments = self.store, self.actor, self.dossier_id, self.path, self.assignments()
+        return lambda: scan_split.split_onto_pieces(store, actor, dossier_id, path, assignments)
+
+    def applied(self, parts) -> None:
+        self.parts = parts
 
     def _thumbnails(self, page_count: int) -> QListWidget:
         """The pages, small, numbered: rendered by Qt's PDF module (nothing leaves the laptop)."""
