@@ -197,24 +197,33 @@ def _open_checked(profile: Profile, key, checked: Callable[[], bool | None]) -> 
         return None
 
 
-def _keep_first_page(window, store) -> None:
+def _keep_first_page(window, store):
     """What the next start paints first (ui/first_screen.py): the dossiers queue's first page, as the
-    window shows it when it opens. Never in the way of closing."""
+    window shows it when it opens. Written on the serial worker after whatever the agent asked for
+    (stop_workers waits for it); returns the job, or None when nobody signed in on this machine."""
     login = window.settings.last_user
     if not login:
-        return
+        return None
+    from aude_desktop.ui.serial_worker import serial_worker
+
+    look = window.dossiers.queue.look()  # the widgets, read here on the GUI thread
+    return serial_worker().submit(lambda _progress: _capture_first_page(store, login, look))
+
+
+def _capture_first_page(store, login: str, look: dict) -> None:
+    """Never in the way of closing: the next start then takes the usual path. Only the error's
+    type is logged (a database error's text may quote the rows)."""
+    from datetime import date
+
+    from aude_desktop.casework.first_page import capture
+    from aude_desktop.dossiers import queue
+    from aude_desktop.store import first_page
+
     try:
-        from datetime import date
-
-        from aude_desktop.casework.first_page import capture
-        from aude_desktop.dossiers import queue
-        from aude_desktop.store import first_page
-
-        payload = capture(store, queue, queue.saved_queues(login)[0].filter, login, date.today(),
-                          window.dossiers.queue.look())
+        payload = capture(store, queue, queue.saved_queues(login)[0].filter, login, date.today(), look)
         if payload["rows"]:
             first_page.keep(store, payload)
-    except Exception as exc:  # noqa: BLE001 — the next start takes the usual path
+    except Exception as exc:  # noqa: BLE001
         log.warning("first page not kept: %s", type(exc).__name__)
 
 
@@ -351,13 +360,13 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     from aude_desktop.ui.serial_worker import stop_workers
 
+    if not args.demo:
+        _keep_first_page(window, store)  # queued after what the agent asked for
     stop_workers()  # what the agent asked for (a batch of letters…) finishes before the store closes
     _finish_demo(window)  # also after a signal in a non-demo run: the sync thread is waited for
     from aude_desktop.sync.attachments import clear_viewing_folder
 
     clear_viewing_folder()  # copies of scans opened in the system viewer (also removed at exit)
-    if not args.demo:
-        _keep_first_page(window, store)
     store.close()
     return 128 + stopped_by[0] if stopped_by else code
 

@@ -67,11 +67,13 @@ def keep_first_page(profile, passphrase: str | None = None) -> None:
     from aude_desktop.store.database import open_store
     from aude_desktop.store.keys import database_key
     from aude_desktop.ui.main_window import MainWindow
+    from aude_desktop.ui.serial_worker import serial_worker
 
     app = QApplication.instance() or QApplication([])
     store = open_store(profile, database_key(profile, passphrase=passphrase))
     window = MainWindow(store, Settings.load(profile.settings_path), profile)
     _keep_first_page(window, store)
+    serial_worker().wait()
     window.close()
     window.deleteLater()
     app.processEvents()

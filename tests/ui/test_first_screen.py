@@ -32,6 +32,7 @@ from aude_desktop.store.keys import database_key
 from aude_desktop.sync import materialize
 from aude_desktop.ui.first_screen import OPENING, FirstScreen
 from aude_desktop.ui.main_window import MainWindow
+from aude_desktop.ui.serial_worker import serial_worker
 from central_api.demo_data import generate_records
 
 PASSPHRASE = "phrase de passe du premier écran"
@@ -65,6 +66,7 @@ def _closed_window(profile: Profile, with_backup: bool = False) -> None:
         backups.backup_daily(store, profile)
     window = MainWindow(store, Settings.load(profile.settings_path), profile)
     _keep_first_page(window, store)
+    serial_worker().wait()
     window.close()
     window.deleteLater()
     QApplication.processEvents()
@@ -84,6 +86,7 @@ def test_the_first_screen_shows_what_the_window_shows(qtbot, tmp_path):
     window = MainWindow(store, Settings.load(profile.settings_path), profile)
     qtbot.addWidget(window)
     _keep_first_page(window, store)
+    serial_worker().wait()
     payload = first_page.read(profile.database_path, database_key(profile, passphrase=PASSPHRASE))
     assert payload is not None
 
