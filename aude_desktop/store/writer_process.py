@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACK = "ok"
+PIECE_ROWS = 1_000  # parameter rows per message: marshal holds the GIL while it encodes one
 
 
 class WriterFailed(Exception):
@@ -58,8 +59,11 @@ class WriterProcess:
             raise
 
     def write(self, statements: list) -> None:
+        """Run the statements in order, in the writer's transaction. Sent in pieces: marshalling a
+        whole page (megabytes) in one call kept the window's thread waiting for the GIL."""
         self._raise_reported()
-        self._send(("plan", statements))
+        for piece in pieces(statements, PIECE_ROWS):
+            self._send(("plan", piece))
 
     def commit(self) -> None:
         self._send(("commit",))
@@ -102,6 +106,22 @@ class WriterProcess:
         """A plan failed earlier: say so now rather than send more work into a dead transaction."""
         if self._pipe.poll():
             self._answer()
+
+
+def pieces(statements: list, size: int):
+    """The same statements and rows, in the same order, as plans of at most `size` rows."""
+    piece: list = []
+    room = size
+    for sql, rows in statements:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            if len(chunk) > room:
+                yield piece
+                piece, room = [], size
+            piece.append((sql, chunk))
+            room -= len(chunk)
+    if piece:
+        yield piece
 
 
 # --- the writer's side -----------------------------------------------------------------------

@@ -218,10 +218,16 @@ def test_mismatch_is_reported_and_full_resync_repairs_it_keeping_unsent_work(tmp
         assert s.get(Dossier, unsent) is not None  # pushed during the resync, kept either way
 
 
-def test_first_sync_through_the_writer_process_holds_exactly_the_servers_records(tmp_path, server):
+@pytest.mark.parametrize("piece_rows", [1_000, 7], ids=["pages whole", "pages in pieces of 7 rows"])
+def test_first_sync_through_the_writer_process_holds_exactly_the_servers_records(tmp_path, server, monkeypatch,
+                                                                                 piece_rows):
     """Past `bulk_writer_after` records a new profile's pages are written by another process: the
-    result is the server's data, record for record, as the in-process path writes it."""
+    result is the server's data, record for record, as the in-process path writes it (each page's
+    plan sent in pieces, statements cut between rows)."""
+    from aude_desktop.store import writer_process
     from aude_desktop.sync.materialize import dump_convention, dump_dossier
+
+    monkeypatch.setattr(writer_process, "PIECE_ROWS", piece_rows)
 
     store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
     progress = []
