@@ -116,6 +116,18 @@ def paused_gc():
             gc.enable()
 
 
+@contextmanager
+def frozen_heap():
+    """What lived before the sync is left out of the cyclic collector's full passes until the sync
+    ends (gc.freeze): a full pass over a window's whole heap held the GIL 80-200 ms, and the
+    window's thread waited as long. Nothing is leaked: the heap is handed back (unfreeze) after."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def with_retries(action, *, attempts: int = 4, first_delay: float = 0.5, sleep=time.sleep):
     """Retry what the server or the network may answer later; give up with the last error."""
     delay = first_delay
