@@ -282,3 +282,27 @@ def test_a_writer_process_that_cannot_start_leaves_the_work_to_this_process(tmp_
         spawn.set_executable(usual)
     assert not report.mismatch and report.pulled > 0
     assert engine.bulk_writer_after is None  # it tried, then wrote in this process
+
+
+def test_a_sync_shares_the_process_then_hands_the_heap_and_the_switch_interval_back(tmp_path, server):
+    """While pages are pulled, the heap of before is frozen out of the collector's passes and the GIL
+    changes hands every millisecond (the window's thread waits less); afterwards all is as it was,
+    nested blocks included (the workspace's sync holds one around the engine's)."""
+    import gc
+    import sys
+
+    from aude_desktop.sync.engine import SWITCH_INTERVAL, sharing_the_process
+
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    usual, during = sys.getswitchinterval(), []
+    engine = SyncEngine(store, auth, page_size=50,
+                        on_progress=lambda p: during.append((sys.getswitchinterval(), gc.get_freeze_count() > 0,
+                                                             gc.isenabled())))
+    with sharing_the_process():
+        engine.run()
+        assert sys.getswitchinterval() == SWITCH_INTERVAL and gc.get_freeze_count() > 0  # the outer block holds
+    pulled = [seen for seen in during if seen[0] == SWITCH_INTERVAL]
+    assert pulled and all(frozen and not collecting for _interval, frozen, collecting in pulled)
+    assert sys.getswitchinterval() == usual and gc.get_freeze_count() == 0 and gc.isenabled()
+    engine.run()
+    assert sys.getswitchinterval() == usual and gc.get_freeze_count() == 0 and gc.isenabled()
