@@ -59,11 +59,11 @@ class WriterProcess:
             raise
 
     def write(self, statements: list) -> None:
-        """Run the statements in order, in the writer's transaction. Sent in pieces: marshalling a
-        whole page (megabytes) in one call kept the window's thread waiting for the GIL."""
+        """Run the statements in order, in the writer's transaction. Marshalled in pieces (one call
+        for a whole page, megabytes, kept the window's thread waiting for the GIL), sent in one
+        message: piece by piece, this process waited for the writer to run each one before the next."""
         self._raise_reported()
-        for piece in pieces(statements, PIECE_ROWS):
-            self._send(("plan", piece))
+        self._send(("plan", [marshal.dumps(piece) for piece in pieces(statements, PIECE_ROWS)]))
 
     def commit(self) -> None:
         self._send(("commit",))
@@ -155,7 +155,8 @@ def serve(pipe) -> None:
                 continue  # the transaction was rolled back; wait for the caller to give up
             try:
                 if message[0] == "plan":
-                    write_plan(cursor, message[1])
+                    for piece in message[1]:
+                        write_plan(cursor, marshal.loads(piece))
                 elif message[0] == "commit":
                     connection.commit()
                     pipe.send_bytes(marshal.dumps((ACK,)))
