@@ -43,12 +43,13 @@ class Workspace:
         """Push and pull (or a full resync), then what follows a successful sync: one backup a day and
         the purge of closed files older than `retention_months`; the purge's report joins the notices.
         `on_progress(SyncProgress)`. Raises ApiError (French) when the server cannot be reached."""
-        from aude_desktop.sync.engine import SyncEngine
+        from aude_desktop.sync.engine import SyncEngine, sharing_the_process
 
-        engine = SyncEngine(self.store, auth, on_progress=on_progress)
-        report = engine.full_resync() if full else engine.run()
-        if self.housekeeping and self.profile is not None:
-            report.notices.extend(self.after_sync(retention_months, today or date.today()))
+        with sharing_the_process():
+            engine = SyncEngine(self.store, auth, on_progress=on_progress)
+            report = engine.full_resync() if full else engine.run()
+            if self.housekeeping and self.profile is not None:
+                report.notices.extend(self.after_sync(retention_months, today or date.today()))
         return report
 
     def after_sync(self, retention_months: int, today: date) -> list[str]:

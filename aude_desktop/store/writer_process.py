@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACK = "ok"
+PIECE_ROWS = 1_000  # parameter rows per message: marshal holds the GIL while it encodes one
 
 
 class WriterFailed(Exception):
@@ -58,8 +59,11 @@ class WriterProcess:
             raise
 
     def write(self, statements: list) -> None:
+        """Run the statements in order, in the writer's transaction. Marshalled in pieces (one call
+        for a whole page, megabytes, kept the window's thread waiting for the GIL), sent in one
+        message: piece by piece, this process waited for the writer to run each one before the next."""
         self._raise_reported()
-        self._send(("plan", statements))
+        self._send(("plan", [marshal.dumps(piece) for piece in pieces(statements, PIECE_ROWS)]))
 
     def commit(self) -> None:
         self._send(("commit",))
@@ -104,6 +108,22 @@ class WriterProcess:
             self._answer()
 
 
+def pieces(statements: list, size: int):
+    """The same statements and rows, in the same order, as plans of at most `size` rows."""
+    piece: list = []
+    room = size
+    for sql, rows in statements:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            if len(chunk) > room:
+                yield piece
+                piece, room = [], size
+            piece.append((sql, chunk))
+            room -= len(chunk)
+    if piece:
+        yield piece
+
+
 # --- the writer's side -----------------------------------------------------------------------
 
 
@@ -135,7 +155,8 @@ def serve(pipe) -> None:
                 continue  # the transaction was rolled back; wait for the caller to give up
             try:
                 if message[0] == "plan":
-                    write_plan(cursor, message[1])
+                    for piece in message[1]:
+                        write_plan(cursor, marshal.loads(piece))
                 elif message[0] == "commit":
                     connection.commit()
                     pipe.send_bytes(marshal.dumps((ACK,)))

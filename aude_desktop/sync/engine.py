@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -103,15 +105,50 @@ def client_id(store: LocalStore) -> str:
         return value
 
 
+SWITCH_INTERVAL = 0.001  # seconds a thread keeps the GIL when another asks for it, during a sync
+_sharing = 0  # nested sharing_the_process() blocks running
+_sharing_lock = threading.Lock()
+_usual_interval = 0.005
+
+
+@contextmanager
+def sharing_the_process():
+    """A sync shares its process with the window's thread (bench/bench_responsiveness.py (a)):
+    - what lives when it starts is left out of the cyclic collector's passes (gc.freeze): a full
+      pass over a window's whole heap held the GIL 80-200 ms, and the window waited as long;
+    - the GIL changes hands after 1 ms instead of 5 when the window asks for it: each of its events
+      (a timer, a paint, the inactivity watch's filter) waited up to 5 ms, often several times over.
+    The outermost block hands the heap back (gc.unfreeze: nothing leaks) and the usual interval."""
+    global _sharing, _usual_interval
+    with _sharing_lock:
+        if not _sharing:
+            _usual_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_usual_interval, SWITCH_INTERVAL))
+        _sharing += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _sharing_lock:
+            _sharing -= 1
+            if not _sharing:
+                gc.unfreeze()
+                sys.setswitchinterval(_usual_interval)
+
+
 @contextmanager
 def paused_gc():
     """No cyclic garbage collection while a sync decodes and writes millions of acyclic objects:
-    each full collection walked them all again (JSON decoding took half as long again)."""
+    each full collection walked them all again (JSON decoding took half as long again). Inside
+    sharing_the_process(): what the pause leaves alive (the last page…) is frozen too, or the first
+    pass after it walked them all at once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if _sharing:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -291,16 +328,17 @@ class SyncEngine:
         # holds the cursor of the last page written: a crash keeps data and cursor together.
         # Past `bulk_writer_after` records of a new profile, a writer process runs the SQL while
         # this thread builds the next page (store/writer_process.py).
-        try:
-            self._pull_pages(report, cursor, fetch, new_profile, commit_every, written, has_purged, mark_news, seen)
-        except _WriterRefusedData:
-            # The writer process cannot skip a record alone: this process takes over from the last
-            # committed cursor, page by page, and skips (and names) what it cannot store.
-            log.warning("a page the writer process could not store: this process writes the rest")
-            self.bulk_writer_after = None
-            with self.store.session() as s:
-                cursor = int(get_state(s, CURSOR_KEY) or 0)
-            self._pull_pages(report, cursor, fetch, new_profile, commit_every, None, has_purged, mark_news, seen)
+        with sharing_the_process():
+            try:
+                self._pull_pages(report, cursor, fetch, new_profile, commit_every, written, has_purged, mark_news, seen)
+            except _WriterRefusedData:
+                # The writer process cannot skip a record alone: this process takes over from the last
+                # committed cursor, page by page, and skips (and names) what it cannot store.
+                log.warning("a page the writer process could not store: this process writes the rest")
+                self.bulk_writer_after = None
+                with self.store.session() as s:
+                    cursor = int(get_state(s, CURSOR_KEY) or 0)
+                self._pull_pages(report, cursor, fetch, new_profile, commit_every, None, has_purged, mark_news, seen)
 
     def _pull_pages(self, report: SyncReport, cursor: int, fetch, new_profile: bool, commit_every: int,
                     written: set[str] | None, has_purged: bool, mark_news: bool, seen) -> None:

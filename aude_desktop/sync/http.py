@@ -6,6 +6,7 @@ whose `retryable` says whether the sync engine may try again later.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -118,7 +119,8 @@ class Transport:
 def _decode(response: requests.Response) -> Any:
     status = response.status_code
     try:
-        body = response.json()
+        text = _utf8_text(response)
+        body = response.json() if text is None else loads_in_pieces(text)
     except (ValueError, json.JSONDecodeError):
         body = None
     if status >= 500:
@@ -140,3 +142,84 @@ def _decode(response: requests.Response) -> Any:
         error = AuthenticationError if status == 401 else RequestRefused
         raise error(message, status=status, code=code if isinstance(code, str) else None)
     return body
+
+
+# -- decoding a large body without holding the GIL for long ------------------------------------
+# A change page is megabytes of JSON. json.loads decodes it in one C call that holds the GIL for
+# 100-250 ms, and the window's thread waits as long for its next event (bench_responsiveness (a)).
+# The same values, decoded in pieces of a few microseconds each: the GIL changes hands in between.
+
+_PIECE = 1 << 20  # bytes of UTF-8 decoded per call
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+_BLANK = frozenset(" \t\n\r")
+
+
+def _utf8_text(response: requests.Response) -> str | None:
+    """The body as `response.text` gives it, decoded a megabyte at a time; None when it is not UTF-8
+    (then `response.json()` guesses the encoding as before)."""
+    if (response.encoding or "").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        return None
+    content = response.content
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    parts = [decoder.decode(content[start:start + _PIECE]) for start in range(0, len(content), _PIECE)]
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts)
+
+
+def loads_in_pieces(text: str) -> Any:
+    """`json.loads(text)`, the same result and the same errors (ValueError), but a top-level object's
+    arrays are decoded item by item, and anything else in one piece."""
+    end = _SPACE.match(text).end()
+    if not text.startswith("{", end):
+        return json.loads(text)
+    result: dict = {}
+    end = _SPACE.match(text, end + 1).end()
+    if text.startswith("}", end):
+        return _finished(text, {}, end + 1)
+    while True:
+        if not text.startswith('"', end):
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, end)
+        key, end = json.decoder.scanstring(text, end + 1)
+        end = _SPACE.match(text, end).end()
+        if not text.startswith(":", end):
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, end)
+        end = _SPACE.match(text, end + 1).end()
+        if text.startswith("[", end):
+            result[key], end = _array(text, end + 1)
+        else:
+            result[key], end = _DECODER.raw_decode(text, end)
+        end = _SPACE.match(text, end).end()
+        if text.startswith("}", end):
+            return _finished(text, result, end + 1)
+        if not text.startswith(",", end):
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, end)
+        end = _SPACE.match(text, end + 1).end()
+
+
+def _array(text: str, end: int) -> tuple[list, int]:
+    items: list = []
+    end = _SPACE.match(text, end).end()
+    if text.startswith("]", end):
+        return items, end + 1
+    decode, blank = _DECODER.raw_decode, _BLANK
+    while True:
+        item, end = decode(text, end)
+        items.append(item)
+        if text[end:end + 1] in blank:
+            end = _SPACE.match(text, end).end()
+        following = text[end:end + 1]
+        if following == ",":
+            end += 1
+            if text[end:end + 1] in blank:
+                end = _SPACE.match(text, end).end()
+        elif following == "]":
+            return items, end + 1
+        else:
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, end)
+
+
+def _finished(text: str, value: dict, end: int) -> dict:
+    if _SPACE.match(text, end).end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value

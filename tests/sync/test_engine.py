@@ -218,10 +218,16 @@ def test_mismatch_is_reported_and_full_resync_repairs_it_keeping_unsent_work(tmp
         assert s.get(Dossier, unsent) is not None  # pushed during the resync, kept either way
 
 
-def test_first_sync_through_the_writer_process_holds_exactly_the_servers_records(tmp_path, server):
+@pytest.mark.parametrize("piece_rows", [1_000, 7], ids=["pages whole", "pages in pieces of 7 rows"])
+def test_first_sync_through_the_writer_process_holds_exactly_the_servers_records(tmp_path, server, monkeypatch,
+                                                                                 piece_rows):
     """Past `bulk_writer_after` records a new profile's pages are written by another process: the
-    result is the server's data, record for record, as the in-process path writes it."""
+    result is the server's data, record for record, as the in-process path writes it (each page's
+    plan sent in pieces, statements cut between rows)."""
+    from aude_desktop.store import writer_process
     from aude_desktop.sync.materialize import dump_convention, dump_dossier
+
+    monkeypatch.setattr(writer_process, "PIECE_ROWS", piece_rows)
 
     store, auth = _client(tmp_path, server.url, "dgos", "demo-dgos")
     progress = []
@@ -276,3 +282,27 @@ def test_a_writer_process_that_cannot_start_leaves_the_work_to_this_process(tmp_
         spawn.set_executable(usual)
     assert not report.mismatch and report.pulled > 0
     assert engine.bulk_writer_after is None  # it tried, then wrote in this process
+
+
+def test_a_sync_shares_the_process_then_hands_the_heap_and_the_switch_interval_back(tmp_path, server):
+    """While pages are pulled, the heap of before is frozen out of the collector's passes and the GIL
+    changes hands every millisecond (the window's thread waits less); afterwards all is as it was,
+    nested blocks included (the workspace's sync holds one around the engine's)."""
+    import gc
+    import sys
+
+    from aude_desktop.sync.engine import SWITCH_INTERVAL, sharing_the_process
+
+    store, auth = _client(tmp_path, server.url, "agent.occ", "demo-agent-occ")
+    usual, during = sys.getswitchinterval(), []
+    engine = SyncEngine(store, auth, page_size=50,
+                        on_progress=lambda p: during.append((sys.getswitchinterval(), gc.get_freeze_count() > 0,
+                                                             gc.isenabled())))
+    with sharing_the_process():
+        engine.run()
+        assert sys.getswitchinterval() == SWITCH_INTERVAL and gc.get_freeze_count() > 0  # the outer block holds
+    pulled = [seen for seen in during if seen[0] == SWITCH_INTERVAL]
+    assert pulled and all(frozen and not collecting for _interval, frozen, collecting in pulled)
+    assert sys.getswitchinterval() == usual and gc.get_freeze_count() == 0 and gc.isenabled()
+    engine.run()
+    assert sys.getswitchinterval() == usual and gc.get_freeze_count() == 0 and gc.isenabled()

@@ -100,6 +100,7 @@ class GroupPanel(QWidget):
         self.field, self.labels = next(iter(dimensions.values()))
         self.groups: dict[str, GroupFigures] = {}
         self.keys: list[str] = []
+        self.stale = False  # figures received, not drawn yet (a hidden tab is drawn when shown)
         self.bars = QChartView()
         self.bars.setAccessibleName(f"{title} : dossiers en cours, en retard et sous 15 jours")
         self.bars.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -127,12 +128,21 @@ class GroupPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.table, 2)
 
-    def show_figures(self, figures: dict[str, dict[str, GroupFigures]], monthly: list[tuple[str, int, int]]) -> None:
-        """`figures`: dimension name → its groups."""
+    def show_figures(self, figures: dict[str, dict[str, GroupFigures]], monthly: list[tuple[str, int, int]],
+                     draw: bool = True) -> None:
+        """`figures`: dimension name → its groups; `draw` False: kept until `draw_if_stale()` (a tab not
+        shown: building its charts cost the GUI thread as much again, twice, after each sync)."""
         self.figures, self.monthly = figures, monthly
-        self._show()
+        self.stale = True
+        if draw:
+            self._show()
+
+    def draw_if_stale(self) -> None:
+        if self.stale:
+            self._show()
 
     def _show(self) -> None:
+        self.stale = False
         name = self.dimension_box.currentText()
         self.field, self.labels = self.dimensions[name]
         groups, monthly = self.figures.get(name, {}), self.monthly
@@ -211,6 +221,7 @@ class GroupPanel(QWidget):
             self.drill.emit(self.field, self.keys[row], "")
 
     def table_rows(self) -> list[tuple]:
+        self.draw_if_stale()
         return [(self.labels.get(k, k), g.total, g.open, g.overdue, g.due_soon, g.implicit, g.median_days, g.p90_days)
                 + ((g.imported,) if self.imported else ()) for k, g in ((k, self.groups[k]) for k in self.keys)]
 
@@ -260,6 +271,7 @@ class OverviewView(QWidget):
         self.tabs.addTab(self.eps, "&Conventions (EPS)")
         self.transparence = readonly_table(transparence.HEADERS, "Écarts entre EPS et Transparence Santé, par entreprise")
         self.tabs.addTab(self.transparence, "&Transparence Santé")
+        self.tabs.currentChanged.connect(lambda _i: self._draw_current())
         self.aude.drill.connect(lambda field, key, deadline: self.open_queue.emit("dossiers", field, key, deadline))
         self.eps.drill.connect(lambda field, key, deadline: self.open_queue.emit("conventions", field, key, deadline))
         refresh = QPushButton("Actualiser")
@@ -298,6 +310,11 @@ class OverviewView(QWidget):
         if self._again:
             self.refresh()
 
+    def _draw_current(self) -> None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, GroupPanel):
+            current.draw_if_stale()
+
     def _unavailable(self, exc: BaseException) -> None:
         self._computed()
         QMessageBox.warning(self, "Supervision", f"Chiffres indisponibles : {french_message(exc)}")
@@ -322,8 +339,12 @@ class OverviewView(QWidget):
             f"Libre prestation de services, comptée à part : <b>{n(sum(g.open for g in f.lps_by_region.values()))}</b> "
             f"déclaration(s) en cours, dont <b>{n(sum(g.implicit for g in f.lps_by_region.values()))}</b> où la prestation "
             "est devenue possible faute de réponse dans le délai.")
-        self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly)
-        self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly)
-        self.lps.show_figures({"Par région": f.lps_by_region, "Par profession": f.lps_by_profession}, f.lps_monthly)
+        self.aude.show_figures({"Par région": f.aude_by_region, "Par profession": f.aude_by_profession}, f.aude_monthly,
+                               draw=False)
+        self.eps.show_figures({"Par autorité": f.eps_by_authority, "Par régime": f.eps_by_regime}, f.eps_monthly,
+                              draw=False)
+        self.lps.show_figures({"Par région": f.lps_by_region, "Par profession": f.lps_by_profession}, f.lps_monthly,
+                              draw=False)
+        self._draw_current()  # the others when their tab is chosen
         fill_table(self.transparence, rows or [("Aucune comparaison reçue : le serveur n'a pas encore importé "
                                                 "l'export Transparence Santé.", "", "", "", "", "", "")])
