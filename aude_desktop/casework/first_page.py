@@ -24,15 +24,15 @@ def capture(store, source, queue_filter, login: str, today: date, look: dict) ->
         total = source.count(s, queue_filter, today)
         rows = source.page(s, queue_filter, today, "next_due_on", False, 0, ROWS, total)
     label = getattr(source, "reference_label", None)
-    kept = []
+    kept, dates = [], set()
     for row in rows:
         fields = asdict(row)
         if label is not None:
             fields["reference"] = label(fields["reference"])
+        dates |= {k for k, v in fields.items() if isinstance(v, date)}
         kept.append({k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()})
-    dates = sorted({k for row in rows for k, v in asdict(row).items() if isinstance(v, date)})
     return {"login": login, "look": look, "columns": list(source.COLUMNS), "headers": list(source.HEADERS),
-            "dates": dates, "total": total, "rows": kept}
+            "dates": sorted(dates), "total": total, "rows": kept}
 
 
 class FrozenSource:

@@ -158,7 +158,11 @@ class LocalStore:
         with self.engine.connect() as connection:
             connection.exec_driver_sql(f"PRAGMA cache_size=-{raw.CHECK_CACHE_KIB}")
             try:
-                return raw.integrity(connection.connection.dbapi_connection)
+                return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            except DatabaseError as exc:  # a page that no longer decrypts (its HMAC fails) is damage too
+                if raw.contention(exc):
+                    raise  # another writer, not damage: SQLAlchemy's error, which the CLI says in French
+                return False
             finally:
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 

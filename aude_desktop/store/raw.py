@@ -1,7 +1,7 @@
 """The encrypted database through the SQLCipher driver alone, before SQLAlchemy is loaded: a start
 reads the first page the window kept (store/first_page.py) and checks the file's integrity in a
-thread while Qt loads (app.py); the store's own check (LocalStore.integrity_ok) reads the answer
-the same way."""
+thread while Qt loads (app.py); the store's own check (LocalStore.integrity_ok) treats a
+locked file the same way."""
 
 from __future__ import annotations
 
@@ -39,10 +39,15 @@ def integrity(connection) -> bool:
     try:
         row = connection.execute("PRAGMA integrity_check").fetchone()
     except dbapi2.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if contention(exc):
             raise
         return False
     return row is not None and row[0] == "ok"
+
+
+def contention(exc: BaseException) -> bool:
+    """Another writer holds the file: not damage (whichever layer raised it)."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def integrity_ok(path: Path, key: DatabaseKey) -> bool | None:
